@@ -1,0 +1,120 @@
+/**
+ * Rich output for notebooks: HTML tables and image grids shown through tslab's display,
+ * with a plain-text fallback when the code runs outside a notebook (scripts, tests).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { promises as fs } from 'fs';
+import sharp from 'sharp';
+
+type TslabDisplay = { html(s: string): void; text(s: string): void };
+type TslabModule = { display: TslabDisplay; newDisplay(): TslabDisplay };
+
+/** tslab's module when this code runs inside a tslab kernel that can display, else undefined. */
+function tslab(): TslabModule | undefined {
+  // Look for the kernel's own copy in the module cache: outside a kernel, tslab is not loaded at all.
+  const key = Object.keys(require.cache).find((k) => /[\\/]tslab[\\/]dist[\\/]jupyter\.js$/.test(k));
+  const jupyter = key ? (require.cache[key]?.exports as { lastWriteDisplayData?: unknown } | undefined) : undefined;
+  if (!jupyter || jupyter.lastWriteDisplayData == null) return undefined;
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  return require('tslab') as TslabModule;
+}
+
+/** True when running inside a tslab notebook kernel (rich display works). */
+export function inNotebook(): boolean {
+  return tslab() !== undefined;
+}
+
+/** A display area that each call overwrites (for live progress); undefined outside a notebook. */
+export function newDisplayArea(): { html(s: string): void } | undefined {
+  return tslab()?.newDisplay();
+}
+
+/** Shows HTML in the notebook; outside a notebook prints `fallback` (or nothing). */
+export function showHtml(html: string, fallback?: string): void {
+  const t = tslab();
+  if (t) t.display.html(html);
+  else if (fallback !== undefined) console.log(fallback);
+}
+
+/** Escapes text for HTML. */
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+}
+
+function formatCell(v: unknown): string {
+  if (typeof v === 'number') {
+    if (Number.isInteger(v)) return v.toLocaleString('en-US');
+    return Math.abs(v) >= 100 ? v.toFixed(1) : v.toPrecision(4);
+  }
+  if (v === null || v === undefined) return '';
+  return String(v);
+}
+
+/** An HTML table from rows of objects (columns default to the keys of all rows, in order of appearance). */
+export function tableHtml(rows: Record<string, unknown>[], opts: { caption?: string; columns?: string[] } = {}): string {
+  const columns = opts.columns ?? [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const head = columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('');
+  const body = rows
+    .map((r) => `<tr>${columns.map((c) => {
+      const v = r[c];
+      const align = typeof v === 'number' ? ' style="text-align:right"' : '';
+      return `<td${align}>${escapeHtml(formatCell(v))}</td>`;
+    }).join('')}</tr>`)
+    .join('');
+  const caption = opts.caption ? `<caption style="caption-side:top;text-align:left;font-weight:bold">${escapeHtml(opts.caption)}</caption>` : '';
+  return `<table class="tlts-table">${caption}<thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
+}
+
+/** A plain-text table (used outside notebooks and in logs). */
+export function tableText(rows: Record<string, unknown>[], opts: { caption?: string; columns?: string[] } = {}): string {
+  const columns = opts.columns ?? [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const cells = rows.map((r) => columns.map((c) => formatCell(r[c])));
+  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i].length)));
+  const line = (vals: string[]) => vals.map((v, i) => v.padEnd(widths[i])).join('  ');
+  const out = [line(columns), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)];
+  return (opts.caption ? `${opts.caption}\n` : '') + out.join('\n');
+}
+
+/** Shows a table: HTML in a notebook, text elsewhere. */
+export function showTable(rows: Record<string, unknown>[], opts: { caption?: string; columns?: string[] } = {}): void {
+  showHtml(tableHtml(rows, opts), tableText(rows, opts));
+}
+
+/** An image for a grid: an RGB tensor [h,w,3] (0..255 or 0..1), encoded image bytes, or a file path. */
+export type GridImage = tf.Tensor3D | Buffer | string;
+
+async function toPngDataUri(image: GridImage, size: number): Promise<string> {
+  let input: ReturnType<typeof sharp>;
+  if (typeof image === 'string') {
+    input = sharp(await fs.readFile(image));
+  } else if (Buffer.isBuffer(image)) {
+    input = sharp(image);
+  } else {
+    const [h, w, c] = image.shape;
+    const max = (await image.max().data())[0];
+    const scale = max <= 1.0001 ? 255 : 1;
+    const bytes = tf.tidy(() => image.mul(scale).clipByValue(0, 255).round().toInt());
+    const data = Uint8Array.from(await bytes.data());
+    bytes.dispose();
+    input = sharp(Buffer.from(data), { raw: { width: w, height: h, channels: c as 1 | 3 | 4 } });
+  }
+  const png = await input.resize(size, size, { fit: 'inside' }).png().toBuffer();
+  return `data:image/png;base64,${png.toString('base64')}`;
+}
+
+/** HTML for a grid of captioned images (thumbnails embedded as PNG data URIs). */
+export async function imageGridHtml(items: { image: GridImage; caption?: string }[], opts: { columns?: number; size?: number } = {}): Promise<string> {
+  const size = opts.size ?? 128;
+  const columns = opts.columns ?? Math.min(items.length, 8);
+  const cells = await Promise.all(items.map(async (it) => {
+    const uri = await toPngDataUri(it.image, size);
+    const cap = it.caption ? `<div style="font-size:11px;text-align:center;max-width:${size}px;overflow-wrap:anywhere">${escapeHtml(it.caption)}</div>` : '';
+    return `<figure style="margin:2px"><img src="${uri}" style="width:${size}px;height:auto;image-rendering:auto"/>${cap}</figure>`;
+  }));
+  return `<div class="tlts-grid" style="display:grid;grid-template-columns:repeat(${columns},${size + 8}px);gap:4px">${cells.join('')}</div>`;
+}
+
+/** Shows a grid of captioned images in the notebook (prints the captions elsewhere). */
+export async function showImageGrid(items: { image: GridImage; caption?: string }[], opts: { columns?: number; size?: number } = {}): Promise<void> {
+  showHtml(await imageGridHtml(items, opts), `[${items.length} images] ${items.map((i) => i.caption ?? '').join(', ')}`);
+}

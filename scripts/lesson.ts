@@ -1,0 +1,109 @@
+/**
+ * Executes the lesson's notebooks headlessly on the tslab kernel (in file-name order) into build/notebooks/
+ * (executed .ipynb and .html), and prints where they are and how long each took.
+ *
+ *   npm run lesson                      # every notebook, profile from LESSON_PROFILE (default: auto)
+ *   npm run lesson -- 01_gap 05         # only notebooks whose names start with these
+ *   npm run lesson -- --profile sample  # force a profile
+ */
+import { spawn } from 'child_process';
+import { existsSync, readFileSync, readdirSync } from 'fs';
+import * as path from 'path';
+
+const root = path.resolve(__dirname, '..');
+
+/** One executed notebook. */
+export interface NotebookRun {
+  name: string;
+  ok: boolean;
+  seconds: number;
+  ipynb: string;
+  html: string | null;
+  error?: { cell: number | null; source: string; output: string; kind: string };
+}
+
+/** The notebooks of the lesson, in order. */
+export function listNotebooks(filters: string[] = []): string[] {
+  const dir = path.join(root, 'notebooks');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.ipynb') && !f.startsWith('.'))
+    .filter((f) => filters.length === 0 || filters.some((p) => f.startsWith(p)))
+    .sort()
+    .map((f) => path.join(dir, f));
+}
+
+function setupState(): { python: string; jupyterPath: string } {
+  const file = path.join(root, 'build', 'setup.json');
+  if (!existsSync(file)) throw new Error(`${file} is missing: run \`node scripts/setup.js\` first (npm run lesson does).`);
+  return JSON.parse(readFileSync(file, 'utf8'));
+}
+
+/** Executes one notebook into outDir; resolves with its result (never rejects for a failing cell). */
+export function executeNotebook(notebook: string, outDir: string, env: NodeJS.ProcessEnv = {}, timeoutS = 3600): Promise<NotebookRun> {
+  const { python, jupyterPath } = setupState();
+  return new Promise((resolve, reject) => {
+    const child = spawn(python, [path.join(root, 'scripts', 'execute_notebook.py'), notebook, outDir, '--timeout', String(timeoutS)], {
+      cwd: root,
+      env: { ...process.env, JUPYTER_PATH: jupyterPath, PYDEVD_DISABLE_FILE_VALIDATION: '1', LESSON_QUIET: process.env.LESSON_QUIET ?? '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('error', reject);
+    child.on('close', () => {
+      const line = out.trim().split('\n').pop() ?? '';
+      try {
+        const r = JSON.parse(line);
+        resolve({ name: path.basename(notebook, '.ipynb'), ok: r.ok, seconds: r.seconds, ipynb: r.ipynb, html: r.html, error: r.error });
+      } catch {
+        reject(new Error(`Executing ${notebook} failed before it started:\n${err.trim().split('\n').slice(-15).join('\n')}`));
+      }
+    });
+  });
+}
+
+/** Prints a failed run's cell and error. */
+export function formatFailure(r: NotebookRun): string {
+  if (!r.error) return '';
+  return [
+    `${r.name}: cell ${r.error.cell} ${r.error.kind === 'timeout' ? 'timed out' : 'failed'}:`,
+    r.error.source.split('\n').map((l) => `    | ${l}`).join('\n'),
+    r.error.output.trim().split('\n').slice(0, 25).map((l) => `    ${l}`).join('\n'),
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const env: NodeJS.ProcessEnv = {};
+  const filters: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--profile') env.LESSON_PROFILE = args[++i];
+    else filters.push(args[i]);
+  }
+  const outDir = path.join(root, 'build', 'notebooks');
+  const notebooks = listNotebooks(filters);
+  if (notebooks.length === 0) throw new Error(`No notebook in notebooks/ matches ${filters.join(', ')}`);
+  console.log(`Executing ${notebooks.length} notebook(s) on the tslab kernel (LESSON_PROFILE=${env.LESSON_PROFILE ?? process.env.LESSON_PROFILE ?? 'auto'}) into ${path.relative(process.cwd(), outDir) || '.'}/`);
+  const results: NotebookRun[] = [];
+  for (const nb of notebooks) {
+    process.stdout.write(`  ${path.basename(nb)} ... `);
+    const r = await executeNotebook(nb, outDir, env);
+    results.push(r);
+    console.log(r.ok ? `ok (${r.seconds.toFixed(1)} s)` : `FAILED after ${r.seconds.toFixed(1)} s`);
+    if (!r.ok) console.log(formatFailure(r));
+  }
+  console.log('\nExecuted notebooks:');
+  for (const r of results) console.log(`  ${r.ok ? 'ok    ' : 'FAILED'} ${r.seconds.toFixed(1).padStart(7)} s  ${path.relative(process.cwd(), r.html ?? r.ipynb)}`);
+  const total = results.reduce((s, r) => s + r.seconds, 0);
+  console.log(`Total ${total.toFixed(1)} s. Open the .html files in a browser, or the .ipynb files in JupyterLab (npm start).`);
+  if (results.some((r) => !r.ok)) process.exitCode = 1;
+}
+
+if (require.main === module) {
+  main().catch((e) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,161 @@
+#!/usr/bin/env node
+/*
+ * One-step set-up, safe to run again (quick when everything is in place):
+ *   1. npm dependencies (npm ci when node_modules is missing or older than package-lock.json);
+ *   2. a Jupyter with nbconvert + nbclient + jupyter_client (found, or installed with apt as root on Debian,
+ *      or with pip into build/venv; otherwise a clear message of what to install);
+ *   3. the tslab kernel registered in a project-local Jupyter data folder (build/jupyter), which the
+ *      project's commands put on JUPYTER_PATH.
+ * Plain JavaScript on purpose: it runs before node_modules exists.
+ * Writes build/setup.json (the Python to use for Jupyter and the kernel folder) for the other scripts.
+ */
+'use strict';
+const { spawnSync } = require('child_process');
+const fs = require('fs');
+const path = require('path');
+
+const root = path.resolve(__dirname, '..');
+const build = path.join(root, 'build');
+const quiet = process.argv.includes('--quiet');
+const log = (...a) => { if (!quiet) console.log('[setup]', ...a); };
+
+function run(cmd, args, opts = {}) {
+  return spawnSync(cmd, args, { encoding: 'utf8', cwd: root, ...opts });
+}
+
+function fail(msg) {
+  console.error(`\n[setup] ${msg}\n`);
+  process.exit(1);
+}
+
+// 0. Node
+const major = Number(process.versions.node.split('.')[0]);
+if (major < 20) fail(`Node ${process.versions.node} is too old: this project needs Node 20 or newer.`);
+
+// 1. npm dependencies
+function depsStale() {
+  const marker = path.join(root, 'node_modules', '.package-lock.json');
+  const lock = path.join(root, 'package-lock.json');
+  if (!fs.existsSync(marker)) return 'node_modules is missing';
+  if (fs.statSync(lock).mtimeMs > fs.statSync(marker).mtimeMs + 1000) return 'package-lock.json changed';
+  if (!fs.existsSync(path.join(root, 'node_modules', 'tslab', 'package.json'))) return 'tslab is not installed';
+  return null;
+}
+const stale = depsStale();
+if (stale) {
+  log(`installing npm dependencies (${stale}): npm ci`);
+  const r = run('npm', ['ci', '--no-audit', '--no-fund'], { stdio: 'inherit' });
+  if (r.status !== 0) fail('npm ci failed (see above). Check your network access to the npm registry and run it again.');
+} else {
+  log('npm dependencies: up to date');
+}
+const tslabVersion = JSON.parse(fs.readFileSync(path.join(root, 'node_modules', 'tslab', 'package.json'), 'utf8')).version;
+
+// 2. Jupyter
+const JUPYTER_MODULES = ['nbconvert', 'nbclient', 'jupyter_client', 'nbformat'];
+function pythonHasJupyter(py) {
+  const r = run(py, ['-c', `import ${JUPYTER_MODULES.join(', ')}; import sys; print(sys.executable)`]);
+  return r.status === 0 ? r.stdout.trim() : null;
+}
+function findJupyterPython() {
+  const candidates = [
+    process.env.JUPYTER_PYTHON,
+    process.env.CONDA_PREFIX && path.join(process.env.CONDA_PREFIX, 'bin', 'python'),
+    path.join(build, 'venv', 'bin', 'python'),
+    'python3',
+    '/usr/bin/python3',
+    'python',
+  ].filter(Boolean);
+  const tried = [];
+  for (const py of candidates) {
+    const exe = pythonHasJupyter(py);
+    if (exe) return { python: exe, tried };
+    tried.push(py);
+  }
+  return { python: null, tried };
+}
+
+function isRootWithApt() {
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  return isRoot && run('sh', ['-c', 'command -v apt-get']).status === 0;
+}
+
+let { python, tried } = findJupyterPython();
+if (!python) {
+  const aptPackages = ['jupyter-nbconvert', 'python3-nbclient', 'python3-ipykernel', 'jupyter-notebook', 'jupyter-client'];
+  if (isRootWithApt() && process.env.SETUP_NO_APT !== '1') {
+    log(`no Python with ${JUPYTER_MODULES.join('/')} found (tried ${tried.join(', ')}); installing Debian's Jupyter with apt-get`);
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    let r = run('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+    if (r.status === 0) r = run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...aptPackages], { stdio: 'inherit', env });
+    if (r.status !== 0) fail(`apt-get install ${aptPackages.join(' ')} failed (see above).`);
+  } else if (run('python3', ['-m', 'venv', '--help']).status === 0 && process.env.SETUP_NO_PIP !== '1') {
+    log('no Jupyter found; creating build/venv and installing nbconvert there with pip');
+    let r = run('python3', ['-m', 'venv', path.join(build, 'venv')], { stdio: 'inherit' });
+    if (r.status === 0) r = run(path.join(build, 'venv', 'bin', 'python'), ['-m', 'pip', 'install', '-q', 'nbconvert', 'nbclient', 'jupyter_client', 'ipykernel', 'jupyterlab'], { stdio: 'inherit' });
+    if (r.status !== 0) {
+      fs.rmSync(path.join(build, 'venv'), { recursive: true, force: true });
+    }
+  }
+  ({ python, tried } = findJupyterPython());
+  if (!python) {
+    fail([
+      `Jupyter is missing: no Python among (${tried.join(', ')}) can import ${JUPYTER_MODULES.join(', ')}.`,
+      'Install it one of these ways, then run this command again:',
+      `  Debian/Ubuntu:  sudo apt-get install -y ${aptPackages.join(' ')}`,
+      '  pip:           python3 -m pip install jupyterlab nbconvert nbclient',
+      '  conda:         conda env create -f environment.yml && conda activate transfer-learning-ts',
+      'or point JUPYTER_PYTHON at a Python that has them.',
+    ].join('\n'));
+  }
+}
+log(`Jupyter: ${python}`);
+
+// 3. tslab kernel in a project-local Jupyter data folder
+const jupyterPath = path.join(build, 'jupyter');
+const kernelDir = path.join(jupyterPath, 'kernels', 'tslab');
+const kernel = {
+  // The project's own tslab (no global install), started from the project root (see scripts/tslab-kernel.js).
+  argv: ['node', path.join(root, 'scripts', 'tslab-kernel.js'), '{connection_file}'],
+  display_name: 'TypeScript (tslab)',
+  language: 'typescript',
+};
+const kernelFile = path.join(kernelDir, 'kernel.json');
+const kernelJson = JSON.stringify(kernel, null, 2) + '\n';
+if (!fs.existsSync(kernelFile) || fs.readFileSync(kernelFile, 'utf8') !== kernelJson) {
+  fs.mkdirSync(kernelDir, { recursive: true });
+  fs.writeFileSync(kernelFile + '.tmp', kernelJson);
+  fs.renameSync(kernelFile + '.tmp', kernelFile);
+  log(`registered the tslab ${tslabVersion} kernel in ${path.relative(root, kernelDir)}`);
+} else {
+  log(`tslab ${tslabVersion} kernel: registered`);
+}
+const check = run(python, ['-m', 'jupyter', 'kernelspec', 'list', '--json'], {
+  env: { ...process.env, JUPYTER_PATH: jupyterPath, PYDEVD_DISABLE_FILE_VALIDATION: '1' },
+});
+if (check.status !== 0 || !JSON.parse(check.stdout).kernelspecs.tslab) {
+  fail(`Jupyter at ${python} does not see the tslab kernel in ${jupyterPath}:\n${check.stderr || check.stdout}`);
+}
+
+// 4. (npm test only) a headless Chromium, for the check that the exported notebooks' plots draw
+let chromium = null;
+if (process.argv.includes('--test')) {
+  const find = () => ['chromium', 'chromium-browser', 'google-chrome'].map((c) => run('sh', ['-c', `command -v ${c}`]).stdout.trim()).find(Boolean) || null;
+  chromium = process.env.CHROMIUM_PATH || find();
+  if (!chromium && isRootWithApt() && process.env.SETUP_NO_APT !== '1') {
+    log('installing Debian\'s chromium for the browser check of the notebooks\' plots');
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    let r = run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], { stdio: 'inherit', env });
+    if (r.status !== 0) {
+      run('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+      r = run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], { stdio: 'inherit', env });
+    }
+    chromium = find();
+  }
+  log(chromium ? `Chromium: ${chromium}` : 'Chromium: not found (set CHROMIUM_PATH); the browser check of the plots will say it was skipped');
+}
+
+const state = { python, jupyterPath, tslab: tslabVersion, chromium };
+fs.mkdirSync(build, { recursive: true });
+fs.writeFileSync(path.join(build, 'setup.json'), JSON.stringify(state, null, 2) + '\n');
+log('ready');

@@ -1,0 +1,63 @@
+/** Reading an executed notebook's outputs in tests. */
+import { readFileSync } from 'fs';
+
+interface Output { output_type: string; text?: string | string[]; data?: Record<string, string | string[]> }
+interface Cell { cell_type: string; source: string | string[]; outputs?: Output[] }
+
+const join = (v: string | string[] | undefined): string => (Array.isArray(v) ? v.join('') : v ?? '');
+
+/** An executed notebook, with helpers to find its printed text and HTML tables. */
+export class ExecutedNotebook {
+  readonly cells: Cell[];
+  constructor(readonly path: string) {
+    this.cells = JSON.parse(readFileSync(path, 'utf8')).cells;
+  }
+  /** All stream text of all code cells, in order. */
+  text(): string {
+    return this.cells.flatMap((c) => c.outputs ?? []).filter((o) => o.output_type === 'stream').map((o) => join(o.text)).join('');
+  }
+  /** All text/html outputs, in order. */
+  htmls(): string[] {
+    return this.cells.flatMap((c) => c.outputs ?? []).map((o) => join(o.data?.['text/html'])).filter((h) => h.length > 0);
+  }
+  /** Tables rendered by lib/display.ts, as rows of strings keyed by header, with their caption. */
+  tables(): { caption: string; rows: Record<string, string>[] }[] {
+    const out: { caption: string; rows: Record<string, string>[] }[] = [];
+    for (const html of this.htmls()) {
+      for (const m of html.matchAll(/<table class="tlts-table">([\s\S]*?)<\/table>/g)) {
+        const body = m[1];
+        const caption = strip(/<caption[^>]*>([\s\S]*?)<\/caption>/.exec(body)?.[1] ?? '');
+        const headers = [...(/<thead>([\s\S]*?)<\/thead>/.exec(body)?.[1] ?? '').matchAll(/<th>([\s\S]*?)<\/th>/g)].map((h) => strip(h[1]));
+        const rows = [...(/<tbody>([\s\S]*?)<\/tbody>/.exec(body)?.[1] ?? '').matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((r) => {
+          const cells = [...r[1].matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((c) => strip(c[1]));
+          return Object.fromEntries(headers.map((h, i) => [h, cells[i] ?? '']));
+        });
+        out.push({ caption, rows });
+      }
+    }
+    return out;
+  }
+  /** The first table whose caption contains `part`; throws with the captions seen otherwise. */
+  table(part: string): Record<string, string>[] {
+    const all = this.tables();
+    const t = all.find((x) => x.caption.includes(part));
+    if (!t) throw new Error(`${this.path}: no table captioned like "${part}" (tables: ${all.map((x) => x.caption).join(' | ')})`);
+    return t.rows;
+  }
+  /** Number of plotly figures in the outputs. */
+  figureCount(): number {
+    return this.htmls().reduce((n, h) => n + (h.match(/class="tlts-plot"/g)?.length ?? 0), 0);
+  }
+}
+
+function strip(s: string): string {
+  return s.replace(/<[^>]+>/g, '').replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").trim();
+}
+
+/** Parses a number printed with thousands separators. */
+export function num(s: string | undefined): number {
+  if (s === undefined) throw new Error('missing cell');
+  const v = Number(s.replace(/,/g, ''));
+  if (Number.isNaN(v)) throw new Error(`not a number: ${s}`);
+  return v;
+}
