@@ -24,6 +24,8 @@ export interface LessonProfile {
   batchSize: number;
   /** Epochs for each training step of the lesson. */
   epochs: { scratch: number; features: number; augmentation: number; fineTune: number };
+  /** Learning rates (RMSprop) of the same steps: the lesson's in `full`, larger in `sample` (far fewer steps). */
+  learningRates: { features: number; augmentation: number; fineTune: number };
   /** Backbone used by the transfer-learning notebooks and where its weights come from. */
   backbone: { name: 'vgg16' | 'mobilenet'; alpha?: number; weights: 'imagenet' | null; fineTuneFrom: string; note: string };
   /** The project root (for data/ and build/). */
@@ -53,6 +55,7 @@ function fullProfile(root: string, reason: string): LessonProfile {
     dataDir: path.join(root, 'data', 'cats_and_dogs_small'),
     imageSize: FULL_SIZE, batchSize: 20,
     epochs: { scratch: 30, features: 30, augmentation: 30, fineTune: 30 },
+    learningRates: { features: 2e-5, augmentation: 2e-5, fineTune: 1e-5 },
     backbone: {
       name: (process.env.LESSON_BACKBONE as 'vgg16' | 'mobilenet' | undefined) ?? 'vgg16',
       alpha: 1.0, weights: 'imagenet',
@@ -68,6 +71,7 @@ function sampleProfile(root: string, reason: string): LessonProfile {
     dataDir: path.join(root, 'data', 'sample', 'cats_and_dogs_small'),
     imageSize: SAMPLE_SIZE, batchSize: 16,
     epochs: { scratch: 6, features: 12, augmentation: 6, fineTune: 4 },
+    learningRates: { features: 1e-3, augmentation: 1e-3, fineTune: 1e-4 },
     backbone: {
       name: 'mobilenet', alpha: 0.25, weights: 'imagenet', fineTuneFrom: 'conv_dw_12',
       note: 'real Keras ImageNet weights of MobileNet α=0.25 (no top), shipped in test/fixtures/keras-weights and placed in the weights cache',

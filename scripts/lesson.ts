@@ -44,7 +44,7 @@ export function executeNotebook(notebook: string, outDir: string, env: NodeJS.Pr
   return new Promise((resolve, reject) => {
     const child = spawn(python, [path.join(root, 'scripts', 'execute_notebook.py'), notebook, outDir, '--timeout', String(timeoutS)], {
       cwd: root,
-      env: { ...process.env, JUPYTER_PATH: jupyterPath, PYDEVD_DISABLE_FILE_VALIDATION: '1', LESSON_QUIET: process.env.LESSON_QUIET ?? '1', ...env },
+      env: { ...process.env, JUPYTER_PATH: jupyterPath, PYDEVD_DISABLE_FILE_VALIDATION: '1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

@@ -145,10 +145,10 @@ if (process.argv.includes('--test')) {
   if (!chromium && isRootWithApt() && process.env.SETUP_NO_APT !== '1') {
     log('installing Debian\'s chromium for the browser check of the notebooks\' plots');
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    let r = run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], { stdio: 'inherit', env });
+    let r = run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium', 'fonts-nanum'], { stdio: 'inherit', env });
     if (r.status !== 0) {
       run('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-      r = run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], { stdio: 'inherit', env });
+      r = run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium', 'fonts-nanum'], { stdio: 'inherit', env });
     }
     chromium = find();
   }

@@ -69,7 +69,7 @@ test('notebooks run headless in the sample profile', async (t) => {
   for (const nbPath of notebooks) {
     const name = path.basename(nbPath, '.ipynb');
     await t.test(name, async () => {
-      const r = await executeNotebook(nbPath, outDir, { LESSON_PROFILE: 'sample', LESSON_QUIET: '1' });
+      const r = await executeNotebook(nbPath, outDir, { LESSON_PROFILE: 'sample' });
       runs.push(r);
       assert.ok(r.ok, formatFailure(r));
       const check = checks[name];

@@ -1,0 +1,136 @@
+/**
+ * Classifies images with a saved model from the command line:
+ *
+ *   npm run predict -- <model-dir> <image...> [--classes cats,dogs] [--size 150 | --size 150x200] [--threshold 0.5]
+ *
+ * Loads the model with lib/modelIO.ts, reads and resizes each image with `loadImage` (pixels 0..255, as the
+ * lesson's models expect: their preprocessing is inside the model), and prints path, class and probability.
+ * The input size comes from the model's input shape unless `--size` is given; class names from `--classes`,
+ * else from the model's `userDefinedMetadata.classNames`, else class indices.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../lib/backend';
+import { loadImage } from '../lib/dataset';
+import { loadModel } from '../lib/modelIO';
+
+/** Parsed command line of the predict script. */
+export interface PredictArgs {
+  modelDir: string;
+  images: string[];
+  classes?: string[];
+  size?: [number, number];
+  threshold: number;
+}
+
+const USAGE = 'usage: npm run predict -- <model-dir> <image...> [--classes cats,dogs] [--size 150 | --size 150x200] [--threshold 0.5]';
+
+/** Parses `argv` (without node and the script path). */
+export function parsePredictArgs(argv: string[]): PredictArgs {
+  const pos: string[] = [];
+  let classes: string[] | undefined;
+  let size: [number, number] | undefined;
+  let threshold = 0.5;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = (): string => {
+      const [flag, inline] = a.split('=', 2);
+      if (inline !== undefined) return inline;
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${flag} needs a value.\n${USAGE}`);
+      return v;
+    };
+    if (a.startsWith('--classes')) classes = value().split(',').map((s) => s.trim()).filter(Boolean);
+    else if (a.startsWith('--size')) {
+      const v = value();
+      const m = /^(\d+)(?:[x,](\d+))?$/.exec(v);
+      if (!m) throw new Error(`--size ${v}: give one number (150) or height x width (150x200).`);
+      size = [Number(m[1]), Number(m[2] ?? m[1])];
+    } else if (a.startsWith('--threshold')) {
+      threshold = Number(value());
+      if (!(threshold > 0 && threshold < 1)) throw new Error(`--threshold must be between 0 and 1.`);
+    } else if (a === '--help' || a === '-h') throw new Error(USAGE);
+    else if (a.startsWith('--')) throw new Error(`unknown option ${a}.\n${USAGE}`);
+    else pos.push(a);
+  }
+  if (pos.length < 2) throw new Error(`give a model folder and at least one image.\n${USAGE}`);
+  return { modelDir: pos[0], images: pos.slice(1), classes, size, threshold };
+}
+
+/** One prediction. */
+export interface Prediction {
+  path: string;
+  classIndex: number;
+  className: string;
+  probability: number;
+}
+
+/** Loads the model and classifies the images; returns the predictions (and prints them unless `quiet`). */
+export async function predictImages(args: PredictArgs, opts: { quiet?: boolean; out?: (line: string) => void } = {}): Promise<Prediction[]> {
+  const out = opts.out ?? ((l: string) => console.log(l));
+  if (!fs.existsSync(args.modelDir)) throw new Error(`model folder ${args.modelDir} does not exist (save one with saveModel(model, dir)).`);
+  const jsonPath = fs.statSync(args.modelDir).isDirectory() ? path.join(args.modelDir, 'model.json') : args.modelDir;
+  if (!fs.existsSync(jsonPath)) throw new Error(`${args.modelDir} has no model.json: is it a folder written by saveModel?`);
+  const model = await loadModel(args.modelDir);
+  const shape = model.inputs[0].shape;
+  if (shape.length !== 4) throw new Error(`the model's input shape is [${shape}]; an image model takes [batch, height, width, channels].`);
+  const size = args.size ?? (shape[1] && shape[2] ? ([shape[1], shape[2]] as [number, number]) : undefined);
+  if (!size) throw new Error(`the model accepts any image size; pass --size (e.g. --size 150).`);
+  let classes = args.classes;
+  if (!classes) {
+    try {
+      const meta = JSON.parse(fs.readFileSync(jsonPath, 'utf8')).userDefinedMetadata;
+      if (Array.isArray(meta?.classNames)) classes = meta.classNames;
+    } catch {
+      /* no metadata */
+    }
+  }
+  const results: Prediction[] = [];
+  for (const file of args.images) {
+    if (!fs.existsSync(file)) throw new Error(`image ${file} does not exist.`);
+    let img: tf.Tensor3D;
+    try {
+      img = await loadImage(file, { imageSize: size });
+    } catch (err) {
+      throw new Error(`cannot read image ${file}: ${(err as Error).message}`);
+    }
+    const probs = tf.tidy(() => (model.predict(tf.expandDims(img, 0)) as tf.Tensor).reshape([-1]));
+    const p = Array.from(await probs.data());
+    tf.dispose([img, probs]);
+    let classIndex: number;
+    let probability: number;
+    if (p.length === 1) {
+      classIndex = p[0] >= args.threshold ? 1 : 0;
+      probability = classIndex === 1 ? p[0] : 1 - p[0];
+    } else {
+      classIndex = p.indexOf(Math.max(...p));
+      probability = p[classIndex];
+    }
+    const numClasses = p.length === 1 ? 2 : p.length;
+    if (classes && classes.length !== numClasses) throw new Error(`--classes has ${classes.length} names but the model predicts ${numClasses} classes.`);
+    const className = classes?.[classIndex] ?? String(classIndex);
+    results.push({ path: file, classIndex, className, probability });
+    if (!opts.quiet) out(`${file}\t${className}\t${probability.toFixed(4)}`);
+  }
+  return results;
+}
+
+/** The command-line entry point; returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    const args = parsePredictArgs(argv);
+    await initBackend({ quiet: true });
+    await predictImages(args);
+    return 0;
+  } catch (err) {
+    console.error(`predict: ${(err as Error).message}`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

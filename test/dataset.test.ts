@@ -1,0 +1,329 @@
+import test, { after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import sharp from 'sharp';
+import * as tf from '@tensorflow/tfjs';
+import { MersenneTwister, decodeBmp, imageDatasetFromDirectory, loadImage, resizeInto, type Batch, type RawImage } from '../lib/dataset';
+
+let tmp: string;
+let dir: string; // 3 classes, 5 + 4 + 3 images, plus non-image files
+
+/** Deterministic pseudo-random bytes. */
+function bytes(n: number, seed: number): Uint8Array {
+  const r = new MersenneTwister(seed);
+  return Uint8Array.from({ length: n }, () => r.nextUint32() & 0xff);
+}
+
+/** A 24-bit BMP (bottom-up) or 8-bit palette BMP of the given RGB pixels. */
+function writeBmp(rgb: Uint8Array, w: number, h: number, palette8 = false): Buffer {
+  const bpp = palette8 ? 8 : 24;
+  const row = Math.floor((bpp * w + 31) / 32) * 4;
+  const pal = palette8 ? 256 * 4 : 0;
+  const off = 54 + pal;
+  const buf = Buffer.alloc(off + row * h);
+  buf.write('BM', 0, 'latin1');
+  buf.writeUInt32LE(buf.length, 2);
+  buf.writeUInt32LE(off, 10);
+  buf.writeUInt32LE(40, 14);
+  buf.writeInt32LE(w, 18);
+  buf.writeInt32LE(h, 22);
+  buf.writeUInt16LE(1, 26);
+  buf.writeUInt16LE(bpp, 28);
+  if (palette8) for (let i = 0; i < 256; i++) buf.set([i, 255 - i, i >> 1, 0], 54 + i * 4); // B, G, R
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const p = off + (h - 1 - y) * row;
+      const s = (y * w + x) * 3;
+      if (palette8) buf[p + x] = rgb[s];
+      else buf.set([rgb[s + 2], rgb[s + 1], rgb[s]], p + x * 3);
+    }
+  }
+  return buf;
+}
+
+async function jpeg(file: string, w: number, h: number, seed: number) {
+  await sharp(Buffer.from(bytes(w * h * 3, seed)), { raw: { width: w, height: h, channels: 3 } }).jpeg().toFile(file);
+}
+
+before(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dataset-test-'));
+  dir = path.join(tmp, 'three');
+  const counts: Record<string, number> = { ant: 5, bee: 4, cow: 3 };
+  let seed = 1;
+  for (const [cls, n] of Object.entries(counts)) {
+    fs.mkdirSync(path.join(dir, cls, 'sub'), { recursive: true });
+    for (let i = 0; i < n; i++) {
+      const file = i === n - 1 ? path.join(dir, cls, 'sub', `z${i}.JPG`) : path.join(dir, cls, `${cls}.${i}.jpg`);
+      await jpeg(file, 20 + i, 16 + i, seed++);
+    }
+    fs.writeFileSync(path.join(dir, cls, '.DS_Store'), 'junk');
+    fs.writeFileSync(path.join(dir, cls, 'notes.txt'), 'not an image');
+  }
+  fs.mkdirSync(path.join(dir, '.hidden'));
+  fs.writeFileSync(path.join(dir, 'README.txt'), 'top-level file');
+});
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+async function collect(ds: AsyncIterable<Batch>, keep = false) {
+  const ys: number[][] = [];
+  const shapes: number[][] = [];
+  const kept: Batch[] = [];
+  for await (const b of ds) {
+    ys.push(...((await b.ys.array()) as number[][]));
+    shapes.push(b.xs.shape);
+    if (keep) kept.push(b);
+    else tf.dispose([b.xs, b.ys]);
+  }
+  return { ys, shapes, kept };
+}
+
+test('MersenneTwister reproduces MT19937 and numpy RandomState.shuffle', () => {
+  // Reference MT19937 output for seed 5489.
+  assert.equal(new MersenneTwister(5489).nextUint32(), 3499211612);
+  // numpy: np.random.RandomState(42).permutation(10)
+  const perm = (seed: number) => new MersenneTwister(seed).shuffle([...Array(10).keys()]);
+  assert.deepEqual(perm(42), [8, 1, 5, 0, 7, 2, 9, 4, 3, 6]);
+  assert.deepEqual(perm(0), [2, 8, 4, 9, 1, 6, 7, 3, 0, 5]);
+});
+
+test('class names, labels and Keras file order (no shuffle); non-image files skipped', async () => {
+  await tf.setBackend('cpu');
+  const ds = await imageDatasetFromDirectory(dir, { shuffle: false, imageSize: [8, 10], batchSize: 5, quiet: true });
+  assert.deepEqual(ds.classNames, ['ant', 'bee', 'cow']);
+  assert.equal(ds.size, 12);
+  assert.equal(ds.numBatches, 3);
+  assert.deepEqual(ds.labels, [0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2]);
+  const rel = ds.filePaths.map((p) => path.relative(dir, p).split(path.sep).join('/'));
+  assert.deepEqual(rel.slice(0, 5), ['ant/ant.0.jpg', 'ant/ant.1.jpg', 'ant/ant.2.jpg', 'ant/ant.3.jpg', 'ant/sub/z4.JPG']);
+  assert.ok(rel.every((r) => /\.jpe?g$/i.test(r)));
+  const { ys, shapes } = await collect(ds);
+  assert.deepEqual(ys, ds.labels);
+  assert.deepEqual(shapes, [[5, 8, 10, 3], [5, 8, 10, 3], [2, 8, 10, 3]]);
+  const subset = await imageDatasetFromDirectory(dir, { classNames: ['cow', 'ant'], shuffle: false, quiet: true, imageSize: [4, 4] });
+  assert.deepEqual(subset.labels, [0, 0, 0, 1, 1, 1, 1, 1]);
+  await assert.rejects(imageDatasetFromDirectory(dir, { classNames: ['cat'], quiet: true }), /\["cat"\] are not sub-folders.*"ant","bee","cow"/);
+});
+
+test('label modes give the right dtypes and shapes', async () => {
+  await tf.setBackend('cpu');
+  const base = { shuffle: false, imageSize: [6, 6] as [number, number], batchSize: 4, quiet: true };
+  const first = async (opts: Parameters<typeof imageDatasetFromDirectory>[1], d = dir) => {
+    const ds = await imageDatasetFromDirectory(d, { ...base, ...opts });
+    for await (const b of ds) return { ds, b };
+    throw new Error('empty');
+  };
+  const int = await first({ labelMode: 'int' });
+  assert.equal(int.b.ys.dtype, 'int32');
+  assert.deepEqual(int.b.ys.shape, [4]);
+  assert.equal(int.b.xs.dtype, 'float32');
+  tf.dispose([int.b.xs, int.b.ys]);
+  const cat = await first({ labelMode: 'categorical', batchSize: 12 });
+  assert.deepEqual(cat.b.ys.shape, [12, 3]);
+  assert.equal(cat.b.ys.dtype, 'float32');
+  assert.deepEqual(await cat.b.ys.argMax(1).array(), cat.ds.labels);
+  assert.deepEqual(await cat.b.ys.sum(1).array(), Array(12).fill(1));
+  tf.dispose([cat.b.xs, cat.b.ys]);
+  const bin = await first({ labelMode: 'binary', classNames: ['ant', 'cow'], batchSize: 8 });
+  assert.deepEqual(bin.b.ys.shape, [8, 1]);
+  assert.deepEqual((await bin.b.ys.array()) as number[][], bin.ds.labels.map((l) => [l]));
+  tf.dispose([bin.b.xs, bin.b.ys]);
+  await assert.rejects(imageDatasetFromDirectory(dir, { labelMode: 'binary', quiet: true }), /exactly 2 classes.*has 3/);
+  const none = await first({ labelMode: null, batchSize: 20 });
+  assert.equal(none.ds.size, 12);
+  assert.deepEqual(none.ds.classNames, []);
+  assert.deepEqual(none.b.ys.shape, [12, 0]);
+  tf.dispose([none.b.xs, none.b.ys]);
+  const gray = await first({ colorMode: 'grayscale' });
+  assert.deepEqual(gray.b.xs.shape, [4, 6, 6, 1]);
+  tf.dispose([gray.b.xs, gray.b.ys]);
+});
+
+test('validation split: disjoint, covering, Keras sizes; seed required', async () => {
+  const opts = { validationSplit: 0.25, seed: 7, imageSize: [4, 4] as [number, number], quiet: true };
+  const tr = await imageDatasetFromDirectory(dir, { ...opts, subset: 'training' });
+  const va = await imageDatasetFromDirectory(dir, { ...opts, subset: 'validation' });
+  assert.equal(va.size, 3); // int(0.25 * 12)
+  assert.equal(tr.size, 9);
+  assert.equal(new Set([...tr.filePaths, ...va.filePaths]).size, 12);
+  const all = await imageDatasetFromDirectory(dir, { seed: 7, imageSize: [4, 4], quiet: true });
+  // The split is the tail of the seed-shuffled list, as in Keras.
+  assert.deepEqual([...tr.filePaths, ...va.filePaths], all.filePaths);
+  assert.deepEqual([...tr.labels, ...va.labels], all.labels);
+  // Labels still follow their files.
+  tr.filePaths.forEach((p, i) => assert.equal(tr.classNames[tr.labels[i]], path.relative(dir, p).split(path.sep)[0]));
+  await assert.rejects(imageDatasetFromDirectory(dir, { validationSplit: 0.2, subset: 'training', quiet: true }), /needs a seed/);
+  await assert.rejects(imageDatasetFromDirectory(dir, { validationSplit: 0.2, quiet: true }), /subset/);
+  await assert.rejects(imageDatasetFromDirectory(dir, { validationSplit: 1.5, subset: 'training', seed: 1, quiet: true }), /between 0 and 1/);
+});
+
+test('shuffle is deterministic given the seed and reshuffles between epochs', async () => {
+  await tf.setBackend('cpu');
+  const mk = (seed: number) => imageDatasetFromDirectory(dir, { seed, imageSize: [4, 4], batchSize: 12, labelMode: 'int', quiet: true });
+  const a = await mk(3);
+  const b = await mk(3);
+  const c = await mk(4);
+  assert.deepEqual(a.filePaths, b.filePaths);
+  assert.notDeepEqual(a.filePaths, c.filePaths);
+  const sorted = (await imageDatasetFromDirectory(dir, { shuffle: false, quiet: true, imageSize: [4, 4] })).filePaths;
+  assert.notDeepEqual(a.filePaths, sorted);
+  // Epoch pixels identify files: compare the first pixel sums per position across epochs.
+  const epoch = async (ds: typeof a) => {
+    for await (const bt of ds) {
+      const s = (await bt.xs.sum([1, 2, 3]).array()) as number[];
+      tf.dispose([bt.xs, bt.ys]);
+      return s;
+    }
+    return [];
+  };
+  const a1 = await epoch(a);
+  const a2 = await epoch(a);
+  const b1 = await epoch(b);
+  const b2 = await epoch(b);
+  assert.deepEqual(a1, b1);
+  assert.deepEqual(a2, b2);
+  assert.notDeepEqual(a1, a2, 'second epoch is reshuffled');
+  assert.deepEqual([...a1].sort(), [...a2].sort(), 'same files');
+});
+
+test('corrupt image: error names the file; skip mode records it once', async () => {
+  await tf.setBackend('cpu');
+  const d = path.join(tmp, 'corrupt');
+  fs.mkdirSync(path.join(d, 'a'), { recursive: true });
+  fs.mkdirSync(path.join(d, 'b'), { recursive: true });
+  await jpeg(path.join(d, 'a', '1.jpg'), 10, 10, 1);
+  await jpeg(path.join(d, 'b', '1.jpg'), 10, 10, 2);
+  const bad = path.join(d, 'b', 'broken.jpg');
+  fs.writeFileSync(bad, Buffer.from('definitely not a jpeg'));
+  const ds = await imageDatasetFromDirectory(d, { shuffle: false, imageSize: [5, 5], quiet: true });
+  await assert.rejects(collect(ds), (err: Error) => err.message.includes(bad) && /Cannot decode/.test(err.message));
+  const before = tf.memory().numTensors;
+  const skip = await imageDatasetFromDirectory(d, { shuffle: false, imageSize: [5, 5], onBadImage: 'skip', quiet: true, batchSize: 2 });
+  for (let e = 0; e < 2; e++) {
+    const { ys } = await collect(skip);
+    assert.deepEqual(ys, [0, 1]);
+  }
+  assert.equal(skip.skipped.length, 1);
+  assert.equal(skip.skipped[0].path, bad);
+  assert.equal(tf.memory().numTensors, before);
+});
+
+test('grayscale, alpha, PNG, GIF and BMP all decode to 3 channels with the right pixels', async () => {
+  const d = path.join(tmp, 'formats');
+  fs.mkdirSync(d);
+  const w = 7;
+  const h = 5;
+  const rgb = bytes(w * h * 3, 99);
+  const raw = (ch: number, data: Uint8Array) => sharp(Buffer.from(data), { raw: { width: w, height: h, channels: ch as 1 | 3 | 4 } });
+  const rgba = new Uint8Array(w * h * 4);
+  for (let i = 0; i < w * h; i++) rgba.set([rgb[i * 3], rgb[i * 3 + 1], rgb[i * 3 + 2], i * 5], i * 4);
+  const gray = rgb.filter((_, i) => i % 3 === 0);
+  await raw(3, rgb).png().toFile(path.join(d, 'rgb.png'));
+  await raw(4, rgba).png().toFile(path.join(d, 'rgba.png'));
+  await raw(1, gray).png().toFile(path.join(d, 'gray.png'));
+  await raw(3, rgb).gif().toFile(path.join(d, 'pic.gif'));
+  fs.writeFileSync(path.join(d, 'pic.bmp'), writeBmp(rgb, w, h));
+  fs.writeFileSync(path.join(d, 'pal.bmp'), writeBmp(rgb, w, h, true));
+  const smooth = Uint8Array.from({ length: w * h * 3 }, (_, i) => 60 + ((i / 3) % w) * 10 + Math.floor(i / 3 / w) * 8);
+  await raw(3, smooth).jpeg({ quality: 100 }).toFile(path.join(d, 'pic.jpeg'));
+  const px = async (f: string) => {
+    const t = await loadImage(path.join(d, f));
+    assert.deepEqual(t.shape, [h, w, 3], f);
+    const v = Array.from(await t.data());
+    t.dispose();
+    return v;
+  };
+  const expectRgb = Array.from(rgb);
+  assert.deepEqual(await px('rgb.png'), expectRgb);
+  assert.deepEqual(await px('rgba.png'), expectRgb, 'alpha dropped, not composited');
+  assert.deepEqual(await px('gray.png'), Array.from(gray).flatMap((g) => [g, g, g]));
+  assert.deepEqual(await px('pic.bmp'), expectRgb);
+  const palExpected = Array.from(gray).flatMap((i) => [i >> 1, 255 - i, i]);
+  assert.deepEqual(await px('pal.bmp'), palExpected);
+  const gif = await px('pic.gif');
+  assert.equal(gif.length, w * h * 3);
+  const jpg = await px('pic.jpeg');
+  const meanErr = jpg.reduce((s, v, i) => s + Math.abs(v - smooth[i]), 0) / jpg.length;
+  assert.ok(meanErr < 3, `jpeg close to source: ${meanErr}`);
+  assert.throws(() => decodeBmp(Buffer.from('BMxx')), /not a BMP/);
+  // In a dataset: every format loads, 3 channels.
+  const root = path.join(tmp, 'formats-ds');
+  fs.mkdirSync(root);
+  fs.renameSync(d, path.join(root, 'all'));
+  const ds = await imageDatasetFromDirectory(root, { shuffle: false, imageSize: [h, w], quiet: true, batchSize: 10 });
+  assert.equal(ds.size, 7);
+  const { shapes } = await collect(ds);
+  assert.deepEqual(shapes, [[7, h, w, 3]]);
+});
+
+test('resize matches tf.image.resizeBilinear / resizeNearestNeighbor with half-pixel centres', async () => {
+  await tf.setBackend('cpu');
+  const sizes: [number, number, number, number][] = [
+    [37, 53, 20, 30],
+    [20, 30, 64, 80],
+    [50, 50, 50, 50],
+    [375, 500, 180, 180],
+  ];
+  for (const [ih, iw, oh, ow] of sizes) {
+    const img: RawImage = { data: bytes(ih * iw * 3, ih * iw), width: iw, height: ih, channels: 3 };
+    const t = tf.tensor3d(Float32Array.from(img.data), [ih, iw, 3]);
+    for (const method of ['bilinear', 'nearest'] as const) {
+      const out = new Float32Array(oh * ow * 3);
+      resizeInto(img, [oh, ow], method, out);
+      const ref = method === 'bilinear' ? tf.image.resizeBilinear(t, [oh, ow], false, true) : tf.image.resizeNearestNeighbor(t, [oh, ow], false, true);
+      const r = await ref.data();
+      ref.dispose();
+      let max = 0;
+      for (let i = 0; i < r.length; i++) max = Math.max(max, Math.abs(r[i] - out[i]));
+      assert.ok(max < 1e-3, `${method} ${ih}x${iw}->${oh}x${ow}: max diff ${max}`);
+    }
+    t.dispose();
+  }
+  // bicubic and area: identity at the same size, constants stay constant, area halves by 2x2 means.
+  const img: RawImage = { data: bytes(8 * 6, 5), width: 6, height: 8, channels: 1 };
+  for (const method of ['bicubic', 'area'] as const) {
+    const same = new Float32Array(48);
+    resizeInto(img, [8, 6], method, same);
+    assert.deepEqual(Array.from(same).map((v) => Math.round(v * 1e4) / 1e4), Array.from(img.data), method);
+    const flat: RawImage = { data: new Uint8Array(48).fill(77), width: 6, height: 8, channels: 1 };
+    const up = new Float32Array(11 * 13);
+    resizeInto(flat, [11, 13], method, up);
+    assert.ok(up.every((v) => Math.abs(v - 77) < 1e-4), method);
+  }
+  const half = new Float32Array(4 * 3);
+  resizeInto(img, [4, 3], 'area', half);
+  const d = img.data;
+  assert.ok(Math.abs(half[0] - (d[0] + d[1] + d[6] + d[7]) / 4) < 1e-4);
+});
+
+test('tf.memory stays flat over many batches and epochs; toTfData feeds fitDataset', async () => {
+  await tf.setBackend('cpu');
+  const ds = await imageDatasetFromDirectory(dir, { seed: 1, imageSize: [8, 8], batchSize: 3, quiet: true });
+  const before = tf.memory().numTensors;
+  for (let e = 0; e < 4; e++) {
+    let n = 0;
+    for await (const b of ds) {
+      n++;
+      tf.dispose([b.xs, b.ys]);
+    }
+    assert.equal(n, 4);
+    assert.equal(tf.memory().numTensors, before);
+  }
+  // Stopping early leaves nothing behind either (the prefetched batch holds no tensors).
+  for await (const b of ds) {
+    tf.dispose([b.xs, b.ys]);
+    break;
+  }
+  assert.equal(tf.memory().numTensors, before);
+  const model = tf.sequential({
+    layers: [tf.layers.flatten({ inputShape: [8, 8, 3] }), tf.layers.dense({ units: 3, activation: 'softmax' })],
+  });
+  model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+  const h = await model.fitDataset(ds.toTfData(), { epochs: 2, verbose: 0 });
+  assert.equal(h.history.loss.length, 2);
+  const afterFit = tf.memory().numTensors;
+  await model.fitDataset(ds.toTfData(), { epochs: 2, verbose: 0 });
+  assert.equal(tf.memory().numTensors, afterFit, 'no leak per epoch in fitDataset');
+  model.dispose();
+});
