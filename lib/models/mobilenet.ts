@@ -1,0 +1,100 @@
+/**
+ * MobileNet v1 as in keras.applications.mobilenet (layer names conv1, conv1_bn, conv_dw_1, conv_pw_1, ...,
+ * conv_preds, predictions), with the frozen-aware BatchNormalization of lib/frozenBatchNorm.ts.
+ * Preprocess inputs with `preprocessInput(x, 'tf')` (x / 127.5 - 1).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { frozenBatchNormalization } from '../frozenBatchNorm';
+import { ApplicationOptions, applyPooling, checkCommonOptions, imageInput, loadApplicationWeights, mobileNetInputShape } from './common';
+import { KerasWeightsFile } from './kerasWeights';
+
+/** MobileNet v1 options: keras.applications arguments plus the width multiplier `alpha`. */
+export interface MobileNetOptions extends ApplicationOptions {
+  /** Width multiplier (default 1.0); ImageNet weights exist for 0.25, 0.5, 0.75 and 1.0. */
+  alpha?: 0.25 | 0.5 | 0.75 | 1.0 | number;
+  /** Depth multiplier of the depthwise convolutions (default 1; must be 1 with ImageNet weights). */
+  depthMultiplier?: number;
+  /** Dropout rate before the classifier (default 1e-3). */
+  dropout?: number;
+}
+
+const IMAGENET_ALPHAS = [0.25, 0.5, 0.75, 1.0];
+const IMAGENET_ROWS = [128, 160, 192, 224];
+
+/** The Keras weight file of MobileNet v1 (Keras publishes no hash for these). */
+export function mobilenetWeightsFile(alpha: number, rows: number, includeTop: boolean): KerasWeightsFile {
+  const alphaText = ({ 1: '1_0', 0.75: '7_5', 0.5: '5_0', 0.25: '2_5' } as Record<number, string>)[alpha];
+  if (!alphaText) throw new Error(`MobileNet: ImageNet weights exist for alpha 0.25, 0.5, 0.75 and 1.0 only. Received: alpha=${alpha}`);
+  return { subdir: 'mobilenet', fileName: `mobilenet_${alphaText}_${rows}_tf${includeTop ? '' : '_no_top'}.h5` };
+}
+
+type S = tf.SymbolicTensor;
+const bn = (name: string) => frozenBatchNormalization({ axis: -1, name });
+const relu6 = (name: string) => tf.layers.reLU({ maxValue: 6, name });
+
+function convBlock(x: S, filters: number, alpha: number): S {
+  const f = Math.floor(filters * alpha);
+  x = tf.layers.zeroPadding2d({ padding: [[0, 1], [0, 1]], name: 'conv1_pad' }).apply(x) as S;
+  x = tf.layers.conv2d({ filters: f, kernelSize: 3, padding: 'valid', useBias: false, strides: 2, name: 'conv1' }).apply(x) as S;
+  x = bn('conv1_bn').apply(x) as S;
+  return relu6('conv1_relu').apply(x) as S;
+}
+
+function depthwiseBlock(x: S, pointwiseFilters: number, alpha: number, depthMultiplier: number, stride: number, id: number): S {
+  const f = Math.floor(pointwiseFilters * alpha);
+  if (stride !== 1) x = tf.layers.zeroPadding2d({ padding: [[0, 1], [0, 1]], name: `conv_pad_${id}` }).apply(x) as S;
+  x = tf.layers.depthwiseConv2d({
+    kernelSize: 3, padding: stride === 1 ? 'same' : 'valid', depthMultiplier, strides: stride, useBias: false, name: `conv_dw_${id}`,
+  }).apply(x) as S;
+  x = bn(`conv_dw_${id}_bn`).apply(x) as S;
+  x = relu6(`conv_dw_${id}_relu`).apply(x) as S;
+  x = tf.layers.conv2d({ filters: f, kernelSize: 1, padding: 'same', useBias: false, strides: 1, name: `conv_pw_${id}` }).apply(x) as S;
+  x = bn(`conv_pw_${id}_bn`).apply(x) as S;
+  return relu6(`conv_pw_${id}_relu`).apply(x) as S;
+}
+
+/** Resolves MobileNet v1 options as Keras does: input shape, and the weight file's rows (224 when unusual). */
+function resolve(opts: MobileNetOptions) {
+  const alpha = opts.alpha ?? 1.0;
+  const depthMultiplier = opts.depthMultiplier ?? 1;
+  const o = checkCommonOptions('mobilenet', opts);
+  const { inputShape, rows } = mobileNetInputShape('mobilenet', opts.inputShape, IMAGENET_ROWS, o);
+  if (!(alpha > 0)) throw new Error(`mobilenet: alpha must be positive. Received: alpha=${alpha}`);
+  if (o.weights === 'imagenet') {
+    if (depthMultiplier !== 1) throw new Error(`mobilenet: if imagenet weights are being loaded, depthMultiplier must be 1. Received: depthMultiplier=${depthMultiplier}`);
+    if (!IMAGENET_ALPHAS.includes(alpha)) {
+      throw new Error(`mobilenet: if imagenet weights are being loaded, alpha can be one of 0.25, 0.50, 0.75 or 1.0 only. Received: alpha=${alpha}`);
+    }
+  }
+  return { o, alpha, depthMultiplier, inputShape, rows, dropout: opts.dropout ?? 1e-3 };
+}
+
+/** Builds MobileNet v1 synchronously with random weights (`weights` is only checked, not loaded). */
+export function buildMobileNet(opts: MobileNetOptions = {}): tf.LayersModel {
+  const { o, alpha, depthMultiplier: dm, inputShape, rows, dropout } = resolve(opts);
+  const input = imageInput(inputShape);
+  let x = convBlock(input, 32, alpha);
+  const plan: [number, number][] = [[64, 1], [128, 2], [128, 1], [256, 2], [256, 1], [512, 2], [512, 1], [512, 1], [512, 1], [512, 1], [512, 1], [1024, 2], [1024, 1]];
+  plan.forEach(([f, s], i) => { x = depthwiseBlock(x, f, alpha, dm, s, i + 1); });
+  if (o.includeTop) {
+    const c = Math.floor(1024 * alpha);
+    x = tf.layers.globalAveragePooling2d({ name: 'global_average_pooling2d' }).apply(x) as S;
+    x = tf.layers.reshape({ targetShape: [1, 1, c], name: 'reshape_1' }).apply(x) as S;
+    x = tf.layers.dropout({ rate: dropout, name: 'dropout' }).apply(x) as S;
+    x = tf.layers.conv2d({ filters: o.classes, kernelSize: 1, padding: 'same', name: 'conv_preds' }).apply(x) as S;
+    x = tf.layers.reshape({ targetShape: [o.classes], name: 'reshape_2' }).apply(x) as S;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    x = tf.layers.activation({ activation: o.classifierActivation as any, name: 'predictions' }).apply(x) as S;
+  } else {
+    x = applyPooling(x, o.pooling);
+  }
+  return tf.model({ inputs: input, outputs: x, name: `mobilenet_${alpha.toFixed(2)}_${rows}` });
+}
+
+/** keras.applications.MobileNet: 4,253,864 parameters with top at alpha 1.0 (3,228,864 without); 475,544 / 218,544 at 0.25. */
+export async function mobilenet(opts: MobileNetOptions = {}): Promise<tf.LayersModel> {
+  const model = buildMobileNet(opts);
+  const { o, alpha, rows } = resolve({ ...opts, quiet: true });
+  const file = o.weights === 'imagenet' ? mobilenetWeightsFile(alpha, rows, o.includeTop) : undefined;
+  return loadApplicationWeights(model, o.weights, file, o.quiet);
+}

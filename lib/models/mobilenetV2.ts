@@ -1,0 +1,111 @@
+/**
+ * MobileNetV2 as in keras.applications.mobilenet_v2 (layer names Conv1, bn_Conv1, expanded_conv_depthwise,
+ * block_1_expand, ..., Conv_1, out_relu, predictions), with the frozen-aware BatchNormalization of
+ * lib/frozenBatchNorm.ts (epsilon 1e-3, momentum 0.999). Preprocess inputs with `preprocessInput(x, 'tf')`.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { frozenBatchNormalization } from '../frozenBatchNorm';
+import { ApplicationOptions, applyPooling, checkCommonOptions, imageInput, loadApplicationWeights, mobileNetInputShape } from './common';
+import { KerasWeightsFile } from './kerasWeights';
+
+/** MobileNetV2 options: keras.applications arguments plus the width multiplier `alpha`. */
+export interface MobileNetV2Options extends ApplicationOptions {
+  /** Width multiplier (default 1.0); ImageNet weights exist for 0.35, 0.5, 0.75, 1.0, 1.3 and 1.4. */
+  alpha?: 0.35 | 0.5 | 0.75 | 1.0 | 1.3 | 1.4 | number;
+}
+
+const IMAGENET_ALPHAS = [0.35, 0.5, 0.75, 1.0, 1.3, 1.4];
+const IMAGENET_ROWS = [96, 128, 160, 192, 224];
+
+/** The Keras weight file of MobileNetV2 (Keras publishes no hash for these). */
+export function mobilenetV2WeightsFile(alpha: number, rows: number, includeTop: boolean): KerasWeightsFile {
+  // Python's str(float(alpha)): 1 -> '1.0', 0.35 -> '0.35'.
+  const a = Number.isInteger(alpha) ? alpha.toFixed(1) : String(alpha);
+  return { subdir: 'mobilenet_v2', fileName: `mobilenet_v2_weights_tf_dim_ordering_tf_kernels_${a}_${rows}${includeTop ? '' : '_no_top'}.h5` };
+}
+
+/** Keras's `_make_divisible`: rounds channels to a multiple of `divisor`, never below 90% of `v`. */
+export function makeDivisible(v: number, divisor = 8, minValue = divisor): number {
+  let n = Math.max(minValue, Math.floor((v + divisor / 2) / divisor) * divisor);
+  if (n < 0.9 * v) n += divisor;
+  return n;
+}
+
+type S = tf.SymbolicTensor;
+const bn = (name: string) => frozenBatchNormalization({ axis: -1, epsilon: 1e-3, momentum: 0.999, name });
+const relu6 = (name: string) => tf.layers.reLU({ maxValue: 6, name });
+
+/** Keras's `correct_pad` for a kernel of 3: pad so that a 'valid' stride-2 conv matches TF's 'same'. */
+function correctPad(x: S): [[number, number], [number, number]] {
+  const [h, w] = [x.shape[1], x.shape[2]];
+  const adjust = [h == null ? 1 : 1 - (h % 2), w == null ? 1 : 1 - (w % 2)];
+  return [[1 - adjust[0], 1], [1 - adjust[1], 1]];
+}
+
+function invertedResBlock(inputs: S, expansion: number, stride: number, alpha: number, filters: number, blockId: number): S {
+  const inChannels = inputs.shape[inputs.shape.length - 1] as number;
+  const pointwiseFilters = makeDivisible(Math.floor(filters * alpha), 8);
+  let x = inputs;
+  let prefix = `block_${blockId}_`;
+  if (blockId) {
+    x = tf.layers.conv2d({ filters: expansion * inChannels, kernelSize: 1, padding: 'same', useBias: false, name: `${prefix}expand` }).apply(x) as S;
+    x = bn(`${prefix}expand_BN`).apply(x) as S;
+    x = relu6(`${prefix}expand_relu`).apply(x) as S;
+  } else {
+    prefix = 'expanded_conv_';
+  }
+  if (stride === 2) x = tf.layers.zeroPadding2d({ padding: correctPad(x), name: `${prefix}pad` }).apply(x) as S;
+  x = tf.layers.depthwiseConv2d({ kernelSize: 3, strides: stride, useBias: false, padding: stride === 1 ? 'same' : 'valid', name: `${prefix}depthwise` }).apply(x) as S;
+  x = bn(`${prefix}depthwise_BN`).apply(x) as S;
+  x = relu6(`${prefix}depthwise_relu`).apply(x) as S;
+  x = tf.layers.conv2d({ filters: pointwiseFilters, kernelSize: 1, padding: 'same', useBias: false, name: `${prefix}project` }).apply(x) as S;
+  x = bn(`${prefix}project_BN`).apply(x) as S;
+  if (inChannels === pointwiseFilters && stride === 1) return tf.layers.add({ name: `${prefix}add` }).apply([inputs, x]) as S;
+  return x;
+}
+
+function resolve(opts: MobileNetV2Options) {
+  const alpha = opts.alpha ?? 1.0;
+  const o = checkCommonOptions('mobilenetv2', opts);
+  const { inputShape, rows } = mobileNetInputShape('mobilenetv2', opts.inputShape, IMAGENET_ROWS, o);
+  if (!(alpha > 0)) throw new Error(`mobilenetv2: alpha must be positive. Received: alpha=${alpha}`);
+  if (o.weights === 'imagenet' && !IMAGENET_ALPHAS.includes(alpha)) {
+    throw new Error(`mobilenetv2: if imagenet weights are being loaded, alpha must be one of 0.35, 0.50, 0.75, 1.0, 1.3 or 1.4 only. Received: alpha=${alpha}`);
+  }
+  return { o, alpha, inputShape, rows };
+}
+
+/** Builds MobileNetV2 synchronously with random weights (`weights` is only checked, not loaded). */
+export function buildMobileNetV2(opts: MobileNetV2Options = {}): tf.LayersModel {
+  const { o, alpha, inputShape, rows } = resolve(opts);
+  const input = imageInput(inputShape);
+  const first = makeDivisible(32 * alpha, 8);
+  let x = tf.layers.conv2d({ filters: first, kernelSize: 3, strides: 2, padding: 'same', useBias: false, name: 'Conv1' }).apply(input) as S;
+  x = bn('bn_Conv1').apply(x) as S;
+  x = relu6('Conv1_relu').apply(x) as S;
+  const plan: [number, number, number][] = [ // filters, stride, expansion
+    [16, 1, 1], [24, 2, 6], [24, 1, 6], [32, 2, 6], [32, 1, 6], [32, 1, 6], [64, 2, 6], [64, 1, 6], [64, 1, 6], [64, 1, 6],
+    [96, 1, 6], [96, 1, 6], [96, 1, 6], [160, 2, 6], [160, 1, 6], [160, 1, 6], [320, 1, 6],
+  ];
+  plan.forEach(([f, s, e], id) => { x = invertedResBlock(x, e, s, alpha, f, id); });
+  const last = alpha > 1.0 ? makeDivisible(1280 * alpha, 8) : 1280;
+  x = tf.layers.conv2d({ filters: last, kernelSize: 1, useBias: false, name: 'Conv_1' }).apply(x) as S;
+  x = bn('Conv_1_bn').apply(x) as S;
+  x = relu6('out_relu').apply(x) as S;
+  if (o.includeTop) {
+    x = tf.layers.globalAveragePooling2d({ name: 'global_average_pooling2d' }).apply(x) as S;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    x = tf.layers.dense({ units: o.classes, activation: o.classifierActivation as any, name: 'predictions' }).apply(x) as S;
+  } else {
+    x = applyPooling(x, o.pooling);
+  }
+  return tf.model({ inputs: input, outputs: x, name: `mobilenetv2_${alpha.toFixed(2)}_${rows}` });
+}
+
+/** keras.applications.MobileNetV2: 3,538,984 parameters with top at alpha 1.0, 2,257,984 without. */
+export async function mobilenetV2(opts: MobileNetV2Options = {}): Promise<tf.LayersModel> {
+  const model = buildMobileNetV2(opts);
+  const { o, alpha, rows } = resolve({ ...opts, quiet: true });
+  const file = o.weights === 'imagenet' ? mobilenetV2WeightsFile(alpha, rows, o.includeTop) : undefined;
+  return loadApplicationWeights(model, o.weights, file, o.quiet);
+}

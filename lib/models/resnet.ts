@@ -1,0 +1,105 @@
+/**
+ * ResNet50/101/152 (v1) as in keras.applications.resnet: layer names conv1_pad, conv1_conv, conv1_bn, ...,
+ * conv2_block1_0_conv, ..., avg_pool, predictions; BatchNormalization epsilon 1.001e-5, using the frozen-aware
+ * BatchNormalization of lib/frozenBatchNorm.ts. Preprocess inputs with `preprocessInput(x, 'caffe')`.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { frozenBatchNormalization } from '../frozenBatchNorm';
+import { ApplicationOptions, checkCommonOptions, imageInput, loadApplicationWeights, obtainInputShape } from './common';
+import { KerasWeightsFile } from './kerasWeights';
+
+/** The ResNet depths keras.applications.resnet provides. */
+export type ResNetDepth = 50 | 101 | 152;
+
+const BLOCKS: Record<ResNetDepth, [number, number, number, number]> = { 50: [3, 4, 6, 3], 101: [3, 4, 23, 3], 152: [3, 8, 36, 3] };
+const HASHES: Record<ResNetDepth, [string, string]> = {
+  50: ['2cb95161c43110f7111970584f804107', '4d473c1dd8becc155b73f8504c6f6626'],
+  101: ['f1aeb4b969a6efcfb50fad2f0c20cfc5', '88cf7a10940856eca736dc7b7e228a21'],
+  152: ['100835be76be38e30d865e96f2aaae62', 'ee4c566cf9a93f14d82f913c2dc6dd0c'],
+};
+
+/** The Keras weight file of a ResNet with or without top. */
+export function resnetWeightsFile(depth: ResNetDepth, includeTop: boolean): KerasWeightsFile {
+  return {
+    subdir: 'resnet',
+    fileName: `resnet${depth}_weights_tf_dim_ordering_tf_kernels${includeTop ? '' : '_notop'}.h5`,
+    hash: HASHES[depth][includeTop ? 0 : 1],
+  };
+}
+
+type S = tf.SymbolicTensor;
+const bn = (name: string) => frozenBatchNormalization({ axis: 3, epsilon: 1.001e-5, name });
+const relu = (name: string) => tf.layers.activation({ activation: 'relu', name });
+
+function block1(x: S, filters: number, stride: number, convShortcut: boolean, name: string): S {
+  let shortcut = x;
+  if (convShortcut) {
+    shortcut = tf.layers.conv2d({ filters: 4 * filters, kernelSize: 1, strides: stride, name: `${name}_0_conv` }).apply(x) as S;
+    shortcut = bn(`${name}_0_bn`).apply(shortcut) as S;
+  }
+  let y = tf.layers.conv2d({ filters, kernelSize: 1, strides: stride, name: `${name}_1_conv` }).apply(x) as S;
+  y = bn(`${name}_1_bn`).apply(y) as S;
+  y = relu(`${name}_1_relu`).apply(y) as S;
+  y = tf.layers.conv2d({ filters, kernelSize: 3, padding: 'same', name: `${name}_2_conv` }).apply(y) as S;
+  y = bn(`${name}_2_bn`).apply(y) as S;
+  y = relu(`${name}_2_relu`).apply(y) as S;
+  y = tf.layers.conv2d({ filters: 4 * filters, kernelSize: 1, name: `${name}_3_conv` }).apply(y) as S;
+  y = bn(`${name}_3_bn`).apply(y) as S;
+  y = tf.layers.add({ name: `${name}_add` }).apply([shortcut, y]) as S;
+  return relu(`${name}_out`).apply(y) as S;
+}
+
+function stack1(x: S, filters: number, blocks: number, stride1: number, name: string): S {
+  x = block1(x, filters, stride1, true, `${name}_block1`);
+  for (let i = 2; i <= blocks; i++) x = block1(x, filters, 1, false, `${name}_block${i}`);
+  return x;
+}
+
+/** Builds a ResNet synchronously with random weights (`weights` is only checked, not loaded). */
+export function buildResNet(depth: ResNetDepth, opts: ApplicationOptions = {}): tf.LayersModel {
+  const name = `resnet${depth}`;
+  if (!(depth in BLOCKS)) throw new Error(`ResNet depth must be 50, 101 or 152. Received: ${depth}`);
+  const o = checkCommonOptions(name, opts);
+  const inputShape = obtainInputShape(name, opts.inputShape, 224, 32, o.includeTop, o.weights);
+  const input = imageInput(inputShape);
+  let x = tf.layers.zeroPadding2d({ padding: [[3, 3], [3, 3]], name: 'conv1_pad' }).apply(input) as S;
+  x = tf.layers.conv2d({ filters: 64, kernelSize: 7, strides: 2, useBias: true, name: 'conv1_conv' }).apply(x) as S;
+  x = bn('conv1_bn').apply(x) as S;
+  x = relu('conv1_relu').apply(x) as S;
+  x = tf.layers.zeroPadding2d({ padding: [[1, 1], [1, 1]], name: 'pool1_pad' }).apply(x) as S;
+  x = tf.layers.maxPooling2d({ poolSize: 3, strides: 2, name: 'pool1_pool' }).apply(x) as S;
+  const [b2, b3, b4, b5] = BLOCKS[depth];
+  x = stack1(x, 64, b2, 1, 'conv2');
+  x = stack1(x, 128, b3, 2, 'conv3');
+  x = stack1(x, 256, b4, 2, 'conv4');
+  x = stack1(x, 512, b5, 2, 'conv5');
+  if (o.includeTop) {
+    x = tf.layers.globalAveragePooling2d({ name: 'avg_pool' }).apply(x) as S;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    x = tf.layers.dense({ units: o.classes, activation: o.classifierActivation as any, name: 'predictions' }).apply(x) as S;
+  } else if (o.pooling === 'avg') {
+    x = tf.layers.globalAveragePooling2d({ name: 'avg_pool' }).apply(x) as S;
+  } else if (o.pooling === 'max') {
+    x = tf.layers.globalMaxPooling2d({ name: 'max_pool' }).apply(x) as S;
+  }
+  return tf.model({ inputs: input, outputs: x, name });
+}
+
+async function resnet(depth: ResNetDepth, opts: ApplicationOptions): Promise<tf.LayersModel> {
+  const model = buildResNet(depth, opts);
+  const o = checkCommonOptions(`resnet${depth}`, opts);
+  return loadApplicationWeights(model, o.weights, resnetWeightsFile(depth, o.includeTop), o.quiet);
+}
+
+/** keras.applications.ResNet50: 25,636,712 parameters with top, 23,587,712 without. */
+export async function resnet50(opts: ApplicationOptions = {}): Promise<tf.LayersModel> {
+  return resnet(50, opts);
+}
+/** keras.applications.ResNet101: 44,707,176 parameters with top, 42,658,176 without. */
+export async function resnet101(opts: ApplicationOptions = {}): Promise<tf.LayersModel> {
+  return resnet(101, opts);
+}
+/** keras.applications.ResNet152: 60,419,944 parameters with top, 58,370,944 without. */
+export async function resnet152(opts: ApplicationOptions = {}): Promise<tf.LayersModel> {
+  return resnet(152, opts);
+}

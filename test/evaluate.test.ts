@@ -1,0 +1,115 @@
+import test, { before } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import {
+  confusionMatrix,
+  confusionMatrixFigure,
+  evaluateModel,
+  learningCurveFigures,
+  mostConfidentMistakes,
+  perClassMetrics,
+  type EvalBatches,
+} from '../lib/evaluate';
+
+before(async () => {
+  await tf.setBackend('cpu');
+});
+
+/** p = sigmoid(x): a binary "model" whose outputs we can compute by hand. */
+function sigmoidModel(): tf.LayersModel {
+  const m = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [1], activation: 'sigmoid', kernelInitializer: 'ones', biasInitializer: 'zeros' })] });
+  m.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+  return m;
+}
+
+function batches(x: number[], y: number[], batchSize: number, extra: Partial<EvalBatches> = {}): EvalBatches {
+  return {
+    ...extra,
+    async *[Symbol.asyncIterator]() {
+      for (let i = 0; i < x.length; i += batchSize) {
+        const xb = x.slice(i, i + batchSize);
+        yield { xs: tf.tensor2d(xb, [xb.length, 1]), ys: tf.tensor2d(y.slice(i, i + batchSize), [xb.length, 1]) };
+      }
+    },
+  } as EvalBatches;
+}
+
+const sig = (v: number) => 1 / (1 + Math.exp(-v));
+
+test('binary evaluation: loss, accuracy and predictions match a hand computation and model.evaluate', async () => {
+  const x = [2, -1, 0.5, -3, 4];
+  const y = [1, 1, 0, 0, 1];
+  const model = sigmoidModel();
+  const r = await evaluateModel(model, batches(x, y, 2, { filePaths: x.map((_, i) => `f${i}.jpg`), classNames: ['cats', 'dogs'] }));
+  assert.deepEqual(r.predictions, [1, 0, 1, 0, 1]);
+  assert.deepEqual(r.labels, y);
+  assert.equal(r.accuracy, 3 / 5);
+  const bce = x.reduce((a, v, i) => a - (y[i] * Math.log(sig(v)) + (1 - y[i]) * Math.log(1 - sig(v))), 0) / x.length;
+  assert.ok(Math.abs(r.loss - bce) < 1e-5, `${r.loss} vs ${bce}`);
+  const [tfLoss, tfAcc] = model.evaluate(tf.tensor2d(x, [5, 1]), tf.tensor2d(y, [5, 1])) as tf.Scalar[];
+  assert.ok(Math.abs(tfLoss.dataSync()[0] - r.loss) < 1e-4);
+  assert.ok(Math.abs(tfAcc.dataSync()[0] - r.accuracy) < 1e-6);
+  assert.ok(Math.abs(r.confidences[1] - (1 - sig(-1))) < 1e-6);
+  assert.deepEqual(r.filePaths, ['f0.jpg', 'f1.jpg', 'f2.jpg', 'f3.jpg', 'f4.jpg']);
+  assert.equal(r.numClasses, 2);
+
+  const mistakes = mostConfidentMistakes(r, 5);
+  assert.deepEqual(mistakes.map((m) => m.index), [1, 2], 'sigmoid(-1) -> 73% cat beats sigmoid(0.5) -> 62% dog');
+  assert.equal(mistakes[0].path, 'f1.jpg');
+  assert.equal(mistakes[0].trueLabel, 'dogs');
+  assert.equal(mistakes[0].predicted, 'cats');
+  assert.match(mistakes[0].caption, /true dogs, predicted cats \(73\.1%\)/);
+  tf.dispose([tfLoss, tfAcc]);
+});
+
+test('multi-class evaluation with one-hot and integer labels', async () => {
+  const m = tf.sequential({ layers: [tf.layers.dense({ units: 3, inputShape: [3], activation: 'softmax', kernelInitializer: 'identity', biasInitializer: 'zeros' })] });
+  const xs = [[5, 0, 0], [0, 5, 0], [0, 0, 5], [5, 0, 0]];
+  const labels = [0, 1, 0, 2];
+  const oneHot = {
+    async *[Symbol.asyncIterator]() {
+      yield { xs: tf.tensor2d(xs), ys: tf.oneHot(tf.tensor1d(labels, 'int32'), 3) };
+    },
+  };
+  const r = await evaluateModel(m, oneHot);
+  assert.deepEqual(r.predictions, [0, 1, 2, 0]);
+  assert.equal(r.accuracy, 0.5);
+  const p = Math.exp(5) / (Math.exp(5) + 2);
+  const q = 1 / (Math.exp(5) + 2);
+  const expected = (-Math.log(p) * 2 - Math.log(q) * 2) / 4;
+  assert.ok(Math.abs(r.loss - expected) < 1e-4);
+  const ints = [{ xs: tf.tensor2d(xs), ys: tf.tensor1d(labels) }];
+  const r2 = await evaluateModel(m, ints);
+  assert.deepEqual(r2.labels, labels);
+  assert.ok(Math.abs(r2.loss - r.loss) < 1e-6);
+  const bad = [{ xs: tf.tensor2d(xs), ys: tf.tensor1d([0, 1, 7, 0]) }];
+  await assert.rejects(evaluateModel(m, bad), /label 7 .*outside 0\.\.2/);
+});
+
+test('evaluateModel keeps the tensor count flat over many batches', async () => {
+  const model = sigmoidModel();
+  const x = Array.from({ length: 120 }, (_, i) => Math.sin(i + 0.5));
+  const y = x.map((v) => (v > 0 ? 1 : 0));
+  await evaluateModel(model, batches(x, y, 4));
+  const start = tf.memory().numTensors;
+  const r = await evaluateModel(model, batches(x, y, 4));
+  assert.equal(r.accuracy, 1);
+  assert.equal(tf.memory().numTensors, start);
+});
+
+test('confusion matrix, per-class metrics and figures', () => {
+  const cm = confusionMatrix([0, 0, 1, 1, 1, 2], [0, 1, 1, 1, 0, 2], 3);
+  assert.deepEqual(cm, [[1, 1, 0], [1, 2, 0], [0, 0, 1]]);
+  const rows = perClassMetrics(cm, ['a', 'b', 'c']);
+  assert.equal(rows[1].class, 'b');
+  assert.ok(Math.abs(rows[1].precision - 2 / 3) < 1e-12 && Math.abs(rows[1].recall - 2 / 3) < 1e-12);
+  assert.equal(rows[2].f1, 1);
+  assert.throws(() => confusionMatrix([0, 3], [0, 0], 2), /item 1 has label 3/);
+  const fig = confusionMatrixFigure(cm, ['a', 'b', 'c']);
+  assert.deepEqual((fig.data[0] as { z: number[][] }).z, cm);
+  const curves = learningCurveFigures({ history: { loss: [1, 0.5, 0.4], val_loss: [1.1, 0.7, 0.8], acc: [0.5, 0.7, 0.8], val_acc: [0.5, 0.6, 0.6] } });
+  const names = (f: { data: object[] }) => f.data.map((d) => (d as { name: string }).name);
+  assert.deepEqual(names(curves.accuracy), ['training', 'validation']);
+  assert.deepEqual((curves.loss.data[1] as { y: number[]; x: number[] }).y, [1.1, 0.7, 0.8]);
+  assert.deepEqual((curves.loss.data[1] as { x: number[] }).x, [1, 2, 3]);
+});

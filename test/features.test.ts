@@ -1,0 +1,107 @@
+import test, { before } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { extractFeatures, featureCacheKey, progressLine, type FeatureBatches } from '../lib/features';
+
+before(async () => {
+  await tf.setBackend('cpu');
+});
+
+function convBase(seed = 1): tf.LayersModel {
+  const input = tf.input({ shape: [6, 6, 3] });
+  let x = tf.layers.conv2d({ filters: 4, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed }), name: 'block1_conv1' }).apply(input) as tf.SymbolicTensor;
+  x = tf.layers.maxPooling2d({ poolSize: 2, name: 'block1_pool' }).apply(x) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: x, name: 'tiny_base' });
+}
+
+/** A streaming dataset: each batch's tensors are created on demand (the consumer disposes them). */
+function dataset(numBatches: number, batchSize: number, files?: string[]): FeatureBatches & { all(): tf.Tensor4D } {
+  const image = (i: number) => Array.from({ length: 6 * 6 * 3 }, (_, k) => ((i * 31 + k * 7) % 256));
+  return {
+    size: numBatches * batchSize,
+    numBatches,
+    filePaths: files ?? Array.from({ length: numBatches * batchSize }, (_, i) => `img${i}.jpg`),
+    async *[Symbol.asyncIterator]() {
+      for (let b = 0; b < numBatches; b++) {
+        const ids = Array.from({ length: batchSize }, (_, j) => b * batchSize + j);
+        yield { xs: tf.tensor4d(ids.flatMap(image), [batchSize, 6, 6, 3]), ys: tf.tensor1d(ids.map((i) => i % 2)) };
+      }
+    },
+    all() {
+      const n = numBatches * batchSize;
+      return tf.tensor4d(Array.from({ length: n }, (_, i) => image(i)).flat(), [n, 6, 6, 3]);
+    },
+  };
+}
+
+test('extractFeatures returns the base outputs for every image, with labels, and leaks nothing', async () => {
+  const base = convBase();
+  const ds = dataset(25, 3);
+  const start = tf.memory().numTensors;
+  const { features, labels, fromCache, seconds } = await extractFeatures(base, ds, { quiet: true, preprocess: (x) => tf.div(x, 255) as tf.Tensor4D });
+  assert.equal(fromCache, false);
+  assert.ok(seconds >= 0);
+  assert.deepEqual(features.shape, [75, 2, 2, 4]);
+  assert.deepEqual(labels.shape, [75]);
+  assert.deepEqual(Array.from(labels.dataSync()).slice(0, 4), [0, 1, 0, 1]);
+  const diff = tf.tidy(() => {
+    const expected = base.predict(tf.div(ds.all(), 255)) as tf.Tensor;
+    return tf.max(tf.abs(tf.sub(expected, features))).dataSync()[0];
+  });
+  assert.ok(diff < 1e-5, `max difference ${diff}`);
+  tf.dispose([features, labels]);
+  assert.equal(tf.memory().numTensors, start, 'no tensors left behind over 25 batches');
+});
+
+test('the cache is written, reused, and recomputed when the files or the base change', async () => {
+  const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'feat-')), 'cache');
+  const base = convBase();
+  const first = await extractFeatures(base, dataset(4, 2), { quiet: true, cache: dir });
+  assert.equal(first.fromCache, false);
+  assert.deepEqual(fs.readdirSync(dir).sort(), ['features.json', 'features.npy', 'labels.npy']);
+  const key = JSON.parse(fs.readFileSync(path.join(dir, 'features.json'), 'utf8'));
+  assert.equal(key.baseName, 'tiny_base');
+  assert.equal(key.count, 8);
+
+  const second = await extractFeatures(base, dataset(4, 2), { quiet: true, cache: dir });
+  assert.equal(second.fromCache, true);
+  assert.deepEqual(second.features.shape, first.features.shape);
+  assert.deepEqual(Array.from(second.features.dataSync()), Array.from(first.features.dataSync()));
+  assert.deepEqual(Array.from(second.labels.dataSync()), Array.from(first.labels.dataSync()));
+
+  const otherFiles = dataset(4, 2, Array.from({ length: 8 }, (_, i) => `other${i}.jpg`));
+  const logs: string[] = [];
+  const orig = console.log;
+  console.log = (...a: unknown[]) => void logs.push(a.join(' '));
+  let third;
+  try {
+    third = await extractFeatures(base, otherFiles, { cache: dir, quiet: false });
+  } finally {
+    console.log = orig;
+  }
+  assert.equal(third.fromCache, false);
+  assert.ok(logs.some((l) => /stale \(filesHash changed\)/.test(l)), logs.join('\n'));
+
+  const fourth = await extractFeatures(convBase(2), otherFiles, { quiet: true, cache: dir });
+  assert.equal(fourth.fromCache, false, 'other weights -> recompute');
+  const fifth = await extractFeatures(convBase(2), otherFiles, { quiet: true, cache: dir, preprocessName: 'caffe' });
+  assert.equal(fifth.fromCache, false, 'other preprocessing -> recompute');
+  tf.dispose([first, second, third, fourth, fifth].flatMap((r) => [r.features, r.labels]));
+});
+
+test('cache key fields and progress line', () => {
+  const k = featureCacheKey(convBase(), dataset(2, 2));
+  assert.deepEqual(k.inputShape, [null, 6, 6, 3]);
+  assert.deepEqual(k.outputShape, [null, 2, 2, 4]);
+  assert.equal(k.count, 4);
+  assert.equal(k.preprocess, 'none');
+  assert.match(progressLine('features', 5, 10, 160, 2.34), /^features \[#{12}\.{12}\] 5\/10 batches, 160 images, 2\.3 s$/);
+  assert.equal(progressLine('f', 3, undefined, 9, 1), 'f 3 batches, 9 images, 1.0 s');
+});
+
+test('an empty dataset is a clear error', async () => {
+  await assert.rejects(extractFeatures(convBase(), dataset(0, 2), { quiet: true }), /produced no batches/);
+});
