@@ -19,7 +19,8 @@ if (!app) {
   process.exit(1);
 }
 console.log(`Starting Jupyter ${app === 'lab' ? 'Lab' : 'Notebook'}; open notebooks/ and pick the "TypeScript (tslab)" kernel (Ctrl+C to stop).`);
-const child = spawn(python, ['-m', 'jupyter', app, `--notebook-dir=${root}`, ...process.argv.slice(2)], {
+const rootFlag = typeof process.getuid === 'function' && process.getuid() === 0 ? ['--allow-root'] : [];
+const child = spawn(python, ['-m', 'jupyter', app, `--notebook-dir=${root}`, ...rootFlag, ...process.argv.slice(2)], {
   cwd: root,
   stdio: 'inherit',
   env: { ...process.env, JUPYTER_PATH: [jupyterPath, process.env.JUPYTER_PATH].filter(Boolean).join(path.delimiter), PYDEVD_DISABLE_FILE_VALIDATION: '1' },
