@@ -54,7 +54,14 @@ const kerasShort = (w: tf.LayerVariable) => `${w.originalName.split('/').pop()!.
  * Writes random weights for every weighted layer of `model` in Keras 2 layout (layer_names at the root, or
  * under model_weights), returns the values by '<layer>/<weight>'.
  */
-function writeKerasH5(model: tf.LayersModel, file: string, opts: { modelWeights?: boolean; seed?: number } = {}): Map<string, Float32Array> {
+/** How one dataset is stored (h5wasm options): chunked and/or gzip-compressed, or as float64. */
+type DatasetStorage = { chunks?: number[]; compression?: number; float64?: boolean };
+
+function writeKerasH5(
+  model: tf.LayersModel,
+  file: string,
+  opts: { modelWeights?: boolean; seed?: number; storage?: (layer: string, weight: string, shape: number[]) => DatasetStorage | undefined } = {},
+): Map<string, Float32Array> {
   const values = new Map<string, Float32Array>();
   const f = new h5wasm.File(file, 'w');
   const root = opts.modelWeights ? f.create_group('model_weights') : f;
@@ -72,7 +79,10 @@ function writeKerasH5(model: tf.LayersModel, file: string, opts: { modelWeights?
     for (const w of ws) {
       const shape = w.shape as number[];
       const data = randomFloats(shape.reduce((a, b) => a * b, 1), seed++);
-      sub.create_dataset({ name: kerasShort(w), data, shape, dtype: '<f4' });
+      const st = opts.storage?.(layer.name, kerasShort(w), shape) ?? {};
+      // h5wasm spells float64 '<d' ('<f8' would mean float32 there).
+      const dtype = st.float64 ? '<d' : '<f4';
+      sub.create_dataset({ name: kerasShort(w), data: st.float64 ? Float64Array.from(data) : data, shape, dtype, chunks: st.chunks, compression: st.compression });
       values.set(`${layer.name}/${kerasShort(w)}`, data);
     }
   }
@@ -218,6 +228,46 @@ describe('the Keras fixture (MobileNet alpha 0.25, 224, no top, Keras 2.0.4)', (
     model.dispose();
   });
 
+  test('the raw float32 reader and the jsfive element reader give identical arrays', () => {
+    const fast = readKerasWeights(FIXTURE);
+    const slow = readKerasWeights(FIXTURE, { reader: 'jsfive' });
+    assert.deepEqual(fast.layerNames, slow.layerNames);
+    let arrays = 0;
+    let params = 0;
+    for (const name of fast.layerNames) {
+      const fw = fast.layers.get(name)!;
+      const sw = slow.layers.get(name)!;
+      assert.equal(fw.length, sw.length, name);
+      fw.forEach((w, i) => {
+        assert.equal(w.storage, 'contiguous-f32', `${w.name} takes the fast path`);
+        assert.equal(sw[i].storage, 'jsfive', `${w.name} is forced onto jsfive`);
+        assert.equal(w.name, sw[i].name);
+        assert.deepEqual(w.shape, sw[i].shape);
+        const a = w.read();
+        const b = sw[i].read();
+        assert.ok(a instanceof Float32Array && b instanceof Float32Array);
+        assert.equal(a.length, w.size);
+        assert.deepEqual(a, b, `${w.name} values`);
+        arrays++;
+        params += a.length;
+      });
+    }
+    assert.equal(arrays, 135); // 27 conv kernels + 27 BatchNorms x 4
+    assert.equal(params, 218544);
+    assert.throws(() => readKerasWeights(FIXTURE, { reader: 'fast' as 'auto' }), /reader must be 'auto' or 'jsfive'/);
+  });
+
+  test('a file that changed size after opening is refused on read', () => {
+    const copy = path.join(tmp, 'changing.h5');
+    fs.copyFileSync(FIXTURE, copy);
+    const content = readKerasWeights(copy);
+    const w = content.layers.get('conv1')![0];
+    assert.equal(w.read().length, w.size);
+    fs.appendFileSync(copy, Buffer.alloc(16));
+    assert.throws(() => w.read(), /changing\.h5 changed size since it was opened/);
+    fs.rmSync(copy);
+  });
+
   test('a file that is not HDF5 is refused with its name', async () => {
     const bad = path.join(tmp, 'not-hdf5.h5');
     fs.writeFileSync(bad, 'hello');
@@ -251,6 +301,47 @@ describe('generated Keras-layout files round-trip exactly', () => {
 
   test('ResNet50 without top', async () => {
     await roundTrip('resnet50_notop', () => buildResNet(50, { ...small, weights: null }), (file) => resnet50({ ...small, weights: file }), 23587712, 318);
+  });
+
+  test('chunked, gzip-compressed and float64 datasets fall back to jsfive with exact values', async () => {
+    const build = () => buildMobileNet({ alpha: 0.25, includeTop: false, weights: null, inputShape: [32, 32, 3] });
+    const model = build();
+    const file = path.join(tmp, 'mobilenet_mixed_storage.h5');
+    const kinds = new Map<string, string>();
+    const values = writeKerasH5(model, file, {
+      seed: 11,
+      storage: (layer, weight, shape) => {
+        const key = `${layer}/${weight}`;
+        // Chunks smaller than the array (several chunks, a partial last one) on the first dimension.
+        const chunks = [Math.max(1, Math.ceil(shape[0] / 3)), ...shape.slice(1)];
+        if (layer === 'conv1') { kinds.set(key, 'chunked'); return { chunks }; }
+        if (layer.startsWith('conv_pw_1') && shape.length === 4) { kinds.set(key, 'gzip'); return { chunks, compression: 4 }; }
+        if (layer === 'conv_dw_2_bn') { kinds.set(key, 'f8'); return { float64: true }; }
+        if (layer === 'conv_pw_3_bn') { kinds.set(key, 'gzip'); return { chunks, compression: 9 }; }
+        kinds.set(key, 'contiguous');
+        return undefined;
+      },
+    });
+    const count = (k: string) => [...kinds.values()].filter((v) => v === k).length;
+    assert.ok(count('chunked') >= 1 && count('gzip') >= 5 && count('f8') >= 4 && count('contiguous') > 100, JSON.stringify(Object.fromEntries(kinds)));
+
+    const content = readKerasWeights(file);
+    for (const [layer, ws] of content.layers) {
+      for (const w of ws) {
+        const key = `${layer}/${w.name.split('/').pop()}`;
+        const kind = kinds.get(key);
+        assert.ok(kind, `no storage recorded for ${key}`);
+        assert.equal(w.storage, kind === 'contiguous' ? 'contiguous-f32' : 'jsfive', `${key} (${kind})`);
+        assert.deepEqual(w.read(), values.get(key), `${key} (${kind}) values`);
+      }
+    }
+    const n = tf.memory().numTensors;
+    const report = await loadKerasWeights(model, file);
+    assert.equal(tf.memory().numTensors, n);
+    assert.equal(report.paramsLoaded, 218544);
+    assertAllWeightsEqual(model, values);
+    model.dispose();
+    fs.rmSync(file);
   });
 
   test('the model_weights layout (model.save) and loading by order', async () => {

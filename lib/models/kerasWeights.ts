@@ -2,7 +2,9 @@
  * Keras HDF5 weight files in TF.js: download them as Keras does (`get_file` with its URLs and hashes, cached
  * under `data/models/`) and load them into a `tf.LayersModel` by layer name.
  *
- * The files are read with jsfive (pure JavaScript, CommonJS, so it works inside tslab notebooks). Both Keras 2
+ * The files are parsed with jsfive (pure JavaScript, CommonJS, so it works inside tslab notebooks). Weights stored
+ * the way Keras writes them (contiguous, uncompressed, little-endian float32) are read as raw bytes at their file
+ * offset, one at a time; chunked, compressed or other-typed datasets use jsfive's (slower) element reader. Both Keras 2
  * layouts are understood: `layer_names` at the root (`save_weights`, the keras.applications files) or under
  * `model_weights` (`model.save`); each layer group lists its `weight_names`, stored as `<layer>/<weight>:0`.
  * Kernels in the `tf_dim_ordering` files are already in TF.js order (height, width, in, out), so values are
@@ -71,8 +73,20 @@ export interface KerasWeight {
   shape: number[];
   /** Number of values (product of the shape). */
   size: number;
+  /**
+   * How `read` gets the values: 'contiguous-f32' reads the raw little-endian float32 bytes straight from the
+   * file (what Keras writes; fast, one weight in memory at a time), 'jsfive' uses jsfive's element reader
+   * (chunked or compressed datasets, other dtypes).
+   */
+  storage: 'contiguous-f32' | 'jsfive';
   /** Reads the values from the file (row-major, float32). */
   read(): Float32Array;
+}
+
+/** Options of `readKerasWeights`. */
+export interface ReadKerasWeightsOptions {
+  /** 'auto' (default): raw float32 reads where the layout allows, jsfive otherwise; 'jsfive': jsfive for all. */
+  reader?: 'auto' | 'jsfive';
 }
 
 /** The content of a Keras weight file: layers in file order, each with its weights in Keras order. */
@@ -109,7 +123,74 @@ interface H5Node {
   shape?: number[];
   dtype?: unknown;
   value?: ArrayLike<number>;
+  /** jsfive's object header of a dataset (its messages; `offset_to_message` is a file offset). */
+  _dataobjects?: { find_msg_type(type: number): Map<string, number>[] };
   get(p: string): H5Node;
+}
+
+/** HDF5 Data Layout message type (spec IV.A.2.i). */
+const LAYOUT_MSG_TYPE = 0x0008;
+const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * The file offset of a dataset's values when they are stored contiguously, uncompressed, as little-endian
+ * float32 (HDF5 layout class 1, the layout h5py uses for Keras weights), else undefined (read with jsfive).
+ */
+function contiguousFloat32Offset(d: H5Node, size: number, buf: Buffer): number | undefined {
+  if (!LITTLE_ENDIAN_HOST || d.dtype !== '<f4' || size === 0) return undefined;
+  try {
+    const msg = d._dataobjects?.find_msg_type(LAYOUT_MSG_TYPE)[0];
+    const at = msg?.get('offset_to_message');
+    if (typeof at !== 'number' || at < 0 || at + 24 > buf.length) return undefined;
+    const version = buf[at];
+    let address: bigint;
+    if (version === 3 || version === 4) {
+      if (buf[at + 1] !== 1) return undefined; // 0 compact, 2 chunked, 3 virtual
+      address = buf.readBigUInt64LE(at + 2);
+      if (buf.readBigUInt64LE(at + 10) !== BigInt(size * 4)) return undefined;
+    } else if (version === 1 || version === 2) {
+      if (buf[at + 2] !== 1) return undefined;
+      address = buf.readBigUInt64LE(at + 8);
+    } else {
+      return undefined;
+    }
+    if (address === 0xffffffffffffffffn || address + BigInt(size * 4) > BigInt(buf.length)) return undefined;
+    return Number(address);
+  } catch {
+    return undefined; // a layout this probe does not understand: jsfive reads it
+  }
+}
+
+function rawFloat32Reader(file: string, offset: number, size: number, fileSize: number): () => Float32Array {
+  return () => readFloat32At(file, offset, size, fileSize);
+}
+
+function jsfiveReader(d: H5Node): () => Float32Array {
+  return () => {
+    const raw = d.value ?? [];
+    return raw instanceof Float32Array ? raw : Float32Array.from(raw as ArrayLike<number>);
+  };
+}
+
+/** Reads `size` float32 values at `offset` of `file`, checking the file is still the one that was opened. */
+function readFloat32At(file: string, offset: number, size: number, fileSize: number): Float32Array {
+  const out = new Float32Array(size);
+  const bytes = new Uint8Array(out.buffer);
+  const fd = fs.openSync(file, 'r');
+  try {
+    if (fs.fstatSync(fd).size !== fileSize) {
+      throw new Error(`${file} changed size since it was opened (${fileSize} bytes then): read the weights again.`);
+    }
+    let done = 0;
+    while (done < bytes.length) {
+      const n = fs.readSync(fd, bytes, done, bytes.length - done, offset + done);
+      if (n <= 0) throw new Error(`${file} ended early at byte ${offset + done}: the file may be truncated; delete it and download it again.`);
+      done += n;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return out;
 }
 
 function cleanString(s: unknown): string {
@@ -124,12 +205,20 @@ function stringList(v: unknown): string[] | undefined {
   return undefined;
 }
 
-/** Opens a Keras HDF5 weight file (Keras 2 layouts): layer names, weight names and shapes; values on demand. */
-export function readKerasWeights(h5Path: string): KerasWeightsContent {
+/**
+ * Opens a Keras HDF5 weight file (Keras 2 layouts): layer names, weight names and shapes; values on demand.
+ * The file is read once to parse its metadata; contiguous float32 weights are then read one at a time from
+ * the file at their offset, so the whole file is not kept in memory (unless some dataset needs jsfive).
+ */
+export function readKerasWeights(h5Path: string, opts: ReadKerasWeightsOptions = {}): KerasWeightsContent {
+  const reader = opts.reader ?? 'auto';
+  if (reader !== 'auto' && reader !== 'jsfive') throw new Error(`readKerasWeights: reader must be 'auto' or 'jsfive', not '${String(reader)}'.`);
   if (!fs.existsSync(h5Path)) {
     throw new Error(`Keras weight file not found: ${path.resolve(h5Path)}. Check the path (relative paths start at the cwd, ${process.cwd()}).`);
   }
+  const filePath = path.resolve(h5Path);
   const buf = fs.readFileSync(h5Path);
+  const fileSize = buf.length;
   if (buf.length < 8 || buf.readUInt32BE(0) !== 0x89484446) {
     throw new Error(`${h5Path} is not an HDF5 file (no HDF5 signature). Keras weight files are .h5 files saved by model.save_weights / model.save.`);
   }
@@ -165,11 +254,13 @@ export function readKerasWeights(h5Path: string): KerasWeightsContent {
     layers.set(layerName, weightNames.map((wn) => {
       const d = g.get(wn);
       const shape = (d.shape ?? []).map(Number);
-      const read = (): Float32Array => {
-        const raw = d.value ?? [];
-        return raw instanceof Float32Array ? raw : Float32Array.from(raw as ArrayLike<number>);
-      };
-      return { name: wn, shape, size: shape.reduce((a, b) => a * b, 1), read };
+      const size = shape.reduce((a, b) => a * b, 1);
+      const offset = reader === 'auto' ? contiguousFloat32Offset(d, size, buf) : undefined;
+      // The readers come from top-level factories so that a fast reader's closure holds numbers only and
+      // the file buffer can be released once the metadata is parsed.
+      return offset !== undefined
+        ? { name: wn, shape, size, storage: 'contiguous-f32' as const, read: rawFloat32Reader(filePath, offset, size, fileSize) }
+        : { name: wn, shape, size, storage: 'jsfive' as const, read: jsfiveReader(d) };
     }));
   }
   return { file: h5Path, kerasVersion: attr('keras_version'), backend: attr('backend'), layerNames: names, layers };
