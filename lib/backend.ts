@@ -73,10 +73,17 @@ async function tryChoice(choice: BackendChoice): Promise<{ threads: number }> {
     return { threads: 0 };
   }
   if (choice === 'wasm') {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    require('@tensorflow/tfjs-backend-wasm');
+    // --- lib/wasm (owned by the wasm helper): threaded wasm on all cores (WASM_THREADS=N overrides) and the
+    // training kernels that the package lacks. Requiring the package registers it; nothing runs before this.
+    /* eslint-disable @typescript-eslint/no-var-requires */
+    const { registerThreadedWasm, activeWasmThreads } = require('./wasm/threads') as typeof import('./wasm/threads');
+    const { registerWasmKernels } = require('./wasm/kernels') as typeof import('./wasm/kernels');
+    /* eslint-enable @typescript-eslint/no-var-requires */
+    const wanted = registerThreadedWasm();
+    registerWasmKernels();
     if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not initialise');
-    return { threads: 1 };
+    return { threads: activeWasmThreads() ?? wanted };
+    // --- end lib/wasm
   }
   if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend did not initialise');
   return { threads: 1 };
