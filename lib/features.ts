@@ -82,6 +82,15 @@ function weightsFingerprint(model: tf.LayersModel): string {
   return h.digest('hex').slice(0, 16);
 }
 
+function fileStamp(file: string): [number, number] | null {
+  try {
+    const st = fs.statSync(file);
+    return [st.size, Math.round(st.mtimeMs)];
+  } catch {
+    return null;
+  }
+}
+
 /** Computes the cache key of a base + dataset + preprocessing. */
 export function featureCacheKey(convBase: tf.LayersModel, batches: FeatureBatches, opts: ExtractOptions = {}): FeatureCacheKey {
   const files = batches.filePaths;
@@ -94,10 +103,11 @@ export function featureCacheKey(convBase: tf.LayersModel, batches: FeatureBatche
     weightsFingerprint: weightsFingerprint(convBase),
     preprocess: opts.preprocessName ?? (opts.preprocess ? opts.preprocess.name || 'anonymous function' : 'none'),
     count: batches.size ?? null,
+    // Names, labels, and each file's size and modification time: a regenerated image invalidates the cache.
     filesHash: files
       ? crypto
           .createHash('sha1')
-          .update(JSON.stringify([files, batches.labels ?? null]))
+          .update(JSON.stringify([files, batches.labels ?? null, files.map(fileStamp)]))
           .digest('hex')
       : null,
   };

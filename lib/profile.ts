@@ -24,7 +24,7 @@ export interface LessonProfile {
   batchSize: number;
   /** Epochs for each training step of the lesson. */
   epochs: { scratch: number; features: number; augmentation: number; fineTune: number };
-  /** Learning rates (RMSprop) of the same steps: the lesson's in `full`, larger in `sample` (far fewer steps). */
+  /** Learning rates (RMSprop) of the same steps: the lesson's in `full`, larger in `sample` (far fewer steps; 1e-3 saturated the head in about one run in three). */
   learningRates: { features: number; augmentation: number; fineTune: number };
   /** Backbone used by the transfer-learning notebooks and where its weights come from. */
   backbone: { name: 'vgg16' | 'mobilenet'; alpha?: number; weights: 'imagenet' | null; fineTuneFrom: string; note: string };
@@ -71,7 +71,7 @@ function sampleProfile(root: string, reason: string): LessonProfile {
     dataDir: path.join(root, 'data', 'sample', 'cats_and_dogs_small'),
     imageSize: SAMPLE_SIZE, batchSize: 16,
     epochs: { scratch: 6, features: 12, augmentation: 6, fineTune: 4 },
-    learningRates: { features: 1e-3, augmentation: 1e-3, fineTune: 1e-4 },
+    learningRates: { features: 1e-4, augmentation: 1e-4, fineTune: 2e-5 },
     backbone: {
       name: 'mobilenet', alpha: 0.25, weights: 'imagenet', fineTuneFrom: 'conv_dw_12',
       note: 'real Keras ImageNet weights of MobileNet α=0.25 (no top), shipped in test/fixtures/keras-weights and placed in the weights cache',

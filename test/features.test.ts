@@ -102,6 +102,17 @@ test('cache key fields and progress line', () => {
   assert.equal(progressLine('f', 3, undefined, 9, 1), 'f 3 batches, 9 images, 1.0 s');
 });
 
+test('the cache key changes when an image file is rewritten under the same name', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'feat-stamp-'));
+  const files = [0, 1, 2, 3].map((i) => path.join(dir, `img${i}.jpg`));
+  for (const f of files) fs.writeFileSync(f, 'a');
+  const stamp0 = featureCacheKey(convBase(), dataset(2, 2, files)).filesHash;
+  assert.equal(featureCacheKey(convBase(), dataset(2, 2, files)).filesHash, stamp0, 'same files, same key');
+  fs.writeFileSync(files[2], 'a different image');
+  assert.notEqual(featureCacheKey(convBase(), dataset(2, 2, files)).filesHash, stamp0, 'a regenerated image invalidates the cache');
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
 test('an empty dataset is a clear error', async () => {
   await assert.rejects(extractFeatures(convBase(), dataset(0, 2), { quiet: true }), /produced no batches/);
 });

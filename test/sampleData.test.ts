@@ -6,8 +6,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import * as tf from '@tensorflow/tfjs';
-import { makeSampleDataset } from '../lib/sampleData';
-import { imageDatasetFromDirectory, type ImageDataset } from '../lib/dataset';
+import { makeSampleDataset, SAMPLE_VERSION } from '../lib/sampleData';
+import { imageDatasetFromDirectory } from '../lib/dataset';
+import { mobilenet } from '../lib/models/mobilenet';
+import { preprocessInput } from '../lib/models/imagenet';
 
 let tmp: string;
 before(() => {
@@ -62,75 +64,88 @@ test('default layout, names, sizes; idempotent; deterministic by seed', async ()
   assert.equal(fs.readFileSync(path.join(foreign, 'x.txt'), 'utf8'), 'mine');
 });
 
-/** Binary accuracy of `predict` (on images rescaled to 0..1) over a dataset. */
-async function accuracy(predict: (x: tf.Tensor) => tf.Tensor, ds: ImageDataset): Promise<number> {
-  let correct = 0;
+test('a dataset made by an older version of the drawing code is regenerated', async () => {
+  const dir = path.join(tmp, 'old');
+  const opts = { perClass: { train: 2, validation: 1, test: 1 }, imageSize: 32, quiet: true };
+  await makeSampleDataset(dir, opts);
+  const marker = path.join(dir, '.sample-complete.json');
+  const settings = JSON.parse(fs.readFileSync(marker, 'utf8'));
+  assert.equal(settings.version, SAMPLE_VERSION);
+  fs.writeFileSync(marker, JSON.stringify({ ...settings, version: SAMPLE_VERSION - 1 }, null, 2));
+  fs.writeFileSync(path.join(dir, 'train/cats/cat.0.jpg'), 'stale');
+  const r = await makeSampleDataset(dir, opts);
+  assert.equal(r.created, true);
+  assert.equal(JSON.parse(fs.readFileSync(marker, 'utf8')).version, SAMPLE_VERSION);
+  assert.equal((await sharp(path.join(dir, 'train/cats/cat.0.jpg')).metadata()).format, 'jpeg');
+});
+
+
+/** All images and labels of a split as one batch [n, h, w, 3] (0..255) and [n, 1]. */
+async function loadSplit(dir: string, size: number): Promise<{ xs: tf.Tensor4D; ys: tf.Tensor2D }> {
+  const ds = await imageDatasetFromDirectory(dir, { labelMode: 'binary', imageSize: [size, size], batchSize: 32, shuffle: false, quiet: true });
+  const xs: tf.Tensor[] = [];
+  const ys: tf.Tensor[] = [];
   for await (const b of ds) {
-    const c = tf.tidy(() => {
-      const p = predict(b.xs.div(255));
-      return p.greater(0.5).reshape([-1]).toInt().equal(b.ys.reshape([-1]).toInt()).sum().arraySync() as number;
-    });
-    correct += c;
-    tf.dispose([b.xs, b.ys]);
+    xs.push(b.xs);
+    ys.push(b.ys);
   }
-  return correct / ds.size;
+  const out = { xs: tf.concat(xs) as tf.Tensor4D, ys: tf.concat(ys) as tf.Tensor2D };
+  tf.dispose([...xs, ...ys]);
+  return out;
 }
 
-test('learnable: a tiny convnet and a dense head on frozen random conv features reach >= 0.95 test accuracy', async () => {
+/** Trains a standardised logistic-regression / small dense classifier on [n, d] features; returns test accuracy. */
+async function fitAndScore(trainX: tf.Tensor2D, trainY: tf.Tensor2D, testX: tf.Tensor2D, testY: tf.Tensor2D, hidden: number): Promise<number> {
+  const { mean, variance } = tf.moments(trainX, 0);
+  const std = tf.tidy(() => variance.sqrt().add(1e-6));
+  const norm = (x: tf.Tensor2D) => tf.tidy(() => x.sub(mean).div(std) as tf.Tensor2D);
+  const [xn, tn] = [norm(trainX), norm(testX)];
+  const layers = hidden
+    ? [tf.layers.dense({ inputShape: [trainX.shape[1]], units: hidden, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }), tf.layers.dense({ units: 1, activation: 'sigmoid', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) })]
+    : [tf.layers.dense({ inputShape: [trainX.shape[1]], units: 1, activation: 'sigmoid', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) })];
+  const model = tf.sequential({ layers });
+  const optimizer = tf.train.adam(hidden ? 1e-3 : 0.05);
+  model.compile({ optimizer, loss: 'binaryCrossentropy' });
+  await model.fit(xn, trainY, { epochs: hidden ? 30 : 100, batchSize: 16, verbose: 0 });
+  const acc = tf.tidy(() => (model.predict(tn) as tf.Tensor).greater(0.5).toFloat().equal(testY).toFloat().mean().arraySync() as number);
+  tf.dispose([mean, variance, std, xn, tn]);
+  model.dispose();
+  optimizer.dispose();
+  return acc;
+}
+
+test('hard for colour, learnable from shape: colour statistics stay <= 0.8, pretrained MobileNet features reach >= 0.85', async () => {
   await tf.setBackend('cpu');
   const dir = path.join(tmp, 'learn');
-  await makeSampleDataset(dir, { perClass: { train: 60, validation: 10, test: 40 }, imageSize: 64, seed: 3, quiet: true });
-  const opts = { labelMode: 'binary' as const, imageSize: [40, 40] as [number, number], batchSize: 8, quiet: true, seed: 1 };
-  const train = await imageDatasetFromDirectory(path.join(dir, 'train'), opts);
-  const testDs = await imageDatasetFromDirectory(path.join(dir, 'test'), { ...opts, shuffle: false });
-  assert.deepEqual(train.classNames, ['cats', 'dogs']);
-  const rescaled = (ds: ImageDataset) => ds.toTfData().map((b) => tf.tidy(() => ({ xs: b.xs.div(255), ys: b.ys })) as never);
+  await makeSampleDataset(dir, { perClass: { train: 100, validation: 1, test: 50 }, imageSize: 150, seed: 5, quiet: true });
+  const size = 96;
+  const train = await loadSplit(path.join(dir, 'train'), size);
+  const testSet = await loadSplit(path.join(dir, 'test'), size);
+  assert.deepEqual(train.xs.shape, [200, size, size, 3]);
+  const base = await mobilenet({ alpha: 0.25, includeTop: false, weights: path.join(__dirname, 'fixtures/keras-weights/mobilenet_2_5_224_tf_no_top.h5'), inputShape: [size, size, 3], quiet: true } as never);
+  const start = tf.memory().numTensors;
 
-  // 1) A small convnet trained from scratch.
-  const convnet = tf.sequential({
-    layers: [
-      tf.layers.conv2d({ inputShape: [40, 40, 3], filters: 8, kernelSize: 3, strides: 2, activation: 'relu' }),
-      tf.layers.conv2d({ filters: 16, kernelSize: 3, strides: 2, activation: 'relu' }),
-      tf.layers.globalAveragePooling2d({}),
-      tf.layers.dense({ units: 1, activation: 'sigmoid' }),
-    ],
+  // 1) Colour: per-image mean and spread of each channel and of the central region (where the animal usually is).
+  const colourStats = (xs: tf.Tensor4D) => tf.tidy(() => {
+    const centre = xs.slice([0, size / 4, size / 4, 0], [-1, size / 2, size / 2, 3]);
+    const m1 = tf.moments(xs, [1, 2]);
+    const m2 = tf.moments(centre, [1, 2]);
+    return tf.concat([m1.mean, m1.variance.sqrt(), m2.mean, m2.variance.sqrt()], 1) as tf.Tensor2D;
   });
-  convnet.compile({ optimizer: tf.train.adam(0.01), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
-  const t0 = Date.now();
-  await convnet.fitDataset(rescaled(train), { epochs: 6, verbose: 0 });
-  const fitMs = Date.now() - t0;
-  const accConv = await accuracy((x) => convnet.predict(x) as tf.Tensor, testDs);
-  assert.ok(accConv >= 0.95, `convnet test accuracy ${accConv}`);
+  const [cTrain, cTest] = [colourStats(train.xs), colourStats(testSet.xs)];
+  const accColour = await fitAndScore(cTrain, train.ys, cTest, testSet.ys, 0);
+  console.log(`# sample data: test accuracy from colour statistics ${accColour.toFixed(3)}`);
+  assert.ok(accColour <= 0.8, `colour statistics alone should not separate the classes, got test accuracy ${accColour}`);
 
-  // 2) Frozen random convolutional features + a trained dense head.
-  const base = tf.sequential({
-    layers: [
-      tf.layers.conv2d({ inputShape: [40, 40, 3], filters: 16, kernelSize: 3, strides: 2, activation: 'relu' }),
-      tf.layers.conv2d({ filters: 32, kernelSize: 3, strides: 2, activation: 'relu' }),
-      tf.layers.globalAveragePooling2d({}),
-    ],
-  });
-  const feats: tf.Tensor[] = [];
-  const labels: tf.Tensor[] = [];
-  for await (const b of train) {
-    feats.push(tf.tidy(() => base.predict(b.xs.div(255)) as tf.Tensor));
-    labels.push(b.ys);
-    b.xs.dispose();
-  }
-  const X = tf.concat(feats);
-  const Y = tf.concat(labels);
-  tf.dispose([...feats, ...labels]);
-  const head = tf.sequential({ layers: [tf.layers.dense({ inputShape: [32], units: 1, activation: 'sigmoid' })] });
-  head.compile({ optimizer: tf.train.adam(0.05), loss: 'binaryCrossentropy' });
-  const mean = X.mean(0);
-  const std = tf.moments(X, 0).variance.sqrt().add(1e-6);
-  const Xn = X.sub(mean).div(std);
-  await head.fit(Xn, Y, { epochs: 60, batchSize: 32, verbose: 0 });
-  const accHead = await accuracy((x) => head.predict((base.predict(x) as tf.Tensor).sub(mean).div(std)) as tf.Tensor, testDs);
-  assert.ok(accHead >= 0.95, `frozen-features head test accuracy ${accHead}`);
-  console.log(`# sample data: convnet test acc ${accConv.toFixed(3)} (fit ${fitMs} ms), frozen random features + dense head ${accHead.toFixed(3)}`);
-  tf.dispose([X, Y, Xn, mean, std]);
-  convnet.dispose();
-  head.dispose();
+  // 2) Shape: frozen ImageNet MobileNet (alpha 0.25, the bundled Keras weights) features + a small dense head.
+  const features = (xs: tf.Tensor4D) => tf.tidy(() => (base.predict(preprocessInput(xs, 'tf')) as tf.Tensor).reshape([xs.shape[0], -1]) as tf.Tensor2D);
+  const [fTrain, fTest] = [features(train.xs), features(testSet.xs)];
+  const accShape = await fitAndScore(fTrain, train.ys, fTest, testSet.ys, 64);
+  console.log(`# sample data: test accuracy from MobileNet features ${accShape.toFixed(3)}`);
+  assert.ok(accShape >= 0.85, `pretrained features should separate the classes, got test accuracy ${accShape}`);
+  assert.ok(accShape - accColour >= 0.1, `shape (${accShape}) should beat colour (${accColour}) clearly`);
+  tf.dispose([cTrain, cTest, fTrain, fTest]);
+  assert.equal(tf.memory().numTensors, start, 'no tensors leaked');
   base.dispose();
+  tf.dispose([train.xs, train.ys, testSet.xs, testSet.ys]);
 });
