@@ -64,12 +64,32 @@ export function parseBackendEnv(value: string | undefined): BackendChoice | unde
   throw new Error(`TFJS_BACKEND=${value} is not a backend: use one of gpu, node, wasm, cpu (or unset it to pick the fastest).`);
 }
 
+let gpuNote: string | undefined;
+
+/**
+ * Kernels register into the tfjs-core that a package resolves: a native package with its own copy would register
+ * into that copy, and this project's `tf` would never see them. Refuse that with the fix instead of running slowly.
+ */
+function assertOneTfjsCore(pkg: string): void {
+  const ours = require.resolve('@tensorflow/tfjs-core');
+  const theirs = require.resolve('@tensorflow/tfjs-core', { paths: [require.resolve(pkg)] });
+  if (ours !== theirs) {
+    throw new Error(`${pkg} uses its own copy of @tensorflow/tfjs-core (${theirs}), not the project's (${ours}); ` +
+      'install the same version of @tensorflow/tfjs and the native package (npm ls @tensorflow/tfjs-core), then npm dedupe');
+  }
+}
+
 async function tryChoice(choice: BackendChoice): Promise<{ threads: number }> {
   if (choice === 'gpu' || choice === 'node') {
-    // The native packages register the 'tensorflow' backend on import.
+    // The native packages register the 'tensorflow' backend on import, into the tfjs-core they resolve.
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     require(PACKAGES[choice]);
+    assertOneTfjsCore(PACKAGES[choice]);
     if (!(await tf.setBackend('tensorflow'))) throw new Error('the tensorflow backend did not initialise');
+    const native = tf.backend() as unknown as { isUsingGpuDevice?: boolean };
+    if (choice === 'gpu' && native.isUsingGpuDevice === false) {
+      gpuNote = 'tfjs-node-gpu loaded, but TensorFlow found no usable CUDA GPU: it runs on the CPU';
+    }
     return { threads: 0 };
   }
   if (choice === 'wasm') {
@@ -110,6 +130,7 @@ export async function initBackend(opts: { force?: BackendChoice; quiet?: boolean
         threads,
         notes: [],
       };
+      if (gpuNote) info.notes.push(gpuNote);
       for (const hook of hooks) {
         const note = await hook(choice);
         if (note) info.notes.push(note);

@@ -1,0 +1,77 @@
+/**
+ * Backend selection: each case runs in a child process, since a process picks its backend once.
+ */
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { describeBackend, parseBackendEnv } from '../lib/backend';
+
+const root = path.resolve(__dirname, '..');
+const script = `
+const { initBackend } = require('./lib/backend');
+const tf = require('@tensorflow/tfjs');
+initBackend().then((info) => {
+  const y = tf.tidy(() => tf.add(tf.tensor1d([1, 2]), 1).arraySync());
+  console.log('RESULT ' + JSON.stringify({ info, backend: tf.getBackend(), y }));
+}).catch((e) => { console.log('ERROR ' + e.message); process.exitCode = 3; });
+`;
+
+function pick(env: Record<string, string | undefined>): { status: number | null; out: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], {
+    cwd: root, encoding: 'utf8', timeout: 60_000, env: { ...process.env, TFJS_BACKEND: undefined, ...env },
+  });
+  return { status: r.status, out: r.stdout + r.stderr };
+}
+
+test('TFJS_BACKEND values are parsed, and a wrong one is named in the error', () => {
+  assert.equal(parseBackendEnv(undefined), undefined);
+  assert.equal(parseBackendEnv(''), undefined);
+  assert.equal(parseBackendEnv('WASM'), 'wasm');
+  assert.equal(parseBackendEnv('tensorflow'), 'node');
+  assert.equal(parseBackendEnv('tfjs-node-gpu'), 'gpu');
+  assert.throws(() => parseBackendEnv('webgl'), /TFJS_BACKEND=webgl is not a backend: use one of gpu, node, wasm, cpu/);
+});
+
+test('without TFJS_BACKEND the fastest backend that loads runs, and the banner says why the others were skipped', () => {
+  const { status, out } = pick({});
+  assert.equal(status, 0, out);
+  const r = JSON.parse(/RESULT (.*)/.exec(out)![1]);
+  assert.deepEqual(r.y, [2, 3], 'ops run on the chosen backend');
+  assert.equal(r.backend, r.info.tfBackend);
+  // Here the native packages cannot install (their libtensorflow download fails offline): wasm runs.
+  const skipped = r.info.skipped.map((s: { choice: string }) => s.choice);
+  if (r.info.choice === 'wasm') assert.deepEqual(skipped, ['gpu', 'node']);
+  assert.match(out, /TensorFlow\.js backend: \w+ — /);
+  for (const s of r.info.skipped) assert.match(out, new RegExp(`skipped ${s.choice}: `));
+});
+
+test('TFJS_BACKEND forces a backend, and a forced one that cannot load is a clear error', () => {
+  const cpu = pick({ TFJS_BACKEND: 'cpu' });
+  assert.equal(cpu.status, 0, cpu.out);
+  const r = JSON.parse(/RESULT (.*)/.exec(cpu.out)![1]);
+  assert.equal(r.backend, 'cpu');
+  assert.match(r.info.reason, /forced by TFJS_BACKEND=cpu/);
+
+  let nativeMissing = true;
+  try {
+    require.resolve('@tensorflow/tfjs-node');
+    nativeMissing = false;
+  } catch { /* not installed: expected offline */ }
+  if (nativeMissing) {
+    const node = pick({ TFJS_BACKEND: 'node' });
+    assert.equal(node.status, 3, node.out);
+    assert.match(node.out, /ERROR TFJS_BACKEND asks for 'node' but @tensorflow\/tfjs-node is not installed .*Unset TFJS_BACKEND/);
+  }
+});
+
+test('the banner names the backend, the threads and every skipped backend', () => {
+  const text = describeBackend({
+    choice: 'wasm', tfBackend: 'wasm', reason: 'the fastest that loaded', threads: 2, notes: ['extra kernels'],
+    skipped: [{ choice: 'gpu', why: 'not installed' }, { choice: 'node', why: 'failed to load: x' }],
+  });
+  assert.match(text, /^TensorFlow\.js backend: wasm — WebAssembly .*; the fastest that loaded; 2 threads$/m);
+  assert.match(text, /^ {2}skipped gpu: not installed$/m);
+  assert.match(text, /^ {2}skipped node: failed to load: x$/m);
+  assert.match(text, /^ {2}note: extra kernels$/m);
+});
