@@ -106,13 +106,16 @@ async function fetchFullData(root: string, quiet: boolean): Promise<string> {
   return dest;
 }
 
-/** Places the bundled MobileNet α=0.25 Keras weights in the weights cache (sample profile). */
-async function seedSampleWeights(root: string): Promise<void> {
+/** Places the bundled MobileNet α=0.25 Keras weights (test/fixtures/keras-weights) in the weights cache (sample profile). */
+async function seedSampleWeights(): Promise<void> {
   const file = 'mobilenet_2_5_224_tf_no_top.h5';
-  const src = path.join(root, 'test', 'fixtures', 'keras-weights', file);
-  const cacheDir = process.env.KERAS_WEIGHTS_DIR ?? path.join(root, 'data', 'models');
+  const src = path.resolve(__dirname, '..', 'test', 'fixtures', 'keras-weights', file);
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { kerasWeightsDir } = require('./models/kerasWeights') as typeof import('./models/kerasWeights');
+  const cacheDir = kerasWeightsDir();
   const dest = path.join(cacheDir, file);
-  if (existsSync(dest) || !existsSync(src)) return;
+  if (existsSync(dest)) return;
+  if (!existsSync(src)) throw new Error(`The sample profile needs ${src} (part of the repository): restore it with git checkout.`);
   await fs.mkdir(cacheDir, { recursive: true });
   await fs.copyFile(src, dest + '.tmp');
   await fs.rename(dest + '.tmp', dest);
@@ -144,7 +147,7 @@ export async function prepareLesson(opts: { quiet?: boolean; banner?: boolean } 
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const { makeSampleDataset } = require('./sampleData') as typeof import('./sampleData');
     await makeSampleDataset(profile.dataDir, { quiet: true });
-    await seedSampleWeights(root);
+    await seedSampleWeights();
   }
   if (opts.banner ?? true) showProfileBanner(profile);
   return profile;
