@@ -70,7 +70,7 @@ function sampleProfile(root: string, reason: string): LessonProfile {
     name: 'sample', reason, root,
     dataDir: path.join(root, 'data', 'sample', 'cats_and_dogs_small'),
     imageSize: SAMPLE_SIZE, batchSize: 16,
-    epochs: { scratch: 6, features: 12, augmentation: 6, fineTune: 4 },
+    epochs: { scratch: 6, features: 12, augmentation: 8, fineTune: 4 },
     learningRates: { features: 1e-4, augmentation: 1e-4, fineTune: 2e-5 },
     backbone: {
       name: 'mobilenet', alpha: 0.25, weights: 'imagenet', fineTuneFrom: 'conv_dw_12',
