@@ -160,6 +160,38 @@ export class Progress {
 }
 
 /** Options of `downloadToFile` (no cache check: it always downloads). */
+/** Seconds without a response or any data after which a request is abandoned: DOWNLOAD_IDLE_TIMEOUT_S, default 60. */
+export function idleTimeoutMs(): number {
+  const v = Number(process.env.DOWNLOAD_IDLE_TIMEOUT_S);
+  return (Number.isFinite(v) && v > 0 ? v : 60) * 1000;
+}
+
+/**
+ * A watchdog for one request: aborts it when neither the response nor new data arrives for `ms`.
+ * Call `touch()` on progress and `clear()` when done. (A stalled connection otherwise waits forever.)
+ */
+export class IdleTimeout {
+  private readonly controller = new AbortController();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  constructor(readonly ms: number = idleTimeoutMs()) {
+    this.touch();
+  }
+  /** The signal to pass to fetch. */
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+  /** Restarts the countdown. */
+  touch(): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.controller.abort(new Error(`no response or data for ${this.ms / 1000} s`)), this.ms);
+    this.timer.unref?.();
+  }
+  /** Stops the countdown. */
+  clear(): void {
+    clearTimeout(this.timer);
+  }
+}
+
 export interface DownloadToFileOptions {
   hash?: string;
   retries?: number;
@@ -168,6 +200,8 @@ export interface DownloadToFileOptions {
   headers?: Record<string, string>;
   /** A response already obtained for `url` (e.g. after following a confirm page): its body is used first. */
   response?: Response;
+  /** The watchdog of `response` (touched while its body is read). */
+  responseTimeout?: IdleTimeout;
   /** Base delay in ms between tries (doubles each try, at most 4 s). Default 250. */
   retryDelayMs?: number;
 }
@@ -232,16 +266,20 @@ export async function downloadToFile(url: string, dest: string, opts: DownloadTo
   const fh = await fsp.open(part, 'w');
   for (let attempt = 0; attempt <= retries && !complete; attempt++) {
     if (attempt > 0) await sleep(Math.min(4000, baseDelay * 2 ** (attempt - 1)));
+    let idle: IdleTimeout | undefined;
     try {
       let res: Response;
       if (pending) {
         res = pending;
+        idle = opts.responseTimeout;
         pending = undefined;
       } else {
         const headers: Record<string, string> = { ...opts.headers };
         if (offset > 0) headers.Range = `bytes=${offset}-`;
-        res = await fetch(url, { headers, redirect: 'follow' });
+        idle = new IdleTimeout();
+        res = await fetch(url, { headers, redirect: 'follow', signal: idle.signal });
       }
+      idle?.touch();
       if (res.status === 416 && offset > 0 && total !== undefined && offset >= total) {
         await res.body?.cancel();
         complete = true;
@@ -263,6 +301,7 @@ export async function downloadToFile(url: string, dest: string, opts: DownloadTo
       const body = res.body;
       if (body) {
         for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
+          idle?.touch();
           await fh.write(chunk, 0, chunk.length, offset);
           offset += chunk.length;
           progress.update(offset, total);
@@ -273,6 +312,8 @@ export async function downloadToFile(url: string, dest: string, opts: DownloadTo
     } catch (err) {
       lastError = err;
       if (err instanceof HttpStatusError && err.status >= 400 && err.status < 500 && err.status !== 408 && err.status !== 429) break;
+    } finally {
+      idle?.clear();
     }
   }
   await fh.close();

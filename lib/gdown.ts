@@ -9,7 +9,7 @@
  */
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
-import { downloadToFile, isFile, verifyFile } from './download';
+import { downloadToFile, IdleTimeout, isFile, verifyFile } from './download';
 
 /** The Drive id of the lesson's `cats_and_dogs_small.zip`. */
 export const LESSON_DATASET_ID = '1nBE3N2cXQGwD8JaD0JZ2LmFD-n3D5hVU';
@@ -237,9 +237,11 @@ export async function gdown(urlOrId: string, opts: GdownOptions = {}): Promise<s
     const cookie = jar.header();
     if (cookie) headers.Cookie = cookie;
     let res: Response;
+    const idle = new IdleTimeout();
     try {
-      res = await fetch(url, { headers, redirect: 'manual' });
+      res = await fetch(url, { headers, redirect: 'manual', signal: idle.signal });
     } catch (err) {
+      idle.clear();
       const cause = err instanceof Error ? ((err as Error & { cause?: Error }).cause?.message ?? err.message) : String(err);
       throw new GdownError(
         `Could not reach Google Drive at ${url} for file ${id} (${cause}). Check your network, or download it in a browser from ${base}/file/d/${id}/view and place it at ${placeAt}.`,
@@ -250,6 +252,7 @@ export async function gdown(urlOrId: string, opts: GdownOptions = {}): Promise<s
     jar.absorb(res);
     const location = res.headers.get('location');
     if (res.status >= 300 && res.status < 400 && location) {
+      idle.clear();
       await res.body?.cancel();
       url = new URL(location, url).toString();
       if (isLoginUrl(url)) throw new GdownError(failureMessage('no-access', id, base, placeAt), id, 'no-access');
@@ -262,15 +265,21 @@ export async function gdown(urlOrId: string, opts: GdownOptions = {}): Promise<s
       const name = filenameFromContentDisposition(disposition) ?? id;
       const dest = outIsDir ? path.join(out ?? '.', name) : out!;
       if (await cachedOk(dest)) {
+        idle.clear();
         await res.body?.cancel();
         return dest;
       }
       if (!opts.quiet) console.log(`Downloading ${id} → ${dest}`);
       const fileHeaders: Record<string, string> = { 'User-Agent': BROWSER_UA };
       if (jar.header()) fileHeaders.Cookie = jar.header()!;
-      return downloadToFile(url, dest, { response: res, headers: fileHeaders, hash: opts.hash, quiet: opts.quiet, retries: opts.retries, label: name });
+      return downloadToFile(url, dest, { response: res, responseTimeout: idle, headers: fileHeaders, hash: opts.hash, quiet: opts.quiet, retries: opts.retries, label: name });
     }
-    const html = await res.text();
+    let html: string;
+    try {
+      html = await res.text();
+    } finally {
+      idle.clear();
+    }
     const page = readDrivePage(html, url, res.status, jar);
     if ('fail' in page) throw new GdownError(failureMessage(page.fail, id, base, placeAt, page.detail), id, page.fail);
     if (seen.has(page.next)) break;

@@ -148,3 +148,47 @@ test('progress for notebooks: \\r-prefixed lines, about every 10 %, and a final 
   q.finish();
   assert.equal(quiet, '');
 });
+
+test('a stalled connection is abandoned after the idle timeout and resumed; a silent server is a clear error', async () => {
+  const saved = process.env.DOWNLOAD_IDLE_TIMEOUT_S;
+  process.env.DOWNLOAD_IDLE_TIMEOUT_S = '0.3';
+  let stalls = 1;
+  const stalling = await startServer({
+    // The first response sends a third of the body and then goes quiet without closing the connection.
+    '/stall.bin': (req, res) => {
+      const m = /^bytes=(\d+)-$/.exec(String(req.headers.range ?? ''));
+      const start = m ? Number(m[1]) : 0;
+      if (m) {
+        res.statusCode = 206;
+        res.setHeader('Content-Range', `bytes ${start}-${data.length - 1}/${data.length}`);
+      }
+      res.setHeader('Content-Length', String(data.length - start));
+      if (stalls-- > 0) {
+        res.write(data.subarray(start, start + 40_000));
+        return;
+      }
+      res.end(data.subarray(start));
+    },
+    '/silent.bin': () => undefined,
+  });
+  try {
+    const dest = path.join(tmp, 'stalled.bin');
+    await getFile(`${stalling.base}/stall.bin`, { dest, hash: sha256, quiet: true });
+    assert.deepEqual(fs.readFileSync(dest), data);
+    const ranges = stalling.requests.filter((r) => r.url === '/stall.bin').map((r) => r.headers.range);
+    assert.deepEqual(ranges, [undefined, 'bytes=40000-'], 'resumed where the stalled response stopped');
+
+    const silent = path.join(tmp, 'silent.bin');
+    await assert.rejects(getFile(`${stalling.base}/silent.bin`, { dest: silent, quiet: true, retries: 1 }), (e: Error) => {
+      assert.ok(e instanceof DownloadError);
+      assert.match(e.message, /no response or data for 0\.3 s/);
+      assert.match(e.message, /place it at /);
+      return true;
+    });
+    assert.ok(!fs.existsSync(silent) && !fs.existsSync(`${silent}.part`), 'nothing left behind');
+  } finally {
+    if (saved === undefined) delete process.env.DOWNLOAD_IDLE_TIMEOUT_S;
+    else process.env.DOWNLOAD_IDLE_TIMEOUT_S = saved;
+    await stalling.close();
+  }
+});
