@@ -7,7 +7,8 @@
  * (Conv 32-64-128-128 + max-pool, Flatten, Dense 512, Dense 1, RMSprop; ms/step); a VGG16 fine-tuning step
  * with block1-4 frozen (ms/step); the dense head on 4x4x512 features (ms/step). One warm-up run is excluded;
  * the median of the timed runs is shown. With `/usr/bin/python3` and torch, `bench_torch.py` measures the same
- * shapes with as many threads as cores, and the table shows the ratio.
+ * shapes with as many threads as cores, and the table shows the ratio. On wasm, the forward pass is also timed
+ * with Winograd convolutions off (XNNPACK's direct convolution only), alternating with the default runs.
  */
 import * as tf from '@tensorflow/tfjs';
 import { spawnSync } from 'child_process';
@@ -15,12 +16,15 @@ import * as os from 'os';
 import * as path from 'path';
 import { initBackend, parseBackendEnv } from '../lib/backend';
 import { vgg16 } from '../lib/models/vgg';
+import { setWasmWinograd } from '../lib/wasm/kernels';
 
 const BATCH = 20;
 const SIZE = 150;
 
 interface Row {
   name: string;
+  /** The PyTorch workload it compares with (default: the row's name). */
+  torch?: string;
   unit: 'images/s' | 'ms/step';
   value: number;
 }
@@ -41,6 +45,25 @@ async function timeIt(reps: number, step: () => Promise<void>): Promise<number> 
     ms.push(performance.now() - t0);
   }
   return median(ms);
+}
+
+/** Like `timeIt` for two settings of the same step, alternating them run by run; returns both medians. */
+async function timePair(reps: number, step: () => Promise<void>, setA: () => void, setB: () => void): Promise<[number, number]> {
+  const a: number[] = [];
+  const b: number[] = [];
+  for (const set of [setA, setB]) {
+    set();
+    await step(); // warm-up of each setting
+  }
+  for (let i = 0; i < reps; i++) {
+    for (const [set, out] of [[setA, a], [setB, b]] as const) {
+      set();
+      const t0 = performance.now();
+      await step();
+      out.push(performance.now() - t0);
+    }
+  }
+  return [median(a), median(b)];
 }
 
 function smallConvnet(): tf.LayersModel {
@@ -105,13 +128,23 @@ async function main(): Promise<void> {
 
   {
     const base = await vgg16({ includeTop: false, weights: null, inputShape: [SIZE, SIZE, 3] });
-    const ms = await timeIt(reps, async () => {
+    const forward = async (): Promise<void> => {
       const out = base.predict(x) as tf.Tensor;
       await out.data();
       out.dispose();
-    });
-    rows.push({ name: 'VGG16-notop forward', unit: 'images/s', value: (BATCH * 1000) / ms });
-    console.log(`  ${rows[rows.length - 1].name}: ${rows[rows.length - 1].value.toFixed(2)} images/s`);
+    };
+    const name = 'VGG16-notop forward';
+    if (info.choice === 'wasm') {
+      // Alternate Winograd on / off so that both see the same machine load.
+      const both = await timePair(reps, forward, () => setWasmWinograd(true), () => setWasmWinograd(false));
+      setWasmWinograd(true);
+      rows.push({ name, unit: 'images/s', value: (BATCH * 1000) / both[0] });
+      rows.push({ name: `${name} (direct conv, WASM_WINOGRAD=0)`, torch: name, unit: 'images/s', value: (BATCH * 1000) / both[1] });
+      console.log(`  ${name}: ${rows[0].value.toFixed(2)} images/s (direct conv: ${rows[1].value.toFixed(2)})`);
+    } else {
+      rows.push({ name, unit: 'images/s', value: (BATCH * 1000) / (await timeIt(reps, forward)) });
+      console.log(`  ${name}: ${rows[0].value.toFixed(2)} images/s`);
+    }
 
     const head = denseHead(base.outputs[0]);
     const fine = tf.model({ inputs: base.inputs, outputs: head });
@@ -156,7 +189,7 @@ async function main(): Promise<void> {
   console.log(`| workload | unit | tfjs ${info.choice} | PyTorch (${cores} threads) | tfjs / PyTorch |`);
   console.log('|---|---|---|---|---|');
   for (const r of rows) {
-    const t = typeof torch === 'string' ? undefined : torch[torchKey[r.name]];
+    const t = typeof torch === 'string' ? undefined : torch[torchKey[r.torch ?? r.name]];
     const fmt = (v: number): string => (r.unit === 'images/s' ? v.toFixed(2) : v < 100 ? v.toFixed(1) : v.toFixed(0));
     const ratio = t === undefined ? '' : `${(r.value / t).toFixed(2)}x`;
     console.log(`| ${r.name} | ${r.unit} | ${fmt(r.value)} | ${t === undefined ? '' : fmt(t)} | ${ratio} |`);

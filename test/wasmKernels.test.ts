@@ -7,7 +7,8 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../lib/backend';
-import { missingWasmKernels, registerWasmKernels } from '../lib/wasm/kernels';
+import { missingWasmKernels, registerWasmKernels, setWasmWinograd } from '../lib/wasm/kernels';
+import { winogradApplies, winogradConv2d, winogradFilter } from '../lib/wasm/winograd';
 
 type Arr = { values: number[]; shape: number[] };
 let seed = 12345;
@@ -284,5 +285,104 @@ describe('optimizers and a whole conv net on wasm equal cpu', () => {
     assert.equal(tf.memory().numTensors, before);
     assert.equal(tf.backend().numDataIds(), ids);
     tf.dispose([x, f, fd]);
+  });
+});
+
+describe('Winograd F(2x2, 3x3) convolution (FusedConv2D on wasm) equals the direct one', () => {
+  // Odd and even sizes (the last tile row/col is cropped), both paddings, bias or none, relu or linear.
+  const cases: { shape: [number, number, number, number]; k: number; pad: 'same' | 'valid'; bias: boolean; act: 'relu' | 'linear' }[] = [
+    { shape: [2, 7, 9, 128], k: 128, pad: 'same', bias: true, act: 'relu' },
+    { shape: [1, 8, 6, 128], k: 160, pad: 'valid', bias: true, act: 'linear' },
+    { shape: [3, 5, 5, 144], k: 128, pad: 'same', bias: false, act: 'relu' },
+    { shape: [1, 3, 4, 128], k: 128, pad: 'valid', bias: false, act: 'linear' },
+  ];
+  for (const c of cases) {
+    it(`fused conv2d ${JSON.stringify(c.shape)} -> ${c.k}, ${c.pad}, bias ${c.bias}, ${c.act}`, async () => {
+      assert.ok(winogradApplies(c.shape, [3, 3, c.shape[3], c.k], { strides: 1, dilations: 1, pad: c.pad, dataFormat: 'NHWC' }));
+      const x = rand(c.shape);
+      const f = rand([3, 3, c.shape[3], c.k]);
+      const b = rand([c.k]);
+      await assertClose('fused conv', () =>
+        tf.fused.conv2d({ x: T(x) as tf.Tensor4D, filter: T(f) as tf.Tensor4D, strides: 1, pad: c.pad, bias: c.bias ? T(b) : undefined, activation: c.act }));
+    });
+  }
+  it('the wasm FusedConv2D kernel really takes the Winograd path (depthwise + matMul kernels run inside it)', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor(rand([1, 6, 6, 128]).values, [1, 6, 6, 128]) as tf.Tensor4D;
+    const f = tf.tensor(rand([3, 3, 128, 128]).values, [3, 3, 128, 128]) as tf.Tensor4D;
+    const names = async (): Promise<string[]> => (await tf.profile(() => tf.fused.conv2d({ x, filter: f, strides: 1, pad: 'same', activation: 'relu' }))).kernelNames;
+    const on = await names();
+    const was = setWasmWinograd(false);
+    const off = await names();
+    setWasmWinograd(was);
+    assert.ok(on.includes('DepthwiseConv2dNative') && on.includes('BatchMatMul'), `kernels with Winograd on: ${on.join(', ')}`);
+    assert.ok(!off.includes('DepthwiseConv2dNative'), `kernels with Winograd off: ${off.join(', ')}`);
+    tf.dispose([x, f]);
+  });
+  it('layers that do not fit (few channels, stride 2, 5x5, dilation) keep the direct kernel and stay right', async () => {
+    assert.equal(winogradApplies([1, 8, 8, 64], [3, 3, 64, 128], { pad: 'same' }), false);
+    assert.equal(winogradApplies([1, 8, 8, 128], [3, 3, 128, 128], { strides: 2, pad: 'same' }), false);
+    assert.equal(winogradApplies([1, 8, 8, 128], [5, 5, 128, 128], { pad: 'same' }), false);
+    assert.equal(winogradApplies([1, 8, 8, 128], [3, 3, 128, 128], { dilations: [2, 2], pad: 'same' }), false);
+    assert.equal(winogradApplies([1, 8, 8, 128], [3, 3, 128, 128], { pad: 1 }), false);
+    const x = rand([2, 8, 8, 128]);
+    const f = rand([3, 3, 128, 128]);
+    await assertClose('stride-2 fused conv', () => tf.fused.conv2d({ x: T(x) as tf.Tensor4D, filter: T(f) as tf.Tensor4D, strides: 2, pad: 'same', activation: 'relu' }));
+  });
+  it('gradients through a Winograd forward equal cpu (conv layer with bias and relu)', async () => {
+    const x = rand([2, 6, 5, 128]);
+    const f = rand([3, 3, 128, 128]);
+    const b = rand([128]);
+    await assertClose('fused conv grads', () =>
+      tf.grads((a: tf.Tensor, w: tf.Tensor, c: tf.Tensor) => tf.sum(tf.square(tf.fused.conv2d({ x: a as tf.Tensor4D, filter: w as tf.Tensor4D, strides: 1, pad: 'same', bias: c, activation: 'relu' }))))([T(x), T(f), T(b)]));
+  });
+  it('winogradConv2d with a precomputed filter transform equals tf.conv2d on the cpu backend', async () => {
+    await tf.setBackend('cpu');
+    const x = T(rand([2, 7, 6, 8])) as tf.Tensor4D;
+    const f = T(rand([3, 3, 8, 5])) as tf.Tensor4D;
+    const u = winogradFilter(f);
+    assert.equal(u.length, 16);
+    assert.deepEqual(u[0].shape, [8, 5]);
+    for (const pad of ['same', 'valid'] as const) {
+      const want = tf.conv2d(x, f, 1, pad);
+      const got = winogradConv2d({ x, filter: f, pad, u });
+      assert.deepEqual(got.shape, want.shape);
+      const err = tf.tidy(() => tf.max(tf.abs(tf.sub(got, want))).dataSync()[0] / tf.max(tf.abs(want)).dataSync()[0]);
+      assert.ok(err <= 1e-5, `${pad}: relative error ${err}`);
+      tf.dispose([want, got]);
+    }
+    assert.throws(() => winogradConv2d({ x, filter: T(rand([5, 5, 8, 5])) as tf.Tensor4D, pad: 'same' }), /\[3, 3, 8, K\] filter/);
+    assert.throws(() => winogradConv2d({ x: tf.zeros([1, 2, 2, 8]) as tf.Tensor4D, filter: f, pad: 'valid' }), /smaller than the 3x3 filter/);
+    assert.throws(() => winogradConv2d({ x, filter: f, pad: 'same', u: u.slice(1) }), /pass winogradFilter\(filter\)/);
+    tf.dispose([x, f, ...u]);
+    await tf.setBackend('wasm');
+  });
+  it('leaks no tensors and no wasm buffers over repeated calls', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor(rand([2, 7, 7, 128]).values, [2, 7, 7, 128]) as tf.Tensor4D;
+    const f = tf.tensor(rand([3, 3, 128, 128]).values, [3, 3, 128, 128]) as tf.Tensor4D;
+    const b = tf.tensor(rand([128]).values, [128]);
+    const step = (): void => {
+      const y = tf.fused.conv2d({ x, filter: f, strides: 1, pad: 'same', bias: b, activation: 'relu' });
+      y.dataSync();
+      y.dispose();
+    };
+    step();
+    const before = tf.memory().numTensors;
+    const ids = tf.backend().numDataIds();
+    for (let i = 0; i < 4; i++) step();
+    assert.equal(tf.memory().numTensors, before);
+    assert.equal(tf.backend().numDataIds(), ids);
+    // Another filter adds its cached transform; disposing that filter frees it on the next call.
+    const f2 = tf.add(f, 1) as tf.Tensor4D;
+    const want = tf.conv2d(x, f2, 1, 'same');
+    const got = tf.fused.conv2d({ x, filter: f2, strides: 1, pad: 'same' });
+    assert.ok(tf.tidy(() => tf.max(tf.abs(tf.sub(got, want))).dataSync()[0] / tf.max(tf.abs(want)).dataSync()[0]) <= 1e-4);
+    assert.ok(tf.backend().numDataIds() >= ids + 16 + 3);
+    tf.dispose([f2, want, got]);
+    step();
+    assert.equal(tf.backend().numDataIds(), ids);
+    assert.equal(tf.memory().numTensors, before);
+    tf.dispose([x, f, b]);
   });
 });
