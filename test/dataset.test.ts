@@ -209,7 +209,7 @@ test('corrupt image: error names the file; skip mode records it once', async () 
   assert.equal(tf.memory().numTensors, before);
 });
 
-test('grayscale, alpha, PNG, GIF and BMP all decode to 3 channels with the right pixels', async () => {
+test('grayscale, alpha, CMYK, PNG, GIF and BMP all decode to 3 channels with the right pixels', async () => {
   const d = path.join(tmp, 'formats');
   fs.mkdirSync(d);
   const w = 7;
@@ -227,6 +227,8 @@ test('grayscale, alpha, PNG, GIF and BMP all decode to 3 channels with the right
   fs.writeFileSync(path.join(d, 'pal.bmp'), writeBmp(rgb, w, h, true));
   const smooth = Uint8Array.from({ length: w * h * 3 }, (_, i) => 60 + ((i / 3) % w) * 10 + Math.floor(i / 3 / w) * 8);
   await raw(3, smooth).jpeg({ quality: 100 }).toFile(path.join(d, 'pic.jpeg'));
+  await raw(3, smooth).toColourspace('cmyk').jpeg({ quality: 100 }).toFile(path.join(d, 'cmyk.jpg'));
+  assert.equal((await sharp(path.join(d, 'cmyk.jpg')).metadata()).space, 'cmyk', 'the fixture really is a CMYK JPEG');
   const px = async (f: string) => {
     const t = await loadImage(path.join(d, f));
     assert.deepEqual(t.shape, [h, w, 3], f);
@@ -246,15 +248,18 @@ test('grayscale, alpha, PNG, GIF and BMP all decode to 3 channels with the right
   const jpg = await px('pic.jpeg');
   const meanErr = jpg.reduce((s, v, i) => s + Math.abs(v - smooth[i]), 0) / jpg.length;
   assert.ok(meanErr < 3, `jpeg close to source: ${meanErr}`);
+  const cmyk = await px('cmyk.jpg');
+  const cmykErr = cmyk.reduce((s, v, i) => s + Math.abs(v - smooth[i]), 0) / cmyk.length;
+  assert.ok(cmykErr < 8, `CMYK JPEG converted back to RGB: mean error ${cmykErr}`);
   assert.throws(() => decodeBmp(Buffer.from('BMxx')), /not a BMP/);
   // In a dataset: every format loads, 3 channels.
   const root = path.join(tmp, 'formats-ds');
   fs.mkdirSync(root);
   fs.renameSync(d, path.join(root, 'all'));
   const ds = await imageDatasetFromDirectory(root, { shuffle: false, imageSize: [h, w], quiet: true, batchSize: 10 });
-  assert.equal(ds.size, 7);
+  assert.equal(ds.size, 8);
   const { shapes } = await collect(ds);
-  assert.deepEqual(shapes, [[7, h, w, 3]]);
+  assert.deepEqual(shapes, [[8, h, w, 3]]);
 });
 
 test('resize matches tf.image.resizeBilinear / resizeNearestNeighbor with half-pixel centres', async () => {
