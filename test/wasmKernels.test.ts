@@ -167,6 +167,72 @@ describe('pooling, activation and normalisation gradients on wasm equal cpu', ()
   });
 });
 
+describe('MaxPoolGrad (heap scan), Sum over leading axes and Identity on wasm equal cpu', () => {
+  it('maxPool grad on wider inputs: odd sizes, many channels, all-negative windows, padding', async () => {
+    for (const [k, s, pad] of [[2, 2, 'valid'], [3, 2, 'same'], [3, 3, 'same']] as [number, number, 'same' | 'valid'][]) {
+      const x = rand([3, 15, 13, 33]);
+      const shifted = { values: x.values.map((v, i) => (i % 7 === 0 ? v - 2 : v)), shape: x.shape }; // negative runs
+      const y = tf.tidy(() => tf.maxPool(T(shifted) as tf.Tensor4D, k, s, pad));
+      const dy = rand(y.shape);
+      y.dispose();
+      await assertClose(`maxPool grad k${k} s${s} ${pad}`, () => tf.grad((a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, k, s, pad))(T(shifted), T(dy)));
+    }
+  });
+  it('maxPool grad gives no gradient to a window of -Infinity, as cpu', async () => {
+    const x = { values: rand([1, 4, 4, 2]).values.map((v, i) => (i < 8 ? -Infinity : v)), shape: [1, 4, 4, 2] };
+    const dy = rand([1, 2, 2, 2]);
+    await assertClose('maxPool grad -inf', () => tf.grad((a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, 2, 2, 'valid'))(T(x), T(dy)));
+  });
+  it('sum over leading axes (bias gradients) and other sums', async () => {
+    const x = rand([6, 48, 40, 32]); // 368640 elements: the matrix-product path
+    for (const [axis, keepDims] of [[[0, 1, 2], false], [[0, 1], true], [[2, 1, 0], false], [[1, 2], false], [[3], false], [undefined, false]] as [number[] | undefined, boolean][]) {
+      await assertClose(`sum axis ${JSON.stringify(axis)} keepDims ${keepDims}`, () => tf.sum(T(x), axis, keepDims));
+    }
+    const y = rand([2, 3, 5]); // small: wasm's own kernel
+    await assertClose('small sum', () => tf.sum(T(y), [0, 1]));
+    await assertClose('bias-add grad', () => tf.grad((b: tf.Tensor) => tf.sum(tf.mul(tf.add(T(x), b), T(x))))(T(rand([32]))));
+  });
+  it('int32 sums over leading axes keep wasm\'s kernel and stay exact', async () => {
+    await tf.setBackend('wasm');
+    const v = tf.tidy(() => tf.sum(tf.fill([300, 300, 2], 3, 'int32'), [0, 1]).dataSync().slice());
+    assert.deepEqual([...v], [270000, 270000]);
+  });
+  it('tf.clone (Identity) shares the buffer, outlives its source, and a variable assign leaves the clone intact', async () => {
+    await tf.setBackend('wasm');
+    const ids = tf.backend().numDataIds();
+    const a = tf.tensor([1, 2, 3]);
+    const c = tf.clone(a);
+    assert.equal(tf.backend().numDataIds(), ids + 1, 'the clone shares its source\'s buffer');
+    a.dispose();
+    assert.deepEqual([...c.dataSync()], [1, 2, 3]);
+    const v = tf.variable(c);
+    const doubled = tf.tidy(() => tf.mul(v, 2));
+    v.assign(doubled);
+    doubled.dispose();
+    assert.deepEqual([...c.dataSync()], [1, 2, 3]);
+    assert.deepEqual([...v.dataSync()], [2, 4, 6]);
+    tf.dispose([c, v]);
+    assert.equal(tf.backend().numDataIds(), ids);
+  });
+  it('leak no tensors nor wasm buffers over repeated steps', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor(rand([4, 40, 40, 32]).values, [4, 40, 40, 32]) as tf.Tensor4D;
+    const step = (): void =>
+      tf.tidy(() => {
+        const g = tf.grad((a: tf.Tensor) => tf.sum(tf.maxPool(a as tf.Tensor4D, 2, 2, 'same')))(x);
+        tf.sum(g, [0, 1, 2]).dataSync();
+        tf.sum(g, [0, 1], true).dataSync();
+      });
+    step();
+    const before = tf.memory().numTensors;
+    const ids = tf.backend().numDataIds();
+    for (let i = 0; i < 5; i++) step();
+    assert.equal(tf.memory().numTensors, before);
+    assert.equal(tf.backend().numDataIds(), ids);
+    x.dispose();
+  });
+});
+
 describe('matMul with transposes on wasm equals cpu', () => {
   for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]]) {
     it(`transposeA ${ta} transposeB ${tb}, rank 2 and 3 (with batch broadcast)`, async () => {

@@ -7,8 +7,9 @@
  * loop (every dense-layer gradient). `registerWasmKernels()` adds or replaces these kernels with compositions of
  * wasm's fast (XNNPACK) ops — convolutions, plain matrix products, pads, slices, transposes — and fills the
  * remaining gaps with the `cpu` backend's implementation run on copies of the data. It also replaces two wasm
- * kernels that give wrong results: MaxPoolGrad (any window whose values are all <= 0, e.g. after ReLU) and
- * Transform with fillMode 'reflect'. For speed, FusedConv2D (what tfjs-layers' Conv2D runs) takes Winograd's
+ * kernels that give wrong results: MaxPoolGrad (any window whose values are all <= 0, e.g. after ReLU; now one
+ * scan on the wasm heap) and Transform with fillMode 'reflect'; and two slow ones: Sum over leading axes (bias
+ * gradients, summed in place without wasm's transpose) and Identity (shares the buffer instead of copying). For speed, FusedConv2D (what tfjs-layers' Conv2D runs) takes Winograd's
  * F(2x2, 3x3) for 3x3 stride-1 convolutions with many channels (lib/wasm/winograd.ts; `WASM_WINOGRAD=0` or
  * `setWasmWinograd(false)` turns it off). Still missing on wasm: complex-number kernels (FFT...), strings, Draw.
  */
@@ -206,6 +207,26 @@ const conv2DBackpropFilter = composite('Conv2DBackpropFilter', (t, attrs) => {
   return tf.transpose(out, [1, 2, 0, 3]);
 });
 
+/**
+ * The filter [KH, KW, Ci, Co] flipped in both spatial axes with in/out channels swapped, [KH, KW, Co, Ci], by one
+ * loop on the wasm heap (wasm's Reverse and Transpose of a 3x3x128x128 filter take milliseconds each).
+ */
+function flippedSwappedFilter(filter: tf.Tensor4D): tf.Tensor4D {
+  const b = tf.backend() as WasmBackendLike;
+  const [kh, kw, ci, co] = filter.shape;
+  const out = b.makeOutput([kh, kw, co, ci], filter.dtype);
+  const src = b.typedArrayFromHeap(filter); // views after makeOutput (which may grow the heap)
+  const dst = b.typedArrayFromHeap(out);
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++) {
+      const from = (i * kw + j) * ci * co;
+      const to = ((kh - 1 - i) * kw + (kw - 1 - j)) * co * ci;
+      for (let c = 0; c < ci; c++) for (let k = 0; k < co; k++) dst[to + k * ci + c] = src[from + c * co + k];
+    }
+  }
+  return tf.engine().makeTensorFromTensorInfo(out, b) as tf.Tensor4D;
+}
+
 /** dx = stride-1 convolution of the zero-dilated dy with the spatially flipped, in/out-swapped filter. */
 const conv2DBackpropInput = composite('Conv2DBackpropInput', (t, attrs) => {
   const dy = t.dy as tf.Tensor4D;
@@ -214,8 +235,8 @@ const conv2DBackpropInput = composite('Conv2DBackpropInput', (t, attrs) => {
   const info = conv2dInfo('Conv2DBackpropInput', inputShape, filter.shape, attrs, false);
   const dilated = dilateByStride(dy, info.strideHeight, info.strideWidth);
   const { pads, crop } = transposedPads(info, dilated);
-  const w = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]);
-  return tf.conv2d(cropHW(dilated, crop), w as tf.Tensor4D, 1, [[0, 0], pads[0], pads[1], [0, 0]], 'NHWC', [info.dilationHeight, info.dilationWidth]);
+  const w = flippedSwappedFilter(filter);
+  return tf.conv2d(cropHW(dilated, crop), w, 1, [[0, 0], pads[0], pads[1], [0, 0]], 'NHWC', [info.dilationHeight, info.dilationWidth]);
 });
 
 /** dx for depthwise conv: depthwise conv of the dilated dy with the flipped filter, summed over the multiplier. */
@@ -255,87 +276,143 @@ const depthwiseBackpropFilter = composite('DepthwiseConv2dNativeBackpropFilter',
   return tf.reshape(tf.stack(rows), [kh, kw, c, mult]);
 });
 
-const baseCache = new Map<string, Int32Array>();
-/** Flat index of each pooling window's top-left (padded) pixel: ((b*H + oh*sh - top)*W + ow*sw - left)*C + c. */
-function windowBase(b: number, h: number, w: number, c: number, oh: number, ow: number, sh: number, sw: number, top: number, left: number): Int32Array {
-  const key = [b, h, w, c, oh, ow, sh, sw, top, left].join(',');
-  let base = baseCache.get(key);
-  if (base) return base;
-  base = new Int32Array(b * oh * ow * c);
-  for (let n = 0, q = 0; n < b; n++) {
-    for (let y = 0; y < oh; y++) {
-      for (let z = 0; z < ow; z++) {
-        const start = ((n * h + y * sh - top) * w + z * sw - left) * c;
-        for (let k = 0; k < c; k++) base[q++] = start + k;
-      }
-    }
-  }
-  if (baseCache.size >= 8) baseCache.delete(baseCache.keys().next().value as string);
-  baseCache.set(key, base);
-  return base;
-}
-
-/**
- * For each pooling window, the flat offset ((i*W + j)*C) of its first maximum, from one XNNPACK depthwise
- * convolution with one-hot filters (every window tap becomes a channel) and an ArgMax (first maximum).
- * The input is padded with -FLT_MAX (not -inf: 0 * -inf would be NaN in the convolution). Returns undefined
- * when the padded 'valid' convolution does not give the pool's output size (dimRoundingMode cases).
- */
-function windowArgmaxOffsets(x: tf.Tensor4D, info: tf.backend_util.Conv2DInfo): tf.Tensor | undefined {
-  const { outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw, padInfo } = info;
-  const [b, h, w, c] = x.shape;
-  const padded = [h + padInfo.top + padInfo.bottom, w + padInfo.left + padInfo.right];
-  if (Math.floor((padded[0] - kh) / sh) + 1 !== oh || Math.floor((padded[1] - kw) / sw) + 1 !== ow) return undefined;
-  const taps = kh * kw;
-  const oneHot = new Float32Array(kh * kw * c * taps);
-  for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) for (let ch = 0; ch < c; ch++) oneHot[((i * kw + j) * c + ch) * taps + i * kw + j] = 1;
-  const xp = padInfo.top || padInfo.bottom || padInfo.left || padInfo.right
-    ? tf.pad(x, [[0, 0], [padInfo.top, padInfo.bottom], [padInfo.left, padInfo.right], [0, 0]], -3.4028234663852886e38)
-    : x;
-  const windows = tf.depthwiseConv2d(xp, tf.tensor4d(oneHot, [kh, kw, c, taps]), [sh, sw], 'valid'); // [B,OH,OW,C*taps]
-  const which = tf.argMax(tf.reshape(windows, [b, oh, ow, c, taps]), -1); // first maximum, tap i*kw + j
-  // (i*W + j)*C = which*C + i*(W - kw)*C, with i = floor(which / kw); arithmetic, since wasm's Gather is slow.
-  const off = tf.mul(which, tf.scalar(c, 'int32'));
-  if (kh === 1) return off;
-  return tf.add(off, tf.mul(tf.floorDiv(which, tf.scalar(kw, 'int32')), tf.scalar((w - kw) * c, 'int32')));
-}
-
-/** The same offsets, tap by tap with strict `>` (any pool geometry). */
-function tapwiseArgmaxOffsets(x: tf.Tensor4D, info: tf.backend_util.Conv2DInfo): tf.Tensor {
-  const { outHeight: oh, outWidth: ow, effectiveFilterHeight: kh, effectiveFilterWidth: kw } = info;
-  const [b, , w, c] = x.shape;
-  const tap = tapper(x, info, -Infinity);
-  let best = tap(0, 0);
-  let bestOff = tf.zeros([b, oh, ow, c], 'int32');
-  for (let i = 0; i < kh; i++) {
-    for (let j = 0; j < kw; j++) {
-      if (i === 0 && j === 0) continue;
-      const v = tap(i, j);
-      const better = tf.greater(v, best);
-      best = tf.where(better, v, best);
-      bestOff = tf.where(better, tf.fill([b, oh, ow, c], (i * w + j) * c, 'int32'), bestOff);
-    }
-  }
-  return bestOff;
-}
-
 /**
  * MaxPoolGrad that is right for negative inputs and faster. wasm 4.22's own MaxPoolGrad (and MaxPoolWithArgmax)
  * start each window's maximum at FLT_MIN instead of -infinity, so a window of negative values sends its gradient
- * to the wrong pixel. This one finds each window's first maximum (as the cpu backend does), then scatters dy to
- * those flat positions (ScatterNd sums overlapping windows).
+ * to the wrong pixel. This one scans each window on the wasm heap for its first strict maximum (row-major taps,
+ * from -infinity, as the cpu backend does; a window of NaN/-infinity gets none) and adds dy there, so overlapping
+ * windows sum. One pass over the input, no intermediate tensors.
  */
-const maxPoolGrad = composite('MaxPoolGrad', (t, attrs) => {
-  const x = t.input as tf.Tensor4D;
-  const [b, h, w, c] = x.shape;
-  if (x.size >= 2 ** 31) throw new Error(`MaxPoolGrad on wasm: input ${JSON.stringify(x.shape)} has too many elements for int32 indices; use smaller batches.`);
-  const info = tf.backend_util.computePool2DInfo(x.shape, attrs.filterSize as [number, number], attrs.strides as [number, number], 1, attrs.pad as 'same', attrs.dimRoundingMode as 'floor' | undefined);
-  const { outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw, effectiveFilterHeight: kh, effectiveFilterWidth: kw, padInfo } = info;
-  const base = windowBase(b, h, w, c, oh, ow, sh, sw, padInfo.top, padInfo.left);
-  const bestOff = windowArgmaxOffsets(x, info) ?? tapwiseArgmaxOffsets(x, info);
-  const idx = tf.reshape(tf.add(tf.tensor4d(base, [b, oh, ow, c], 'int32'), bestOff), [-1, 1]);
-  return tf.reshape(tf.scatterND(idx, tf.reshape(t.dy, [-1]), [x.size]), x.shape);
-});
+const maxPoolGrad: tf.KernelConfig = {
+  kernelName: 'MaxPoolGrad',
+  backendName: 'wasm',
+  kernelFunc: (({ inputs, backend, attrs }) => {
+    const b = backend as WasmBackendLike;
+    const x = inputs.input as tf.TensorInfo;
+    const dy = inputs.dy as tf.TensorInfo;
+    if (x.dtype !== 'float32' || dy.dtype !== 'float32') {
+      throw new Error(`MaxPoolGrad on wasm: input and dy must be float32 (got ${x.dtype}, ${dy.dtype}); cast them first.`);
+    }
+    const a = (attrs ?? {}) as Attrs;
+    const info = tf.backend_util.computePool2DInfo(x.shape as [number, number, number, number], a.filterSize as [number, number], a.strides as [number, number], 1, a.pad as 'same', a.dimRoundingMode as 'floor' | undefined);
+    const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw, padInfo } = info;
+    if (dy.shape.join() !== [n, oh, ow, c].join()) {
+      throw new Error(`MaxPoolGrad on wasm: dy has shape ${JSON.stringify(dy.shape)}, the pool's output is ${JSON.stringify([n, oh, ow, c])}.`);
+    }
+    const out = b.makeOutput(x.shape, 'float32');
+    // Views after makeOutput: allocating may grow (and so replace) the heap's buffer.
+    const xv = b.typedArrayFromHeap(x);
+    const dyv = b.typedArrayFromHeap(dy);
+    const dx = b.typedArrayFromHeap(out);
+    dx.fill(0);
+    const best = new Float32Array(c);
+    const at = new Int32Array(c);
+    for (let bi = 0; bi < n; bi++) {
+      for (let oy = 0; oy < oh; oy++) {
+        const y0 = oy * sh - padInfo.top;
+        const kyStart = Math.max(0, -y0);
+        const kyEnd = Math.min(kh, h - y0);
+        for (let ox = 0; ox < ow; ox++) {
+          const x0 = ox * sw - padInfo.left;
+          const kxStart = Math.max(0, -x0);
+          const kxEnd = Math.min(kw, w - x0);
+          const dyBase = ((bi * oh + oy) * ow + ox) * c;
+          const winBase = ((bi * h + y0) * w + x0) * c;
+          if (kh === 2 && kw === 2 && kyStart === 0 && kxStart === 0 && kyEnd === 2 && kxEnd === 2) {
+            // The common 2x2 window, unrolled: taps p, p + C (right), p + W*C (below), p + W*C + C.
+            const wc = w * c;
+            for (let ch = 0; ch < c; ch++) {
+              const p = winBase + ch;
+              let m = -Infinity;
+              let q = -1;
+              const v0 = xv[p];
+              const v1 = xv[p + c];
+              const v2 = xv[p + wc];
+              const v3 = xv[p + wc + c];
+              if (v0 > m) { m = v0; q = p; }
+              if (v1 > m) { m = v1; q = p + c; }
+              if (v2 > m) { m = v2; q = p + wc; }
+              if (v3 > m) q = p + wc + c;
+              if (q >= 0) dx[q] += dyv[dyBase + ch];
+            }
+            continue;
+          }
+          for (let ch = 0; ch < c; ch++) {
+            best[ch] = -Infinity;
+            at[ch] = -1;
+          }
+          // Taps in row-major order, channels innermost (contiguous reads); strict > keeps the first maximum.
+          for (let ky = kyStart; ky < kyEnd; ky++) {
+            for (let kx = kxStart; kx < kxEnd; kx++) {
+              const p = winBase + (ky * w + kx) * c;
+              for (let ch = 0; ch < c; ch++) {
+                const v = xv[p + ch];
+                if (v > best[ch]) {
+                  best[ch] = v;
+                  at[ch] = p + ch;
+                }
+              }
+            }
+          }
+          for (let ch = 0; ch < c; ch++) if (at[ch] >= 0) dx[at[ch]] += dyv[dyBase + ch];
+        }
+      }
+    }
+    return out;
+  }) as KernelFn as tf.KernelFunc,
+};
+
+/**
+ * Identity (tf.clone, and the many clones in tfjs-layers and the optimizers) that shares the input's buffer,
+ * as the cpu backend does, instead of wasm's full copy; tensors are immutable, so sharing is safe.
+ */
+const sharedIdentity: tf.KernelConfig = {
+  kernelName: 'Identity',
+  backendName: 'wasm',
+  kernelFunc: (({ inputs, backend }) => {
+    const x = inputs.x as tf.TensorInfo;
+    (backend as WasmBackendLike).incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape.slice(), dtype: x.dtype };
+  }) as KernelFn as tf.KernelFunc,
+};
+
+/** Below this many elements, Sum keeps wasm's own kernel. */
+const SUM_LEADING_MIN = 1 << 16;
+
+/**
+ * Sum over leading axes (a bias gradient: dy [B, H, W, C] summed to [C]) read in place on the wasm heap, rows
+ * added into float64 accumulators: wasm's own Sum first transposes x so that the reduced axes are innermost (a
+ * full copy) and then adds in float32. Other reductions, small inputs and non-float32 inputs keep wasm's kernel.
+ */
+function sumLeadingAxes(): tf.KernelConfig | undefined {
+  const orig = tf.getKernel('Sum', 'wasm');
+  if (!orig) return undefined;
+  const kernelFunc: KernelFn = (args) => {
+    const x = args.inputs.x as tf.TensorInfo | undefined;
+    const attrs = (args.attrs ?? {}) as Attrs;
+    let k = 0;
+    if (x && x.dtype === 'float32' && x.shape.length >= 2 && tf.util.sizeFromShape(x.shape) >= SUM_LEADING_MIN) {
+      const axes = [...new Set(tf.util.parseAxisParam(attrs.axis as number | number[], x.shape))].sort((p, q) => p - q);
+      if (axes.length < x.shape.length && axes.every((a, i) => a === i)) k = axes.length;
+    }
+    if (!x || k === 0) return orig.kernelFunc({ ...args, attrs: args.attrs ?? {} });
+    const b = args.backend as WasmBackendLike;
+    const rest = x.shape.slice(k);
+    const c = tf.util.sizeFromShape(rest);
+    const rows = tf.util.sizeFromShape(x.shape) / c;
+    const out = b.makeOutput(attrs.keepDims ? [...x.shape.slice(0, k).map(() => 1), ...rest] : rest, 'float32');
+    const src = b.typedArrayFromHeap(x); // views after makeOutput (which may grow the heap)
+    const dst = b.typedArrayFromHeap(out);
+    const acc = new Float64Array(c);
+    let r = 0;
+    let o = 0;
+    for (; r + 1 < rows; r += 2, o += 2 * c) for (let j = 0; j < c; j++) acc[j] += src[o + j] + src[o + c + j];
+    for (; r < rows; r++, o += c) for (let j = 0; j < c; j++) acc[j] += src[o + j];
+    dst.set(acc);
+    return out;
+  };
+  return { kernelName: 'Sum', backendName: 'wasm', kernelFunc: kernelFunc as tf.KernelFunc };
+}
 
 /**
  * Transform (tf.image.transform) with fillMode 'reflect' runs on the cpu implementation: wasm 4.22 reflects
@@ -389,6 +466,8 @@ export function registerWasmKernels(): string[] {
   put(depthwiseBackpropFilter);
   put(batchMatMulWithTransposes());
   put(maxPoolGrad);
+  put(sumLeadingAxes());
+  put(sharedIdentity);
   put(transformReflectFix());
   put(fusedConv2DWinograd());
   for (const name of FALLBACK_ONLY) if (!tf.getKernel(name, 'wasm')) put(cpuFallback(name));
