@@ -49,7 +49,15 @@ function isCompleteDataset(dir: string): boolean {
   );
 }
 
+/** LESSON_BACKBONE for the full profile: 'vgg16' (the lesson's, default) or 'mobilenet' (faster on a CPU). */
+function fullBackbone(): 'vgg16' | 'mobilenet' {
+  const v = (process.env.LESSON_BACKBONE ?? 'vgg16').trim().toLowerCase();
+  if (v === 'vgg16' || v === 'mobilenet') return v;
+  throw new Error(`LESSON_BACKBONE=${process.env.LESSON_BACKBONE} is not a backbone: use vgg16 (the lesson's) or mobilenet.`);
+}
+
 function fullProfile(root: string, reason: string): LessonProfile {
+  const backbone = fullBackbone();
   return {
     name: 'full', reason, root,
     dataDir: path.join(root, 'data', 'cats_and_dogs_small'),
@@ -57,9 +65,9 @@ function fullProfile(root: string, reason: string): LessonProfile {
     epochs: { scratch: 30, features: 30, augmentation: 30, fineTune: 30 },
     learningRates: { features: 2e-5, augmentation: 2e-5, fineTune: 1e-5 },
     backbone: {
-      name: (process.env.LESSON_BACKBONE as 'vgg16' | 'mobilenet' | undefined) ?? 'vgg16',
+      name: backbone,
       alpha: 1.0, weights: 'imagenet',
-      fineTuneFrom: process.env.LESSON_BACKBONE === 'mobilenet' ? 'conv_dw_12' : 'block5_conv1',
+      fineTuneFrom: backbone === 'mobilenet' ? 'conv_dw_12' : 'block5_conv1',
       note: 'ImageNet weights downloaded from Keras\'s URLs into data/models',
     },
   };

@@ -12,7 +12,7 @@ import { prepareLesson, resolveProfile } from '../lib/profile';
 import { serveBytes, startServer } from './helpers/server';
 import { makeZip } from './helpers/zip';
 
-const ENV_KEYS = ['LESSON_PROFILE', 'LESSON_ROOT', 'KERAS_WEIGHTS_DIR', 'GDRIVE_BASE_URL', 'LESSON_QUIET'] as const;
+const ENV_KEYS = ['LESSON_PROFILE', 'LESSON_ROOT', 'KERAS_WEIGHTS_DIR', 'GDRIVE_BASE_URL', 'LESSON_QUIET', 'LESSON_BACKBONE'] as const;
 
 async function withEnv<T>(env: Partial<Record<(typeof ENV_KEYS)[number], string>>, f: () => Promise<T>): Promise<T> {
   const saved = Object.fromEntries(ENV_KEYS.map((k) => [k, process.env[k]]));
@@ -95,8 +95,17 @@ test('unset and Drive unreachable: the sample profile runs and the reason names 
   fs.rmSync(root, { recursive: true, force: true });
 });
 
-test('a wrong LESSON_PROFILE is a clear error', async () => {
+test('a wrong LESSON_PROFILE or LESSON_BACKBONE is a clear error; mobilenet is a full-profile backbone', async () => {
   await withEnv({ LESSON_PROFILE: 'quick' }, async () => {
     await assert.rejects(prepareLesson({ banner: false }), /LESSON_PROFILE=quick is not a profile: use full, sample, or leave it unset/);
+  });
+  await withEnv({ LESSON_PROFILE: 'full', LESSON_BACKBONE: 'resnet' }, async () => {
+    assert.throws(() => resolveProfile(), /LESSON_BACKBONE=resnet is not a backbone: use vgg16 \(the lesson's\) or mobilenet/);
+  });
+  await withEnv({ LESSON_PROFILE: 'full', LESSON_BACKBONE: 'mobilenet' }, async () => {
+    const p = resolveProfile().profile!;
+    assert.equal(p.backbone.name, 'mobilenet');
+    assert.equal(p.backbone.fineTuneFrom, 'conv_dw_12');
+    assert.deepEqual(p.imageSize, [150, 150]);
   });
 });
