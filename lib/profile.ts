@@ -91,8 +91,10 @@ function sampleProfile(root: string, reason: string): LessonProfile {
 export function resolveProfile(env: NodeJS.ProcessEnv = process.env): { name: ProfileName | 'auto'; profile?: LessonProfile } {
   const root = projectRoot();
   const wanted = (env.LESSON_PROFILE ?? 'auto').trim().toLowerCase();
-  if (wanted === 'full') return { name: 'full', profile: fullProfile(root, 'forced by LESSON_PROFILE=full') };
-  if (wanted === 'sample') return { name: 'sample', profile: sampleProfile(root, 'forced by LESSON_PROFILE=sample') };
+  // LESSON_PROFILE_REASON: set by `npm run lesson`, which decides once for all notebooks and passes its reason on.
+  const reason = (name: string) => env.LESSON_PROFILE_REASON ?? `forced by LESSON_PROFILE=${name}`;
+  if (wanted === 'full') return { name: 'full', profile: fullProfile(root, reason('full')) };
+  if (wanted === 'sample') return { name: 'sample', profile: sampleProfile(root, reason('sample')) };
   if (wanted !== 'auto' && wanted !== '') {
     throw new Error(`LESSON_PROFILE=${env.LESSON_PROFILE} is not a profile: use full, sample, or leave it unset (auto).`);
   }

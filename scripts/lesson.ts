@@ -9,6 +9,7 @@
 import { spawn } from 'child_process';
 import { existsSync, readFileSync, readdirSync } from 'fs';
 import * as path from 'path';
+import { describeProfile, prepareLesson } from '../lib/profile';
 
 const root = path.resolve(__dirname, '..');
 
@@ -85,6 +86,13 @@ async function main(): Promise<void> {
   const outDir = path.join(root, 'build', 'notebooks');
   const notebooks = listNotebooks(filters);
   if (notebooks.length === 0) throw new Error(`No notebook in notebooks/ matches ${filters.join(', ')}`);
+  if (!env.LESSON_PROFILE && !process.env.LESSON_PROFILE) {
+    // Decide the profile once (one download attempt, not one per notebook) and tell every notebook why.
+    const profile = await prepareLesson({ banner: false });
+    env.LESSON_PROFILE = profile.name;
+    env.LESSON_PROFILE_REASON = profile.reason;
+    console.log(describeProfile(profile));
+  }
   console.log(`Executing ${notebooks.length} notebook(s) on the tslab kernel (LESSON_PROFILE=${env.LESSON_PROFILE ?? process.env.LESSON_PROFILE ?? 'auto'}) into ${path.relative(process.cwd(), outDir) || '.'}/`);
   const results: NotebookRun[] = [];
   for (const nb of notebooks) {

@@ -12,7 +12,7 @@ import { prepareLesson, resolveProfile } from '../lib/profile';
 import { serveBytes, startServer } from './helpers/server';
 import { makeZip } from './helpers/zip';
 
-const ENV_KEYS = ['LESSON_PROFILE', 'LESSON_ROOT', 'KERAS_WEIGHTS_DIR', 'GDRIVE_BASE_URL', 'LESSON_QUIET', 'LESSON_BACKBONE'] as const;
+const ENV_KEYS = ['LESSON_PROFILE', 'LESSON_ROOT', 'KERAS_WEIGHTS_DIR', 'GDRIVE_BASE_URL', 'LESSON_QUIET', 'LESSON_BACKBONE', 'LESSON_PROFILE_REASON'] as const;
 
 async function withEnv<T>(env: Partial<Record<(typeof ENV_KEYS)[number], string>>, f: () => Promise<T>): Promise<T> {
   const saved = Object.fromEntries(ENV_KEYS.map((k) => [k, process.env[k]]));
@@ -101,6 +101,9 @@ test('a wrong LESSON_PROFILE or LESSON_BACKBONE is a clear error; mobilenet is a
   });
   await withEnv({ LESSON_PROFILE: 'full', LESSON_BACKBONE: 'resnet' }, async () => {
     assert.throws(() => resolveProfile(), /LESSON_BACKBONE=resnet is not a backbone: use vgg16 \(the lesson's\) or mobilenet/);
+  });
+  await withEnv({ LESSON_PROFILE: 'sample', LESSON_PROFILE_REASON: 'decided once by npm run lesson' }, async () => {
+    assert.equal(resolveProfile().profile!.reason, 'decided once by npm run lesson', 'the runner\'s reason reaches every notebook');
   });
   await withEnv({ LESSON_PROFILE: 'full', LESSON_BACKBONE: 'mobilenet' }, async () => {
     const p = resolveProfile().profile!;

@@ -10,6 +10,17 @@ import { initBackend } from '../lib/backend';
 import { missingWasmKernels, registerWasmKernels, setWasmWinograd } from '../lib/wasm/kernels';
 import { winogradApplies, winogradConv2d, winogradFilter } from '../lib/wasm/winograd';
 
+/** Runs `step` once to warm up, then `times` more: neither tensors nor wasm heap buffers may grow. */
+function assertNoLeak(step: () => void, times: number): void {
+  step();
+  const tensors = tf.memory().numTensors;
+  const buffers = tf.backend().numDataIds(); // wasm heap buffers, not just engine-tracked tensors
+  for (let i = 0; i < times; i++) step();
+  assert.equal(tf.memory().numTensors, tensors);
+  assert.equal(tf.backend().numDataIds(), buffers);
+}
+
+
 type Arr = { values: number[]; shape: number[] };
 let seed = 12345;
 function rand(shape: number[], relu = false): Arr {
@@ -223,12 +234,7 @@ describe('MaxPoolGrad (heap scan), Sum over leading axes and Identity on wasm eq
         tf.sum(g, [0, 1, 2]).dataSync();
         tf.sum(g, [0, 1], true).dataSync();
       });
-    step();
-    const before = tf.memory().numTensors;
-    const ids = tf.backend().numDataIds();
-    for (let i = 0; i < 5; i++) step();
-    assert.equal(tf.memory().numTensors, before);
-    assert.equal(tf.backend().numDataIds(), ids);
+    assertNoLeak(step, 5);
     x.dispose();
   });
 });
@@ -344,12 +350,7 @@ describe('optimizers and a whole conv net on wasm equal cpu', () => {
         )([x, f, fd]);
         g.forEach((t) => t.dataSync());
       });
-    step();
-    const before = tf.memory().numTensors;
-    const ids = tf.backend().numDataIds(); // wasm heap buffers, not just engine-tracked tensors
-    for (let i = 0; i < 5; i++) step();
-    assert.equal(tf.memory().numTensors, before);
-    assert.equal(tf.backend().numDataIds(), ids);
+    assertNoLeak(step, 5);
     tf.dispose([x, f, fd]);
   });
 });
@@ -433,12 +434,9 @@ describe('Winograd F(2x2, 3x3) convolution (FusedConv2D on wasm) equals the dire
       y.dataSync();
       y.dispose();
     };
-    step();
+    assertNoLeak(step, 4);
     const before = tf.memory().numTensors;
     const ids = tf.backend().numDataIds();
-    for (let i = 0; i < 4; i++) step();
-    assert.equal(tf.memory().numTensors, before);
-    assert.equal(tf.backend().numDataIds(), ids);
     // Another filter adds its cached transform; disposing that filter frees it on the next call.
     const f2 = tf.add(f, 1) as tf.Tensor4D;
     const want = tf.conv2d(x, f2, 1, 'same');
