@@ -14,9 +14,9 @@ import * as tf from '@tensorflow/tfjs';
 import { spawnSync } from 'child_process';
 import * as os from 'os';
 import * as path from 'path';
-import { initBackend, parseBackendEnv } from '../lib/backend';
+import { initBackend, parseBackendEnv } from '../lib/backend/select';
 import { vgg16 } from '../lib/models/vgg';
-import { setWasmWinograd } from '../lib/wasm/kernels';
+import { setWasmWinograd } from '../lib/backend/wasm/kernels';
 
 const BATCH = 20;
 const SIZE = 150;

@@ -2,7 +2,7 @@
  * Command line: `npm run gdown -- <url-or-id> [-O <file-or-folder/>] [--md5 X | --sha256 X] [--quiet]`.
  * Without arguments downloads the lesson's dataset to data/cats_and_dogs_small.zip.
  */
-import { gdown, LESSON_DATASET_FILE, LESSON_DATASET_ID } from '../lib/gdown';
+import { gdown, LESSON_DATASET_FILE, LESSON_DATASET_ID } from '../lib/io/gdown';
 
 const USAGE = 'usage: npm run gdown -- <url-or-id> [-O <file or folder/>] [--md5 HASH | --sha256 HASH] [--quiet]';
 

@@ -9,7 +9,7 @@
 import { spawn } from 'child_process';
 import { existsSync, readFileSync, readdirSync } from 'fs';
 import * as path from 'path';
-import { describeProfile, prepareLesson } from '../lib/profile';
+import { describeProfile, prepareLesson } from '../lib/lesson/profile';
 
 const root = path.resolve(__dirname, '..');
 

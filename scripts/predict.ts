@@ -11,9 +11,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../lib/backend';
-import { loadImage } from '../lib/dataset';
-import { loadModel } from '../lib/modelIO';
+import { initBackend } from '../lib/backend/select';
+import { loadImage } from '../lib/data/imageDataset';
+import { loadModel } from '../lib/io/modelIO';
 
 /** Parsed command line of the predict script. */
 export interface PredictArgs {

@@ -19,8 +19,8 @@ import {
   randomTranslation,
   randomZoom,
   rescaling,
-} from '../lib/augmentation';
-import { loadModel, saveModel } from '../lib/modelIO';
+} from '../lib/layers/augmentation';
+import { loadModel, saveModel } from '../lib/io/modelIO';
 
 before(async () => {
   await tf.setBackend('cpu');

@@ -5,11 +5,11 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { describeBackend, parseBackendEnv } from '../lib/backend';
+import { describeBackend, parseBackendEnv } from '../lib/backend/select';
 
 const root = path.resolve(__dirname, '..');
 const script = `
-const { initBackend } = require('./lib/backend');
+const { initBackend } = require('./lib/backend/select');
 const tf = require('@tensorflow/tfjs');
 initBackend().then((info) => {
   const y = tf.tidy(() => tf.add(tf.tensor1d([1, 2]), 1).arraySync());

@@ -4,9 +4,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { earlyStopping, epochLine, formatCheckpointPath, modelCheckpoint, monitorValue, progress, resolveMode } from '../lib/callbacks';
-import { historyRecord } from '../lib/evaluate';
-import { loadModel } from '../lib/modelIO';
+import { earlyStopping, epochLine, formatCheckpointPath, modelCheckpoint, monitorValue, progress, resolveMode } from '../lib/training/callbacks';
+import { historyRecord } from '../lib/training/evaluate';
+import { loadModel } from '../lib/io/modelIO';
 
 before(async () => {
   await tf.setBackend('cpu');

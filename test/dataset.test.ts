@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import * as tf from '@tensorflow/tfjs';
-import { MersenneTwister, decodeBmp, imageDatasetFromDirectory, loadImage, resizeInto, type Batch, type RawImage } from '../lib/dataset';
+import { MersenneTwister, decodeBmp, imageDatasetFromDirectory, loadImage, resizeInto, type Batch, type RawImage } from '../lib/data/imageDataset';
 
 let tmp: string;
 let dir: string; // 3 classes, 5 + 4 + 3 images, plus non-image files

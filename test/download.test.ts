@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DownloadError, HashMismatchError, Progress, fileHash, getFile, hashAlgorithm } from '../lib/download';
+import { DownloadError, HashMismatchError, Progress, fileHash, getFile, hashAlgorithm } from '../lib/io/download';
 import { serveBytes, startServer, type TestServer } from './helpers/server';
 
 const data = randomBytes(300_000);

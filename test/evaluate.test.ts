@@ -9,7 +9,7 @@ import {
   mostConfidentMistakes,
   perClassMetrics,
   type EvalBatches,
-} from '../lib/evaluate';
+} from '../lib/training/evaluate';
 
 before(async () => {
   await tf.setBackend('cpu');

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { extractFeatures, featureCacheKey, progressLine, type FeatureBatches } from '../lib/features';
+import { extractFeatures, featureCacheKey, progressLine, type FeatureBatches } from '../lib/training/features';
 
 before(async () => {
   await tf.setBackend('cpu');

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { randomFlip } from '../lib/augmentation';
+import { randomFlip } from '../lib/layers/augmentation';
 import {
   buildTransferModel,
   compileModel,
@@ -15,8 +15,8 @@ import {
   setFineTuneStrategy,
   trainableSummary,
   unfreeze,
-} from '../lib/finetune';
-import { loadModel, saveModel } from '../lib/modelIO';
+} from '../lib/training/finetune';
+import { loadModel, saveModel } from '../lib/io/modelIO';
 
 before(async () => {
   await tf.setBackend('cpu');

@@ -6,7 +6,7 @@
 import test, { before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { FrozenBatchNormalization, frozenBatchNormalization, setBatchNormInference, setTrainable } from '../lib/frozenBatchNorm';
+import { FrozenBatchNormalization, frozenBatchNormalization, setBatchNormInference, setTrainable } from '../lib/layers/frozenBatchNorm';
 
 before(async () => {
   await tf.setBackend('cpu');

@@ -6,8 +6,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { GdownError, LESSON_DATASET_ID, filenameFromContentDisposition, gdown, parseDriveId } from '../lib/gdown';
-import { HashMismatchError } from '../lib/download';
+import { GdownError, LESSON_DATASET_ID, filenameFromContentDisposition, gdown, parseDriveId } from '../lib/io/gdown';
+import { HashMismatchError } from '../lib/io/download';
 import { fakeId, startFakeDrive, type FakeDrive } from './helpers/fakeDrive';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');

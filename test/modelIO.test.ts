@@ -4,8 +4,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { fileHandler, loadModel, registerCustomLayers, saveModel } from '../lib/modelIO';
-import { frozenBatchNormalization, FrozenBatchNormalization } from '../lib/frozenBatchNorm';
+import { fileHandler, loadModel, registerCustomLayers, saveModel } from '../lib/io/modelIO';
+import { frozenBatchNormalization, FrozenBatchNormalization } from '../lib/layers/frozenBatchNorm';
 
 before(async () => {
   await tf.setBackend('cpu');
@@ -97,7 +97,7 @@ test('an unregistered custom class gets an error naming it', async () => {
 });
 
 test('registerCustomLayers loads the lib files that define custom layers', () => {
-  assert.deepEqual(registerCustomLayers(), ['./augmentation', './frozenBatchNorm']);
+  assert.deepEqual(registerCustomLayers(), ['../layers/augmentation', '../layers/frozenBatchNorm']);
 });
 
 test('fileHandler to a .json path names the weights after it', async () => {

@@ -5,7 +5,7 @@
 import test, { before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { FrozenBatchNormalization } from '../lib/frozenBatchNorm';
+import { FrozenBatchNormalization } from '../lib/layers/frozenBatchNorm';
 import { APPLICATIONS } from '../lib/models';
 import { decodePredictions, imagenetClasses, preprocessInput, resnetPreprocessInput, mobilenetPreprocessInput } from '../lib/models/imagenet';
 import { weightedLayers } from '../lib/models/kerasWeights';

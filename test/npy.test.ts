@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { decodeNpy, encodeNpy, loadNpy, npyHeader, parseNpyHeader, saveNpy } from '../lib/npy';
+import { decodeNpy, encodeNpy, loadNpy, npyHeader, parseNpyHeader, saveNpy } from '../lib/io/npy';
 
 before(async () => {
   await tf.setBackend('cpu');

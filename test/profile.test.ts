@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { prepareLesson, resolveProfile } from '../lib/profile';
+import { prepareLesson, resolveProfile } from '../lib/lesson/profile';
 import { serveBytes, startServer } from './helpers/server';
 import { makeZip } from './helpers/zip';
 

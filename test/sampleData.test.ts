@@ -6,8 +6,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import * as tf from '@tensorflow/tfjs';
-import { makeSampleDataset, SAMPLE_VERSION } from '../lib/sampleData';
-import { imageDatasetFromDirectory } from '../lib/dataset';
+import { makeSampleDataset, SAMPLE_VERSION } from '../lib/data/sampleData';
+import { imageDatasetFromDirectory } from '../lib/data/imageDataset';
 import { mobilenet } from '../lib/models/mobilenet';
 import { preprocessInput } from '../lib/models/imagenet';
 
@@ -122,7 +122,7 @@ test('hard for colour, learnable from shape: colour statistics stay <= 0.8, pret
   const train = await loadSplit(path.join(dir, 'train'), size);
   const testSet = await loadSplit(path.join(dir, 'test'), size);
   assert.deepEqual(train.xs.shape, [200, size, size, 3]);
-  const base = await mobilenet({ alpha: 0.25, includeTop: false, weights: path.join(__dirname, 'fixtures/keras-weights/mobilenet_2_5_224_tf_no_top.h5'), inputShape: [size, size, 3], quiet: true } as never);
+  const base = await mobilenet({ alpha: 0.25, includeTop: false, weights: path.join(__dirname, '..', 'lib', 'assets', 'keras-weights', 'mobilenet_2_5_224_tf_no_top.h5'), inputShape: [size, size, 3], quiet: true } as never);
   const start = tf.memory().numTensors;
 
   // 1) Colour: per-image mean and spread of each channel and of the central region (where the animal usually is).

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { UNZIP_MARKER, listZipEntries, unzip } from '../lib/unzip';
+import { UNZIP_MARKER, listZipEntries, unzip } from '../lib/io/unzip';
 import { makeZip } from './helpers/zip';
 
 let tmp: string;

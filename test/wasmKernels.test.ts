@@ -6,9 +6,9 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../lib/backend';
-import { missingWasmKernels, registerWasmKernels, setWasmWinograd } from '../lib/wasm/kernels';
-import { winogradApplies, winogradConv2d, winogradFilter } from '../lib/wasm/winograd';
+import { initBackend } from '../lib/backend/select';
+import { missingWasmKernels, registerWasmKernels, setWasmWinograd } from '../lib/backend/wasm/kernels';
+import { winogradApplies, winogradConv2d, winogradFilter } from '../lib/backend/wasm/winograd';
 
 /** Runs `step` once to warm up, then `times` more: neither tensors nor wasm heap buffers may grow. */
 function assertNoLeak(step: () => void, times: number): void {

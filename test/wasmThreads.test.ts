@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { wasmThreadCount } from '../lib/wasm/threads';
+import { wasmThreadCount } from '../lib/backend/wasm/threads';
 
 const ROOT = path.resolve(__dirname, '..');
 const TSX = require.resolve('tsx/cli');

@@ -18,7 +18,7 @@ import { buildMobileNet, mobilenet } from '../lib/models/mobilenet';
 import { buildResNet, resnet50 } from '../lib/models/resnet';
 import { buildVgg, vgg16 } from '../lib/models/vgg';
 
-const FIXTURE = path.join(__dirname, 'fixtures', 'keras-weights', 'mobilenet_2_5_224_tf_no_top.h5');
+const FIXTURE = path.join(__dirname, '..', 'lib', 'assets', 'keras-weights', 'mobilenet_2_5_224_tf_no_top.h5');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'keras-weights-test-'));
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

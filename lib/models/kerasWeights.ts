@@ -14,7 +14,8 @@
 import * as tf from '@tensorflow/tfjs';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { getFile } from '../download';
+import { getFile } from '../io/download';
+import { weightsCacheDir } from '../core/paths';
 
 /** Where keras.applications keeps its weight files (override with `KERAS_WEIGHTS_BASE_URL`, e.g. a local mirror). */
 export const KERAS_WEIGHTS_BASE_URL = 'https://storage.googleapis.com/tensorflow/keras-applications/';
@@ -41,21 +42,8 @@ export function kerasWeightsUrl(file: KerasWeightsFile): string {
   return `${kerasWeightsBaseUrl()}${file.subdir}/${file.fileName}`;
 }
 
-function projectRoot(): string {
-  let dir = __dirname;
-  for (;;) {
-    if (fs.existsSync(path.join(dir, 'package.json')) && !dir.split(path.sep).includes('node_modules')) return dir;
-    const up = path.dirname(dir);
-    if (up === dir) return process.cwd();
-    dir = up;
-  }
-}
-
 /** The cache folder: `KERAS_WEIGHTS_DIR`, or `data/models/` under the project root (not the cwd). */
-export function kerasWeightsDir(): string {
-  const env = process.env.KERAS_WEIGHTS_DIR;
-  return env && env.trim() ? path.resolve(env.trim()) : path.join(projectRoot(), 'data', 'models');
-}
+export const kerasWeightsDir = weightsCacheDir;
 
 /**
  * Returns the local path of a Keras weight file, downloading it first unless a verified copy is cached.

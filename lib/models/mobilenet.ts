@@ -4,7 +4,7 @@
  * Preprocess inputs with `preprocessInput(x, 'tf')` (x / 127.5 - 1).
  */
 import * as tf from '@tensorflow/tfjs';
-import { frozenBatchNormalization } from '../frozenBatchNorm';
+import { frozenBatchNormalization } from '../layers/frozenBatchNorm';
 import { ApplicationOptions, applyPooling, checkCommonOptions, imageInput, loadApplicationWeights, mobileNetInputShape } from './common';
 import { KerasWeightsFile } from './kerasWeights';
 

@@ -4,7 +4,7 @@
  * lib/frozenBatchNorm.ts (epsilon 1e-3, momentum 0.999). Preprocess inputs with `preprocessInput(x, 'tf')`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { frozenBatchNormalization } from '../frozenBatchNorm';
+import { frozenBatchNormalization } from '../layers/frozenBatchNorm';
 import { ApplicationOptions, applyPooling, checkCommonOptions, imageInput, loadApplicationWeights, mobileNetInputShape } from './common';
 import { KerasWeightsFile } from './kerasWeights';
 

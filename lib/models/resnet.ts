@@ -4,7 +4,7 @@
  * BatchNormalization of lib/frozenBatchNorm.ts. Preprocess inputs with `preprocessInput(x, 'caffe')`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { frozenBatchNormalization } from '../frozenBatchNorm';
+import { frozenBatchNormalization } from '../layers/frozenBatchNorm';
 import { ApplicationOptions, checkCommonOptions, imageInput, loadApplicationWeights, obtainInputShape } from './common';
 import { KerasWeightsFile } from './kerasWeights';
 

@@ -1,0 +1,55 @@
+/**
+ * Files that appear whole or not at all: content goes to a temporary name in the same folder, then one `rename`
+ * puts it in place. A failure (or an exception in the writer) removes the temporary file and leaves the old
+ * destination untouched. Every writer in the library goes through here.
+ */
+import * as fs from 'node:fs';
+import * as fsp from 'node:fs/promises';
+import * as path from 'node:path';
+import { describeFsError } from './fsErrors';
+
+/** The temporary name used for `dest` by this process: `<dest>.tmp-<pid>` (same folder, so rename is atomic). */
+export function tempPathFor(dest: string): string {
+  return `${dest}.tmp-${process.pid}`;
+}
+
+/**
+ * Runs `write(tmp)`, which must create the file `tmp`, then renames it to `dest` (parent folders are created).
+ * On any error the temporary file is removed and the error is rethrown (file-system errors name the path).
+ */
+export async function writeAtomic(dest: string, write: (tmp: string) => Promise<void>): Promise<string> {
+  const tmp = tempPathFor(dest);
+  try {
+    await fsp.mkdir(path.dirname(dest), { recursive: true });
+    await write(tmp);
+    await fsp.rename(tmp, dest);
+    return dest;
+  } catch (err) {
+    await fsp.rm(tmp, { force: true, recursive: true }).catch(() => undefined);
+    throw describeFsError(err, dest);
+  }
+}
+
+/** Writes `data` to `dest` atomically (see `writeAtomic`). */
+export async function writeFileAtomic(dest: string, data: string | Uint8Array): Promise<string> {
+  return writeAtomic(dest, (tmp) => fsp.writeFile(tmp, data));
+}
+
+/** The synchronous form of `writeFileAtomic`, for code that cannot await (tfjs IO handlers' sync paths, workers). */
+export function writeFileAtomicSync(dest: string, data: string | Uint8Array): string {
+  const tmp = tempPathFor(dest);
+  try {
+    fs.mkdirSync(path.dirname(dest), { recursive: true });
+    fs.writeFileSync(tmp, data);
+    fs.renameSync(tmp, dest);
+    return dest;
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw describeFsError(err, dest);
+  }
+}
+
+/** Copies `src` to `dest` atomically (a partial copy never appears under `dest`). */
+export async function copyFileAtomic(src: string, dest: string): Promise<string> {
+  return writeAtomic(dest, (tmp) => fsp.copyFile(src, tmp));
+}
