@@ -2,11 +2,15 @@
  * Where the project keeps things: one project root (the folder above `lib/`, or `LESSON_ROOT`) and the folders
  * below it. Data and the weights cache move together with `LESSON_ROOT`; `KERAS_WEIGHTS_DIR` moves the cache alone.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { envPath } from './config';
 
-/** The folder holding `lib/` (two levels above this file). */
-const LIBRARY_ROOT = path.resolve(__dirname, '..', '..');
+/**
+ * The folder holding `lib/` (two levels above this file), through symbolic links: notebooks reach `lib/` through
+ * the link `notebooks/lib`, and the root must be the same whichever way the file was loaded.
+ */
+const LIBRARY_ROOT = path.resolve(fs.realpathSync(__dirname), '..', '..');
 
 /** The project root: `LESSON_ROOT`, else the folder above `lib/`. Relative paths in notebooks start here. */
 export function projectRoot(): string {
