@@ -4,7 +4,7 @@ Like `jupyter nbconvert --execute`, but when a cell fails it still writes the ex
 and prints the failing cell's own output (tslab puts the real message on the cell's stderr, which
 nbconvert's error report leaves out).
 
-usage: python3 execute_notebook.py NOTEBOOK OUT_DIR [--timeout SECONDS] [--kernel tslab]
+usage: python3 execute_notebook.py NOTEBOOK OUT_DIR [--timeout SECONDS] [--kernel transfer-learning-ts]
 Prints one JSON line on stdout: {"notebook", "ok", "seconds", "ipynb", "html", "error"?}.
 """
 import argparse
@@ -34,7 +34,7 @@ def main():
     ap.add_argument("notebook")
     ap.add_argument("out_dir")
     ap.add_argument("--timeout", type=int, default=3600)
-    ap.add_argument("--kernel", default="tslab")
+    ap.add_argument("--kernel", default="transfer-learning-ts")
     args = ap.parse_args()
 
     name = os.path.splitext(os.path.basename(args.notebook))[0]

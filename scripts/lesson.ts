@@ -33,7 +33,7 @@ export function listNotebooks(filters: string[] = []): string[] {
     .map((f) => path.join(dir, f));
 }
 
-function setupState(): { python: string; jupyterPath: string } {
+function setupState(): { python: string; kernel: string } {
   const file = path.join(root, 'build', 'setup.json');
   if (!existsSync(file)) throw new Error(`${file} is missing: run \`node scripts/setup.js\` first (npm run lesson does).`);
   return JSON.parse(readFileSync(file, 'utf8'));
@@ -41,11 +41,11 @@ function setupState(): { python: string; jupyterPath: string } {
 
 /** Executes one notebook into outDir; resolves with its result (never rejects for a failing cell). */
 export function executeNotebook(notebook: string, outDir: string, env: NodeJS.ProcessEnv = {}, timeoutS = 3600): Promise<NotebookRun> {
-  const { python, jupyterPath } = setupState();
+  const { python, kernel } = setupState();
   return new Promise((resolve, reject) => {
-    const child = spawn(python, [path.join(root, 'scripts', 'execute_notebook.py'), notebook, outDir, '--timeout', String(timeoutS)], {
+    const child = spawn(python, [path.join(root, 'scripts', 'execute_notebook.py'), notebook, outDir, '--timeout', String(timeoutS), '--kernel', kernel], {
       cwd: root,
-      env: { ...process.env, JUPYTER_PATH: jupyterPath, PYDEVD_DISABLE_FILE_VALIDATION: '1', ...env },
+      env: { ...process.env, PYDEVD_DISABLE_FILE_VALIDATION: '1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

@@ -4,10 +4,9 @@
  *   1. npm dependencies (npm ci when node_modules is missing or older than package-lock.json);
  *   2. a Jupyter with nbconvert + nbclient + jupyter_client (found, or installed with apt as root on Debian,
  *      or with pip into build/venv; otherwise a clear message of what to install);
- *   3. the tslab kernel registered in a project-local Jupyter data folder (build/jupyter), which the
- *      project's commands put on JUPYTER_PATH.
+ *   3. the project's tslab kernel ('transfer-learning-ts') registered at user level, where a plain Jupyter finds it.
  * Plain JavaScript on purpose: it runs before node_modules exists.
- * Writes build/setup.json (the Python to use for Jupyter and the kernel folder) for the other scripts.
+ * Writes build/setup.json (the Python to use for Jupyter and the kernel's name) for the other scripts.
  */
 'use strict';
 const { spawnSync } = require('child_process');
@@ -111,30 +110,35 @@ if (!python) {
 }
 log(`Jupyter: ${python}`);
 
-// 3. tslab kernel in a project-local Jupyter data folder
-const jupyterPath = path.join(build, 'jupyter');
-const kernelDir = path.join(jupyterPath, 'kernels', 'tslab');
+// 3. the tslab kernel, registered at user level where any Jupyter finds it (plain `jupyter nbconvert --execute`,
+//    JupyterLab, the classic Notebook), under its own name so that it does not replace a learner's `tslab` kernel.
+//    `npx --no-install tslab` runs the tslab of the checkout the notebook sits in, whichever checkout that is.
+const KERNEL_NAME = 'transfer-learning-ts';
+const dataDir = run(python, ['-c', 'from jupyter_core.paths import jupyter_data_dir; print(jupyter_data_dir())']);
+if (dataDir.status !== 0) fail(`could not ask ${python} for Jupyter's data folder:\n${dataDir.stderr}`);
+const kernelDir = path.join(dataDir.stdout.trim(), 'kernels', KERNEL_NAME);
 const kernel = {
-  // The project's own tslab (no global install), started from the project root (see scripts/tslab-kernel.js).
-  argv: ['node', path.join(root, 'scripts', 'tslab-kernel.js'), '{connection_file}'],
-  display_name: 'TypeScript (tslab)',
+  argv: ['npx', '--no-install', 'tslab', 'kernel', '--config-path', '{connection_file}'],
+  display_name: 'TypeScript (transfer-learning-ts)',
   language: 'typescript',
 };
 const kernelFile = path.join(kernelDir, 'kernel.json');
 const kernelJson = JSON.stringify(kernel, null, 2) + '\n';
 if (!fs.existsSync(kernelFile) || fs.readFileSync(kernelFile, 'utf8') !== kernelJson) {
-  fs.mkdirSync(kernelDir, { recursive: true });
-  fs.writeFileSync(kernelFile + '.tmp', kernelJson);
-  fs.renameSync(kernelFile + '.tmp', kernelFile);
-  log(`registered the tslab ${tslabVersion} kernel in ${path.relative(root, kernelDir)}`);
+  try {
+    fs.mkdirSync(kernelDir, { recursive: true });
+    fs.writeFileSync(kernelFile + '.tmp', kernelJson);
+    fs.renameSync(kernelFile + '.tmp', kernelFile);
+  } catch (err) {
+    fail(`could not register the kernel in ${kernelDir} (${err.code || err.message}): make that folder writable, or set JUPYTER_DATA_DIR to a writable folder.`);
+  }
+  log(`registered the tslab ${tslabVersion} kernel '${KERNEL_NAME}' in ${kernelDir}`);
 } else {
-  log(`tslab ${tslabVersion} kernel: registered`);
+  log(`tslab ${tslabVersion} kernel '${KERNEL_NAME}': registered in ${kernelDir}`);
 }
-const check = run(python, ['-m', 'jupyter', 'kernelspec', 'list', '--json'], {
-  env: { ...process.env, JUPYTER_PATH: jupyterPath, PYDEVD_DISABLE_FILE_VALIDATION: '1' },
-});
-if (check.status !== 0 || !JSON.parse(check.stdout).kernelspecs.tslab) {
-  fail(`Jupyter at ${python} does not see the tslab kernel in ${jupyterPath}:\n${check.stderr || check.stdout}`);
+const check = run(python, ['-m', 'jupyter', 'kernelspec', 'list', '--json'], { env: { ...process.env, PYDEVD_DISABLE_FILE_VALIDATION: '1' } });
+if (check.status !== 0 || !JSON.parse(check.stdout).kernelspecs[KERNEL_NAME]) {
+  fail(`Jupyter at ${python} does not see the kernel '${KERNEL_NAME}' in ${kernelDir}:\n${check.stderr || check.stdout}`);
 }
 
 // 4. (npm test only) a headless Chromium, for the check that the exported notebooks' plots draw
@@ -155,7 +159,7 @@ if (process.argv.includes('--test')) {
   log(chromium ? `Chromium: ${chromium}` : 'Chromium: not found (set CHROMIUM_PATH); the browser check of the plots will say it was skipped');
 }
 
-const state = { python, jupyterPath, tslab: tslabVersion, chromium };
+const state = { python, kernel: KERNEL_NAME, kernelDir, tslab: tslabVersion, chromium };
 fs.mkdirSync(build, { recursive: true });
 fs.writeFileSync(path.join(build, 'setup.json'), JSON.stringify(state, null, 2) + '\n');
 log('ready');

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /*
- * Opens the notebooks in JupyterLab (or the classic Notebook when Lab is missing) with the project's tslab
- * kernel on JUPYTER_PATH. Run through `npm start`, which runs scripts/setup.js first.
+ * Opens the notebooks in JupyterLab (or the classic Notebook when Lab is missing; Debian packages only the classic
+ * Notebook) with the project's tslab kernel. Run through `npm start`, which runs scripts/setup.js first.
  */
 'use strict';
 const { spawn, spawnSync } = require('child_process');
@@ -9,7 +9,7 @@ const fs = require('fs');
 const path = require('path');
 
 const root = path.resolve(__dirname, '..');
-const { python, jupyterPath } = JSON.parse(fs.readFileSync(path.join(root, 'build', 'setup.json'), 'utf8'));
+const { python } = JSON.parse(fs.readFileSync(path.join(root, 'build', 'setup.json'), 'utf8'));
 const has = (mod) => spawnSync(python, ['-c', `import ${mod}`]).status === 0;
 const app = has('jupyterlab') ? 'lab' : has('notebook') ? 'notebook' : null;
 if (!app) {
@@ -18,11 +18,11 @@ if (!app) {
     '  conda:         conda env create -f environment.yml && conda activate transfer-learning-ts');
   process.exit(1);
 }
-console.log(`Starting Jupyter ${app === 'lab' ? 'Lab' : 'Notebook'}; open notebooks/ and pick the "TypeScript (tslab)" kernel (Ctrl+C to stop).`);
+console.log(`Starting Jupyter ${app === 'lab' ? 'Lab' : 'Notebook'}; open notebooks/ and the notebooks use the "TypeScript (transfer-learning-ts)" kernel (Ctrl+C to stop).`);
 const rootFlag = typeof process.getuid === 'function' && process.getuid() === 0 ? ['--allow-root'] : [];
 const child = spawn(python, ['-m', 'jupyter', app, `--notebook-dir=${root}`, ...rootFlag, ...process.argv.slice(2)], {
   cwd: root,
   stdio: 'inherit',
-  env: { ...process.env, JUPYTER_PATH: [jupyterPath, process.env.JUPYTER_PATH].filter(Boolean).join(path.delimiter), PYDEVD_DISABLE_FILE_VALIDATION: '1' },
+  env: { ...process.env, PYDEVD_DISABLE_FILE_VALIDATION: '1' },
 });
 child.on('exit', (code) => process.exit(code ?? 0));
