@@ -136,16 +136,13 @@ test('showEvaluation in a terminal prints the per-class table and the mistakes, 
   const logs: string[] = [];
   const orig = console.log;
   console.log = (...a: unknown[]) => void logs.push(a.join(' '));
-  let shown;
   try {
-    shown = await showEvaluation(result, { mistakes: 5 });
+    await showEvaluation(result, { mistakes: 5 });
   } finally {
     console.log = orig;
   }
-  assert.deepEqual(shown.confusion, [[1, 1], [1, 2]]);
-  assert.deepEqual(shown.mistakes.map((m) => m.index), [1, 2]);
   const text = logs.join('\n');
-  assert.match(text, /accuracy 60\.0%, loss \d\.\d{4}\nclass +precision +recall +F1 +images/);
+  assert.match(text, /accuracy 60\.0%, loss \d\.\d{4}\nclass +precision +recall +F1 +images\n[- ]+\ncats +0\.5000 +0\.5000 +0\.5000 +2 *\ndogs +0\.6667 +0\.6667 +0\.6667 +3 *$/m);
   assert.match(text, /The 2 misclassified images the model was most sure about:\nf1\.jpg: true dogs, predicted cats \(73\.1%\)\nf2\.jpg: true cats, predicted dogs \(62\.2%\)/);
   assert.equal(evaluationCaption(result), `accuracy 60.0%, loss ${result.loss.toFixed(4)}`);
 });

@@ -73,16 +73,16 @@ export interface EvaluationViewOptions extends GridOptions {
 
 /**
  * Shows an evaluation: the confusion matrix and per-class table, then the most confident mistakes with a line
- * saying how many there are. Returns the matrix and the mistakes shown.
+ * saying how many there are. Returns nothing, so a notebook cell that ends with it prints no value; the numbers
+ * are in `result` (and `confusionMatrix` / `mostConfidentMistakes` of lib/training/evaluate.ts).
  */
-export async function showEvaluation(result: EvaluationResult, opts: EvaluationViewOptions = {}): Promise<{ confusion: number[][]; mistakes: Mistake[] }> {
-  const confusion = showConfusionMatrix(result, { title: opts.title });
+export async function showEvaluation(result: EvaluationResult, opts: EvaluationViewOptions = {}): Promise<void> {
+  showConfusionMatrix(result, { title: opts.title });
   const k = opts.mistakes ?? 8;
-  if (k === 0) return { confusion, mistakes: [] };
+  if (k === 0) return;
   const wrong = mostConfidentMistakes(result, k).length;
   console.log(wrong > 0
     ? say({ en: `The ${wrong} misclassified images the model was most sure about:`, ko: `가장 확신하며 틀린 이미지 ${wrong}장:` })
     : say({ en: 'No image was misclassified.', ko: '틀린 이미지가 없습니다.' }));
-  const mistakes = wrong > 0 ? await showMostConfidentMistakes(result, k, opts) : [];
-  return { confusion, mistakes };
+  if (wrong > 0) await showMostConfidentMistakes(result, k, opts);
 }
