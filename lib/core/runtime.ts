@@ -34,7 +34,7 @@ export interface NotebookDisplay {
 }
 
 /**
- * tslab's display, without loading tslab: what `require('tslab').display` (or, with `updating`, `newDisplay()`)
+ * tslab's display, without loading tslab: what tslab's public `display` (or, with `updating`, `newDisplay()`)
  * does in tslab 1.0 — each call goes to the running cell's output; an updating display replaces its own output
  * on every call after the first (for live progress). Undefined outside a notebook.
  */
