@@ -4,8 +4,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { earlyStopping, epochLine, formatCheckpointPath, modelCheckpoint, monitorValue, progress, resolveMode } from '../lib/training/callbacks';
-import { historyRecord } from '../lib/training/evaluate';
+import { earlyStopping, formatCheckpointPath, modelCheckpoint, resolveMode } from '../lib/training/callbacks';
+import { historyRecord, monitorValue } from '../lib/training/logs';
+import { reportTo, type BatchReport, type EpochReport, type TrainingPlan } from '../lib/training/reporter';
 import { loadModel } from '../lib/io/modelIO';
 
 before(async () => {
@@ -100,36 +101,42 @@ test('modelCheckpoint saveBestOnly writes a loadable model only when the monitor
   assert.equal(formatCheckpointPath('m-{epoch:03d}-{val_loss:.2f}', 4, { val_loss: 0.12345 }), 'm-005-0.12');
 });
 
-test('progress prints one Keras-style line per epoch; quiet and LESSON_QUIET print nothing', async () => {
+test('a reporter gets epochs, batches and the history as numbers, and training loads no ui module', async () => {
   const model = tinyModel();
-  const xs = tf.randomNormal([64, 2]);
-  const ys = tf.randomNormal([64, 1]);
-  let out = '';
-  const stream = { write: (s: string) => void (out += s) };
-  const cb = progress({ stream });
-  await model.fit(xs, ys, { epochs: 2, batchSize: 8, validationSplit: 0.25, verbose: 0, callbacks: [cb] });
-  const lines = out.split('\n').filter((l) => l.trim());
-  assert.equal(lines.length, 2);
-  assert.match(lines[0], /\rEpoch 1\/2 - \d+\.\ds - val_loss: \d\.\d{4} - loss: \d\.\d{4}/);
-  assert.match(lines[1], /Epoch 2\/2/);
-  assert.equal(cb.history.loss.length, 2);
-  assert.equal(cb.history.val_loss.length, 2);
-
-  let quietOut = '';
-  await model.fit(xs, ys, { epochs: 1, verbose: 0, callbacks: [progress({ quiet: true, stream: { write: (s: string) => void (quietOut += s) } })] });
-  process.env.LESSON_QUIET = '1';
-  try {
-    await model.fit(xs, ys, { epochs: 1, verbose: 0, callbacks: [progress({ stream: { write: (s: string) => void (quietOut += s) } })] });
-  } finally {
-    delete process.env.LESSON_QUIET;
+  const xs = tf.randomNormal([40, 2]);
+  const ys = tf.randomNormal([40, 1]);
+  const plans: TrainingPlan[] = [];
+  const batches: BatchReport[] = [];
+  const epochs: (EpochReport & { seen: number })[] = [];
+  let ended: Readonly<Record<string, number[]>> | undefined;
+  const cb = reportTo({
+    onTrainBegin: (plan) => void plans.push(plan),
+    onBatchEnd: (r) => void batches.push(r),
+    onEpochEnd: (r) => void epochs.push({ ...r, seen: r.history.loss.length }),
+    onTrainEnd: (h) => void (ended = h),
+  });
+  const start = tf.memory().numTensors;
+  const h = await model.fit(xs, ys, { epochs: 3, batchSize: 10, validationSplit: 0.25, verbose: 0, callbacks: [cb] });
+  assert.deepEqual(plans, [{ epochs: 3, steps: 3 }], '30 training samples in batches of 10');
+  assert.equal(batches.length, 9);
+  assert.deepEqual(batches.slice(0, 4).map((b) => [b.epoch, b.batch]), [[0, 0], [0, 1], [0, 2], [1, 0]]);
+  assert.equal(typeof batches[0].logs.loss, 'number');
+  assert.deepEqual(epochs.map((e) => e.epoch), [0, 1, 2]);
+  assert.deepEqual(epochs.map((e) => e.seen), [1, 2, 3], 'the history so far comes with each epoch');
+  const rec = historyRecord(h);
+  for (const k of ['loss', 'val_loss']) {
+    assert.deepEqual(cb.history[k].map((v) => v.toFixed(6)), rec[k].map((v) => v.toFixed(6)), `${k} matches fit's History`);
   }
-  assert.equal(quietOut, '');
+  assert.equal(ended, cb.history);
+  assert.equal(tf.memory().numTensors, start, 'reading the logs leaks nothing');
+  const uiModules = Object.keys(require.cache).filter((k) => /[\\/]lib[\\/]ui[\\/]/.test(k));
+  assert.deepEqual(uiModules, [], 'lib/training never loads lib/ui');
   tf.dispose([xs, ys]);
 });
 
-test('epochLine and historyRecord', () => {
-  assert.equal(epochLine(0, 5, 1.26, { loss: 0.5, acc: 0.75 }), 'Epoch 1/5 - 1.3s - loss: 0.5000 - acc: 0.7500');
+test('historyRecord gives tfjs and Keras metric names', () => {
   const rec = historyRecord({ history: { loss: [1, 0.5], acc: [0.5, 0.6], val_acc: [0.4, 0.7] } });
   assert.deepEqual(rec.accuracy, [0.5, 0.6]);
   assert.deepEqual(rec.val_accuracy, [0.4, 0.7]);
+  assert.deepEqual(historyRecord({ val_accuracy: [0.9] }).val_acc, [0.9]);
 });

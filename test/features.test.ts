@@ -4,7 +4,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { extractFeatures, featureCacheKey, progressLine, type FeatureBatches } from '../lib/training/features';
+import { featureCacheKey } from '../lib/training/featureCache';
+import { extractFeatures, type FeatureBatches } from '../lib/training/features';
 
 before(async () => {
   await tf.setBackend('cpu');
@@ -73,33 +74,43 @@ test('the cache is written, reused, and recomputed when the files or the base ch
   assert.deepEqual(Array.from(second.labels.dataSync()), Array.from(first.labels.dataSync()));
 
   const otherFiles = dataset(4, 2, Array.from({ length: 8 }, (_, i) => `other${i}.jpg`));
-  const logs: string[] = [];
-  const orig = console.log;
-  console.log = (...a: unknown[]) => void logs.push(a.join(' '));
-  let third;
-  try {
-    third = await extractFeatures(base, otherFiles, { cache: dir, quiet: false });
-  } finally {
-    console.log = orig;
-  }
+  let out = '';
+  const third = await extractFeatures(base, otherFiles, { cache: dir, quiet: false, sink: { write: (t: string) => void (out += t) } });
   assert.equal(third.fromCache, false);
-  assert.ok(logs.some((l) => /stale \(filesHash changed\)/.test(l)), logs.join('\n'));
+  assert.match(out, /stale \(filesHash changed\); recomputing/);
 
   const fourth = await extractFeatures(convBase(2), otherFiles, { quiet: true, cache: dir });
   assert.equal(fourth.fromCache, false, 'other weights -> recompute');
   const fifth = await extractFeatures(convBase(2), otherFiles, { quiet: true, cache: dir, preprocessName: 'caffe' });
   assert.equal(fifth.fromCache, false, 'other preprocessing -> recompute');
-  tf.dispose([first, second, third, fourth, fifth].flatMap((r) => [r.features, r.labels]));
+  fs.writeFileSync(path.join(dir, 'features.json'), '{"version": 1, "baseN');
+  out = '';
+  const sixth = await extractFeatures(convBase(2), otherFiles, { cache: dir, preprocessName: 'caffe', quiet: false, sink: { write: (t: string) => void (out += t) } });
+  assert.equal(sixth.fromCache, false, 'a key cut short -> recompute');
+  assert.match(out, /features\.json unreadable/);
+  assert.equal(JSON.parse(fs.readFileSync(path.join(dir, 'features.json'), 'utf8')).preprocess, 'caffe', 'and a whole key is written again');
+  tf.dispose([first, second, third, fourth, fifth, sixth].flatMap((r) => [r.features, r.labels]));
 });
 
-test('cache key fields and progress line', () => {
+test('cache key fields', () => {
   const k = featureCacheKey(convBase(), dataset(2, 2));
   assert.deepEqual(k.inputShape, [null, 6, 6, 3]);
   assert.deepEqual(k.outputShape, [null, 2, 2, 4]);
   assert.equal(k.count, 4);
   assert.equal(k.preprocess, 'none');
-  assert.match(progressLine('features', 5, 10, 160, 2.34), /^features \[#{12}\.{12}\] 5\/10 batches, 160 images, 2\.3 s$/);
-  assert.equal(progressLine('f', 3, undefined, 9, 1), 'f 3 batches, 9 images, 1.0 s');
+});
+
+test('progress goes through one progress line: a bar per batch, then a summary in its place', async () => {
+  let out = '';
+  const r = await extractFeatures(convBase(), dataset(5, 2), { label: 'train', quiet: false, sink: { write: (t: string) => void (out += t) } });
+  assert.match(out, /^\rtrain \[=*>? *\] +20% 1\/5 \d+\.\ds - 2 images/, 'the first batch draws the line');
+  const lines = out.split('\n').filter((l) => l);
+  assert.equal(lines.length, 1, 'progress redraws one line (\\r) and ends it once');
+  assert.match(lines[0], /\rtrain: 10 images -> features \[2,2,4\] in \d+\.\d s {8}$/);
+  let quiet = '';
+  await extractFeatures(convBase(), dataset(2, 2), { quiet: true, sink: { write: (t: string) => void (quiet += t) } });
+  assert.equal(quiet, '');
+  tf.dispose([r.features, r.labels]);
 });
 
 test('the cache key changes when an image file is rewritten under the same name', async () => {

@@ -1,12 +1,19 @@
 /**
  * Where the code runs: inside a tslab notebook kernel (rich display, Korean messages) or in a terminal / script.
  */
+import { randomBytes } from 'node:crypto';
 
-/** tslab's `jupyter` module when this process is a tslab kernel that can display, else undefined. */
-function tslabJupyter(): { lastWriteDisplayData?: unknown } | undefined {
+/** What tslab's kernel hands each cell for rich output (`display_data`, or `update_display_data` with `update`). */
+type WriteDisplayData = (
+  msg: { data: Record<string, string>; metadata: Record<string, unknown>; transient: { display_id?: string } },
+  update?: boolean,
+) => void;
+
+/** tslab's `jupyter` module when this process is a tslab kernel, else undefined. */
+function tslabJupyter(): { lastWriteDisplayData?: WriteDisplayData | null } | undefined {
   // The kernel loads tslab itself; outside a kernel tslab is not in the module cache at all.
   const key = Object.keys(require.cache).find((k) => /[\\/]tslab[\\/]dist[\\/]jupyter\.js$/.test(k));
-  return key ? (require.cache[key]?.exports as { lastWriteDisplayData?: unknown } | undefined) : undefined;
+  return key ? (require.cache[key]?.exports as { lastWriteDisplayData?: WriteDisplayData | null } | undefined) : undefined;
 }
 
 /** True when running inside a tslab notebook kernel (rich display works). */
@@ -18,4 +25,28 @@ export function inNotebook(): boolean {
 /** The language of messages a person reads: Korean in the lesson's notebooks, English in terminals and logs. */
 export function messageLanguage(): 'ko' | 'en' {
   return inNotebook() ? 'ko' : 'en';
+}
+
+/** Rich output of a notebook cell: HTML or text. */
+export interface NotebookDisplay {
+  html(s: string): void;
+  text(s: string): void;
+}
+
+/**
+ * tslab's display, without loading tslab: what tslab's public `display` (or, with `updating`, `newDisplay()`)
+ * does in tslab 1.0 — each call goes to the running cell's output; an updating display replaces its own output
+ * on every call after the first (for live progress). Undefined outside a notebook.
+ */
+export function notebookDisplay(opts: { updating?: boolean } = {}): NotebookDisplay | undefined {
+  if (!inNotebook()) return undefined;
+  const id = opts.updating ? randomBytes(8).toString('hex') : undefined;
+  let shown = false;
+  const raw = (contentType: string, content: string): void => {
+    const write = tslabJupyter()?.lastWriteDisplayData;
+    if (!write) throw new Error('notebookDisplay: the tslab kernel is not executing a cell; show output from inside a cell.');
+    write({ data: { [contentType]: content }, metadata: {}, transient: { display_id: id } }, id !== undefined && shown);
+    shown = true;
+  };
+  return { html: (s) => raw('text/html', s), text: (s) => raw('text/plain', s) };
 }

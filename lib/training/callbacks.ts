@@ -2,45 +2,21 @@
  * Training callbacks TF.js lacks, with Keras names and behaviour:
  * - `earlyStopping({ monitor, patience, minDelta, mode, restoreBestWeights })`: stops when the monitored value
  *   stops improving and (with `restoreBestWeights`) puts the best epoch's weights back at the end;
- * - `modelCheckpoint(path, { monitor, saveBestOnly, mode })`: saves the model (lib/modelIO.ts format);
- * - `progress({ figure, quiet })`: one updating line per epoch (loss/metrics/time), optionally a live
- *   learning-curve figure in the notebook; silent with `quiet` or `LESSON_QUIET=1`.
+ * - `modelCheckpoint(path, { monitor, saveBestOnly, mode })`: saves the model (lib/io/modelIO.ts format).
+ * Their notes (stopping, restoring, saving) are sentences in the reader's language (core/messages.ts); progress
+ * and learning curves are not drawn here: see training/reporter.ts and lib/ui/trainingProgress.ts.
  * Metric names: tfjs logs `acc`/`val_acc` where Keras says `accuracy`/`val_accuracy`; both are accepted.
  */
 import * as tf from '@tensorflow/tfjs';
+import { isQuiet } from '../core/config';
+import { say } from '../core/messages';
 import { saveModel } from '../io/modelIO';
-import { learningCurveFigures } from './evaluate';
-import { figureHtml } from '../ui/plot';
-
-type Logs = Record<string, number | tf.Tensor | undefined>;
-
-/** Logs with tensors read out as numbers. */
-async function numbers(logs?: Logs): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(logs ?? {})) {
-    if (typeof v === 'number') out[k] = v;
-    else if (v instanceof tf.Tensor) out[k] = (await v.data())[0] as number;
-  }
-  return out;
-}
-
-/** The value of `monitor` in the logs, accepting Keras (`val_accuracy`) and tfjs (`val_acc`) names. */
-export function monitorValue(logs: Record<string, number>, monitor: string): number | undefined {
-  if (logs[monitor] !== undefined) return logs[monitor];
-  const alt = monitor.replace(/accuracy$/, 'acc') !== monitor ? monitor.replace(/accuracy$/, 'acc') : monitor.replace(/acc$/, 'accuracy');
-  return logs[alt];
-}
+import { logNumbers, monitorValue, type Logs } from './logs';
 
 /** 'min' or 'max' for a monitored quantity ('auto': max for accuracy-like names, min otherwise). */
 export function resolveMode(monitor: string, mode: 'auto' | 'min' | 'max' = 'auto'): 'min' | 'max' {
   if (mode !== 'auto') return mode;
   return /acc|auc|precision|recall|f1/i.test(monitor) ? 'max' : 'min';
-}
-
-function isQuiet(quiet?: boolean): boolean {
-  if (quiet !== undefined) return quiet;
-  const v = process.env.LESSON_QUIET;
-  return v !== undefined && v !== '' && v !== '0' && v.toLowerCase() !== 'false';
 }
 
 /** Tracks the best value of a monitored quantity. */
@@ -57,7 +33,11 @@ class Monitor {
     const v = monitorValue(logs, this.name);
     if (v === undefined && !this.warned) {
       this.warned = true;
-      console.warn(`${this.owner}: '${this.name}' is not in the training logs (available: ${Object.keys(logs).join(', ')}); pass validationData or monitor another value.`);
+      const available = Object.keys(logs).join(', ');
+      console.warn(say({
+        en: `${this.owner}: '${this.name}' is not in the training logs (available: ${available}); pass validationData or monitor another value.`,
+        ko: `${this.owner}: 학습 로그에 '${this.name}'이(가) 없습니다 (있는 값: ${available}). validationData를 넘기거나 다른 값을 monitor로 지정하세요.`,
+      }));
     }
     return v;
   }
@@ -120,7 +100,7 @@ export class EarlyStopping extends tf.Callback {
   }
 
   override async onEpochEnd(epoch: number, logs?: Logs): Promise<void> {
-    const v = this.monitor.read(await numbers(logs));
+    const v = this.monitor.read(await logNumbers(logs));
     if (v === undefined) return;
     this.wait++;
     if (this.monitor.improves(v)) {
@@ -139,10 +119,21 @@ export class EarlyStopping extends tf.Callback {
   }
 
   override async onTrainEnd(): Promise<void> {
-    if (this.stoppedEpoch > 0 && this.verbose) console.log(`Epoch ${this.stoppedEpoch + 1}: early stopping (${this.monitor.name} has not improved for ${this.patience} epoch(s))`);
+    const { name, best } = this.monitor;
+    if (this.stoppedEpoch > 0 && this.verbose) {
+      console.log(say({
+        en: `Epoch ${this.stoppedEpoch + 1}: early stopping (${name} has not improved for ${this.patience} epoch(s))`,
+        ko: `에포크 ${this.stoppedEpoch + 1}: 조기 종료 (${name}이(가) ${this.patience} 에포크 동안 나아지지 않았습니다)`,
+      }));
+    }
     if (this.restoreBestWeights && this.bestWeights) {
       this.model.setWeights(this.bestWeights);
-      if (this.verbose) console.log(`Restoring model weights from the end of the best epoch: ${this.bestEpoch + 1} (${this.monitor.name} = ${this.monitor.best.toFixed(4)}).`);
+      if (this.verbose) {
+        console.log(say({
+          en: `Restoring model weights from the end of the best epoch: ${this.bestEpoch + 1} (${name} = ${best.toFixed(4)}).`,
+          ko: `가장 좋았던 에포크 ${this.bestEpoch + 1}의 가중치로 되돌립니다 (${name} = ${best.toFixed(4)}).`,
+        }));
+      }
     }
     this.disposeSnapshot();
   }
@@ -197,15 +188,22 @@ export class ModelCheckpoint extends tf.Callback {
   }
 
   override async onEpochEnd(epoch: number, logs?: Logs): Promise<void> {
-    const nums = await numbers(logs);
+    const nums = await logNumbers(logs);
     const target = formatCheckpointPath(this.path.replace(/^file:\/\//, ''), epoch, nums);
     if (this.saveBestOnly) {
       const v = this.monitor.read(nums);
       if (v === undefined || !this.monitor.improves(v)) return;
       const before = this.monitor.best;
       this.monitor.best = v;
-      if (this.verbose) console.log(`Epoch ${epoch + 1}: ${this.monitor.name} improved from ${before.toFixed(4)} to ${v.toFixed(4)}, saving model to ${target}`);
-    } else if (this.verbose) console.log(`Epoch ${epoch + 1}: saving model to ${target}`);
+      if (this.verbose) {
+        console.log(say({
+          en: `Epoch ${epoch + 1}: ${this.monitor.name} improved from ${before.toFixed(4)} to ${v.toFixed(4)}, saving model to ${target}`,
+          ko: `에포크 ${epoch + 1}: ${this.monitor.name}이(가) ${before.toFixed(4)}에서 ${v.toFixed(4)}(으)로 나아져 모델을 ${target}에 저장합니다`,
+        }));
+      }
+    } else if (this.verbose) {
+      console.log(say({ en: `Epoch ${epoch + 1}: saving model to ${target}`, ko: `에포크 ${epoch + 1}: 모델을 ${target}에 저장합니다` }));
+    }
     await saveModel(this.model, target);
     this.saved.push(target);
   }
@@ -214,114 +212,4 @@ export class ModelCheckpoint extends tf.Callback {
 /** `keras.callbacks.ModelCheckpoint`; `path` is a folder (placeholders such as `{epoch:02d}` allowed). */
 export function modelCheckpoint(path: string, args: ModelCheckpointArgs = {}): ModelCheckpoint {
   return new ModelCheckpoint(path, args);
-}
-
-/** Keras-style epoch line: `Epoch 3/10 - 12.3s - loss: 0.4321 - acc: 0.8100 - val_loss: ... - val_acc: ...`. */
-export function epochLine(epoch: number, epochs: number | undefined, seconds: number, logs: Record<string, number>): string {
-  const parts = Object.entries(logs)
-    .filter(([k]) => k !== 'batch' && k !== 'size')
-    .map(([k, v]) => `${k}: ${Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-4) ? v.toExponential(3) : v.toFixed(4)}`);
-  return [`Epoch ${epoch + 1}${epochs ? `/${epochs}` : ''}`, `${seconds.toFixed(1)}s`, ...parts].join(' - ');
-}
-
-/** Options of `progress`. */
-export interface ProgressArgs {
-  /** Print nothing (default: `LESSON_QUIET=1`). */
-  quiet?: boolean;
-  /** Show learning curves in the notebook, redrawn after every epoch (default false). */
-  figure?: boolean;
-  /** Title for the figure. */
-  title?: string;
-  /** Output stream (default process.stdout). */
-  stream?: { write(s: string): unknown; isTTY?: boolean };
-}
-
-/**
- * Progress display: during an epoch a '\r'-updated line with the batch count and running loss; at its end one
- * Keras-style line with all metrics and the time. With `figure`, notebook learning curves update each epoch.
- * The `history` field collects the epoch logs (numbers) as they come.
- */
-export class Progress extends tf.Callback {
-  readonly quiet: boolean;
-  readonly history: Record<string, number[]> = {};
-  private readonly stream: { write(s: string): unknown; isTTY?: boolean };
-  private readonly figure: boolean;
-  private epochStart = 0;
-  private lastDraw = 0;
-  private area?: { html(s: string): void };
-
-  constructor(private readonly args: ProgressArgs = {}) {
-    super();
-    this.quiet = isQuiet(args.quiet);
-    this.stream = args.stream ?? process.stdout;
-    this.figure = args.figure ?? false;
-  }
-
-  private get epochs(): number | undefined {
-    return (this.params as { epochs?: number } | undefined)?.epochs;
-  }
-
-  private get steps(): number | undefined {
-    const p = (this.params ?? {}) as { steps?: number; samples?: number; batchSize?: number };
-    if (p.steps) return p.steps;
-    if (p.samples && p.batchSize) return Math.ceil(p.samples / p.batchSize);
-    return undefined;
-  }
-
-  override async onTrainBegin(): Promise<void> {
-    for (const k of Object.keys(this.history)) delete this.history[k];
-    if (this.quiet || !this.figure) return;
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-var-requires
-      const display = require('../ui/display') as typeof import('../ui/display');
-      if (!display.inNotebook()) return;
-      // Embed plotly.js in a static output once, so the redrawn area can leave it out (and nbconvert keeps it).
-      const boot = figureHtml({ data: [] }, { height: 1 });
-      if (boot.length > 100_000) display.showHtml(boot);
-      this.area = display.newDisplayArea();
-    } catch {
-      this.area = undefined;
-    }
-  }
-
-  override async onEpochBegin(epoch: number): Promise<void> {
-    this.currentEpoch = epoch;
-    this.epochStart = Date.now();
-    this.lastDraw = 0;
-  }
-
-  override async onBatchEnd(batch: number, logs?: Logs): Promise<void> {
-    if (this.quiet) return;
-    const now = Date.now();
-    if (now - this.lastDraw < 250) return;
-    this.lastDraw = now;
-    const nums = await numbers(logs);
-    const steps = this.steps;
-    const done = batch + 1;
-    const bar = steps ? ` [${'='.repeat(Math.round((20 * done) / steps)).padEnd(20, '.')}] ${done}/${steps}` : ` batch ${done}`;
-    const loss = nums.loss !== undefined ? ` - loss: ${nums.loss.toFixed(4)}` : '';
-    this.stream.write(`\rEpoch ${(this.currentEpoch ?? 0) + 1}${this.epochs ? `/${this.epochs}` : ''}${bar}${loss} - ${((now - this.epochStart) / 1000).toFixed(1)}s`);
-  }
-
-  private currentEpoch?: number;
-
-  override async onEpochEnd(epoch: number, logs?: Logs): Promise<void> {
-    const nums = await numbers(logs);
-    for (const [k, v] of Object.entries(nums)) (this.history[k] ??= []).push(v);
-    if (this.quiet) return;
-    const line = epochLine(epoch, this.epochs, (Date.now() - this.epochStart) / 1000, nums);
-    this.stream.write(`\r${line}${' '.repeat(10)}\n`);
-    if (this.area) {
-      const f = learningCurveFigures(this.history, { title: this.args.title });
-      this.area.html(
-        `<div style="display:flex;flex-wrap:wrap"><div style="flex:1;min-width:320px">${figureHtml(f.accuracy, { includePlotly: false, height: 300 })}</div>` +
-          `<div style="flex:1;min-width:320px">${figureHtml(f.loss, { includePlotly: false, height: 300 })}</div></div>`,
-      );
-    }
-  }
-}
-
-/** A progress display callback (see `Progress`); pass it in `callbacks` with `verbose: 0`. */
-export function progress(args: ProgressArgs = {}): Progress {
-  return new Progress(args);
 }

@@ -1,38 +1,21 @@
 /**
- * Rich output for notebooks: HTML tables and image grids shown through tslab's display,
+ * Rich output for notebooks: HTML tables and image grids shown through tslab's display (core/runtime.ts),
  * with a plain-text fallback when the code runs outside a notebook (scripts, tests).
  */
 import * as tf from '@tensorflow/tfjs';
 import { promises as fs } from 'fs';
 import sharp from 'sharp';
-
-type TslabDisplay = { html(s: string): void; text(s: string): void };
-type TslabModule = { display: TslabDisplay; newDisplay(): TslabDisplay };
-
-/** tslab's module when this code runs inside a tslab kernel that can display, else undefined. */
-function tslab(): TslabModule | undefined {
-  // Look for the kernel's own copy in the module cache: outside a kernel, tslab is not loaded at all.
-  const key = Object.keys(require.cache).find((k) => /[\\/]tslab[\\/]dist[\\/]jupyter\.js$/.test(k));
-  const jupyter = key ? (require.cache[key]?.exports as { lastWriteDisplayData?: unknown } | undefined) : undefined;
-  if (!jupyter || jupyter.lastWriteDisplayData == null) return undefined;
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  return require('tslab') as TslabModule;
-}
-
-/** True when running inside a tslab notebook kernel (rich display works). */
-export function inNotebook(): boolean {
-  return tslab() !== undefined;
-}
+import { notebookDisplay, type NotebookDisplay } from '../core/runtime';
 
 /** A display area that each call overwrites (for live progress); undefined outside a notebook. */
-export function newDisplayArea(): { html(s: string): void } | undefined {
-  return tslab()?.newDisplay();
+export function newDisplayArea(): NotebookDisplay | undefined {
+  return notebookDisplay({ updating: true });
 }
 
 /** Shows HTML in the notebook; outside a notebook prints `fallback` (or nothing). */
 export function showHtml(html: string, fallback?: string): void {
-  const t = tslab();
-  if (t) t.display.html(html);
+  const display = notebookDisplay();
+  if (display) display.html(html);
   else if (fallback !== undefined) console.log(fallback);
 }
 

@@ -4,6 +4,8 @@
  * The library is embedded once per kernel session (with the first figure); later figures reuse it.
  */
 import { readFileSync } from 'fs';
+import { inNotebook } from '../core/runtime';
+import { showHtml } from './display';
 
 /** A plotly figure: traces and layout, as in plotly.js. */
 export interface Figure {
@@ -27,20 +29,38 @@ export function plotlySource(): string {
   return readFileSync(require.resolve('plotly.js-dist'), 'utf8');
 }
 
+/** The `<script>` that loads plotly.js into the page. */
+function plotlyScript(): string {
+  return `<script type="text/javascript">${plotlySource()}</script>`;
+}
+
+/** Whether this output should carry plotly.js: always (true), never (false), or once per session ('auto'). */
+function takeEmbed(include: boolean | 'auto'): boolean {
+  if (include !== 'auto') return include;
+  if (plotlyEmbedded) return false;
+  plotlyEmbedded = true;
+  return true;
+}
+
+/**
+ * In a notebook, shows plotly.js in an output of its own unless this session already embedded it: for figures
+ * drawn into an area that is redrawn (live progress), which must not carry the library themselves.
+ */
+export function showPlotlyLoader(): void {
+  if (inNotebook() && takeEmbed('auto')) showHtml(plotlyScript());
+}
+
 /** The HTML (a div and scripts) that draws `fig`; embeds plotly.js when asked (see FigureOptions). */
 export function figureHtml(fig: Figure, opts: FigureOptions = {}): string {
-  const include = opts.includePlotly ?? 'auto';
-  const embed = include === true || (include === 'auto' && !plotlyEmbedded);
-  if (embed && include === 'auto') plotlyEmbedded = true;
+  const embed = takeEmbed(opts.includePlotly ?? 'auto');
   const id = `tlts-plot-${process.pid}-${Date.now().toString(36)}-${counter++}`;
   const height = opts.height ?? 360;
   // JSON inside a <script>: keep "</" from closing the tag early.
   const json = JSON.stringify({ data: fig.data, layout: { height, margin: { t: 40, r: 20, b: 50, l: 60 }, ...fig.layout } }).replace(/<\//g, '<\\/');
-  const lib = embed ? `<script type="text/javascript">${plotlySource()}</script>` : '';
   const draw = `<script type="text/javascript">(function(){var f=${json};var el=document.getElementById('${id}');` +
     `if(window.Plotly){window.Plotly.newPlot(el,f.data,f.layout,{responsive:true,displaylogo:false});}` +
     `else{el.textContent='plotly.js is not loaded in this page: run the notebook again from the first cell.';}})();</script>`;
-  return `${lib}<div id="${id}" class="tlts-plot" style="width:100%;height:${height}px"></div>${draw}`;
+  return `${embed ? plotlyScript() : ''}<div id="${id}" class="tlts-plot" style="width:100%;height:${height}px"></div>${draw}`;
 }
 
 function describe(fig: Figure): string {
@@ -51,9 +71,6 @@ function describe(fig: Figure): string {
 
 /** Shows a figure in the notebook (prints a one-line description elsewhere). */
 export function showFigure(fig: Figure, opts: FigureOptions = {}): void {
-  // Load lazily so this file can be copied alongside display.ts or on its own.
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const { showHtml, inNotebook } = require('./display') as typeof import('./display');
   if (inNotebook()) showHtml(figureHtml(fig, opts));
   else console.log(describe(fig));
 }

@@ -1,0 +1,48 @@
+/**
+ * Training logs as plain numbers, with Keras metric names: tfjs logs `acc`/`val_acc` where Keras says
+ * `accuracy`/`val_accuracy`; everything here accepts both, so callbacks and notebooks can use either.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/** The logs tfjs hands to callbacks (numbers, or scalars still on the backend). */
+export type Logs = Record<string, number | tf.Tensor | undefined>;
+
+/** Logs with tensors read out as numbers (entries that are neither are left out). */
+export async function logNumbers(logs?: Logs): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(logs ?? {})) {
+    if (typeof v === 'number') out[k] = v;
+    else if (v instanceof tf.Tensor) out[k] = (await v.data())[0] as number;
+  }
+  return out;
+}
+
+/** The other spelling of a metric name: `val_accuracy` ↔ `val_acc` (the name itself when it has none). */
+function aliasOf(name: string): string {
+  if (/accuracy$/.test(name)) return name.replace(/accuracy$/, 'acc');
+  return name.replace(/acc$/, 'accuracy');
+}
+
+/** The value of `monitor` in the logs, accepting Keras (`val_accuracy`) and tfjs (`val_acc`) names. */
+export function monitorValue(logs: Record<string, number>, monitor: string): number | undefined {
+  return logs[monitor] ?? logs[aliasOf(monitor)];
+}
+
+/** A History as `model.fit` returns it, or its `history` record. */
+export type HistoryLike = { history: Record<string, (number | tf.Tensor)[]>; epoch?: number[] } | Record<string, (number | tf.Tensor)[]>;
+
+/**
+ * The history as plain numbers with Keras metric names: tfjs's `acc`/`val_acc` also appear as
+ * `accuracy`/`val_accuracy` (and the other way round), so notebooks can use either.
+ */
+export function historyRecord(h: HistoryLike): Record<string, number[]> {
+  const rec = (('history' in h && !Array.isArray(h.history) ? h.history : h) ?? {}) as Record<string, (number | tf.Tensor)[]>;
+  const out: Record<string, number[]> = {};
+  for (const [k, vs] of Object.entries(rec)) out[k] = vs.map((v) => (typeof v === 'number' ? v : (v.dataSync()[0] as number)));
+  for (const [a, b] of [['acc', 'accuracy'], ['val_acc', 'val_accuracy']]) {
+    if (out[a] && !out[b]) out[b] = out[a];
+    else if (out[b] && !out[a]) out[a] = out[b];
+  }
+  return out;
+}
+

@@ -1,0 +1,69 @@
+/**
+ * The transfer model of the lesson, as in Keras: [augmentation] → [preprocessing] → frozen pretrained base →
+ * new head (the lesson's head: Flatten → Dense 256 relu → Dropout 0.5 → Dense 1 sigmoid). Compile it with
+ * training/compile.ts `compileModel`, change what trains with training/finetune.ts.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { ImageNetPreprocessing, type PreprocessMode } from '../layers/augmentation';
+import { setTrainable } from '../layers/frozenBatchNorm';
+import { applyLayers, classifierHead } from '../models/heads';
+
+/** Options of `buildTransferModel`. */
+export interface TransferModelOptions {
+  /** Augmentation layers applied first (active only in training), e.g. `defaultAugmentation()`. */
+  augmentation?: tf.layers.Layer[];
+  /** ImageNet preprocessing mode of the base ('caffe' for VGG16/ResNet, 'tf' for MobileNet) or a layer; none by default. */
+  preprocess?: PreprocessMode | tf.layers.Layer | null;
+  /** How the base's feature map becomes a vector: 'flatten' (default), 'gap' (global average) or 'gmp' (global max). */
+  head?: 'flatten' | 'gap' | 'gmp';
+  /** Hidden Dense (relu) layer width(s); default [256]; [] for none. */
+  dense?: number | number[];
+  /** Dropout rate after each hidden Dense layer (default 0: none; the lesson uses 0.5). */
+  dropout?: number;
+  /** 1 = binary (sigmoid), n > 1 = n classes (softmax). Default 1. */
+  outputs?: number;
+  /** Output activation (default sigmoid for 1 output, softmax otherwise). */
+  activation?: 'sigmoid' | 'softmax' | 'linear';
+  /** Freeze the base (default true). */
+  freezeBase?: boolean;
+  /** Input shape [h, w, c] (default: the base's input shape). */
+  inputShape?: [number, number, number];
+  /** Model name (default 'transfer_model'). */
+  name?: string;
+}
+
+/** The options checked, with their defaults filled in; errors name the option and the value received. */
+function resolveOptions(base: tf.LayersModel, opts: TransferModelOptions) {
+  const baseShape = base.inputs[0].shape.slice(1) as (number | null)[];
+  const shape = opts.inputShape ?? baseShape;
+  if (shape.some((d) => d === null || d === undefined)) {
+    throw new Error(`buildTransferModel: the base '${base.name}' has input shape [${baseShape}] with unknown sizes; pass inputShape: [height, width, 3].`);
+  }
+  const outputs = opts.outputs ?? 1;
+  if (!Number.isInteger(outputs) || outputs < 1) throw new Error(`buildTransferModel: outputs=${outputs} must be 1 (binary) or the number of classes.`);
+  const dropout = opts.dropout ?? 0;
+  if (dropout < 0 || dropout >= 1) throw new Error(`buildTransferModel: dropout=${dropout} must be in [0, 1).`);
+  const head = opts.head ?? 'flatten';
+  if (!['flatten', 'gap', 'gmp'].includes(head)) throw new Error(`buildTransferModel: head='${head}' is not one of 'flatten', 'gap', 'gmp'.`);
+  const dense = opts.dense === undefined ? [256] : Array.isArray(opts.dense) ? opts.dense : [opts.dense];
+  return { shape: shape as number[], outputs, dropout, head, dense };
+}
+
+/**
+ * Builds base + head as one functional model; the base is nested as a single layer (like
+ * `keras.Sequential([conv_base, ...])`), frozen by default. Compile it with `compileModel`.
+ */
+export function buildTransferModel(base: tf.LayersModel, opts: TransferModelOptions = {}): tf.LayersModel {
+  const { shape, outputs, dropout, head, dense } = resolveOptions(base, opts);
+  const input = tf.input({ shape, name: 'image' });
+  let x: tf.SymbolicTensor = input;
+  for (const layer of opts.augmentation ?? []) x = layer.apply(x) as tf.SymbolicTensor;
+  if (opts.preprocess) {
+    const pre = typeof opts.preprocess === 'string' ? new ImageNetPreprocessing({ mode: opts.preprocess, name: 'preprocess_input' }) : opts.preprocess;
+    x = pre.apply(x) as tf.SymbolicTensor;
+  }
+  if (opts.freezeBase ?? true) setTrainable(base, false);
+  x = base.apply(x) as tf.SymbolicTensor;
+  const out = applyLayers(x, classifierHead(head, { hidden: dense, dropout, outputs, activation: opts.activation }));
+  return tf.model({ inputs: input, outputs: out, name: opts.name ?? 'transfer_model' });
+}

@@ -1,0 +1,173 @@
+/**
+ * lib/ui/'s views of training: the live progress callback, the learning-curve and confusion-matrix figures, the
+ * evaluation and trainable-parameter views — in a terminal (text, English) and in a simulated tslab kernel
+ * (rich output through the kernel's display hook, Korean).
+ */
+import test, { before } from 'node:test';
+import assert from 'node:assert/strict';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { evaluateModel, type EvalBatches } from '../lib/training/evaluate';
+import { buildTransferModel } from '../lib/training/transferModel';
+import { trainableSummary } from '../lib/training/trainableSummary';
+import { confusionMatrixFigure, learningCurveFigures } from '../lib/ui/figures';
+import { evaluationCaption, mistakeCaption, showEvaluation } from '../lib/ui/evaluationView';
+import { describeTrainable, showTrainableSummary } from '../lib/ui/trainableView';
+import { epochLine, liveProgress } from '../lib/ui/trainingProgress';
+
+before(async () => {
+  await tf.setBackend('cpu');
+});
+
+interface Sent {
+  html?: string;
+  id?: string;
+  update: boolean;
+}
+
+/** Makes this process look like a tslab kernel running a cell: rich output is recorded in `sent`. */
+async function inFakeNotebook(run: (sent: Sent[]) => Promise<void> | void): Promise<Sent[]> {
+  const key = path.join(os.tmpdir(), 'fake-kernel', 'node_modules', 'tslab', 'dist', 'jupyter.js');
+  const sent: Sent[] = [];
+  const lastWriteDisplayData = (msg: { data: Record<string, string>; transient: { display_id?: string } }, update?: boolean) =>
+    void sent.push({ html: msg.data['text/html'], id: msg.transient.display_id, update: Boolean(update) });
+  require.cache[key] = { exports: { lastWriteDisplayData } } as unknown as NodeModule;
+  try {
+    await run(sent);
+  } finally {
+    delete require.cache[key];
+  }
+  return sent;
+}
+
+function tinyModel(): tf.LayersModel {
+  const m = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [2], kernelInitializer: 'zeros' })] });
+  m.compile({ optimizer: tf.train.sgd(0.05), loss: 'meanSquaredError' });
+  return m;
+}
+
+/** Captures what is written to a progress sink. */
+function sink(): { write(s: string): void; out: string } {
+  const s = { out: '', write: (t: string) => void (s.out += t) };
+  return s;
+}
+
+test('liveProgress prints a batch line and one Keras-style line per epoch; quiet and LESSON_QUIET print nothing', async () => {
+  const model = tinyModel();
+  const xs = tf.randomNormal([64, 2]);
+  const ys = tf.randomNormal([64, 1]);
+  const s = sink();
+  const cb = liveProgress({ sink: s });
+  await model.fit(xs, ys, { epochs: 2, batchSize: 8, validationSplit: 0.25, verbose: 0, callbacks: [cb] });
+  assert.match(s.out, /^\rEpoch 1\/2 \[=*>? *\] +16% 1\/6 \d+\.\ds - loss: \d\.\d{4}/, 'the first batch draws the line');
+  const lines = s.out.split('\n').filter((l) => l.trim());
+  assert.equal(lines.length, 2);
+  assert.match(lines[0], /\rEpoch 1\/2 - \d+\.\ds - val_loss: \d\.\d{4} - loss: \d\.\d{4} {8}$/);
+  assert.match(lines[1], /\rEpoch 2\/2 - /);
+  assert.equal(cb.history.loss.length, 2);
+  assert.equal(cb.history.val_loss.length, 2);
+
+  const quiet = sink();
+  await model.fit(xs, ys, { epochs: 1, verbose: 0, callbacks: [liveProgress({ quiet: true, sink: quiet })] });
+  process.env.LESSON_QUIET = '1';
+  try {
+    await model.fit(xs, ys, { epochs: 1, verbose: 0, callbacks: [liveProgress({ sink: quiet })] });
+  } finally {
+    delete process.env.LESSON_QUIET;
+  }
+  assert.equal(quiet.out, '');
+  tf.dispose([xs, ys]);
+});
+
+test('epochLine: Keras layout and number format', () => {
+  assert.equal(epochLine(0, 5, 1.26, { loss: 0.5, acc: 0.75 }), 'Epoch 1/5 - 1.3s - loss: 0.5000 - acc: 0.7500');
+  assert.equal(epochLine(2, undefined, 0, { batch: 3, size: 8, loss: 1.5e-6, mse: 12345 }), 'Epoch 3 - 0.0s - loss: 1.500e-6 - mse: 1.235e+4');
+});
+
+test('in a notebook, liveProgress embeds plotly.js once and redraws one area of learning curves each epoch, in Korean', async () => {
+  const model = tinyModel();
+  const xs = tf.randomNormal([16, 2]);
+  const ys = tf.randomNormal([16, 1]);
+  const s = sink();
+  const sent = await inFakeNotebook(() => model.fit(xs, ys, { epochs: 3, batchSize: 8, validationSplit: 0.5, verbose: 0, callbacks: [liveProgress({ figure: true, title: '실험', sink: s })] }).then(() => undefined));
+  assert.match(s.out, /에포크 1\/3 - \d+\.\ds - val_loss/);
+  const [loader, ...area] = sent;
+  assert.ok(loader.html?.startsWith('<script') && loader.html.length > 1_000_000 && !loader.html.includes('tlts-plot'), 'plotly.js in an output of its own');
+  assert.equal(area.length, 3, 'one redraw per epoch');
+  assert.ok(area.every((m) => m.id === area[0].id && m.id), 'all in the same display area');
+  assert.deepEqual(area.map((m) => m.update), [false, true, true]);
+  for (const m of area) {
+    assert.equal(m.html?.match(/class="tlts-plot"/g)?.length, 2, 'accuracy and loss figures');
+    assert.ok(!m.html?.includes('Plotly.register') && m.html!.length < 20_000, 'the redrawn area does not carry plotly.js');
+  }
+  assert.match(area[2].html ?? '', /실험: 학습·검증 손실/);
+  const again = await inFakeNotebook(() => model.fit(xs, ys, { epochs: 1, verbose: 0, callbacks: [liveProgress({ figure: true, sink: s })] }).then(() => undefined));
+  assert.equal(again.length, 1, 'plotly.js is embedded once per kernel session');
+  tf.dispose([xs, ys]);
+});
+
+test('learning-curve and confusion-matrix figures have Korean titles and the numbers given', () => {
+  const curves = learningCurveFigures({ history: { loss: [1, 0.5, 0.4], val_loss: [1.1, 0.7, 0.8], acc: [0.5, 0.7, 0.8], val_acc: [0.5, 0.6, 0.6] } });
+  const names = (f: { data: object[] }) => f.data.map((d) => (d as { name: string }).name);
+  assert.deepEqual(names(curves.accuracy), ['학습', '검증']);
+  assert.deepEqual((curves.accuracy.data[0] as { y: number[] }).y, [0.5, 0.7, 0.8], 'tfjs `acc` read as accuracy');
+  assert.deepEqual((curves.loss.data[1] as { y: number[] }).y, [1.1, 0.7, 0.8]);
+  assert.deepEqual((curves.loss.data[1] as { x: number[] }).x, [1, 2, 3]);
+  const layout = curves.loss.layout as { title: { text: string }; xaxis: { title: { text: string } } };
+  assert.equal(layout.title.text, '학습·검증 손실');
+  assert.equal(layout.xaxis.title.text, '에포크');
+  const cm = [[1, 1, 0], [1, 2, 0], [0, 0, 1]];
+  const fig = confusionMatrixFigure(cm, ['a', 'b', 'c']);
+  assert.deepEqual((fig.data[0] as { z: number[][] }).z, cm);
+  assert.equal((fig.layout as { title: { text: string } }).title.text, '혼동 행렬');
+});
+
+/** p = sigmoid(x) on five images, two of them wrong (as in evaluate.test.ts). */
+async function evaluation() {
+  const m = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [1], activation: 'sigmoid', kernelInitializer: 'ones', biasInitializer: 'zeros' })] });
+  const x = [2, -1, 0.5, -3, 4];
+  const batches = [{ xs: tf.tensor2d(x, [5, 1]), ys: tf.tensor2d([1, 1, 0, 0, 1], [5, 1]) }];
+  return evaluateModel(m, Object.assign(batches, { filePaths: x.map((_, i) => `f${i}.jpg`), classNames: ['cats', 'dogs'] }) as EvalBatches);
+}
+
+test('showEvaluation in a terminal prints the per-class table and the mistakes, most confident first', async () => {
+  const result = await evaluation();
+  const logs: string[] = [];
+  const orig = console.log;
+  console.log = (...a: unknown[]) => void logs.push(a.join(' '));
+  try {
+    await showEvaluation(result, { mistakes: 5 });
+  } finally {
+    console.log = orig;
+  }
+  const text = logs.join('\n');
+  assert.match(text, /accuracy 60\.0%, loss \d\.\d{4}\nclass +precision +recall +F1 +images\n[- ]+\ncats +0\.5000 +0\.5000 +0\.5000 +2 *\ndogs +0\.6667 +0\.6667 +0\.6667 +3 *$/m);
+  assert.match(text, /The 2 misclassified images the model was most sure about:\nf1\.jpg: true dogs, predicted cats \(73\.1%\)\nf2\.jpg: true cats, predicted dogs \(62\.2%\)/);
+  assert.equal(evaluationCaption(result), `accuracy 60.0%, loss ${result.loss.toFixed(4)}`);
+});
+
+test('in a notebook, the evaluation and trainable views speak Korean', async () => {
+  const result = await evaluation();
+  const model = buildTransferModel(tf.sequential({ layers: [tf.layers.conv2d({ filters: 2, kernelSize: 3, inputShape: [6, 6, 3], name: 'block1_conv1' })], name: 'base' }), { dense: 4 });
+  let caption = '';
+  const sent = await inFakeNotebook(async () => {
+    caption = mistakeCaption({ index: 1, trueLabel: 'dogs', predicted: 'cats', confidence: 0.7311 });
+    await showEvaluation(result, { mistakes: 0 });
+    showTrainableSummary(model);
+  });
+  assert.equal(caption, '실제 dogs, 예측 cats (73.1%)');
+  const [figure, table, trainable] = sent.map((m) => m.html ?? '');
+  assert.match(figure, /class="tlts-plot"/);
+  assert.match(table, /정확도 60\.0%, 손실 .*<th>클래스<\/th><th>정밀도<\/th><th>재현율<\/th>/);
+  assert.match(trainable, /transfer_model: 학습 가능 137 \/ 학습 불가 56 .*<th>층<\/th>/);
+  assert.match(trainable, /<td>base\/block1_conv1<\/td><td>Conv2D<\/td><td style="text-align:right">56<\/td><td style="text-align:right">0<\/td><td>아니오<\/td>/);
+  assert.equal(sent.length, 3);
+});
+
+test('describeTrainable in a terminal', () => {
+  const model = buildTransferModel(tf.sequential({ layers: [tf.layers.conv2d({ filters: 2, kernelSize: 3, inputShape: [6, 6, 3] })] }), { dense: 4 });
+  const s = trainableSummary(model);
+  const head = (4 * 4 * 2 + 1) * 4 + (4 + 1);
+  assert.equal(describeTrainable(s), `trainable ${head} / non-trainable 56 / total ${head + 56} parameters (4 trainable weight tensors)`);
+});
