@@ -14,9 +14,10 @@ import * as tf from '@tensorflow/tfjs';
 import { spawnSync } from 'child_process';
 import * as os from 'os';
 import * as path from 'path';
+import { parseArgs } from 'util';
+import { setWasmWinograd } from '../lib/backend/wasm/kernels/fusedConv2dWinograd';
 import { initBackend, parseBackendEnv } from '../lib/backend/select';
 import { vgg16 } from '../lib/models/vgg';
-import { setWasmWinograd } from '../lib/backend/wasm/kernels';
 
 const BATCH = 20;
 const SIZE = 150;
@@ -92,16 +93,14 @@ async function trainStep(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor): Pro
   await model.trainOnBatch(x, y);
 }
 
-function parseArgs(argv: string[]): { quick: boolean; backend?: string } {
-  const out: { quick: boolean; backend?: string } = { quick: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--quick') out.quick = true;
-    else if (a === '--backend') out.backend = argv[++i];
-    else if (a.startsWith('--backend=')) out.backend = a.slice('--backend='.length);
-    else throw new Error(`bench: unknown option ${a}; use --quick and/or --backend wasm|cpu|node|gpu`);
+/** The command line: `--quick` (2 timed runs instead of 5) and `--backend <name>` (else TFJS_BACKEND or the fastest). */
+function benchOptions(argv: string[]): { quick: boolean; backend?: string } {
+  try {
+    const { values } = parseArgs({ args: argv, options: { quick: { type: 'boolean', default: false }, backend: { type: 'string' } } });
+    return { quick: values.quick ?? false, backend: values.backend };
+  } catch (err) {
+    throw new Error(`bench: ${(err as Error).message}; use --quick and/or --backend wasm|cpu|node|gpu`, { cause: err });
   }
-  return out;
 }
 
 function torchRows(reps: number, threads: number): Record<string, number> | string {
@@ -116,7 +115,7 @@ function torchRows(reps: number, threads: number): Record<string, number> | stri
 }
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = benchOptions(process.argv.slice(2));
   const reps = args.quick ? 2 : 5;
   const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   console.log(`machine: ${os.cpus()[0]?.model ?? 'unknown cpu'}, ${cores} cores, Node ${process.version}`);

@@ -17,11 +17,29 @@ initBackend().then((info) => {
 }).catch((e) => { console.log('ERROR ' + e.message); process.exitCode = 3; });
 `;
 
-function pick(env: Record<string, string | undefined>): { status: number | null; out: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], {
+/** The child for an untested tfjs: pretends tfjs-core 4.99.0 before anything touches the backend. */
+const untestedScript = `
+const { simulateTfjsVersion } = require('./lib/core/internals');
+simulateTfjsVersion('4.99.0');
+const { initBackend } = require('./lib/backend/select');
+const { registerWasmKernels } = require('./lib/backend/wasm/registry');
+const { registerThreadedWasm } = require('./lib/backend/wasm/threads');
+const tf = require('@tensorflow/tfjs');
+initBackend({ force: 'wasm' }).then((info) => {
+  const y = tf.tidy(() => tf.add(tf.tensor1d([1, 2]), 1).arraySync());
+  const conv = tf.tidy(() => tf.conv2d(tf.ones([1, 4, 4, 2]), tf.ones([3, 3, 2, 3]), 1, 'valid').arraySync());
+  const added = registerWasmKernels();
+  const threads = registerThreadedWasm(4);
+  const project = ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter'].filter((k) => tf.getKernel(k, 'wasm'));
+  console.log('RESULT ' + JSON.stringify({ info, backend: tf.getBackend(), y, conv, added, threads, project }));
+}).catch((e) => { console.log('ERROR ' + e.message); process.exitCode = 3; });
+`;
+
+function pick(env: Record<string, string | undefined>, code = script): { status: number | null; out: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', code], {
     cwd: root, encoding: 'utf8', timeout: 60_000, env: { ...process.env, TFJS_BACKEND: undefined, ...env },
   });
-  return { status: r.status, out: r.stdout + r.stderr };
+  return { status: r.status, out: r.stdout + r.stderr, stderr: r.stderr };
 }
 
 test('TFJS_BACKEND values are parsed, and a wrong one is named in the error', () => {
@@ -74,4 +92,20 @@ test('the banner names the backend, the threads and every skipped backend', () =
   assert.match(text, /^ {2}skipped gpu: not installed$/m);
   assert.match(text, /^ {2}skipped node: failed to load: x$/m);
   assert.match(text, /^ {2}note: extra kernels$/m);
+});
+
+test('on an untested tfjs version the backend warns once and runs stock wasm: ops work, no project kernels, one thread', () => {
+  const { status, out, stderr } = pick({ WASM_THREADS: '2' }, untestedScript);
+  assert.equal(status, 0, out);
+  const r = JSON.parse(/RESULT (.*)/.exec(out)![1]);
+  assert.equal(r.backend, 'wasm');
+  assert.deepEqual(r.y, [2, 3], 'an element-wise op runs on stock wasm');
+  assert.deepEqual(r.conv, [[[[18, 18, 18], [18, 18, 18]], [[18, 18, 18], [18, 18, 18]]]], 'a convolution runs on stock wasm');
+  assert.equal(r.info.threads, 1, 'stock wasm is single-threaded in Node, whatever WASM_THREADS says');
+  assert.equal(r.threads, 1, 'the threaded loader stays off');
+  assert.deepEqual(r.added, [], 'registerWasmKernels adds nothing');
+  assert.deepEqual(r.project, [], "the project's training kernels are not registered");
+  const warnings = stderr.match(/@tensorflow\/tfjs-core 4\.99\.0 is not the tested 4\.22\.0/g) ?? [];
+  assert.equal(warnings.length, 1, `one warning, though select, threads and the kernel registry each ask: ${stderr}`);
+  assert.match(out, /^ {2}note: stock wasm: tfjs-core 4\.99\.0 .* training kernels are off .*TFJS_BACKEND=cpu/m, 'the banner says what is off');
 });

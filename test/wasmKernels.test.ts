@@ -1,5 +1,5 @@
 /**
- * The wasm training kernels (lib/wasm/kernels.ts) against the cpu backend, on random inputs.
+ * The wasm training kernels (lib/backend/wasm/registry.ts and kernels/) against the cpu backend, on random inputs.
  * Each check computes the same function on cpu and on wasm from the same plain arrays and compares:
  * max |wasm - cpu| / max |cpu| <= 1e-4.
  */
@@ -7,7 +7,8 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../lib/backend/select';
-import { missingWasmKernels, registerWasmKernels, setWasmWinograd } from '../lib/backend/wasm/kernels';
+import { missingWasmKernels, registerWasmKernels } from '../lib/backend/wasm/registry';
+import { setWasmWinograd } from '../lib/backend/wasm/kernels/fusedConv2dWinograd';
 import { winogradApplies, winogradConv2d, winogradFilter } from '../lib/backend/wasm/winograd';
 
 /** Runs `step` once to warm up, then `times` more: neither tensors nor wasm heap buffers may grow. */

@@ -1,5 +1,5 @@
 /**
- * Multi-threaded wasm (lib/wasm/threads.ts): thread-count parsing, identical results with 1 and N threads,
+ * Multi-threaded wasm (lib/backend/wasm/threads.ts): thread-count parsing, identical results with 1 and N threads,
  * and a script that used threaded wasm exits by itself. The backend starts once per process, so each thread
  * count runs in a child `node` process.
  */
@@ -20,7 +20,7 @@ let script: string;
 const CHILD = `
 import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'crypto';
-import { initBackend } from ${JSON.stringify(path.join(ROOT, 'lib/backend'))};
+import { initBackend } from ${JSON.stringify(path.join(ROOT, 'lib/backend/select'))};
 (async () => {
   const info = await initBackend({ force: 'wasm', quiet: true });
   let seed = 7;

@@ -5,8 +5,18 @@
  * WebAssembly (`@tensorflow/tfjs-backend-wasm`), and the pure-JS `cpu` backend. The native packages are
  * optional dependencies: where their libtensorflow download failed at `npm install` they are simply absent.
  * `TFJS_BACKEND=gpu|node|wasm|cpu` forces one. The result says what runs and why the faster ones were skipped.
+ *
+ * wasm runs on all cores (`wasm/threads.ts`) with the project's training kernels (`wasm/registry.ts`). Both reach
+ * into tfjs internals, so on a tfjs version other than the tested one (`core/internals.ts`) they stay off: a
+ * warning is printed once and stock wasm runs (one thread, the package's own kernels: inference works, training
+ * a convnet does not, since stock wasm has no convolution filter gradient); the banner says so.
  */
 import * as tf from '@tensorflow/tfjs';
+import { getThreadsCount, version_wasm } from '@tensorflow/tfjs-backend-wasm';
+import { envValue } from '../core/config';
+import { nativeUsesGpu, tfjsCoreVersion, TESTED_TFJS_VERSION, wasmInternalsAvailable } from '../core/internals';
+import { registerWasmKernels } from './wasm/registry';
+import { registerThreadedWasm } from './wasm/threads';
 
 /** The backends this project knows, fastest first. */
 export type BackendChoice = 'gpu' | 'node' | 'wasm' | 'cpu';
@@ -23,7 +33,7 @@ export interface BackendInfo {
   skipped: { choice: BackendChoice; why: string }[];
   /** Worker threads used by the backend (1 unless it is multi-threaded). */
   threads: number;
-  /** Extra notes (e.g. kernels the project registered). */
+  /** Extra notes (e.g. a GPU package that found no GPU, or stock wasm on an untested tfjs). */
   notes: string[];
 }
 
@@ -35,12 +45,10 @@ const PACKAGES: Record<BackendChoice, string> = {
   cpu: '@tensorflow/tfjs-backend-cpu',
 };
 
-/** Hooks run after a backend is set (e.g. to register extra kernels); each returns a note or nothing. */
-type SetupHook = (choice: BackendChoice) => Promise<string | void> | string | void;
-const hooks: SetupHook[] = [];
-/** Registers a hook that runs once a backend is active (used by `lib/wasm` to add training kernels). */
-export function onBackendReady(hook: SetupHook): void {
-  hooks.push(hook);
+/** What a started backend adds to the banner. */
+interface Started {
+  threads: number;
+  notes: string[];
 }
 
 let current: BackendInfo | undefined;
@@ -64,8 +72,6 @@ export function parseBackendEnv(value: string | undefined): BackendChoice | unde
   throw new Error(`TFJS_BACKEND=${value} is not a backend: use one of gpu, node, wasm, cpu (or unset it to pick the fastest).`);
 }
 
-let gpuNote: string | undefined;
-
 /**
  * Kernels register into the tfjs-core that a package resolves: a native package with its own copy would register
  * into that copy, and this project's `tf` would never see them. Refuse that with the fix instead of running slowly.
@@ -79,34 +85,44 @@ function assertOneTfjsCore(pkg: string): void {
   }
 }
 
-async function tryChoice(choice: BackendChoice): Promise<{ threads: number }> {
-  if (choice === 'gpu' || choice === 'node') {
-    // The native packages register the 'tensorflow' backend on import, into the tfjs-core they resolve.
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    require(PACKAGES[choice]);
-    assertOneTfjsCore(PACKAGES[choice]);
-    if (!(await tf.setBackend('tensorflow'))) throw new Error('the tensorflow backend did not initialise');
-    const native = tf.backend() as unknown as { isUsingGpuDevice?: boolean };
-    if (choice === 'gpu' && native.isUsingGpuDevice === false) {
-      gpuNote = 'tfjs-node-gpu loaded, but TensorFlow found no usable CUDA GPU: it runs on the CPU';
-    }
-    return { threads: 0 };
-  }
-  if (choice === 'wasm') {
-    // --- lib/wasm (owned by the wasm helper): threaded wasm on all cores (WASM_THREADS=N overrides) and the
-    // training kernels that the package lacks. Requiring the package registers it; nothing runs before this.
-    /* eslint-disable @typescript-eslint/no-var-requires */
-    const { registerThreadedWasm, activeWasmThreads } = require('./wasm/threads') as typeof import('./wasm/threads');
-    const { registerWasmKernels } = require('./wasm/kernels') as typeof import('./wasm/kernels');
-    /* eslint-enable @typescript-eslint/no-var-requires */
-    const wanted = registerThreadedWasm();
+async function setBackendOrThrow(name: string): Promise<void> {
+  if (!(await tf.setBackend(name))) throw new Error(`the ${name} backend did not initialise`);
+}
+
+/** The native packages register the 'tensorflow' backend on import, into the tfjs-core they resolve. */
+async function startNative(choice: 'gpu' | 'node'): Promise<Started> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports, no-restricted-syntax -- optional native package: absent wherever its libtensorflow download failed, so it can only be tried at run time
+  require(PACKAGES[choice]);
+  assertOneTfjsCore(PACKAGES[choice]);
+  await setBackendOrThrow('tensorflow');
+  const noGpu = choice === 'gpu' && nativeUsesGpu(tf.backend()) === false;
+  return { threads: 0, notes: noGpu ? ['tfjs-node-gpu loaded, but TensorFlow found no usable CUDA GPU: it runs on the CPU'] : [] };
+}
+
+/**
+ * Threaded wasm (WASM_THREADS=N overrides the thread count) with the training kernels the package lacks; stock wasm
+ * where tfjs is not the tested version. Nothing runs on wasm before this.
+ */
+async function startWasm(): Promise<Started> {
+  const ours = wasmInternalsAvailable(version_wasm);
+  if (ours) {
+    registerThreadedWasm();
     registerWasmKernels();
-    if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not initialise');
-    return { threads: activeWasmThreads() ?? wanted };
-    // --- end lib/wasm
   }
-  if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend did not initialise');
-  return { threads: 1 };
+  await setBackendOrThrow('wasm');
+  const untested = tfjsCoreVersion() !== TESTED_TFJS_VERSION ? `tfjs-core ${tfjsCoreVersion()}` : `tfjs-backend-wasm ${version_wasm}`;
+  const notes = ours ? [] : [
+    `stock wasm: ${untested} is not the tested ${TESTED_TFJS_VERSION}, so the project's threads and training kernels are off ` +
+      '(inference works; to train a convnet use TFJS_BACKEND=cpu, or install the pinned versions with npm ci)',
+  ];
+  return { threads: getThreadsCount(), notes };
+}
+
+async function startChoice(choice: BackendChoice): Promise<Started> {
+  if (choice === 'gpu' || choice === 'node') return startNative(choice);
+  if (choice === 'wasm') return startWasm();
+  await setBackendOrThrow('cpu');
+  return { threads: 1, notes: [] };
 }
 
 /**
@@ -115,42 +131,25 @@ async function tryChoice(choice: BackendChoice): Promise<{ threads: number }> {
  */
 export async function initBackend(opts: { force?: BackendChoice; quiet?: boolean } = {}): Promise<BackendInfo> {
   if (current) return current;
-  const forced = opts.force ?? parseBackendEnv(process.env.TFJS_BACKEND);
-  const candidates = forced ? [forced] : ORDER;
+  const fromEnv = envValue('TFJS_BACKEND');
+  const forced = opts.force ?? parseBackendEnv(fromEnv);
   const skipped: BackendInfo['skipped'] = [];
-  for (const choice of candidates) {
+  for (const choice of forced ? [forced] : ORDER) {
     try {
-      const { threads } = await tryChoice(choice);
+      const { threads, notes } = await startChoice(choice);
       await tf.ready();
-      const info: BackendInfo = {
-        choice,
-        tfBackend: tf.getBackend(),
-        reason: forced ? `forced by ${opts.force ? 'the caller' : `TFJS_BACKEND=${process.env.TFJS_BACKEND}`}` : skipped.length ? 'the fastest that loaded' : 'the fastest available',
-        skipped,
-        threads,
-        notes: [],
-      };
-      if (gpuNote) info.notes.push(gpuNote);
-      for (const hook of hooks) {
-        const note = await hook(choice);
-        if (note) info.notes.push(note);
-      }
-      current = info;
-      if (!opts.quiet) console.log(describeBackend(info));
-      return info;
+      const reason = forced ? `forced by ${opts.force ? 'the caller' : `TFJS_BACKEND=${fromEnv}`}` : skipped.length ? 'the fastest that loaded' : 'the fastest available';
+      current = { choice, tfBackend: tf.getBackend(), reason, skipped, threads, notes };
+      if (!opts.quiet) console.log(describeBackend(current));
+      return current;
     } catch (err) {
       if (forced) {
-        throw new Error(`TFJS_BACKEND asks for '${forced}' but ${explainLoadError(forced, err)}. Unset TFJS_BACKEND to fall back automatically.`);
+        throw new Error(`TFJS_BACKEND asks for '${forced}' but ${explainLoadError(forced, err)}. Unset TFJS_BACKEND to fall back automatically.`, { cause: err });
       }
       skipped.push({ choice, why: explainLoadError(choice, err) });
     }
   }
   throw new Error(`No TensorFlow.js backend could start:\n${skipped.map((s) => `  ${s.choice}: ${s.why}`).join('\n')}`);
-}
-
-/** The backend chosen by `initBackend`, if it has run. */
-export function currentBackend(): BackendInfo | undefined {
-  return current;
 }
 
 /** A short human-readable banner: what runs, why, and what was skipped. */

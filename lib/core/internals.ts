@@ -41,3 +41,109 @@ export function simulateTfjsVersion(v: string | undefined): void {
   forcedVersion = v;
   warned = false;
 }
+
+// --- tfjs backend internals (backend/)
+// What lib/backend/ touches beyond tfjs's public API: the engine's registry of started backends, the wasm backend's
+// heap (`makeOutput`, `typedArrayFromHeap`, `dataIdMap`), the cpu backend's `makeTensorInfo`, tfjs-node's GPU flag,
+// and the Emscripten module of the wasm package's threaded build (its `tfjs` function table, its pthread workers,
+// the core count it sizes its thread pool from). lib/backend/ asks `wasmInternalsAvailable` before it registers its
+// kernels or its threaded loader; on an untested version it registers neither and stock wasm runs (one thread, the
+// package's own kernels). The per-call accessors below run only inside kernels registered after that check.
+
+/** The wasm backend (`BackendWasm`) as the project's kernels use it, beyond `tf.KernelBackend`. */
+interface WasmBackendPrivate extends tf.KernelBackend {
+  dataIdMap: { has(dataId: tf.DataId): boolean };
+  makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number, values?: tf.backend_util.BackendValues): tf.TensorInfo;
+  typedArrayFromHeap(info: tf.TensorInfo): tf.backend_util.TypedArray;
+}
+
+let wasmVersionWarned = false;
+
+/**
+ * True when lib/backend/ may register its wasm kernels and threaded loader: tfjs-core passes `internalsAvailable()`
+ * and `wasmVersion` (`version_wasm` of @tensorflow/tfjs-backend-wasm) is the tested one too. Otherwise warns once
+ * and returns false.
+ */
+export function wasmInternalsAvailable(wasmVersion: string): boolean {
+  if (!internalsAvailable()) return false;
+  if (wasmVersion === TESTED_TFJS_VERSION) return true;
+  if (!wasmVersionWarned) {
+    wasmVersionWarned = true;
+    console.warn(
+      `transfer-learning-ts: @tensorflow/tfjs-backend-wasm ${wasmVersion} is not the tested ${TESTED_TFJS_VERSION}; the project's ` +
+        'wasm kernels and threads are switched off and stock wasm runs. Install the pinned versions (npm ci) to get them back.',
+    );
+  }
+  return false;
+}
+
+/** The backend registered as `name` if it has started, else undefined (unlike `tf.findBackend`, never starts one). */
+export function startedBackend(name: string): tf.KernelBackend | undefined {
+  return tf.engine().registry[name];
+}
+
+/** An engine tensor over `info`'s data on `backend`, without a copy; the tensor owns one reference to the data. */
+export function tensorFromInfo<T extends tf.Tensor = tf.Tensor>(info: tf.TensorInfo, backend: tf.KernelBackend): T {
+  return tf.engine().makeTensorFromTensorInfo(info, backend) as T;
+}
+
+/** A new buffer on the wasm heap (uninitialised, or a copy of `values`), owned by the returned tensor info. */
+export function heapOutput(wasm: tf.KernelBackend, shape: number[], dtype: tf.DataType, values?: tf.backend_util.BackendValues): tf.TensorInfo {
+  return (wasm as WasmBackendPrivate).makeOutput(shape, dtype, undefined, values);
+}
+
+/**
+ * A typed-array view of a tensor's data on the wasm heap (no copy). Take views after the last allocation: growing
+ * the heap replaces its buffer and detaches older views.
+ */
+export function heapView(wasm: tf.KernelBackend, info: tf.TensorInfo): tf.backend_util.TypedArray {
+  return (wasm as WasmBackendPrivate).typedArrayFromHeap(info);
+}
+
+/** Whether the wasm backend still holds the data `dataId` (false once every tensor over it was disposed). */
+export function heapHolds(wasm: tf.KernelBackend, dataId: tf.DataId): boolean {
+  return (wasm as WasmBackendPrivate).dataIdMap.has(dataId);
+}
+
+/** A tensor info on the `cpu` backend holding `values`. */
+export function cpuTensorInfo(cpu: tf.KernelBackend, shape: number[], dtype: tf.DataType, values: tf.backend_util.BackendValues): tf.TensorInfo {
+  return (cpu as tf.KernelBackend & { makeTensorInfo(s: number[], d: tf.DataType, v: tf.backend_util.BackendValues): tf.TensorInfo })
+    .makeTensorInfo(shape, dtype, values);
+}
+
+/** tfjs-node(-gpu)'s backend: whether TensorFlow found a usable GPU; undefined when unknown (untested version). */
+export function nativeUsesGpu(native: tf.KernelBackend): boolean | undefined {
+  if (!internalsAvailable()) return undefined;
+  return (native as tf.KernelBackend & { isUsingGpuDevice?: boolean }).isUsingGpuDevice;
+}
+
+/** The Emscripten module of the wasm package's threaded build, as far as the project's loader touches it. */
+export interface WasmEmscriptenModule {
+  cwrap(name: string, ret: string | null, args: string[]): (...a: number[]) => number;
+  PThread?: { runningWorkers: { unref(): void }[]; unusedWorkers: { unref(): void }[] };
+  [key: string]: unknown;
+}
+
+/** Adds the `tfjs` function table that `BackendWasm`'s constructor calls (what the package's own loader adds). */
+export function addWasmFunctionTable(mod: WasmEmscriptenModule): void {
+  mod.tfjs = {
+    init: mod.cwrap('init', null, []),
+    initWithThreadsCount: mod.cwrap('init_with_threads_count', null, ['number']),
+    getThreadsCount: mod.cwrap('get_threads_count', 'number', []),
+    registerTensor: mod.cwrap('register_tensor', null, ['number', 'number', 'number']),
+    disposeData: mod.cwrap('dispose_data', null, ['number']),
+    dispose: mod.cwrap('dispose', null, []),
+  };
+}
+
+/** Unrefs every Emscripten pthread worker of `mod`, so that they never keep the Node process alive. */
+export function unrefWasmWorkers(mod: WasmEmscriptenModule): void {
+  const p = mod.PThread;
+  if (!p) return;
+  for (const w of [...p.runningWorkers, ...p.unusedWorkers]) w.unref();
+}
+
+/** The wasm binary's `env` imports with the logical core count its C++ side sizes the thread pool from. */
+export function withLogicalCores(env: Record<string, unknown>, cores: number): Record<string, unknown> {
+  return { ...env, emscripten_num_logical_cores: () => cores };
+}

@@ -10,35 +10,38 @@
  * pool from half the logical cores; the loader reports twice the wanted count to it so that all cores are used.
  * The worker threads are unref'd, so a script or a notebook kernel still exits by itself.
  *
- * Nothing global is patched: call `registerThreadedWasm()` before `tf.setBackend('wasm')`.
+ * Nothing global is patched: call `registerThreadedWasm()` before `tf.setBackend('wasm')`. The module's private
+ * parts it touches are accessors of `core/internals.ts`; on an untested tfjs version it leaves stock wasm in place.
  */
 import * as tf from '@tensorflow/tfjs';
-import * as crypto from 'crypto';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
+import { BackendWasm, getThreadsCount, setThreadsCount, version_wasm } from '@tensorflow/tfjs-backend-wasm';
+import threadedSimdFactory from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd';
+import { wasmWorkerContents } from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { writeFileAtomicSync } from '../../core/atomicFile';
+import { envValue } from '../../core/config';
+import {
+  addWasmFunctionTable, startedBackend, unrefWasmWorkers, wasmInternalsAvailable, withLogicalCores, type WasmEmscriptenModule,
+} from '../../core/internals';
 
 /** Emscripten keeps this many pthread workers loaded; more threads than workers + the main thread would deadlock. */
 const EMSCRIPTEN_POOL = 8;
-
-/** The subset of the Emscripten module that this loader touches. */
-interface EmscriptenModule {
-  cwrap(name: string, ret: string | null, args: string[]): (...a: number[]) => number;
-  PThread?: { runningWorkers: { unref(): void }[]; unusedWorkers: { unref(): void }[] };
-  tfjs?: Record<string, unknown>;
-  [key: string]: unknown;
-}
+/** The threaded SIMD binary, in the package's `wasm-out/`. */
+const WASM_FILE = 'tfjs-backend-wasm-threaded-simd.wasm';
 
 /**
  * The number of threads to use: `WASM_THREADS` if set (1 = single-threaded), else all cores
  * (`os.availableParallelism()`), capped at 9 (the 8 workers Emscripten preloads plus the main thread).
  */
-export function wasmThreadCount(env: string | undefined = process.env.WASM_THREADS): number {
+export function wasmThreadCount(value: string | undefined = envValue('WASM_THREADS')): number {
   const max = EMSCRIPTEN_POOL + 1;
-  if (env !== undefined && env.trim() !== '') {
-    const n = Number(env);
+  if (value !== undefined && value.trim() !== '') {
+    const n = Number(value);
     if (!Number.isInteger(n) || n < 1) {
-      throw new Error(`WASM_THREADS=${env} is not a thread count: use a whole number >= 1 (1 = single-threaded), or unset it to use all cores.`);
+      throw new Error(`WASM_THREADS=${value} is not a thread count: use a whole number >= 1 (1 = single-threaded), or unset it to use all cores.`);
     }
     return Math.min(n, max);
   }
@@ -52,108 +55,74 @@ function wasmOutDir(): string {
 
 /**
  * The package ships the pthread worker script only as a JS string (`wasm-out/...worker.js` exports it); Node's
- * `worker_threads` needs a file. Writes it once to the temp folder (temp name + rename) and returns the path.
+ * `worker_threads` needs a file. Writes it once to the temp folder (atomically) and returns the path.
  */
-function workerScriptFile(dir: string): string {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const { wasmWorkerContents } = require(path.join(dir, 'tfjs-backend-wasm-threaded-simd.worker.js')) as { wasmWorkerContents: string };
+function workerScriptFile(): string {
   // The template literal turned the script's "\n" escapes into real newlines inside string literals: undo that.
   const code = wasmWorkerContents.replace(/\n/g, '\\n');
   const hash = crypto.createHash('sha256').update(code).digest('hex').slice(0, 16);
   const file = path.join(os.tmpdir(), `tfjs-wasm-pthread-worker-${hash}.cjs`);
   // Reuse only a file with exactly this content (the name alone is no proof in a shared temp folder).
   if (fs.existsSync(file) && fs.readFileSync(file, 'utf8') === code) return file;
-  const tmp = `${file}.${process.pid}.tmp`;
   try {
-    fs.writeFileSync(tmp, code);
-    fs.renameSync(tmp, file);
+    return writeFileAtomicSync(file, code);
   } catch (err) {
-    throw new Error(`could not write the wasm pthread worker script to ${file} (${(err as Error).message}); make the temp folder writable or set WASM_THREADS=1.`);
+    throw new Error(`could not write the wasm pthread worker script to ${file} (${(err as Error).message}); make the temp folder writable or set WASM_THREADS=1.`, { cause: err });
   }
-  return file;
+}
+
+/** Emscripten's `instantiateWasm` hook: instantiates `file`, reporting twice `threads` logical cores to it. */
+function instantiateWith(file: string, threads: number) {
+  return (info: Record<string, Record<string, unknown>>, receive: (instance: unknown, module: unknown) => void): object => {
+    // The C++ side sizes its thread pool from half the logical cores (it assumes hyper-threading). Tell it
+    // twice the wanted count so that `init_with_threads_count` is not capped below it.
+    const imports = { ...info, env: withLogicalCores(info.env, 2 * threads) };
+    const bytes = fs.readFileSync(file);
+    // tslab type-checks cells without the DOM lib, which is where the WebAssembly types live.
+    (globalThis as unknown as { WebAssembly: { instantiate(b: Uint8Array, i: object): Promise<{ instance: unknown; module: unknown }> } }).WebAssembly.instantiate(bytes, imports).then(
+      (r) => receive(r.instance, r.module),
+      (e: unknown) => {
+        throw new Error(`could not instantiate ${file}: ${String(e)}; reinstall @tensorflow/tfjs-backend-wasm.`, { cause: e });
+      },
+    );
+    return {};
+  };
+}
+
+/** Starts the threaded build and returns its backend (whose constructor starts XNNPACK's thread pool). */
+async function startThreadedWasm(threads: number): Promise<tf.KernelBackend> {
+  const dir = wasmOutDir();
+  const worker = workerScriptFile();
+  const mod = (await threadedSimdFactory({
+    // Plain file paths: worker_threads opens these, unlike blob: URLs. The worker imports the glue from
+    // its file name (`_scriptDir`), so no Blob is needed either.
+    locateFile: (file: string) => (file.endsWith('.worker.js') ? worker : path.join(dir, file)),
+    instantiateWasm: instantiateWith(path.join(dir, WASM_FILE), threads),
+  })) as unknown as WasmEmscriptenModule;
+  unrefWasmWorkers(mod);
+  addWasmFunctionTable(mod);
+  const backend = new BackendWasm(mod as unknown as ConstructorParameters<typeof BackendWasm>[0]);
+  unrefWasmWorkers(mod);
+  return backend;
 }
 
 let registeredThreads = 0;
 
-/** Unrefs every Emscripten pthread worker so that they never keep the Node process alive. */
-function unrefWorkers(mod: EmscriptenModule): void {
-  const p = mod.PThread;
-  if (!p) return;
-  for (const w of [...p.runningWorkers, ...p.unusedWorkers]) w.unref();
-}
-
 /**
  * Registers the `wasm` backend as the threaded SIMD build with `threads` threads (default `wasmThreadCount()`).
- * With 1 thread it leaves the package's own single-threaded backend in place. Call it before
- * `tf.setBackend('wasm')`: once wasm has started it changes nothing (restart the process or notebook kernel
- * to change the thread count). Returns the thread count that will be used.
+ * With 1 thread, or on a tfjs version the project was not tested with, it leaves the package's own single-threaded
+ * backend in place. Call it before `tf.setBackend('wasm')`: once wasm has started it changes nothing (restart the
+ * process or notebook kernel to change the thread count). Returns the thread count that will be used.
  */
 export function registerThreadedWasm(threads: number = wasmThreadCount()): number {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const wasmPkg = require('@tensorflow/tfjs-backend-wasm') as {
-    BackendWasm: new (m: unknown) => tf.KernelBackend;
-    setThreadsCount(n: number): void;
-  };
+  if (!wasmInternalsAvailable(version_wasm)) return 1;
   if (registeredThreads === threads) return threads;
-  if (tf.engine().registry['wasm'] !== undefined) {
-    // Already started (e.g. an op ran right after importing the package): keep it; restart to change threads.
-    return activeWasmThreads() ?? 1;
-  }
-  wasmPkg.setThreadsCount(threads);
+  // Already started (e.g. an op ran right after importing the package): keep it; restart to change threads.
+  if (startedBackend('wasm') !== undefined) return getThreadsCount();
+  setThreadsCount(threads);
   registeredThreads = threads;
   if (threads === 1) return 1; // the package's own (SIMD, single-threaded) loader does the job
-  const dir = wasmOutDir();
   tf.removeBackend('wasm');
-  tf.registerBackend(
-    'wasm',
-    async () => {
-      // eslint-disable-next-line @typescript-eslint/no-var-requires
-      const factory = require(path.join(dir, 'tfjs-backend-wasm-threaded-simd.js')) as (cfg: object) => Promise<EmscriptenModule>;
-      const worker = workerScriptFile(dir);
-      const mod = await factory({
-          // Plain file paths: worker_threads opens these, unlike blob: URLs. The worker imports the glue from
-        // its file name (`_scriptDir`), so no Blob is needed either.
-        locateFile: (file: string) => (file.endsWith('.worker.js') ? worker : path.join(dir, file)),
-        // The C++ side sizes its thread pool from half the logical cores (it assumes hyper-threading). Tell it
-        // twice the wanted count so that `init_with_threads_count` is not capped below it.
-        instantiateWasm(info: Record<string, Record<string, unknown>>, receive: (i: unknown, m: unknown) => void) {
-          const env = { ...info.env, emscripten_num_logical_cores: () => 2 * threads };
-          const bytes = fs.readFileSync(path.join(dir, 'tfjs-backend-wasm-threaded-simd.wasm'));
-          // tslab type-checks cells without the DOM lib, which is where the WebAssembly types live.
-          (globalThis as unknown as { WebAssembly: { instantiate(b: Uint8Array, i: object): Promise<{ instance: unknown; module: unknown }> } }).WebAssembly.instantiate(bytes, { ...info, env }).then(
-            (r) => receive(r.instance, r.module),
-            (e: unknown) => {
-              throw new Error(`could not instantiate ${path.join(dir, 'tfjs-backend-wasm-threaded-simd.wasm')}: ${String(e)}; reinstall @tensorflow/tfjs-backend-wasm.`);
-            },
-          );
-          return {};
-        },
-      });
-      unrefWorkers(mod);
-      mod.tfjs = {
-        init: mod.cwrap('init', null, []),
-        initWithThreadsCount: mod.cwrap('init_with_threads_count', null, ['number']),
-        getThreadsCount: mod.cwrap('get_threads_count', 'number', []),
-        registerTensor: mod.cwrap('register_tensor', null, ['number', 'number', 'number']),
-        disposeData: mod.cwrap('dispose_data', null, ['number']),
-        dispose: mod.cwrap('dispose', null, []),
-      };
-      const backend = new wasmPkg.BackendWasm(mod); // starts XNNPACK's thread pool
-      unrefWorkers(mod);
-      return backend;
-    },
-    2,
-  );
+  tf.registerBackend('wasm', () => startThreadedWasm(threads), 2);
   return threads;
-}
-
-/** The thread count XNNPACK actually runs with (after the wasm backend started), else undefined. */
-export function activeWasmThreads(): number | undefined {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const wasmPkg = require('@tensorflow/tfjs-backend-wasm') as { getThreadsCount(): number };
-  try {
-    return wasmPkg.getThreadsCount();
-  } catch {
-    return undefined;
-  }
 }
