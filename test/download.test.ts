@@ -348,6 +348,35 @@ test('issue 10 #8: an interrupted download is resumed by the next run (Range + I
   }
 });
 
+test('issue 10 #8: a part whose file changed size on the server (no ETag), or that the server cannot continue (416), is dropped and the download starts over', async () => {
+  const small = data.subarray(0, 50);
+  const srv = await startServer({
+    '/grew.bin': serveBytes(data),
+    '/shrank.bin': (req, res) => {
+      if (req.headers.range) {
+        res.statusCode = 416;
+        res.setHeader('Content-Range', `bytes */${small.length}`);
+        return res.end();
+      }
+      res.setHeader('Content-Length', String(small.length));
+      res.end(small);
+    },
+  });
+  try {
+    for (const [name, want] of [['grew.bin', data], ['shrank.bin', small]] as const) {
+      const dest = path.join(tmp, 'stale', name);
+      fs.mkdirSync(path.dirname(dest), { recursive: true });
+      fs.writeFileSync(`${dest}.part`, randomBytes(100));
+      fs.writeFileSync(`${dest}.part.json`, JSON.stringify({ key: `${srv.base}/${name}`, size: 400_000 }));
+      await getFile(`${srv.base}/${name}`, { dest, quiet: true, retryDelayMs: 1 });
+      assert.deepEqual(fs.readFileSync(dest), want, name);
+      assert.deepEqual(fs.readdirSync(path.dirname(dest)).filter((n) => n.startsWith(name)), [name]);
+    }
+  } finally {
+    await srv.close();
+  }
+});
+
 test('issue 10 #9: permission denied names the folder and says what to do', async () => {
   const ro = path.join(tmp, 'readonly');
   fs.mkdirSync(ro);

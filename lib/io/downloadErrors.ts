@@ -72,6 +72,9 @@ export class HttpStatusError extends Error {
 /** A response that is not (the rest of) the file being downloaded: a web page, another size, a wrong range. */
 export class NotTheFileError extends Error {}
 
+/** A partial file from an earlier run that the server's file no longer continues: it is dropped and the download starts over. */
+export class StalePartError extends NotTheFileError {}
+
 /** The words for the last failure of a download: the HTTP status, the refusal, or the network error and its code. */
 export function describeCause(err: unknown): string {
   if (err instanceof HttpStatusError || err instanceof NotTheFileError) return err.message;

@@ -4,7 +4,7 @@
  * a whole answer must have the size of the file met before in this run, and no web page may stand in for a
  * file that was not one. A refusal says what came instead.
  */
-import { NotTheFileError } from './downloadErrors';
+import { NotTheFileError, StalePartError } from './downloadErrors';
 import type { FileIdentity } from './partFile';
 
 /** Where a download stands when a response arrives. */
@@ -65,6 +65,9 @@ export function checkResponse(res: Response, ctx: ResponseContext): Verdict {
   if (res.status === 206) {
     const range = contentRange(res);
     const total = known?.size;
+    if (range && range.start === ctx.offset && !ctx.confirmed && total !== undefined && range.total !== total) {
+      throw new StalePartError(`the file changed on the server since the partial download (${range.total} bytes now, ${total} then): starting over`);
+    }
     if (!range || range.start !== ctx.offset || (total !== undefined && range.total !== total)) {
       throw refuse(`the server answered Content-Range ${res.headers.get('content-range') ?? '(none)'} to a request for the ${total ?? '?'}-byte file from byte ${ctx.offset}`);
     }

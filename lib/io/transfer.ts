@@ -7,7 +7,7 @@ import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { describeFsError } from '../core/fsErrors';
 import { ProgressLine } from '../core/progress';
-import { HttpStatusError, NotTheFileError } from './downloadErrors';
+import { HttpStatusError, NotTheFileError, StalePartError } from './downloadErrors';
 import { IdleTimeout } from './idleTimeout';
 import { discardPart, ifRangeValue, partPath, resumablePart, sameFile, writeIdentity, type FileIdentity } from './partFile';
 import { checkResponse, describeResponse, identityOf, type Verdict } from './responseCheck';
@@ -77,9 +77,9 @@ export class Transfer {
     const { res, idle } = await this.respond();
     try {
       idle?.touch();
-      if (res.status === 416 && this.identity?.size !== undefined && this.offset >= this.identity.size) {
+      if (res.status === 416) {
         await discardBody(res);
-        this.complete = true;
+        await this.rangeNotSatisfiable();
         return;
       }
       if (!res.ok) {
@@ -118,6 +118,25 @@ export class Transfer {
     }
   }
 
+  /** HTTP 416: complete when the part already holds the whole file, else the part is no use: start over. */
+  private async rangeNotSatisfiable(): Promise<void> {
+    if (this.identity?.size !== undefined && this.offset === this.identity.size) {
+      this.complete = true;
+      return;
+    }
+    const from = this.offset;
+    await this.startOver();
+    throw new StalePartError(`the server cannot send the file from byte ${from} (HTTP 416): the partial file was dropped, starting over`);
+  }
+
+  /** Drops what the part holds: the next request asks for the whole file. */
+  private async startOver(): Promise<void> {
+    await this.fh.truncate(0);
+    this.offset = 0;
+    this.identity = undefined;
+    this.confirmed = false;
+  }
+
   /** Checks the response is the file and prepares the part: starts over when it is a whole answer. */
   private async begin(res: Response): Promise<void> {
     let verdict: Verdict;
@@ -125,6 +144,7 @@ export class Transfer {
       verdict = checkResponse(res, { offset: this.offset, known: this.identity, confirmed: this.confirmed, key: this.key, extra: this.opts.checkResponse });
     } catch (err) {
       await discardBody(res);
+      if (err instanceof StalePartError) await this.startOver();
       throw err;
     }
     if (verdict.start === 0 && this.offset > 0) {

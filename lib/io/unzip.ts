@@ -128,6 +128,7 @@ async function extractInto(zip: ZipArchive, tmp: string, dest: string, opts: Unz
     await fsp.mkdir(tmp);
     await extractEntries(zip, tmp, { writeStream: opts.writeStream, signal, onBytes: (n) => progress.update((written = n)) });
   } catch (err) {
+    if (signal.aborted) throw new Error(`Extracting ${zip.path} was interrupted (${String((signal.reason as Error).message)}); nothing was extracted: run it again.`, { cause: err });
     throw extractionError(err, zip, dest, written);
   } finally {
     progress.finish();
