@@ -2,43 +2,55 @@
  * Command line: `npm run gdown -- <url-or-id> [-O <file-or-folder/>] [--md5 X | --sha256 X] [--quiet]`.
  * Without arguments downloads the lesson's dataset to data/cats_and_dogs_small.zip.
  */
+import { parseArgs } from 'node:util';
 import { gdown, LESSON_DATASET_FILE, LESSON_DATASET_ID } from '../lib/io/gdown';
 
 const USAGE = 'usage: npm run gdown -- <url-or-id> [-O <file or folder/>] [--md5 HASH | --sha256 HASH] [--quiet]';
 
-function parseArgs(argv: string[]): { target: string; output?: string; hash?: string; quiet: boolean } {
-  let target: string | undefined;
-  let output: string | undefined;
-  let hash: string | undefined;
-  let quiet = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value.\n${USAGE}`);
-      return v;
-    };
-    if (a === '-O' || a === '--output') output = value();
-    else if (a === '--md5' || a === '--sha256') hash = value();
-    else if (a === '-q' || a === '--quiet') quiet = true;
-    else if (a === '-h' || a === '--help') {
-      console.log(USAGE);
-      process.exit(0);
-    } else if (a.startsWith('-')) throw new Error(`unknown option ${a}.\n${USAGE}`);
-    else if (target === undefined) target = a;
-    else throw new Error(`unexpected argument ${a}.\n${USAGE}`);
+/** The command line's target, output, hash and quiet flag; throws with the usage on a bad one. */
+export function parseGdownArgs(argv: string[]): { target: string; output?: string; hash?: string; quiet: boolean; help: boolean } {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        output: { type: 'string', short: 'O' },
+        md5: { type: 'string' },
+        sha256: { type: 'string' },
+        quiet: { type: 'boolean', short: 'q' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n${USAGE}`, { cause: err });
   }
-  if (target === undefined) return { target: LESSON_DATASET_ID, output: output ?? `data/${LESSON_DATASET_FILE}`, hash, quiet };
-  return { target, output, hash, quiet };
+  const { values, positionals } = parsed;
+  if (positionals.length > 1) throw new Error(`unexpected argument ${positionals[1]}.\n${USAGE}`);
+  for (const flag of ['output', 'md5', 'sha256'] as const) {
+    const v = values[flag];
+    if (v !== undefined && v.trim() === '') throw new Error(`${flag === 'output' ? '-O/--output' : `--${flag}`} is empty: give a value or leave the option out.\n${USAGE}`);
+  }
+  if (values.md5 !== undefined && values.sha256 !== undefined) throw new Error(`give --md5 or --sha256, not both.\n${USAGE}`);
+  const hash = values.md5 ?? values.sha256;
+  const common = { hash, quiet: values.quiet ?? false, help: values.help ?? false };
+  if (positionals.length === 0) return { target: LESSON_DATASET_ID, output: values.output ?? `data/${LESSON_DATASET_FILE}`, ...common };
+  return { target: positionals[0], output: values.output, ...common };
 }
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = parseGdownArgs(process.argv.slice(2));
+  if (args.help) {
+    console.log(USAGE);
+    return;
+  }
   const written = await gdown(args.target, { output: args.output, hash: args.hash, quiet: args.quiet });
   if (!args.quiet) console.log(written);
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : String(err));
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : String(err));
+    process.exit(1);
+  });
+}

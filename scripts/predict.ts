@@ -3,7 +3,7 @@
  *
  *   npm run predict -- <model-dir> <image...> [--classes cats,dogs] [--size 150 | --size 150x200] [--threshold 0.5]
  *
- * Loads the model with lib/modelIO.ts, reads and resizes each image with `loadImage` (pixels 0..255, as the
+ * Loads the model with lib/io/modelIO.ts, reads and resizes each image with `loadImage` (pixels 0..255, as the
  * lesson's models expect: their preprocessing is inside the model), and prints path, class and probability.
  * The input size comes from the model's input shape unless `--size` is given; class names from `--classes`,
  * else from the model's `userDefinedMetadata.classNames`, else class indices.
@@ -14,6 +14,9 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../lib/backend/select';
 import { loadImage } from '../lib/data/imageDataset';
 import { loadModel } from '../lib/io/modelIO';
+// A lesson model holds custom layers; importing their modules registers them before a model is loaded.
+import '../lib/layers/augmentation';
+import '../lib/layers/frozenBatchNorm';
 
 /** Parsed command line of the predict script. */
 export interface PredictArgs {
@@ -93,7 +96,7 @@ export async function predictImages(args: PredictArgs, opts: { quiet?: boolean; 
     try {
       img = await loadImage(file, { imageSize: size });
     } catch (err) {
-      throw new Error(`cannot read image ${file}: ${(err as Error).message}`);
+      throw new Error(`cannot read image ${file}: ${(err as Error).message}`, { cause: err });
     }
     const probs = tf.tidy(() => (model.predict(tf.expandDims(img, 0)) as tf.Tensor).reshape([-1]));
     const p = Array.from(await probs.data());

@@ -15,7 +15,7 @@ let drive: FakeDrive;
 let tmp: string;
 
 before(async () => {
-  const ids = ['direct', 'scan', 'oldlink', 'oldcookie', 'drop'];
+  const ids = ['direct', 'scan', 'oldlink', 'oldcookie', 'drop', 'flaky'];
   drive = await startFakeDrive(Object.fromEntries(ids.map((id, i) => [id, randomBytes(50_000 + i * 1000)])), {
     direct: 'small file.txt',
     scan: 'cats_and_dogs_small.zip',
@@ -150,4 +150,44 @@ test('CLI: writes the file, exits non-zero with the message on error', async () 
     assert.match(String(err.stderr), /too many users.*FAKE_quota_id/i);
     return true;
   });
+});
+
+test('issue 10 #1: a retry that gets an HTML page from Drive fails; the page is never saved as the file', async () => {
+  const out = path.join(tmp, 'flaky', 'data.zip');
+  await assert.rejects(gdown(fakeId('flaky'), { output: out, baseUrl: drive.base, quiet: true, retries: 1 }), (err: Error) => {
+    assert.match(err.message, /text\/html/);
+    assert.match(err.message, /try again later/i);
+    return true;
+  });
+  assert.ok(!fs.existsSync(out));
+});
+
+test('issue 10 #7: an empty output (-O \'\') is refused before any request', async () => {
+  const before = drive.requests.length;
+  await assert.rejects(gdown(fakeId('direct'), { output: '', baseUrl: drive.base, quiet: true }), /output.*empty/i);
+  assert.equal(drive.requests.length, before);
+  const run = promisify(execFile);
+  const cli = path.join(__dirname, '..', 'scripts', 'gdown.ts');
+  const tsx = path.join(__dirname, '..', 'node_modules', '.bin', 'tsx');
+  const cwd = fs.mkdtempSync(path.join(tmp, 'cli-empty-'));
+  await assert.rejects(run(tsx, [cli, fakeId('direct'), '-O', ''], { cwd, env: { ...process.env, GDRIVE_BASE_URL: drive.base } }), (err: { code?: number; stderr?: string }) => {
+    assert.notEqual(err.code, 0);
+    assert.match(String(err.stderr), /-O.*empty/i);
+    return true;
+  });
+  assert.equal(drive.requests.length, before);
+  assert.deepEqual(fs.readdirSync(cwd), []);
+});
+
+test('issue 10 #10: HTTP 500 and 429 from Drive give the status and say to try again later', async () => {
+  for (const [id, status] of [['error500', 500], ['error429', 429]] as const) {
+    await assert.rejects(gdown(fakeId(id), { output: path.join(tmp, 'e.bin'), baseUrl: drive.base, quiet: true }), (err: unknown) => {
+      assert.ok(err instanceof GdownError, String(err));
+      assert.equal(err.reason, 'unavailable');
+      assert.match(err.message, new RegExp(`HTTP ${status}`));
+      assert.match(err.message, /try again later/i);
+      assert.doesNotMatch(err.message, /Anyone with the link/);
+      return true;
+    });
+  }
 });

@@ -4,8 +4,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { fileHandler, loadModel, registerCustomLayers, saveModel } from '../lib/io/modelIO';
+import { fileHandler, loadModel, saveModel } from '../lib/io/modelIO';
+// Custom layers register when their module is imported: whoever loads a lesson model imports them first.
 import { frozenBatchNormalization, FrozenBatchNormalization } from '../lib/layers/frozenBatchNorm';
+import { randomFlip, randomRotation, RandomFlip, RandomRotation } from '../lib/layers/augmentation';
 
 before(async () => {
   await tf.setBackend('cpu');
@@ -13,7 +15,7 @@ before(async () => {
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'modelio-'));
 
-/** A small base (conv + frozen BN) nested in a functional model with a head, like a transfer model. */
+/** Augmentation layers, then a small base (conv + frozen BN) nested in a functional model with a head, like a transfer model. */
 function smallTransferModel(): tf.LayersModel {
   const bin = tf.input({ shape: [8, 8, 3] });
   let b = tf.layers.conv2d({ filters: 4, kernelSize: 3, name: 'block1_conv1' }).apply(bin) as tf.SymbolicTensor;
@@ -21,13 +23,15 @@ function smallTransferModel(): tf.LayersModel {
   const base = tf.model({ inputs: bin, outputs: b, name: 'base' });
   base.trainable = false;
   const input = tf.input({ shape: [8, 8, 3] });
-  let x = base.apply(input) as tf.SymbolicTensor;
+  let x = randomFlip({ mode: 'horizontal', seed: 1 }).apply(input) as tf.SymbolicTensor;
+  x = randomRotation({ factor: 0.1, seed: 2 }).apply(x) as tf.SymbolicTensor;
+  x = base.apply(x) as tf.SymbolicTensor;
   x = tf.layers.flatten().apply(x) as tf.SymbolicTensor;
   x = tf.layers.dense({ units: 2, activation: 'softmax' }).apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: x, name: 'transfer' });
 }
 
-test('saveModel/loadModel round trip: same predictions, nested base, custom layer, no temp files', async () => {
+test('saveModel/loadModel round trip: same predictions, nested base, frozen BN and augmentation layers, no temp files', async () => {
   const model = smallTransferModel();
   const dir = path.join(tmp(), 'nested', 'model');
   const res = await saveModel(model, dir);
@@ -46,6 +50,7 @@ test('saveModel/loadModel round trip: same predictions, nested base, custom laye
   assert.deepEqual(Array.from(a.dataSync()), Array.from(b.dataSync()));
   const base = loaded.layers.find((l) => l.name === 'base') as tf.LayersModel;
   assert.ok(base.layers.some((l) => l instanceof FrozenBatchNormalization));
+  assert.ok(loaded.layers.some((l) => l instanceof RandomFlip) && loaded.layers.some((l) => l instanceof RandomRotation));
   tf.dispose([x, a, b]);
 });
 
@@ -96,8 +101,29 @@ test('an unregistered custom class gets an error naming it', async () => {
   await assert.rejects(loadModel(dir), /MysteryLayer/);
 });
 
-test('registerCustomLayers loads the lib files that define custom layers', () => {
-  assert.deepEqual(registerCustomLayers(), ['../layers/augmentation', '../layers/frozenBatchNorm']);
+test('issue 10 #14a: a truncated weights.bin is named, with what to do (loadModel and npm run predict)', async () => {
+  const dir = tmp();
+  const input = tf.input({ shape: [6, 6, 3] });
+  const x = tf.layers.globalAveragePooling2d({}).apply(input) as tf.SymbolicTensor;
+  const y = tf.layers.dense({ units: 54 }).apply(x) as tf.SymbolicTensor;
+  const model = tf.model({ inputs: input, outputs: y });
+  await saveModel(model, path.join(dir, 'model'));
+  const weights = path.join(dir, 'model', 'weights.bin');
+  fs.truncateSync(weights, 100);
+  const check = (err: Error) => {
+    assert.ok(err.message.includes(weights), err.message);
+    assert.match(err.message, /100 bytes.*864 bytes/);
+    assert.match(err.message, /truncated/);
+    assert.match(err.message, /save the model again/);
+    assert.doesNotMatch(err.message, /tensor should have/);
+    return true;
+  };
+  await assert.rejects(loadModel(path.join(dir, 'model')), check);
+  const { parsePredictArgs, predictImages } = await import('../scripts/predict');
+  const img = path.join(dir, 'img.png');
+  const sharp = (await import('sharp')).default;
+  await sharp({ create: { width: 6, height: 6, channels: 3, background: { r: 9, g: 9, b: 9 } } }).png().toFile(img);
+  await assert.rejects(predictImages(parsePredictArgs([path.join(dir, 'model'), img]), { quiet: true }), check);
 });
 
 test('fileHandler to a .json path names the weights after it', async () => {

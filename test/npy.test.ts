@@ -1,5 +1,6 @@
 import test, { before } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -15,7 +16,7 @@ const latin1 = (b: Uint8Array) => Buffer.from(b).toString('latin1');
 
 /** numpy's header by its spec: dict + (21 - digits of shape[0]) spaces, padded with spaces + '\n' to 64. */
 function expectedHeader(dict: string, first: number | undefined): string {
-  let h = dict + (first === undefined ? '' : ' '.repeat(21 - String(first).length));
+  const h = dict + (first === undefined ? '' : ' '.repeat(21 - String(first).length));
   const pad = 64 - ((10 + h.length + 1) % 64);
   return h + ' '.repeat(pad) + '\n';
 }
@@ -107,8 +108,20 @@ test('clear errors for non-npy, truncated and big-endian data, and missing files
   assert.throws(() => loadNpy('/nonexistent/x.npy'), /does not exist/);
 });
 
+test('issue 10 #3: uint32 values above 2^31 - 1 are refused, not wrapped to negative numbers', () => {
+  const dict = "{'descr': '<u4', 'fortran_order': False, 'shape': (3,), }";
+  const ok = decodeNpy(handMade(1, dict, new Uint8Array(new Uint32Array([0, 7, 2147483647]).buffer)), 'ok.npy');
+  assert.equal(ok.dtype, 'int32');
+  assert.deepEqual(Array.from(ok.dataSync()), [0, 7, 2147483647]);
+  ok.dispose();
+  assert.throws(() => decodeNpy(handMade(1, dict, new Uint8Array(new Uint32Array([1, 3000000000, 2]).buffer)), 'big.npy'), (err: Error) => {
+    assert.match(err.message, /big\.npy/);
+    assert.match(err.message, /uint32 value 3000000000 does not fit in int32/);
+    return true;
+  });
+});
+
 const numpy = (() => {
-  const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
   const r = spawnSync('python3', ['-c', 'import numpy'], { encoding: 'utf8' });
   return r.status === 0 ? spawnSync : undefined;
 })();

@@ -3,8 +3,14 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
 import { UNZIP_MARKER, listZipEntries, unzip } from '../lib/io/unzip';
+import { crc32 as zlibCrc32 } from 'node:zlib';
+import { crc32Table } from '../lib/io/crc32';
 import { makeZip } from './helpers/zip';
+import { asOrdinaryUser } from './helpers/ordinaryUser';
 
 let tmp: string;
 before(() => {
@@ -58,6 +64,35 @@ test('a single top folder named like the destination is unwrapped; other top fol
   const other = path.join(tmp, 'data', 'elsewhere');
   await unzip(zip, other, { quiet: true });
   assert.ok(fs.existsSync(path.join(other, 'cats_and_dogs_small/train/cats/cat.0.jpg')));
+});
+
+test('__MACOSX entries are dropped; the single top folder beside them is still unwrapped', async () => {
+  const zip = path.join(tmp, 'mac.zip');
+  fs.writeFileSync(zip, makeZip([
+    { name: 'pets/train/cats/cat.0.jpg', data: 'cat' },
+    { name: '__MACOSX/pets/train/cats/._cat.0.jpg', data: 'resource fork' },
+    { name: 'pets/.DS_Store', data: 'finder' },
+  ]));
+  const dest = path.join(tmp, 'mac-out', 'pets');
+  const r = await unzip(zip, dest, { quiet: true });
+  assert.equal(r.files, 2);
+  assert.deepEqual(tree(dest), ['.DS_Store', UNZIP_MARKER, 'train', 'train/cats', 'train/cats/cat.0.jpg']);
+});
+
+test('names without the UTF-8 flag are read as code page 437, as zip tools write them', async () => {
+  const zip = path.join(tmp, 'cp437.zip');
+  fs.writeFileSync(zip, makeZip([{ name: 'caf\u00e9.txt', rawName: Buffer.from([0x63, 0x61, 0x66, 0x82, 0x2e, 0x74, 0x78, 0x74]), data: 'x' }]));
+  assert.deepEqual((await listZipEntries(zip)).map((e) => e.name), ['caf\u00e9.txt']);
+  const dest = path.join(tmp, 'cp437-out');
+  await unzip(zip, dest, { quiet: true });
+  assert.equal(fs.readFileSync(path.join(dest, 'caf\u00e9.txt'), 'utf8'), 'x');
+});
+
+test('the CRC-32 table fallback agrees with zlib, also when continued chunk by chunk', () => {
+  const data = randomBytes(10_000);
+  assert.equal(crc32Table(data), zlibCrc32(data));
+  assert.equal(crc32Table(data.subarray(5000), crc32Table(data.subarray(0, 5000))), zlibCrc32(data));
+  assert.equal(crc32Table(Buffer.alloc(0)), 0);
 });
 
 test('zip slip (../, absolute, symlink) is refused with nothing written', async () => {
@@ -115,4 +150,137 @@ test('an existing foreign folder is not overwritten', async () => {
   await assert.rejects(unzip(zip, dest, { quiet: true }), /already exists and was not made by unzip/);
   assert.equal(fs.readFileSync(path.join(dest, 'notes.txt'), 'utf8'), 'keep');
   assert.equal((await listZipEntries(zip)).length, 5);
+});
+
+/** Names next to `dest` that an extraction may leave (temp folders), besides `dest` itself. */
+function leftovers(dest: string): string[] {
+  const base = path.basename(dest);
+  return fs.readdirSync(path.dirname(dest)).filter((n) => n !== base && n.includes(base));
+}
+
+test('issue 10 #4: an entry whose CRC-32 does not match is refused, naming it; nothing is written', async () => {
+  const buf = makeZip([{ name: 'ok.txt', data: 'fine' }, { name: 'photos/cat.jpg', data: 'hello world, a cat', store: true }]);
+  const at = buf.indexOf('hello world');
+  buf[at] ^= 0x20; // 'H': the headers still say the data is fine
+  const zip = path.join(tmp, 'crc.zip');
+  fs.writeFileSync(zip, buf);
+  const dest = path.join(tmp, 'crc-area', 'out');
+  fs.mkdirSync(path.dirname(dest));
+  await assert.rejects(unzip(zip, dest, { quiet: true }), (err: Error) => {
+    assert.ok(err.message.includes(zip), err.message);
+    assert.match(err.message, /photos\/cat\.jpg/);
+    assert.match(err.message, /CRC-32/);
+    return true;
+  });
+  assert.deepEqual(fs.readdirSync(path.dirname(dest)), []);
+});
+
+test('issue 10 #5: zip bombs stop at the limits (ratio, total size, sizes that lie), with how to raise them', async () => {
+  const area = path.join(tmp, 'bomb');
+  fs.mkdirSync(area);
+  const zeros = path.join(area, 'zeros.zip');
+  fs.writeFileSync(zeros, makeZip([{ name: 'zeros.bin', data: Buffer.alloc(20_000_000) }]));
+  await assert.rejects(unzip(zeros, path.join(area, 'a'), { quiet: true }), (err: Error) => {
+    assert.match(err.message, /zeros\.bin/);
+    assert.match(err.message, /compression ratio/);
+    assert.match(err.message, /UNZIP_MAX_RATIO/);
+    assert.match(err.message, /maxRatio/);
+    return true;
+  });
+  const big = path.join(area, 'big.zip');
+  fs.writeFileSync(big, makeZip([{ name: 'a.bin', data: randomBytes(600_000) }, { name: 'b.bin', data: randomBytes(600_000) }]));
+  await assert.rejects(unzip(big, path.join(area, 'b'), { quiet: true, maxBytes: 1_000_000 }), /1\.2 MB.*limit of 1\.0 MB.*UNZIP_MAX_BYTES/s);
+  const saved = process.env.UNZIP_MAX_BYTES;
+  process.env.UNZIP_MAX_BYTES = '1000000';
+  try {
+    await assert.rejects(unzip(big, path.join(area, 'c'), { quiet: true }), /UNZIP_MAX_BYTES/);
+    assert.equal((await unzip(big, path.join(area, 'c'), { quiet: true, maxBytes: 2_000_000 })).files, 2, 'the option wins over the variable');
+  } finally {
+    if (saved === undefined) delete process.env.UNZIP_MAX_BYTES;
+    else process.env.UNZIP_MAX_BYTES = saved;
+  }
+  const liar = path.join(area, 'liar.zip');
+  fs.writeFileSync(liar, makeZip([{ name: 'small.txt', data: randomBytes(300_000), declaredSize: 1000 }]));
+  await assert.rejects(unzip(liar, path.join(area, 'd'), { quiet: true }), (err: Error) => {
+    assert.match(err.message, /small\.txt/);
+    assert.match(err.message, /declares 1000 bytes/);
+    return true;
+  });
+  assert.deepEqual(fs.readdirSync(area).sort(), ['big.zip', 'c', 'liar.zip', 'zeros.zip']);
+});
+
+test('issue 10 #6: one predictable temp folder per destination, removed by the next run', async () => {
+  const zip = path.join(tmp, 'stale.zip');
+  fs.writeFileSync(zip, lessonLike(''));
+  const area = path.join(tmp, 'stale-area');
+  const dest = path.join(area, 'data');
+  const stale = path.join(area, '.data.unzip-tmp');
+  fs.mkdirSync(path.join(stale, 'train'), { recursive: true });
+  fs.writeFileSync(path.join(stale, 'train', 'half.jpg'), 'left by a killed run');
+  await unzip(zip, dest, { quiet: true });
+  assert.deepEqual(leftovers(dest), []);
+  // Also when the extraction was complete and is skipped.
+  fs.mkdirSync(stale);
+  assert.equal((await unzip(zip, dest, { quiet: true })).skipped, true);
+  assert.deepEqual(leftovers(dest), []);
+});
+
+test('issue 10 #6: Ctrl-C (SIGINT) during an extraction removes its temp folder', async () => {
+  const zip = path.join(tmp, 'slow.zip');
+  fs.writeFileSync(zip, makeZip(Array.from({ length: 20 }, (_, i) => ({ name: `f${i}.bin`, data: randomBytes(50_000), store: true }))));
+  const area = path.join(tmp, 'sigint-area');
+  fs.mkdirSync(area);
+  const dest = path.join(area, 'out');
+  // node itself with tsx's loader: the tsx command would run the script in a second process
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'helpers', 'ioChild.ts'), 'unzip', zip, dest, '30'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<[number | null, string | null]>((r) => child.on('exit', (c, s) => r([c, s])));
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  await new Promise<void>((resolve) => child.stdout.on('data', () => out.includes('start') && resolve()));
+  await new Promise((r) => setTimeout(r, 300));
+  assert.ok(fs.readdirSync(area).length > 0, 'the extraction has begun');
+  child.kill('SIGINT');
+  const [code, signal] = await exited;
+  assert.ok(signal === 'SIGINT' || code === 130, `stopped by the signal (code ${code}, signal ${signal}, out ${out})`);
+  assert.deepEqual(fs.readdirSync(area), [], 'no temp folder, no half destination');
+});
+
+test('issue 10 #9: permission denied names the folder and says what to do', async () => {
+  const zip = path.join(tmp, 'perm.zip');
+  fs.writeFileSync(zip, lessonLike(''));
+  const ro = path.join(tmp, 'ro-parent');
+  fs.mkdirSync(ro);
+  fs.chmodSync(tmp, 0o755);
+  fs.chmodSync(ro, 0o555);
+  await asOrdinaryUser(() =>
+    assert.rejects(unzip(zip, path.join(ro, 'dest'), { quiet: true }), (err: Error) => {
+      assert.match(err.message, /permission denied/i);
+      assert.ok(err.message.includes(ro), err.message);
+      assert.match(err.message, /make the folder writable/);
+      return true;
+    }),
+  );
+});
+
+test('issue 10 #11: a disk that fills up during extraction is reported as such, with the size needed', async () => {
+  const zip = path.join(tmp, 'full.zip');
+  fs.writeFileSync(zip, makeZip([{ name: 'a.bin', data: randomBytes(300_000) }, { name: 'b.bin', data: randomBytes(300_000) }]));
+  let room = 400_000;
+  const fullDisk = () =>
+    new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        room -= chunk.length;
+        if (room >= 0) return cb();
+        cb(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' }));
+      },
+    });
+  const dest = path.join(tmp, 'full-area', 'out');
+  fs.mkdirSync(path.dirname(dest));
+  await assert.rejects(unzip(zip, dest, { quiet: true, writeStream: fullDisk }), (err: Error) => {
+    assert.match(err.message, /disk .*is full/);
+    assert.match(err.message, /600\.0 kB/);
+    assert.doesNotMatch(err.message, /corrupt/);
+    return true;
+  });
+  assert.deepEqual(fs.readdirSync(path.dirname(dest)), []);
 });

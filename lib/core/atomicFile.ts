@@ -53,3 +53,18 @@ export function writeFileAtomicSync(dest: string, data: string | Uint8Array): st
 export async function copyFileAtomic(src: string, dest: string): Promise<string> {
   return writeAtomic(dest, (tmp) => fsp.copyFile(src, tmp));
 }
+
+/**
+ * Puts a finished temporary file in place with one `rename` (`tmp` must be in `dest`'s folder). When the rename
+ * fails, `tmp` is removed and the error names `dest`: for writers that keep their own temporary file, such as a
+ * download's resumable `.part`.
+ */
+export async function commitTempFile(tmp: string, dest: string): Promise<string> {
+  try {
+    await fsp.rename(tmp, dest);
+    return dest;
+  } catch (err) {
+    await fsp.rm(tmp, { force: true, recursive: true });
+    throw describeFsError(err, dest);
+  }
+}

@@ -1,10 +1,12 @@
 /**
  * NumPy `.npy` files (format versions 1.0 and 2.0): `saveNpy` writes what `numpy.load` reads, `loadNpy` reads
  * what `numpy.save` writes. Little-endian float32 / float64 / int32 / int64 / uint8 / bool, C or Fortran order.
- * Writes go to a temp name and are renamed.
+ * Writes are atomic (`core/atomicFile.ts`).
  */
 import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
+import { writeFileAtomic } from '../core/atomicFile';
+import { describeFsError } from '../core/fsErrors';
 
 /** dtypes that can be written. */
 export type NpyDtype = 'float32' | 'float64' | 'int32' | 'uint8' | 'bool';
@@ -99,17 +101,9 @@ export function encodeNpy(array: tf.Tensor | NpyArray): Uint8Array {
   return out;
 }
 
-/** Writes a tensor (or `{ data, shape, dtype }`) to a `.npy` file, via a temp file and rename. */
+/** Writes a tensor (or `{ data, shape, dtype }`) to a `.npy` file, atomically (a temp file and a rename). */
 export async function saveNpy(file: string, array: tf.Tensor | NpyArray): Promise<void> {
-  const bytes = encodeNpy(array);
-  const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
-  try {
-    await fs.promises.writeFile(tmp, bytes);
-    await fs.promises.rename(tmp, file);
-  } catch (err) {
-    await fs.promises.rm(tmp, { force: true });
-    throw err;
-  }
+  await writeFileAtomic(file, encodeNpy(array));
 }
 
 /** The parsed header of a `.npy` file. */
@@ -190,7 +184,11 @@ export function decodeNpy(bytes: Uint8Array, name = 'the .npy data'): tf.Tensor 
       else if (kind === 'i1') values[i] = view.getInt8(o);
       else if (kind === 'u2') values[i] = view.getUint16(o, true);
       else if (kind === 'i2') values[i] = view.getInt16(o, true);
-      else values[i] = view.getUint32(o, true) | 0;
+      else {
+        const v = view.getUint32(o, true);
+        if (v > 2147483647) throw new Error(`${name}: uint32 value ${v} does not fit in int32; save it as float64 or int64 within the int32 range.`);
+        values[i] = v;
+      }
     }
   }
   if (!h.fortranOrder || h.shape.length < 2) return tf.tensor(values, h.shape, dtype);
@@ -201,5 +199,11 @@ export function decodeNpy(bytes: Uint8Array, name = 'the .npy data'): tf.Tensor 
 /** Reads a `.npy` file into a tensor. */
 export function loadNpy(file: string): tf.Tensor {
   if (!fs.existsSync(file)) throw new Error(`loadNpy: ${file} does not exist.`);
-  return decodeNpy(fs.readFileSync(file), file);
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (err) {
+    throw describeFsError(err, file);
+  }
+  return decodeNpy(bytes, file);
 }

@@ -47,11 +47,17 @@ export const kerasWeightsDir = weightsCacheDir;
 
 /**
  * Returns the local path of a Keras weight file, downloading it first unless a verified copy is cached.
- * A download with the wrong hash is kept aside as `<file>.bad` and an error is thrown (see lib/download.ts).
+ * Keras publishes no hash for some files (MobileNet), so every file is also read as a Keras weight file before
+ * it enters the cache and before a cached copy is used: an error page or a cut download is kept aside as
+ * `<file>.bad` with an error (a cached one is moved aside and downloaded again; see lib/io/download.ts).
  */
 export async function fetchKerasWeights(file: KerasWeightsFile, opts: { quiet?: boolean } = {}): Promise<string> {
   const dest = path.join(kerasWeightsDir(), file.fileName);
-  return getFile(kerasWeightsUrl(file), { dest, hash: file.hash, quiet: opts.quiet, label: file.fileName });
+  const validate = (p: string) => {
+    // Opening checks the HDF5 signature, the structure and that raw weights lie inside the file; others are read.
+    for (const weights of readKerasWeights(p).layers.values()) for (const w of weights) if (w.storage === 'jsfive') w.read();
+  };
+  return getFile(kerasWeightsUrl(file), { dest, hash: file.hash, quiet: opts.quiet, label: file.fileName, validate });
 }
 
 /** One weight array of a Keras file; its values are read on demand (large files are not held in memory at once). */

@@ -6,6 +6,9 @@
  * - `oldlink`: a page with a `download_warning` cookie and a `/uc?export=download&confirm=TOKEN` link.
  * - `oldcookie`: only the `download_warning` cookie; the file comes with `confirm=<cookie value>` + the cookie.
  * - `drop`: like `direct` but the first response is cut after a third of the body; honours Range.
+ * - `flaky`: the first response is the file cut after a third; every later one is a 200 `text/html` quota page
+ *   with a Content-Length (what Drive does when a retry hits its quota).
+ * - `error500`, `error429`: an HTML error page with that status.
  * - `quota`, `private` (redirect to a ServiceLogin page), anything else: 404 page.
  */
 import { serveBytes, startServer, type Handler, type TestServer } from './server';
@@ -38,6 +41,8 @@ export async function startFakeDrive(files: Record<string, Buffer>, names: Recor
   const file = (id: string, extra: Parameters<typeof serveBytes>[1] = {}) =>
     serveBytes(files[id], { ...extra, headers: { 'Content-Disposition': disposition(id) } });
   const dropHandler = files.drop ? file('drop', { dropAfter: Math.floor(files.drop.length / 3) }) : undefined;
+  const flakyFirst = files.flaky ? file('flaky', { dropAfter: Math.floor(files.flaky.length / 3) }) : undefined;
+  let flakyCalls = 0;
 
   server.route('/uc', (req, res, url) => {
     const fullId = url.searchParams.get('id') ?? '';
@@ -48,6 +53,17 @@ export async function startFakeDrive(files: Record<string, Buffer>, names: Recor
         return file('direct')(req, res, url);
       case 'drop':
         return dropHandler!(req, res, url);
+      case 'flaky': {
+        if (flakyCalls++ === 0) return flakyFirst!(req, res, url);
+        const page = html(`<p class="uc-error-subcaption">Too many users have viewed or downloaded this file recently.</p>`);
+        res.setHeader('Content-Length', String(Buffer.byteLength(page)));
+        res.setHeader('Content-Type', 'text/html; charset=utf-8');
+        return res.end(page);
+      }
+      case 'error500':
+        return sendHtml(res, 500, `<p>Something went wrong. Please try again later.</p>`);
+      case 'error429':
+        return sendHtml(res, 429, `<p>We're sorry... but your computer or network may be sending automated queries.</p>`);
       case 'scan':
         res.statusCode = 303;
         res.setHeader('Location', `${server.base}/usercontent/download?id=${fullId}&export=download`);

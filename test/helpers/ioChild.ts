@@ -1,0 +1,42 @@
+/**
+ * A child process for interruption tests: `download <url> <dest>` or `unzip <zip> <dest> [delayMs]` (the delay
+ * slows each written chunk, so that a signal lands mid-extraction). Prints `start` when the work begins and
+ * `done` when it ends; an error is printed and exits 1.
+ */
+import * as fs from 'node:fs';
+import { Writable } from 'node:stream';
+import { getFile } from '../../lib/io/download';
+import { unzip } from '../../lib/io/unzip';
+
+/** A file writer that waits `ms` before each chunk. */
+function slowWriter(ms: number): (file: string) => Writable {
+  return (file) => {
+    const out = fs.createWriteStream(file);
+    return new Writable({
+      write(chunk, _enc, cb) {
+        setTimeout(() => out.write(chunk, cb), ms);
+      },
+      final(cb) {
+        out.end(cb);
+      },
+      destroy(err, cb) {
+        out.destroy();
+        cb(err);
+      },
+    });
+  };
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [cmd, from, to, delay] = argv;
+  console.log('start');
+  if (cmd === 'download') await getFile(from, { dest: to, quiet: true, retries: 0 });
+  else if (cmd === 'unzip') await unzip(from, to, { quiet: true, writeStream: delay ? slowWriter(Number(delay)) : undefined });
+  else throw new Error(`unknown command ${cmd}`);
+  console.log('done');
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : String(err));
+  process.exit(1);
+});

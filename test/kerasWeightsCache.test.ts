@@ -1,0 +1,80 @@
+import test, { after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fetchKerasWeights } from '../lib/models/kerasWeights';
+import { assetPath } from '../lib/core/paths';
+import { serveBytes, startServer, type TestServer } from './helpers/server';
+
+// Keras publishes no hash for the MobileNet files: only the file's form tells a weight file from an error page.
+const FILE = { subdir: 'mobilenet', fileName: 'mobilenet_2_5_224_tf_no_top.h5' };
+const real = fs.readFileSync(assetPath('keras-weights', FILE.fileName));
+const page = Buffer.from('<!DOCTYPE html><html><body>Service temporarily unavailable</body></html>');
+const ENV = ['KERAS_WEIGHTS_BASE_URL', 'KERAS_WEIGHTS_DIR'] as const;
+const saved = Object.fromEntries(ENV.map((k) => [k, process.env[k]]));
+let server: TestServer;
+let cache: string;
+let serveReal = false;
+
+before(async () => {
+  server = await startServer({
+    [`/${FILE.subdir}/${FILE.fileName}`]: (req, res, url) => {
+      if (serveReal) return serveBytes(real)(req, res, url);
+      res.setHeader('Content-Type', 'text/html');
+      res.end(page);
+    },
+  });
+  cache = fs.mkdtempSync(path.join(os.tmpdir(), 'weights-cache-'));
+  process.env.KERAS_WEIGHTS_BASE_URL = `${server.base}/`;
+  process.env.KERAS_WEIGHTS_DIR = cache;
+});
+after(async () => {
+  for (const k of ENV) {
+    if (saved[k] === undefined) delete process.env[k];
+    else process.env[k] = saved[k];
+  }
+  await server.close();
+  fs.rmSync(cache, { recursive: true, force: true });
+});
+
+test('issue 10 #2: a hashless weight file that is not HDF5 never enters the cache; a poisoned cache heals', async () => {
+  const dest = path.join(cache, FILE.fileName);
+  await assert.rejects(fetchKerasWeights(FILE, { quiet: true }), (err: Error) => {
+    assert.match(err.message, /HDF5/);
+    assert.ok(err.message.includes(dest) && err.message.includes(`${dest}.bad`), err.message);
+    return true;
+  });
+  assert.ok(!fs.existsSync(dest), 'nothing under the cache name');
+  serveReal = true;
+  assert.equal(await fetchKerasWeights(FILE, { quiet: true }), dest, 'the next run, with the server fixed, works');
+  assert.deepEqual(fs.readFileSync(dest), real);
+
+  // A cache poisoned by an older version: moved aside with a message, downloaded again.
+  fs.writeFileSync(dest, page);
+  const warn = console.warn;
+  const warnings: string[] = [];
+  console.warn = (...a: unknown[]) => void warnings.push(a.join(' '));
+  try {
+    await fetchKerasWeights(FILE, { quiet: true });
+  } finally {
+    console.warn = warn;
+  }
+  assert.deepEqual(fs.readFileSync(dest), real);
+  assert.deepEqual(fs.readFileSync(`${dest}.bad`), page);
+  assert.ok(warnings.some((w) => w.includes(dest) && w.includes(`${dest}.bad`)), warnings.join('\n'));
+  // A truncated cached file (the HDF5 signature is there, the end is not) is caught as well.
+  for (const keep of [5000, Math.floor(real.length * 0.9)]) {
+    fs.writeFileSync(dest, real.subarray(0, keep));
+    warnings.length = 0;
+    console.warn = (...a: unknown[]) => void warnings.push(a.join(' '));
+    try {
+      await fetchKerasWeights(FILE, { quiet: true });
+    } finally {
+      console.warn = warn;
+    }
+    assert.deepEqual(fs.readFileSync(dest), real, `cut at ${keep}`);
+    assert.equal(fs.statSync(`${dest}.bad`).size, keep);
+    assert.ok(warnings.some((w) => w.includes(`${dest}.bad`)), warnings.join('\n'));
+  }
+});
