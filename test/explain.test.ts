@@ -206,6 +206,11 @@ for (const backend of BACKENDS) {
       assert.ok(relDiff(g.gradients, await expected.data()) < 1e-5);
       expected.dispose();
       await assert.rejects(classActivationMap(lesson, x), /classActivationMap needs a head GAP -> Dense.*Use gradCam/);
+      // keras.Sequential([base, GAP, Dense softmax]): the base's graph is the Sequential's own first part
+      const seq = tf.sequential({ layers: [base, tf.layers.globalAveragePooling2d({}), tf.layers.dense({ units: 3, activation: 'softmax', ...seed(23) })] });
+      const [seqCam, seqGrad] = [await classActivationMap(seq, x), await gradCam(seq, x)];
+      assert.deepEqual([seqGrad.layerName, seqGrad.classIndex], ['b_conv2', seqCam.classIndex]);
+      assert.ok(relDiff(seqGrad.map.flat(), seqCam.map.flat().map((v) => Math.max(0, v)), 16) <= 1e-4);
       await assert.rejects(gradCam(lesson, x, { layerName: 'nope' }), /no layer named 'nope'/);
       await assert.rejects(gradCam(lesson, x, { layerName: 'head_dense1' }), /explain a layer with a 4D feature map/);
       x.dispose();

@@ -6,8 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ChainStep, outputChain, PASS_THROUGH } from './chain';
-import { asBatch, ClassMap, forwardWithFeatures, toRows } from './forward';
-import { chooseClass, layerWeight, outputHead } from './scores';
+import { ClassMap, explainForward, toRows } from './forward';
+import { layerWeight } from './scores';
 
 /** The parts of a CAM head: the classifier layer and the layer whose output is pooled. */
 export interface CamHead {
@@ -56,16 +56,10 @@ export interface CamOptions {
  * class 1's. `image` is [h, w, c] or [1, h, w, c], as the model takes it. Nothing to dispose.
  */
 export async function classActivationMap(model: tf.LayersModel, image: tf.Tensor, opts: CamOptions = {}): Promise<ClassMap> {
-  const head = outputHead(model);
   const { classifier, features: layer } = camHead(model);
   const kernel = layerWeight(classifier, 'kernel');
   if (!kernel) throw new Error(`layer '${classifier.name}' has no kernel.`);
-  const x = asBatch(image);
-  const kept: tf.Tensor[] = [x];
-  try {
-    const { features, logits } = tf.tidy(() => forwardWithFeatures(model, x, head, layer));
-    kept.push(features, logits);
-    const choice = chooseClass(await logits.data(), head, opts.classIndex);
+  return explainForward(model, image, layer, opts.classIndex, async ({ head, features, choice }) => {
     const [, h, w, c] = features.shape;
     const units = kernel.size / c;
     const weights = await kernel.data();
@@ -79,7 +73,5 @@ export async function classActivationMap(model: tf.LayersModel, image: tf.Tensor
       map[p] = sign * s;
     }
     return { ...choice, layerName: layer.name, map: toRows(map, h, w) };
-  } finally {
-    tf.dispose(kept);
-  }
+  });
 }

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { findLayer } from '../layers/walk';
 import { defaultFeatureLayer } from './chain';
 import { LayerHook, runModel } from './graph';
-import { ClassChoice, logitHooks, OutputHead } from './scores';
+import { ClassChoice, chooseClass, logitHooks, OutputHead, outputHead } from './scores';
 
 /** A class map: the raw map at the explained layer's resolution, and what it explains. */
 export interface ClassMap extends ClassChoice {
@@ -17,7 +17,7 @@ export interface ClassMap extends ClassChoice {
 }
 
 /** One image as a batch of one: [h, w, c] or [1, h, w, c] (preprocessed as the model expects). */
-export function asBatch(image: tf.Tensor): tf.Tensor4D {
+function asBatch(image: tf.Tensor): tf.Tensor4D {
   if (image.rank === 3) return tf.expandDims(image, 0) as tf.Tensor4D;
   if (image.rank === 4 && image.shape[0] === 1) return tf.clone(image) as tf.Tensor4D;
   throw new Error(`expected one image [height, width, channels] or [1, height, width, channels]; got shape [${image.shape}].`);
@@ -39,7 +39,7 @@ export function explainedLayer(model: tf.LayersModel, layerName?: string): tf.la
 }
 
 /** A hook that records a layer's output (one call only) into `into.value`. */
-export function captureHook(layer: tf.layers.Layer, into: { value?: tf.Tensor }): LayerHook {
+function captureHook(layer: tf.layers.Layer, into: { value?: tf.Tensor }): LayerHook {
   return (compute) => {
     if (into.value) throw new Error(`layer '${layer.name}' runs more than once in this model; explain another layer.`);
     const out = compute();
@@ -50,13 +50,43 @@ export function captureHook(layer: tf.layers.Layer, into: { value?: tf.Tensor })
 }
 
 /** One forward pass (call inside `tf.tidy`): `layer`'s output and the logits of `head`. */
-export function forwardWithFeatures(model: tf.LayersModel, x: tf.Tensor4D, head: OutputHead, layer: tf.layers.Layer): { features: tf.Tensor4D; logits: tf.Tensor } {
+function forwardWithFeatures(model: tf.LayersModel, x: tf.Tensor4D, head: OutputHead, layer: tf.layers.Layer): { features: tf.Tensor4D; logits: tf.Tensor } {
   const into: { value?: tf.Tensor } = {};
   const hooks = logitHooks(head);
   hooks.set(layer, captureHook(layer, into));
   const [logits] = runModel(model, x, hooks);
   if (!into.value) throw new Error(`layer '${layer.name}' did not run: it is not on the path from the input to the output.`);
   return { features: into.value as tf.Tensor4D, logits };
+}
+
+/** What `explainForward` hands on: the image batch, the output head, the layer's output and the chosen class. */
+export interface Forward {
+  x: tf.Tensor4D;
+  head: OutputHead;
+  features: tf.Tensor4D;
+  choice: ClassChoice;
+  /** Disposes `t` with the rest when `explainForward` returns. */
+  keep(t: tf.Tensor): void;
+}
+
+/**
+ * The start both explainers share: one forward pass keeping `layer`'s output and the logits, the class chosen
+ * (`classIndex`, else the top class); runs `use`, then disposes every tensor made here.
+ */
+export async function explainForward<T>(
+  model: tf.LayersModel, image: tf.Tensor, layer: tf.layers.Layer, classIndex: number | undefined, use: (f: Forward) => Promise<T>,
+): Promise<T> {
+  const head = outputHead(model);
+  const x = asBatch(image);
+  const kept: tf.Tensor[] = [x];
+  try {
+    const { features, logits } = tf.tidy(() => forwardWithFeatures(model, x, head, layer));
+    kept.push(features, logits);
+    const choice = chooseClass(await logits.data(), head, classIndex);
+    return await use({ x, head, features, choice, keep: (t) => void kept.push(t) });
+  } finally {
+    tf.dispose(kept);
+  }
 }
 
 /** `values` (row-major, `height` x `width`) as rows of plain numbers. */

@@ -6,8 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { LayerHook, runModel } from './graph';
-import { asBatch, ClassMap, explainedLayer, forwardWithFeatures, toRows } from './forward';
-import { ClassChoice, chooseClass, classScore, logitHooks, outputHead } from './scores';
+import { ClassMap, explainedLayer, explainForward, toRows } from './forward';
+import { ClassChoice, classScore, logitHooks } from './scores';
 
 /** Options of `gradCam` and `layerGradients`. */
 export interface GradCamOptions {
@@ -36,14 +36,8 @@ export interface LayerGradients extends ClassChoice {
  * class's pre-activation score with respect to A. `image` is [h, w, c] or [1, h, w, c], as the model takes it.
  */
 export async function layerGradients(model: tf.LayersModel, image: tf.Tensor, opts: GradCamOptions = {}): Promise<LayerGradients> {
-  const head = outputHead(model);
   const layer = explainedLayer(model, opts.layerName);
-  const x = asBatch(image);
-  const kept: tf.Tensor[] = [x];
-  try {
-    const { features, logits } = tf.tidy(() => forwardWithFeatures(model, x, head, layer));
-    kept.push(features, logits);
-    const choice = chooseClass(await logits.data(), head, opts.classIndex);
+  return explainForward(model, image, layer, opts.classIndex, async ({ x, head, features, choice, keep }) => {
     const score = (a: tf.Tensor): tf.Scalar => {
       const hooks = logitHooks(head);
       const override: LayerHook = () => a;
@@ -51,12 +45,11 @@ export async function layerGradients(model: tf.LayersModel, image: tf.Tensor, op
       return classScore(runModel(model, x, hooks)[0], head, choice.classIndex);
     };
     const gradients = tf.tidy(() => tf.grad(score)(features));
-    kept.push(gradients);
+    keep(gradients);
     const [, h, w, c] = features.shape;
-    return { ...choice, layerName: layer.name, shape: [h, w, c], activations: await features.data() as Float32Array, gradients: await gradients.data() as Float32Array };
-  } finally {
-    tf.dispose(kept);
-  }
+    const [activations, grads] = await Promise.all([features.data(), gradients.data()]);
+    return { ...choice, layerName: layer.name, shape: [h, w, c], activations: activations as Float32Array, gradients: grads as Float32Array };
+  });
 }
 
 /** Grad-CAM weights: alpha_k = the mean over positions of the gradients of channel k. */
