@@ -54,7 +54,7 @@ async function benchBackend(backend: string, files: string[], outDir: string): P
     const g = await timed(pick('gradCam'), () => gradCam(model, x));
     const png = await timed(pick('overlay'), () => overlayPng(photo, g.map));
     if (!warm) {
-      const name = `${backend}_${path.basename(file, '.jpg')}_${names[g.classIndex][1]}.png`;
+      const name = `${backend}_${path.basename(file, '.jpg')}_${names[g.classIndex][1].replace(/[^\w-]/g, '_')}.png`;
       await writeFileAtomic(path.join(outDir, name), png);
     }
     tf.dispose([photo, resized, x]);
