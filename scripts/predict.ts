@@ -1,18 +1,24 @@
 /**
  * Classifies images with a saved model from the command line:
  *
- *   npm run predict -- <model-dir> <image...> [--classes cats,dogs] [--size 150 | --size 150x200] [--threshold 0.5]
+ *   npm run predict -- <model-dir> <image...> [--classes cats,dogs] [--size 150 | --size 150x200] [--threshold 0.5] [--cam <out-dir>]
  *
  * Loads the model with lib/io/modelIO.ts, reads and resizes each image with `loadImage` (pixels 0..255, as the
  * lesson's models expect: their preprocessing is inside the model), and prints path, class and probability.
  * The input size comes from the model's input shape unless `--size` is given; class names from `--classes`,
- * else from the model's `userDefinedMetadata.classNames`, else class indices.
+ * else from the model's `userDefinedMetadata.classNames`, else class indices. With `--cam <out-dir>`, also writes
+ * one Grad-CAM overlay PNG per image (lib/explain: the predicted class, on the last feature map, over the photo at
+ * its own size) and prints its path as a fourth column.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../lib/backend/select';
+import { writeFileAtomic } from '../lib/core/atomicFile';
 import { loadImage } from '../lib/data/imageDataset';
+import { gradCam } from '../lib/explain/gradCam';
+import { overlayPng } from '../lib/explain/overlay';
 import { loadModel } from '../lib/io/modelIO';
 // A lesson model holds custom layers; importing their modules registers them before a model is loaded.
 import '../lib/layers/augmentation';
@@ -25,40 +31,40 @@ export interface PredictArgs {
   classes?: string[];
   size?: [number, number];
   threshold: number;
+  /** Folder for one Grad-CAM overlay PNG per image (`--cam`); none when undefined. */
+  cam?: string;
 }
 
-const USAGE = 'usage: npm run predict -- <model-dir> <image...> [--classes cats,dogs] [--size 150 | --size 150x200] [--threshold 0.5]';
+const USAGE = 'usage: npm run predict -- <model-dir> <image...> [--classes cats,dogs] [--size 150 | --size 150x200] [--threshold 0.5] [--cam <out-dir>]';
 
 /** Parses `argv` (without node and the script path). */
 export function parsePredictArgs(argv: string[]): PredictArgs {
-  const pos: string[] = [];
-  let classes: string[] | undefined;
-  let size: [number, number] | undefined;
-  let threshold = 0.5;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = (): string => {
-      const [flag, inline] = a.split('=', 2);
-      if (inline !== undefined) return inline;
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${flag} needs a value.\n${USAGE}`);
-      return v;
-    };
-    if (a.startsWith('--classes')) classes = value().split(',').map((s) => s.trim()).filter(Boolean);
-    else if (a.startsWith('--size')) {
-      const v = value();
-      const m = /^(\d+)(?:[x,](\d+))?$/.exec(v);
-      if (!m) throw new Error(`--size ${v}: give one number (150) or height x width (150x200).`);
-      size = [Number(m[1]), Number(m[2] ?? m[1])];
-    } else if (a.startsWith('--threshold')) {
-      threshold = Number(value());
-      if (!(threshold > 0 && threshold < 1)) throw new Error(`--threshold must be between 0 and 1.`);
-    } else if (a === '--help' || a === '-h') throw new Error(USAGE);
-    else if (a.startsWith('--')) throw new Error(`unknown option ${a}.\n${USAGE}`);
-    else pos.push(a);
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        classes: { type: 'string' }, size: { type: 'string' }, threshold: { type: 'string' }, cam: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n${USAGE}`, { cause: err });
   }
+  const { values: v, positionals: pos } = parsed;
+  if (v.help) throw new Error(USAGE);
+  const classes = v.classes?.split(',').map((s) => s.trim()).filter(Boolean);
+  let size: [number, number] | undefined;
+  if (v.size !== undefined) {
+    const m = /^(\d+)(?:[x,](\d+))?$/.exec(v.size);
+    if (!m) throw new Error(`--size ${v.size}: give one number (150) or height x width (150x200).`);
+    size = [Number(m[1]), Number(m[2] ?? m[1])];
+  }
+  const threshold = v.threshold === undefined ? 0.5 : Number(v.threshold);
+  if (!(threshold > 0 && threshold < 1)) throw new Error(`--threshold must be between 0 and 1.`);
+  if (v.cam === '') throw new Error(`--cam needs a folder for the overlays.\n${USAGE}`);
   if (pos.length < 2) throw new Error(`give a model folder and at least one image.\n${USAGE}`);
-  return { modelDir: pos[0], images: pos.slice(1), classes, size, threshold };
+  return { modelDir: pos[0], images: pos.slice(1), classes, size, threshold, cam: v.cam };
 }
 
 /** One prediction. */
@@ -67,6 +73,26 @@ export interface Prediction {
   classIndex: number;
   className: string;
   probability: number;
+  /** The Grad-CAM overlay written for this image (with `--cam`). */
+  camPath?: string;
+}
+
+/**
+ * Writes the Grad-CAM overlay of `classIndex` for one image (`input` as the model takes it; disposed here) over
+ * the photo at its own size, as `<out-dir>/<image name>_cam.png` (`_2`, `_3`, ... when names repeat); returns the path.
+ */
+async function writeCamOverlay(model: tf.LayersModel, file: string, input: tf.Tensor3D, classIndex: number, outDir: string, used: Set<string>): Promise<string> {
+  const cam = await gradCam(model, input, { classIndex }).finally(() => input.dispose());
+  const photo = await loadImage(file);
+  try {
+    const stem = path.basename(file, path.extname(file));
+    let name = `${stem}_cam.png`;
+    for (let i = 2; used.has(name); i++) name = `${stem}_cam_${i}.png`;
+    used.add(name);
+    return await writeFileAtomic(path.join(outDir, name), await overlayPng(photo, cam.map));
+  } finally {
+    photo.dispose();
+  }
 }
 
 /** Loads the model and classifies the images; returns the predictions (and prints them unless `quiet`). */
@@ -90,6 +116,7 @@ export async function predictImages(args: PredictArgs, opts: { quiet?: boolean; 
     }
   }
   const results: Prediction[] = [];
+  const camNames = new Set<string>();
   for (const file of args.images) {
     if (!fs.existsSync(file)) throw new Error(`image ${file} does not exist.`);
     let img: tf.Tensor3D;
@@ -100,7 +127,7 @@ export async function predictImages(args: PredictArgs, opts: { quiet?: boolean; 
     }
     const probs = tf.tidy(() => (model.predict(tf.expandDims(img, 0)) as tf.Tensor).reshape([-1]));
     const p = Array.from(await probs.data());
-    tf.dispose([img, probs]);
+    tf.dispose(args.cam ? probs : [img, probs]);
     let classIndex: number;
     let probability: number;
     if (p.length === 1) {
@@ -113,8 +140,9 @@ export async function predictImages(args: PredictArgs, opts: { quiet?: boolean; 
     const numClasses = p.length === 1 ? 2 : p.length;
     if (classes && classes.length !== numClasses) throw new Error(`--classes has ${classes.length} names but the model predicts ${numClasses} classes.`);
     const className = classes?.[classIndex] ?? String(classIndex);
-    results.push({ path: file, classIndex, className, probability });
-    if (!opts.quiet) out(`${file}\t${className}\t${probability.toFixed(4)}`);
+    const camPath = args.cam ? await writeCamOverlay(model, file, img, classIndex, args.cam, camNames) : undefined;
+    results.push({ path: file, classIndex, className, probability, ...(camPath ? { camPath } : {}) });
+    if (!opts.quiet) out(`${file}\t${className}\t${probability.toFixed(4)}${camPath ? `\t${camPath}` : ''}`);
   }
   return results;
 }
