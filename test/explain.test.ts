@@ -21,7 +21,7 @@ import { gradCam, layerGradients } from '../lib/explain/gradCam';
 import { defaultAugmentation } from '../lib/layers/augmentation';
 import { preprocessInput } from '../lib/models/imagenet';
 import { mobilenet } from '../lib/models/mobilenet';
-import { buildTransferModel } from '../lib/training/finetune';
+import { buildTransferModel } from '../lib/training/transferModel';
 
 const BACKENDS = ['cpu', 'wasm'] as const;
 type S = tf.SymbolicTensor;
