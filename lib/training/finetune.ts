@@ -9,7 +9,8 @@
  * - `trainableSummary`: trainable vs non-trainable parameter counts and a table-ready per-layer view.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ImageNetPreprocessing, type PreprocessMode } from '../layers/augmentation';
+import { type PreprocessMode } from '../models/imagenet';
+import { ImageNetPreprocessing } from '../models/imageNetPreprocessing';
 import { setTrainable } from '../layers/frozenBatchNorm';
 import { applyLayers, classifierHead } from '../models/heads';
 
