@@ -16,7 +16,8 @@ import * as jsfive from 'jsfive';
 import { jsfiveMessageOffset } from '../lib/core/internals';
 import { readKerasWeights } from '../lib/io/kerasHdf5';
 import { leafLayers } from '../lib/layers/walk';
-import { fetchKerasWeights, kerasWeightsDir, lastLoadReport, loadKerasWeights } from '../lib/models/weights';
+import { weightsCacheDir } from '../lib/core/paths';
+import { fetchKerasWeights, lastLoadReport, loadKerasWeights } from '../lib/models/weights';
 import { buildMobileNet, mobilenet } from '../lib/models/mobilenet';
 import { buildResNet, resnet50 } from '../lib/models/resnet';
 import { buildVgg, vgg16 } from '../lib/models/vgg';
@@ -440,9 +441,9 @@ describe("weights: 'imagenet' (download, cache, hash)", () => {
 
   test('the cache folder defaults to data/models under the project root and follows KERAS_WEIGHTS_DIR', () => {
     delete process.env.KERAS_WEIGHTS_DIR;
-    assert.equal(kerasWeightsDir(), path.join(path.resolve(__dirname, '..'), 'data', 'models'));
+    assert.equal(weightsCacheDir(), path.join(path.resolve(__dirname, '..'), 'data', 'models'));
     process.env.KERAS_WEIGHTS_DIR = path.join(tmp, 'x');
-    assert.equal(kerasWeightsDir(), path.join(tmp, 'x'));
+    assert.equal(weightsCacheDir(), path.join(tmp, 'x'));
   });
 
   test('downloads from the base URL into the cache, then uses the cached file without network', async () => {

@@ -19,7 +19,7 @@ export interface RawImage {
 export type ColorMode = 'rgb' | 'grayscale';
 
 /** `tf.image.rgb_to_grayscale` of an RGB image. */
-export function toGrayscale(rgb: RawImage): RawImage {
+function toGrayscale(rgb: RawImage): RawImage {
   const n = rgb.width * rgb.height;
   const gray = new Uint8Array(n);
   const d = rgb.data;

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 export const IMAGE_EXTENSIONS = ['.bmp', '.gif', '.jpeg', '.jpg', '.png'];
 
 /** Code-point order, as Python's `sorted` on str. */
-export const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 const hidden = (name: string): boolean => name.startsWith('.');
 

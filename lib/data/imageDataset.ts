@@ -59,7 +59,7 @@ function checkSplit(split: number | undefined, subset: string | undefined, shuff
 }
 
 /** Applies the defaults and checks every option once; errors name the option and the value received. */
-export function resolveDatasetOptions(opts: ImageDatasetOptions): ResolvedDatasetOptions {
+function resolveDatasetOptions(opts: ImageDatasetOptions): ResolvedDatasetOptions {
   const labelMode = opts.labelMode === undefined ? 'int' : opts.labelMode;
   if (labelMode !== null && !['int', 'binary', 'categorical'].includes(labelMode)) {
     throw new Error(`labelMode must be 'int', 'binary', 'categorical' or null, got ${JSON.stringify(labelMode)}.`);

@@ -29,7 +29,7 @@ export interface KerasWeightsFile {
 }
 
 /** The base URL in force: `KERAS_WEIGHTS_BASE_URL` from the environment, or Keras's own. Ends with '/'. */
-export function kerasWeightsBaseUrl(): string {
+function kerasWeightsBaseUrl(): string {
   const base = envValue('KERAS_WEIGHTS_BASE_URL') ?? KERAS_WEIGHTS_BASE_URL;
   return base.endsWith('/') ? base : `${base}/`;
 }
@@ -39,15 +39,13 @@ export function kerasWeightsUrl(file: KerasWeightsFile): string {
   return `${kerasWeightsBaseUrl()}${file.subdir}/${file.fileName}`;
 }
 
-/** The cache folder: `KERAS_WEIGHTS_DIR`, or `data/models/` under the project root (not the cwd). */
-export const kerasWeightsDir = weightsCacheDir;
-
 /**
- * Returns the local path of a Keras weight file, downloading it first unless a verified copy is cached.
+ * Returns the local path of a Keras weight file in the cache (`KERAS_WEIGHTS_DIR`, or `data/models/` under the
+ * project root), downloading it first unless a verified copy is cached.
  * A download with the wrong hash is kept aside as `<file>.bad` and an error is thrown (see io/download.ts).
  */
 export async function fetchKerasWeights(file: KerasWeightsFile, opts: { quiet?: boolean } = {}): Promise<string> {
-  const dest = path.join(kerasWeightsDir(), file.fileName);
+  const dest = path.join(weightsCacheDir(), file.fileName);
   return getFile(kerasWeightsUrl(file), { dest, hash: file.hash, quiet: opts.quiet, label: file.fileName });
 }
 
@@ -90,7 +88,7 @@ const FAMILY_MARKERS: [RegExp, string][] = [
 ];
 
 /** A guess of which architecture a list of layer names belongs to (for error messages). */
-export function guessArchitecture(layerNames: string[]): string {
+function guessArchitecture(layerNames: string[]): string {
   let best = { name: 'an unknown architecture', count: 0 };
   for (const [re, name] of FAMILY_MARKERS) {
     const count = layerNames.filter((n) => re.test(n)).length;
