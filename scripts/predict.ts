@@ -19,10 +19,7 @@ import { writeFileAtomic } from '../lib/core/atomicFile';
 import { loadImage } from '../lib/data/imageDataset';
 import { gradCam } from '../lib/explain/gradCam';
 import { overlayPng } from '../lib/explain/overlay';
-import { loadModel } from '../lib/io/modelIO';
-// A lesson model holds custom layers; importing their modules registers them before a model is loaded.
-import '../lib/layers/augmentation';
-import '../lib/layers/frozenBatchNorm';
+import { loadSavedModel } from '../lib/models/savedModel';
 
 /** Parsed command line of the predict script. */
 export interface PredictArgs {
@@ -101,7 +98,7 @@ export async function predictImages(args: PredictArgs, opts: { quiet?: boolean; 
   if (!fs.existsSync(args.modelDir)) throw new Error(`model folder ${args.modelDir} does not exist (save one with saveModel(model, dir)).`);
   const jsonPath = fs.statSync(args.modelDir).isDirectory() ? path.join(args.modelDir, 'model.json') : args.modelDir;
   if (!fs.existsSync(jsonPath)) throw new Error(`${args.modelDir} has no model.json: is it a folder written by saveModel?`);
-  const model = await loadModel(args.modelDir);
+  const model = await loadSavedModel(args.modelDir);
   const shape = model.inputs[0].shape;
   if (shape.length !== 4) throw new Error(`the model's input shape is [${shape}]; an image model takes [batch, height, width, channels].`);
   const size = args.size ?? (shape[1] && shape[2] ? ([shape[1], shape[2]] as [number, number]) : undefined);

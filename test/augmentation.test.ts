@@ -4,23 +4,17 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import {
-  RandomFlip,
-  RandomRotation,
-  RandomTranslation,
-  RandomZoom,
-  Rescaling,
-  ImageNetPreprocessing,
-  augmentBatch,
-  defaultAugmentation,
-  mapCoordinate,
-  randomFlip,
-  randomRotation,
-  randomTranslation,
-  randomZoom,
-  rescaling,
-} from '../lib/layers/augmentation';
+import { defaultAugmentation } from '../lib/layers/augmentation';
+import { RandomFlip, randomFlip } from '../lib/layers/randomFlip';
+import { RandomRotation, randomRotation } from '../lib/layers/randomRotation';
+import { RandomTranslation, randomTranslation } from '../lib/layers/randomTranslation';
+import { RandomZoom, randomZoom } from '../lib/layers/randomZoom';
+import { mapCoordinate } from '../lib/layers/transform';
 import { loadModel, saveModel } from '../lib/io/modelIO';
+import { augmentBatch } from '../lib/ui/augmentationPreview';
+// Every module of the project that registers a layer class, for the registry test below.
+import '../lib/layers/frozenBatchNorm';
+import '../lib/models/imageNetPreprocessing';
 
 before(async () => {
   await tf.setBackend('cpu');
@@ -158,15 +152,19 @@ test('a seed makes the sequence of transforms reproducible', () => {
   x.dispose();
 });
 
-test('Rescaling and ImageNetPreprocessing', () => {
+test("tfjs's own Rescaling stays registered: importing the project's layers replaces no tfjs class", () => {
+  const registered = tf.serialization.SerializationMap.getMap().classNameMap;
+  const own = (layer: tf.layers.Layer) => layer.constructor;
+  assert.equal(registered.Rescaling?.[0], own(tf.layers.rescaling({ scale: 1 })), "the registry's Rescaling is tfjs's");
+  assert.equal(registered.BatchNormalization?.[0], own(tf.layers.batchNormalization({})));
   const x = tf.tensor4d([0, 127.5, 255, 10, 20, 30], [1, 1, 2, 3]);
-  assert.deepEqual(Array.from((rescaling({ scale: 1 / 127.5, offset: -1 }).apply(x) as tf.Tensor).dataSync() as Float32Array).map((v) => Math.round(v * 1e4) / 1e4), [-1, 0, 1, -0.9216, -0.8431, -0.7647]);
-  const caffe = new ImageNetPreprocessing({ mode: 'caffe' }).apply(x) as tf.Tensor;
-  const d = Array.from(caffe.dataSync());
-  assert.ok(Math.abs(d[0] - (255 - 103.939)) < 1e-3 && Math.abs(d[2] - (0 - 123.68)) < 1e-3);
-  assert.throws(() => new Rescaling({ scale: NaN }), /scale must be a finite number/);
+  const y = tf.layers.rescaling({ scale: 1 / 127.5, offset: -1 }).apply(x) as tf.Tensor;
+  assert.deepEqual(Array.from(y.dataSync()).map((v) => Math.round(v * 1e4) / 1e4), [-1, 0, 1, -0.9216, -0.8431, -0.7647]);
+  tf.dispose([x, y]);
+});
+
+test('a bad fill mode is named', () => {
   assert.throws(() => randomRotation({ factor: 0.1, fillMode: 'mirror' as never }), /fill_mode='mirror'/);
-  tf.dispose([x, caffe]);
 });
 
 test('no tensor leaks over many augmentation calls', () => {
@@ -186,7 +184,7 @@ test('a model with augmentation layers trains, saves and loads with Keras config
       randomRotation({ factor: 0.1, fillMode: 'nearest', seed: 2 }),
       randomZoom({ heightFactor: [-0.2, 0.2], widthFactor: 0.1, seed: 3 }),
       randomTranslation({ heightFactor: 0.1, widthFactor: 0.1, seed: 4 }),
-      rescaling({ scale: 1 / 255 }),
+      tf.layers.rescaling({ scale: 1 / 255 }),
       tf.layers.flatten(),
       tf.layers.dense({ units: 1, activation: 'sigmoid' }),
     ],

@@ -3,9 +3,15 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import sharp from 'sharp';
 import * as tf from '@tensorflow/tfjs';
-import { MersenneTwister, decodeBmp, imageDatasetFromDirectory, loadImage, resizeInto, type Batch, type RawImage } from '../lib/data/imageDataset';
+import { MersenneTwister } from '../lib/core/random';
+import { decodeBmp } from '../lib/data/bmp';
+import type { RawImage } from '../lib/data/decode';
+import { DirectoryDataset, type Batch } from '../lib/data/directoryDataset';
+import { imageDatasetFromDirectory, loadImage } from '../lib/data/imageDataset';
+import { resizeInto } from '../lib/data/resize';
 
 let tmp: string;
 let dir: string; // 3 classes, 5 + 4 + 3 images, plus non-image files
@@ -331,4 +337,101 @@ test('tf.memory stays flat over many batches and epochs; toTfData feeds fitDatas
   await model.fitDataset(ds.toTfData(), { epochs: 2, verbose: 0 });
   assert.equal(tf.memory().numTensors, afterFit, 'no leak per epoch in fitDataset');
   model.dispose();
+});
+
+/** Runs `fn` with console.warn captured; returns the warnings. */
+async function captureWarnings(fn: () => Promise<unknown>): Promise<string[]> {
+  const warnings: string[] = [];
+  const warn = console.warn;
+  console.warn = (...a: unknown[]) => void warnings.push(a.join(' '));
+  try {
+    await fn();
+  } finally {
+    console.warn = warn;
+  }
+  return warnings;
+}
+
+test('an empty class folder is warned about by name (it still takes a label, as in Keras)', async () => {
+  const d = path.join(tmp, 'empty-class');
+  for (const cls of ['ant', 'bee', 'cow']) fs.mkdirSync(path.join(d, cls), { recursive: true });
+  await jpeg(path.join(d, 'ant', '1.jpg'), 6, 6, 1);
+  await jpeg(path.join(d, 'cow', '1.jpg'), 6, 6, 2);
+  fs.writeFileSync(path.join(d, 'bee', 'notes.txt'), 'no images here');
+  let ds: Awaited<ReturnType<typeof imageDatasetFromDirectory>> | undefined;
+  const warnings = await captureWarnings(async () => {
+    ds = await imageDatasetFromDirectory(d, { shuffle: false, imageSize: [4, 4], quiet: true });
+  });
+  assert.deepEqual(ds!.classNames, ['ant', 'bee', 'cow']);
+  assert.deepEqual(ds!.labels, [0, 2], "Keras's labels: 'cow' keeps index 2");
+  assert.equal(warnings.length, 1, warnings.join('\n'));
+  assert.ok(warnings[0].includes(path.join(d, 'bee')), warnings[0]);
+  assert.match(warnings[0], /class 'bee' still takes label 1/);
+  const none = await captureWarnings(() => imageDatasetFromDirectory(d, { classNames: ['ant', 'cow'], shuffle: false, quiet: true }));
+  assert.deepEqual(none, [], 'no warning once the empty class is left out');
+});
+
+test("macOS AppleDouble files ('._x.jpg'), other dot-files and dot-folders inside class folders are skipped", async () => {
+  await tf.setBackend('cpu');
+  const d = path.join(tmp, 'dotfiles');
+  fs.mkdirSync(path.join(d, 'cats', '.ipynb_checkpoints'), { recursive: true });
+  fs.mkdirSync(path.join(d, 'dogs', 'sub', '.thumbs'), { recursive: true });
+  await jpeg(path.join(d, 'cats', 'cat.1.jpg'), 6, 6, 1);
+  await jpeg(path.join(d, 'dogs', 'sub', 'dog.1.jpg'), 6, 6, 2);
+  // AppleDouble: resource-fork metadata macOS writes beside each file on foreign disks and into zips.
+  const appleDouble = Buffer.concat([Buffer.from([0x00, 0x05, 0x16, 0x07, 0x00, 0x02, 0x00, 0x00]), Buffer.alloc(74)]);
+  fs.writeFileSync(path.join(d, 'cats', '._cat.1.jpg'), appleDouble);
+  fs.writeFileSync(path.join(d, 'dogs', 'sub', '._dog.1.jpg'), appleDouble);
+  fs.writeFileSync(path.join(d, 'dogs', '.hidden.png'), 'not an image');
+  await jpeg(path.join(d, 'cats', '.ipynb_checkpoints', 'cat.1-checkpoint.jpg'), 6, 6, 3);
+  await jpeg(path.join(d, 'dogs', 'sub', '.thumbs', 'dog.1.jpg'), 6, 6, 4);
+  const ds = await imageDatasetFromDirectory(d, { shuffle: false, imageSize: [4, 4], quiet: true });
+  assert.deepEqual(ds.filePaths.map((p) => path.relative(d, p).split(path.sep).join('/')), ['cats/cat.1.jpg', 'dogs/sub/dog.1.jpg']);
+  const { ys } = await collect(ds);
+  assert.deepEqual(ys, [0, 1], 'the iteration runs through');
+  const all = await imageDatasetFromDirectory(d, { labelMode: null, shuffle: false, imageSize: [4, 4], quiet: true });
+  assert.equal(all.size, 2);
+});
+
+test('a batch is decoded one image at a time (never two decodes in flight), straight into the batch buffer', async () => {
+  await tf.setBackend('cpu');
+  const files = Array.from({ length: 7 }, (_, i) => `img${i}.png`);
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const decode = async (file: string): Promise<RawImage> => {
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    await new Promise((r) => setTimeout(r, 2));
+    inFlight--;
+    const v = Number(file.match(/\d+/)![0]);
+    return { data: new Uint8Array(5 * 4 * 3).fill(v * 10), width: 5, height: 4, channels: 3 };
+  };
+  const ds = new DirectoryDataset({
+    classNames: ['a'], filePaths: files, labels: files.map(() => 0), batchSize: 3, imageSize: [2, 2], labelMode: 'int', colorMode: 'rgb',
+    shuffle: false, seed: 1, interpolation: 'bilinear', onBadImage: 'error', quiet: true, decode,
+  });
+  const firstPixels: number[] = [];
+  for await (const b of ds) {
+    const x = (await b.xs.array()) as number[][][][];
+    firstPixels.push(...x.map((img) => img[0][0][0]));
+    tf.dispose([b.xs, b.ys]);
+  }
+  assert.deepEqual(firstPixels, [0, 10, 20, 30, 40, 50, 60]);
+  assert.equal(maxInFlight, 1, `decodes in flight at once: ${maxInFlight} (a batch of 3, the next one prefetched)`);
+});
+
+test('peak memory of a batch of large photos is bounded by one decoded photo, not by the batch', async () => {
+  // 16 photos of 2500x2000 (15 MB each decoded; 240 MB if a batch were decoded at once) in one batch.
+  const d = path.join(tmp, 'large');
+  fs.mkdirSync(path.join(d, 'big', 'a'), { recursive: true });
+  fs.mkdirSync(path.join(d, 'small', 'a'), { recursive: true });
+  await jpeg(path.join(d, 'small', 'a', 's.jpg'), 20, 16, 1);
+  for (let i = 0; i < 16; i++) {
+    await sharp({ create: { width: 2500, height: 2000, channels: 3, background: { r: 10 * i, g: 120, b: 200 } } }).jpeg().toFile(path.join(d, 'big', 'a', `${i}.jpg`));
+  }
+  const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'helpers', 'datasetPeakMemory.ts'), path.join(d, 'small'), path.join(d, 'big')], { encoding: 'utf8' });
+  assert.equal(child.status, 0, child.stderr);
+  const { growthMB } = JSON.parse(child.stdout.trim().split('\n').pop()!) as { growthMB: number };
+  const decodedMB = (2500 * 2000 * 3) / 2 ** 20;
+  assert.ok(growthMB < 0.6 * 16 * decodedMB, `peak memory grew by ${growthMB.toFixed(0)} MB for 16 photos of ${decodedMB.toFixed(0)} MB each`);
 });

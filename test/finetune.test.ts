@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { randomFlip } from '../lib/layers/augmentation';
+import { randomFlip } from '../lib/layers/randomFlip';
 import { compileModel, recompileModel } from '../lib/training/compile';
 import { freeze, lastBlockStart, setFineTuneStrategy, unfreeze } from '../lib/training/finetune';
 import { trainableSummary } from '../lib/training/trainableSummary';

@@ -6,6 +6,7 @@
 import test, { before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
+import { batchNormLearnableWeights, simulateTfjsVersion } from '../lib/core/internals';
 import { FrozenBatchNormalization, frozenBatchNormalization, setBatchNormInference, setTrainable } from '../lib/layers/frozenBatchNorm';
 
 before(async () => {
@@ -175,4 +176,31 @@ test('setBatchNormInference: a trainable base keeps its BN statistics (Keras tra
   assert.equal(copy.inference, true);
   tf.dispose([xs, ys]);
   model.dispose();
+});
+
+test('on an untested tfjs version the frozen state is read through public weights (one warning), with the same result', async () => {
+  const warnings: string[] = [];
+  const warn = console.warn;
+  console.warn = (...a: unknown[]) => void warnings.push(a.join(' '));
+  try {
+    simulateTfjsVersion('4.0.0');
+    const base = smallBase(5);
+    const bn1 = base.getLayer('bn1') as FrozenBatchNormalization;
+    assert.deepEqual(batchNormLearnableWeights(bn1).map((w) => w.originalName.split('/').pop()), ['gamma', 'beta']);
+    assert.equal(bn1.frozen, false);
+    base.trainable = false; // marks gamma/beta non-trainable, the layer's own flag stays true
+    assert.equal(bn1.trainable, true);
+    assert.equal(bn1.frozen, true, 'frozen through its model, seen without private members');
+    const model = withHead(base);
+    const { xs, ys } = data();
+    const stats0 = snapshot(bnStats(base));
+    await model.fit(xs, ys, { epochs: 1, batchSize: 8, verbose: 0 });
+    assert.equal(maxDiff(snapshot(bnStats(base)), stats0), 0, 'statistics unchanged under the fallback');
+    assert.equal(warnings.filter((w) => /4\.0\.0 is not the tested/.test(w)).length, 1, warnings.join('\n'));
+    tf.dispose([xs, ys]);
+    model.dispose();
+  } finally {
+    simulateTfjsVersion(undefined);
+    console.warn = warn;
+  }
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fetchKerasWeights } from '../lib/models/kerasWeights';
+import { fetchKerasWeights } from '../lib/models/weights';
 import { assetPath } from '../lib/core/paths';
 import { serveBytes, startServer, type TestServer } from './helpers/server';
 

@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import { fileHandler, loadModel, saveModel } from '../lib/io/modelIO';
 // Custom layers register when their module is imported: whoever loads a lesson model imports them first.
 import { frozenBatchNormalization, FrozenBatchNormalization } from '../lib/layers/frozenBatchNorm';
-import { randomFlip, randomRotation, RandomFlip, RandomRotation } from '../lib/layers/augmentation';
+import { randomFlip, RandomFlip } from '../lib/layers/randomFlip';
+import { randomRotation, RandomRotation } from '../lib/layers/randomRotation';
 
 before(async () => {
   await tf.setBackend('cpu');

@@ -1,14 +1,15 @@
 /**
  * keras.applications builders: parameter counts, layer names and output shapes as in Keras; Keras's argument
- * checks; preprocessInput and decodePredictions; the APPLICATIONS registry.
+ * checks; preprocessInput, the ImageNetPreprocessing layer and decodePredictions; the family tables.
  */
 import test, { before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { FrozenBatchNormalization } from '../lib/layers/frozenBatchNorm';
-import { APPLICATIONS } from '../lib/models';
-import { decodePredictions, imagenetClasses, preprocessInput, resnetPreprocessInput, mobilenetPreprocessInput } from '../lib/models/imagenet';
-import { weightedLayers } from '../lib/models/kerasWeights';
+import { leafLayers } from '../lib/layers/walk';
+import { APPLICATIONS, applicationInfo } from '../lib/models/applications';
+import { decodePredictions, imagenetClasses, preprocessInput } from '../lib/models/imagenet';
+import { ImageNetPreprocessing } from '../lib/models/imageNetPreprocessing';
 import { buildMobileNet, mobilenet, mobilenetWeightsFile } from '../lib/models/mobilenet';
 import { buildMobileNetV2, makeDivisible, mobilenetV2, mobilenetV2WeightsFile } from '../lib/models/mobilenetV2';
 import { buildResNet, resnet50, resnetWeightsFile } from '../lib/models/resnet';
@@ -17,6 +18,9 @@ import { buildVgg, vgg16, vgg19, vggWeightsFile } from '../lib/models/vgg';
 before(async () => {
   await tf.setBackend('cpu');
 });
+
+/** The layers with weights, nested models included, in model order. */
+const weightedLayers = (m: tf.LayersModel) => leafLayers(m).filter((l) => l.weights.length > 0);
 
 // Parameter counts of keras.applications (Keras's model.summary / docs; MobileNetV2 0.35 and 1.4 checked
 // against published summaries, the other alphas follow from _make_divisible arithmetic).
@@ -132,7 +136,7 @@ describe('layer names', () => {
   test('a forward pass keeps tensors flat', () => {
     const m = buildResNet(50, { weights: null, includeTop: false, inputShape: [32, 32, 3], pooling: 'avg' });
     const x = tf.randomUniform([2, 32, 32, 3], 0, 255);
-    const run = () => tf.tidy(() => (m.predict(resnetPreprocessInput(x)) as tf.Tensor).shape);
+    const run = () => tf.tidy(() => (m.predict(preprocessInput(x, 'caffe')) as tf.Tensor).shape);
     assert.deepEqual(run(), [2, 2048]);
     const n = tf.memory().numTensors;
     for (let i = 0; i < 3; i++) run();
@@ -187,17 +191,53 @@ describe('weight files (Keras names and hashes)', () => {
     assert.equal(mobilenetV2WeightsFile(1.0, 224, false).fileName, 'mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224_no_top.h5');
     assert.equal(mobilenetV2WeightsFile(0.35, 96, true).fileName, 'mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.35_96.h5');
   });
-  test('APPLICATIONS registry', () => {
+  test('the applications table: Keras names, files and URLs of the options the builders resolve', () => {
     assert.deepEqual(Object.keys(APPLICATIONS), ['VGG16', 'VGG19', 'ResNet50', 'ResNet101', 'ResNet152', 'MobileNet', 'MobileNetV2']);
     const saved = process.env.KERAS_WEIGHTS_BASE_URL;
     delete process.env.KERAS_WEIGHTS_BASE_URL;
-    assert.equal(APPLICATIONS.VGG16.weights(false).url, 'https://storage.googleapis.com/tensorflow/keras-applications/vgg16/vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5');
+    assert.equal(APPLICATIONS.VGG16.weightsFile({ includeTop: false }).url, 'https://storage.googleapis.com/tensorflow/keras-applications/vgg16/vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5');
     process.env.KERAS_WEIGHTS_BASE_URL = 'http://127.0.0.1:9/mirror';
-    assert.equal(APPLICATIONS.MobileNet.weights(true).url, 'http://127.0.0.1:9/mirror/mobilenet/mobilenet_1_0_224_tf.h5');
+    assert.equal(APPLICATIONS.MobileNet.weightsFile().url, 'http://127.0.0.1:9/mirror/mobilenet/mobilenet_1_0_224_tf.h5');
     if (saved === undefined) delete process.env.KERAS_WEIGHTS_BASE_URL;
     else process.env.KERAS_WEIGHTS_BASE_URL = saved;
-    assert.equal(APPLICATIONS.ResNet50.preprocess, 'caffe');
-    assert.equal(APPLICATIONS.MobileNetV2.preprocess, 'tf');
+    // The file follows alpha, top and input size exactly as the builder resolves them (224 for other sizes).
+    assert.equal(APPLICATIONS.MobileNet.weightsFile({ alpha: 0.25, includeTop: false, inputShape: [96, 96, 3] }).fileName, 'mobilenet_2_5_224_tf_no_top.h5');
+    assert.equal(APPLICATIONS.MobileNetV2.weightsFile({ alpha: 0.35, inputShape: [96, 96, 3], includeTop: false }).fileName, 'mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.35_96_no_top.h5');
+    assert.equal(APPLICATIONS.ResNet101.weightsFile().hash, 'f1aeb4b969a6efcfb50fad2f0c20cfc5');
+    assert.throws(() => APPLICATIONS.MobileNet.weightsFile({ alpha: 0.3 }), /alpha can be one of 0.25, 0.50, 0.75 or 1.0 only/);
+    assert.deepEqual(Object.values(APPLICATIONS).map((a) => a.preprocess), ['caffe', 'caffe', 'caffe', 'caffe', 'caffe', 'tf', 'tf']);
+  });
+
+  test('applicationInfo: by name in any case, with the family table; unknown names list the known ones', () => {
+    assert.equal(applicationInfo('mobilenet'), APPLICATIONS.MobileNet);
+    assert.equal(applicationInfo(' VGG16 ').preprocess, 'caffe');
+    assert.equal(applicationInfo('mobilenetv2').family, 'mobilenetV2');
+    assert.equal(applicationInfo('MobileNet').fineTuneFrom, 'conv_dw_12');
+    assert.equal(applicationInfo('vgg16').fineTuneFrom, 'block5_conv1');
+    assert.throws(() => applicationInfo('inception'), /No application named 'inception': use one of VGG16, VGG19, ResNet50, .*MobileNetV2/);
+  });
+
+  test("each family's fine-tuning layer exists in its model and starts its last stage", async () => {
+    const small = { includeTop: false, weights: null, inputShape: [32, 32, 3] as [number, number, number] };
+    for (const name of ['VGG19', 'ResNet50', 'MobileNet', 'MobileNetV2']) {
+      const info = applicationInfo(name);
+      const m = await info.build(small);
+      const names = m.layers.map((l) => l.name);
+      const from = names.indexOf(info.fineTuneFrom);
+      assert.ok(from > 0, `${name}: ${info.fineTuneFrom} is a layer of ${m.name}`);
+      const trainable = m.layers.slice(from).filter((l) => l.weights.length > 0).length;
+      const all = m.layers.filter((l) => l.weights.length > 0).length;
+      assert.ok(trainable > 0 && trainable < all / 2, `${name}: ${trainable} of ${all} weighted layers train from ${info.fineTuneFrom}`);
+      m.dispose();
+    }
+  });
+
+  test('a builder rejects an option its family does not take (no silent ignore)', async () => {
+    await assert.rejects(applicationInfo('vgg16').build({ weights: null, alpha: 0.25 }), /vgg16: got an unexpected option 'alpha'\. Its options are includeTop, weights/);
+    await assert.rejects(APPLICATIONS.MobileNetV2.build({ weights: null, depthMultiplier: 2 }), /mobilenetv2: got an unexpected option 'depthMultiplier'/);
+    const m = await applicationInfo('vgg16').build({ weights: null, includeTop: false, inputShape: [32, 32, 3], alpha: undefined });
+    assert.equal(m.name, 'vgg16', 'an option left undefined is no option');
+    m.dispose();
   });
 });
 
@@ -215,10 +255,28 @@ describe('preprocessInput', () => {
   test("'tf': x / 127.5 - 1, and no leaks", () => {
     const x = tf.tensor3d([0, 127.5, 255], [1, 1, 3]);
     const n = tf.memory().numTensors;
-    const y = mobilenetPreprocessInput(x);
+    const y = preprocessInput(x, 'tf');
     assert.equal(tf.memory().numTensors, n + 1);
     assert.deepEqual(Array.from(y.dataSync()), [-1, 0, 1]);
     tf.dispose([x, y]);
+  });
+  test('the ImageNetPreprocessing layer applies the mode, saves with it, and loads', async () => {
+    const x = tf.tensor4d([0, 127.5, 255, 10, 20, 30], [1, 1, 2, 3]);
+    const caffe = new ImageNetPreprocessing({ mode: 'caffe' }).apply(x) as tf.Tensor;
+    const d = Array.from(caffe.dataSync());
+    assert.ok(Math.abs(d[0] - (255 - 103.939)) < 1e-3 && Math.abs(d[2] - (0 - 123.68)) < 1e-3);
+    const m = tf.sequential({ layers: [new ImageNetPreprocessing({ mode: 'tf', inputShape: [1, 2, 3] })] });
+    let artifacts: tf.io.ModelArtifacts | undefined;
+    await m.save(tf.io.withSaveHandler(async (a) => { artifacts = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; }));
+    const loaded = await tf.loadLayersModel(tf.io.fromMemory(artifacts!));
+    assert.ok(loaded.layers[0] instanceof ImageNetPreprocessing);
+    assert.equal((loaded.layers[0] as ImageNetPreprocessing).mode, 'tf');
+    const y = loaded.predict(x) as tf.Tensor;
+    assert.deepEqual(Array.from(y.dataSync()).slice(0, 3), [-1, 0, 1]);
+    assert.throws(() => new ImageNetPreprocessing({ mode: 'torch' as never }), /mode='torch' is not supported: use one of 'caffe', 'tf'/);
+    tf.dispose([x, caffe, y]);
+    m.dispose();
+    loaded.dispose();
   });
   test('rejects images without 3 channels and unknown modes', () => {
     const g = tf.zeros([1, 4, 4, 1]);

@@ -12,8 +12,12 @@ import { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { lastLoadReport } from '../lib/models/common';
-import { fetchKerasWeights, kerasWeightsDir, loadKerasWeights, readKerasWeights, weightedLayers } from '../lib/models/kerasWeights';
+import * as jsfive from 'jsfive';
+import { jsfiveMessageOffset } from '../lib/core/internals';
+import { readKerasWeights } from '../lib/io/kerasHdf5';
+import { leafLayers } from '../lib/layers/walk';
+import { weightsCacheDir } from '../lib/core/paths';
+import { fetchKerasWeights, lastLoadReport, loadKerasWeights } from '../lib/models/weights';
 import { buildMobileNet, mobilenet } from '../lib/models/mobilenet';
 import { buildResNet, resnet50 } from '../lib/models/resnet';
 import { buildVgg, vgg16 } from '../lib/models/vgg';
@@ -24,14 +28,14 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'keras-weights-test-'));
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type H5 = any;
 let h5wasm: H5;
-// jsfive directly (an independent reader for the spot checks).
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const jsfive = require('jsfive');
-
-function openWithJsfive(file: string): H5 {
+/** jsfive directly (an independent reader for the spot checks). */
+function openWithJsfive(file: string): jsfive.File {
   const b = fs.readFileSync(file);
-  return new jsfive.File(b.buffer.slice(b.byteOffset, b.byteOffset + b.length), path.basename(file));
+  return new jsfive.File(b.buffer.slice(b.byteOffset, b.byteOffset + b.length) as ArrayBuffer, path.basename(file));
 }
+
+/** The layers with weights, nested models included, in model order. */
+const weightedLayers = (m: tf.LayersModel) => leafLayers(m).filter((l) => l.weights.length > 0);
 
 /** Deterministic pseudo-random floats (mulberry32). */
 function randomFloats(n: number, seed: number): Float32Array {
@@ -55,7 +59,7 @@ const kerasShort = (w: tf.LayerVariable) => `${w.originalName.split('/').pop()!.
  * under model_weights), returns the values by '<layer>/<weight>'.
  */
 /** How one dataset is stored (h5wasm options): chunked and/or gzip-compressed, or as float64. */
-type DatasetStorage = { chunks?: number[]; compression?: number; float64?: boolean };
+type DatasetStorage = { chunks?: number[]; compression?: number; float64?: boolean; filter?: number };
 
 function writeKerasH5(
   model: tf.LayersModel,
@@ -82,7 +86,10 @@ function writeKerasH5(
       const st = opts.storage?.(layer.name, kerasShort(w), shape) ?? {};
       // h5wasm spells float64 '<d' ('<f8' would mean float32 there).
       const dtype = st.float64 ? '<d' : '<f4';
-      sub.create_dataset({ name: kerasShort(w), data: st.float64 ? Float64Array.from(data) : data, shape, dtype, chunks: st.chunks, compression: st.compression });
+      // `filter`: an HDF5 filter id other than gzip (h5wasm passes it on with no options), e.g. 5 = N-bit.
+      const compression = st.filter ?? st.compression;
+      const compressionOpts = st.filter === undefined ? undefined : [];
+      sub.create_dataset({ name: kerasShort(w), data: st.float64 ? Float64Array.from(data) : data, shape, dtype, chunks: st.chunks, compression, compression_opts: compressionOpts });
       values.set(`${layer.name}/${kerasShort(w)}`, data);
     }
   }
@@ -188,15 +195,15 @@ describe('the Keras fixture (MobileNet alpha 0.25, 224, no top, Keras 2.0.4)', (
   test('loading creates no lasting tensors', async () => {
     const model = buildMobileNet({ alpha: 0.25, includeTop: false, weights: null, inputShape: [32, 32, 3] });
     const n = tf.memory().numTensors;
-    await loadKerasWeights(model, FIXTURE);
-    await loadKerasWeights(model, FIXTURE);
+    loadKerasWeights(model, FIXTURE);
+    loadKerasWeights(model, FIXTURE);
     assert.equal(tf.memory().numTensors, n);
     model.dispose();
   });
 
   test('a file for another architecture is named as such', async () => {
     const model = buildVgg(16, { weights: null, includeTop: false, inputShape: [32, 32, 3] });
-    await assert.rejects(loadKerasWeights(model, FIXTURE), (err: Error) => {
+    assert.throws(() => loadKerasWeights(model, FIXTURE), (err: Error) => {
       assert.match(err.message, /does not fit model 'vgg16'/);
       assert.match(err.message, /seems to be for MobileNet v1/);
       assert.ok(err.message.includes(FIXTURE));
@@ -207,13 +214,13 @@ describe('the Keras fixture (MobileNet alpha 0.25, 224, no top, Keras 2.0.4)', (
 
   test('a shape mismatch names the layer, the weight and both shapes; skipMismatch skips it', async () => {
     const model = buildMobileNet({ alpha: 0.5, includeTop: false, weights: null });
-    await assert.rejects(loadKerasWeights(model, FIXTURE), (err: Error) => {
+    assert.throws(() => loadKerasWeights(model, FIXTURE), (err: Error) => {
       assert.match(err.message, /shape mismatch in layer 'conv1', weight 'kernel'/);
       assert.match(err.message, /expects \[3, 3, 3, 16\] but .* has \[3, 3, 3, 8\]/);
       return true;
     });
     const before = model.getLayer('conv1').getWeights()[0].dataSync().slice();
-    const report = await loadKerasWeights(model, FIXTURE, { skipMismatch: true });
+    const report = loadKerasWeights(model, FIXTURE, { skipMismatch: true });
     assert.ok(report.skipped.some((s) => s.layer === 'conv1'));
     assert.deepEqual(model.getLayer('conv1').getWeights()[0].dataSync(), before, 'a skipped layer keeps its values');
     model.dispose();
@@ -221,8 +228,8 @@ describe('the Keras fixture (MobileNet alpha 0.25, 224, no top, Keras 2.0.4)', (
 
   test('a layer missing from the file is named', async () => {
     const model = buildMobileNet({ alpha: 0.25, weights: null }); // with top: conv_preds is not in a no-top file
-    await assert.rejects(loadKerasWeights(model, FIXTURE), /Missing layer: layer 'conv_preds' is not in/);
-    const report = await loadKerasWeights(model, FIXTURE, { skipMismatch: true });
+    assert.throws(() => loadKerasWeights(model, FIXTURE), /Missing layer: layer 'conv_preds' is not in/);
+    const report = loadKerasWeights(model, FIXTURE, { skipMismatch: true });
     assert.deepEqual(report.skipped.map((s) => s.layer), ['conv_preds']);
     assert.equal(report.loadedLayers.length, 54);
     model.dispose();
@@ -268,12 +275,50 @@ describe('the Keras fixture (MobileNet alpha 0.25, 224, no top, Keras 2.0.4)', (
     fs.rmSync(copy);
   });
 
+  test("a builder's mismatch error offers what the builder has (weights: null + loadKerasWeights), not a flag it lacks", async () => {
+    const fix = /build with weights: null and call loadKerasWeights\(model, '.*mobilenet_2_5_224_tf_no_top\.h5', \{ skipMismatch: true \}\)/;
+    await assert.rejects(mobilenet({ alpha: 0.5, includeTop: false, weights: FIXTURE }), (err: Error) => {
+      assert.match(err.message, /shape mismatch in layer 'conv1', weight 'kernel'/);
+      assert.match(err.message, fix);
+      assert.doesNotMatch(err.message, /pass skipMismatch: true/i);
+      return true;
+    });
+    await assert.rejects(mobilenet({ alpha: 0.25, weights: FIXTURE }), (err: Error) => {
+      assert.match(err.message, /Missing layer: layer 'conv_preds'/);
+      assert.match(err.message, fix);
+      assert.doesNotMatch(err.message, /pass skipMismatch: true/i);
+      return true;
+    });
+    // What the message offers works: the layers that fit load, the top stays as initialised.
+    const model = buildMobileNet({ alpha: 0.25, weights: null });
+    const report = loadKerasWeights(model, FIXTURE, { skipMismatch: true });
+    assert.deepEqual(report.skipped.map((s) => s.layer), ['conv_preds']);
+    model.dispose();
+  });
+
+  test('jsfive internals: the layout message offset is read, and a dataset without them falls back with one warning', () => {
+    const d = openWithJsfive(FIXTURE).get('conv1/conv1/kernel:0');
+    const at = jsfiveMessageOffset(d, 0x0008);
+    assert.ok(typeof at === 'number' && at > 0, `offset ${at}`);
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (...a: unknown[]) => void warnings.push(a.join(' '));
+    try {
+      assert.equal(jsfiveMessageOffset({ shape: [1] }, 0x0008), undefined);
+      assert.equal(jsfiveMessageOffset({ _dataobjects: { find_msg_type: () => { throw new Error('changed'); } } }, 0x0008), undefined);
+    } finally {
+      console.warn = warn;
+    }
+    assert.equal(warnings.length, 1, warnings.join('\n'));
+    assert.match(warnings[0], /element reader/);
+  });
+
   test('a file that is not HDF5 is refused with its name', async () => {
     const bad = path.join(tmp, 'not-hdf5.h5');
     fs.writeFileSync(bad, 'hello');
     const model = buildMobileNet({ alpha: 0.25, includeTop: false, weights: null });
-    await assert.rejects(loadKerasWeights(model, bad), /not-hdf5\.h5 is not an HDF5 file/);
-    await assert.rejects(loadKerasWeights(model, path.join(tmp, 'nope.h5')), /Keras weight file not found: .*nope\.h5/);
+    assert.throws(() => loadKerasWeights(model, bad), /not-hdf5\.h5 is not an HDF5 file/);
+    assert.throws(() => loadKerasWeights(model, path.join(tmp, 'nope.h5')), /Keras weight file not found: .*nope\.h5/);
     model.dispose();
   });
 });
@@ -336,10 +381,32 @@ describe('generated Keras-layout files round-trip exactly', () => {
       }
     }
     const n = tf.memory().numTensors;
-    const report = await loadKerasWeights(model, file);
+    const report = loadKerasWeights(model, file);
     assert.equal(tf.memory().numTensors, n);
     assert.equal(report.paramsLoaded, 218544);
     assertAllWeightsEqual(model, values);
+    model.dispose();
+    fs.rmSync(file);
+  });
+
+  test("a file whose last weight cannot be read leaves every weight of the model as it was", () => {
+    const model = buildMobileNet({ alpha: 0.25, includeTop: false, weights: null, inputShape: [32, 32, 3] });
+    const file = path.join(tmp, 'mobilenet_last_unreadable.h5');
+    const lastLayer = weightedLayers(model).at(-1)!.name;
+    // N-bit (HDF5 filter 5) is valid HDF5 but jsfive cannot read it: the read fails after 53 layers were checked.
+    writeKerasH5(model, file, { seed: 5, storage: (layer, weight, shape) => (layer === lastLayer && weight === 'moving_variance:0' ? { chunks: shape, filter: 5 } : undefined) });
+    const before = model.getWeights().map((w) => w.dataSync().slice());
+    const n = tf.memory().numTensors;
+    assert.throws(() => loadKerasWeights(model, file), (err: Error) => {
+      assert.match(err.message, /Cannot read weight 'conv_pw_13_bn\/moving_variance:0' of .*mobilenet_last_unreadable\.h5/);
+      assert.match(err.message, /Filter with id:5 not supported/);
+      assert.match(err.message, /No weight of model 'mobilenet_0\.25_32' was changed/);
+      return true;
+    });
+    const after = model.getWeights().map((w) => w.dataSync().slice());
+    assert.equal(after.length, 135);
+    after.forEach((a, i) => assert.deepEqual(a, before[i], `weight ${i} unchanged`));
+    assert.equal(tf.memory().numTensors, n);
     model.dispose();
     fs.rmSync(file);
   });
@@ -348,11 +415,11 @@ describe('generated Keras-layout files round-trip exactly', () => {
     const model = buildMobileNet({ alpha: 0.25, includeTop: false, weights: null, inputShape: [32, 32, 3] });
     const file = path.join(tmp, 'mobilenet_model_weights.h5');
     const values = writeKerasH5(model, file, { modelWeights: true, seed: 7 });
-    const report = await loadKerasWeights(model, file);
+    const report = loadKerasWeights(model, file);
     assert.equal(report.paramsLoaded, 218544);
     assertAllWeightsEqual(model, values);
     const other = buildMobileNet({ alpha: 0.25, includeTop: false, weights: null, inputShape: [32, 32, 3] });
-    await loadKerasWeights(other, file, { byName: false });
+    loadKerasWeights(other, file, { byName: false });
     assertAllWeightsEqual(other, values);
     model.dispose();
     other.dispose();
@@ -374,9 +441,9 @@ describe("weights: 'imagenet' (download, cache, hash)", () => {
 
   test('the cache folder defaults to data/models under the project root and follows KERAS_WEIGHTS_DIR', () => {
     delete process.env.KERAS_WEIGHTS_DIR;
-    assert.equal(kerasWeightsDir(), path.join(path.resolve(__dirname, '..'), 'data', 'models'));
+    assert.equal(weightsCacheDir(), path.join(path.resolve(__dirname, '..'), 'data', 'models'));
     process.env.KERAS_WEIGHTS_DIR = path.join(tmp, 'x');
-    assert.equal(kerasWeightsDir(), path.join(tmp, 'x'));
+    assert.equal(weightsCacheDir(), path.join(tmp, 'x'));
   });
 
   test('downloads from the base URL into the cache, then uses the cached file without network', async () => {

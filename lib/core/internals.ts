@@ -147,3 +147,59 @@ export function unrefWasmWorkers(mod: WasmEmscriptenModule): void {
 export function withLogicalCores(env: Record<string, unknown>, cores: number): Record<string, unknown> {
   return { ...env, emscripten_num_logical_cores: () => cores };
 }
+
+// --- BatchNormalization internals (layers/)
+
+/** Names of the weights a BatchNormalization layer can learn (the rest, moving statistics, never train). */
+const BN_LEARNABLE = /(^|\/)(gamma|beta)(_\d+)?$/;
+
+/**
+ * The weights a BatchNormalization layer could train (gamma, beta), whatever their current `trainable` flags:
+ * tfjs keeps them in the private `_trainableWeights` list. Fallback (another tfjs version): the layer's weights
+ * named gamma or beta, found through the public `weights` list.
+ */
+export function batchNormLearnableWeights(layer: tf.layers.Layer): tf.LayerVariable[] {
+  if (internalsAvailable()) {
+    const own = (layer as unknown as { _trainableWeights?: unknown })._trainableWeights;
+    if (Array.isArray(own)) return own as tf.LayerVariable[];
+  }
+  return layer.weights.filter((w) => BN_LEARNABLE.test(w.originalName));
+}
+
+// --- jsfive internals (io/kerasHdf5)
+
+/** The part of jsfive 0.4.2's private object header of a dataset that is used: its messages by type. */
+interface JsfiveDataObjects {
+  find_msg_type(type: number): { get(key: string): unknown }[];
+}
+
+let jsfiveWarned = false;
+
+/** Warns once that jsfive's object headers are not readable, so every dataset goes through jsfive's reader. */
+function jsfiveFallback(why: string): undefined {
+  if (!jsfiveWarned) {
+    jsfiveWarned = true;
+    console.warn(`transfer-learning-ts: jsfive's object headers cannot be read (${why}); Keras weights are read with jsfive's ` +
+      'element reader instead (slower, same values). Install the pinned jsfive version (npm ci) to get the fast path back.');
+  }
+  return undefined;
+}
+
+/**
+ * The file offset of the first header message of type `msgType` of a jsfive dataset (jsfive keeps it in the
+ * private `_dataobjects`), or undefined when the dataset has none. Fallback (another jsfive, a header it
+ * describes differently): undefined, with one warning, and the caller reads the values with jsfive.
+ */
+export function jsfiveMessageOffset(dataset: unknown, msgType: number): number | undefined {
+  const objects = (dataset as { _dataobjects?: Partial<JsfiveDataObjects> } | undefined)?._dataobjects;
+  if (typeof objects?.find_msg_type !== 'function') return jsfiveFallback('no _dataobjects.find_msg_type');
+  let messages: { get(key: string): unknown }[];
+  try {
+    messages = objects.find_msg_type(msgType);
+  } catch (err) {
+    return jsfiveFallback(`find_msg_type failed: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (messages.length === 0) return undefined;
+  const at = typeof messages[0]?.get === 'function' ? messages[0].get('offset_to_message') : undefined;
+  return typeof at === 'number' ? at : jsfiveFallback('a message without offset_to_message');
+}

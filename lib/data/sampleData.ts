@@ -15,7 +15,7 @@
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import sharp from 'sharp';
-import { MersenneTwister } from './imageDataset';
+import { MersenneTwister } from '../core/random';
 
 /** Images per class in each split. */
 export interface SampleCounts {

@@ -13,11 +13,16 @@
  * `base_model(x, training=False)`; tfjs ignores a `training` argument given to `apply` once inside `fit`).
  */
 import * as tf from '@tensorflow/tfjs';
+import { batchNormLearnableWeights } from '../core/internals';
+import { registerLayer } from './args';
+import { allLayers, walkLayers } from './walk';
 
 /** The arguments of `tf.layers.batchNormalization`. */
 export type BatchNormalizationArgs = NonNullable<Parameters<typeof tf.layers.batchNormalization>[0]>;
 /** The layer type `tf.layers.batchNormalization` returns. */
 type BatchNormalizationLayer = ReturnType<typeof tf.layers.batchNormalization>;
+/** The keyword arguments tfjs passes to a layer's `call` (`training` among them). */
+type BatchNormKwargs = Parameters<BatchNormalizationLayer['call']>[1];
 
 // tfjs does not export the BatchNormalization class itself; its constructor is reachable from an instance.
 const BatchNormalizationBase = Object.getPrototypeOf(tf.layers.batchNormalization({})).constructor as new (
@@ -56,19 +61,15 @@ export class FrozenBatchNormalization extends BatchNormalizationBase {
    */
   get frozen(): boolean {
     if (!this.trainable) return true;
-    const own = (this as unknown as { _trainableWeights: tf.LayerVariable[] })._trainableWeights ?? [];
+    const own = batchNormLearnableWeights(this);
     return own.length > 0 && own.every((w) => !w.trainable);
   }
 
-  call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor | tf.Tensor[] {
-    const args = this.frozen || this.inference ? { ...kwargs, training: false } : kwargs;
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    return super.call(inputs, args as any);
+  call(inputs: tf.Tensor | tf.Tensor[], kwargs: BatchNormKwargs): tf.Tensor | tf.Tensor[] {
+    return super.call(inputs, this.frozen || this.inference ? { ...kwargs, training: false } : kwargs);
   }
 }
-tf.serialization.registerClass(
-  FrozenBatchNormalization as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>,
-);
+registerLayer(FrozenBatchNormalization);
 
 /** Creates a `FrozenBatchNormalization` layer (same arguments as `tf.layers.batchNormalization`). */
 export function frozenBatchNormalization(args?: FrozenBatchNormalizationArgs): FrozenBatchNormalization {
@@ -81,12 +82,9 @@ export function frozenBatchNormalization(args?: FrozenBatchNormalizationArgs): F
  * frozen state is saved with the model. Recompile the model afterwards for the change to reach `fit`.
  */
 export function setTrainable(model: tf.LayersModel | tf.layers.Layer, trainable: boolean): void {
-  const visit = (layer: tf.layers.Layer): void => {
-    const inner = (layer as unknown as { layers?: tf.layers.Layer[] }).layers;
-    if (Array.isArray(inner)) inner.forEach(visit);
+  walkLayers(model, ({ layer }) => {
     layer.trainable = trainable;
-  };
-  visit(model as tf.layers.Layer);
+  });
 }
 
 /**
@@ -95,15 +93,7 @@ export function setTrainable(model: tf.LayersModel | tf.layers.Layer, trainable:
  * their ImageNet statistics even after the base is unfrozen for fine-tuning. Returns how many layers changed.
  */
 export function setBatchNormInference(model: tf.LayersModel | tf.layers.Layer, inference: boolean): number {
-  let n = 0;
-  const visit = (layer: tf.layers.Layer): void => {
-    const inner = (layer as unknown as { layers?: tf.layers.Layer[] }).layers;
-    if (Array.isArray(inner)) inner.forEach(visit);
-    else if (layer instanceof FrozenBatchNormalization) {
-      layer.inference = inference;
-      n++;
-    }
-  };
-  visit(model as tf.layers.Layer);
-  return n;
+  const bns = allLayers(model).filter((l): l is FrozenBatchNormalization => l instanceof FrozenBatchNormalization);
+  for (const bn of bns) bn.inference = inference;
+  return bns.length;
 }

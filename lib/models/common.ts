@@ -1,12 +1,13 @@
 /**
- * What every keras.applications builder shares: the options, Keras's argument checks (with Keras-like
- * messages), the no-top pooling head, and loading the weights ('imagenet' downloads the Keras file, a string
- * is a local Keras .h5 file).
+ * What every keras.applications builder shares: the options, Keras's argument checks (with Keras's messages and
+ * the fix added), the family table's shape, the input and the no-top pooling head. Builders resolve their
+ * options once (`resolveCommonOptions` + the family's own checks) and hand the result to weight loading.
  */
 import * as tf from '@tensorflow/tfjs';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fetchKerasWeights, KerasWeightsFile, loadKerasWeights, LoadReport } from './kerasWeights';
+import { say } from '../core/messages';
+import type { PreprocessMode } from './imagenet';
 
 /** The options of every builder (keras.applications arguments, camelCase). */
 export interface ApplicationOptions {
@@ -22,45 +23,88 @@ export interface ApplicationOptions {
   classes?: number;
   /** Activation of the top: 'softmax' (default), or null / 'linear' for logits. */
   classifierActivation?: 'softmax' | 'linear' | null | string;
-  /** No download progress output. */
+  /** No download progress output and no warnings. */
   quiet?: boolean;
 }
 
-/** Options after defaults and checks. */
+/** The option names every builder takes. */
+const COMMON_KEYS: readonly (keyof ApplicationOptions)[] = ['includeTop', 'weights', 'inputShape', 'pooling', 'classes', 'classifierActivation', 'quiet'];
+
+/** The activation a Dense or Activation layer accepts. */
+export type Activation = NonNullable<NonNullable<Parameters<typeof tf.layers.activation>[0]>['activation']>;
+
+/** Options after defaults and checks: what a builder builds from and hands to weight loading. */
 export interface ResolvedOptions {
+  /** The builder's name in messages ('vgg16', 'mobilenet', ...). */
+  name: string;
   includeTop: boolean;
   weights: 'imagenet' | null | string;
   inputShape: [number, number, number];
   pooling?: 'avg' | 'max';
   classes: number;
-  classifierActivation: string;
+  classifierActivation: Activation;
   quiet: boolean;
 }
 
-/** Keras's `weights` / `classes` / `classifier_activation` checks shared by all builders. */
-export function checkCommonOptions(name: string, opts: ApplicationOptions): Omit<ResolvedOptions, 'inputShape'> {
+/** keras.applications families in this project. */
+export type Family = 'vgg' | 'resnet' | 'mobilenet' | 'mobilenetV2';
+
+/** One family's facts, in one table: what its ImageNet weights expect and where fine-tuning starts. */
+export interface FamilyInfo {
+  family: Family;
+  /** The `preprocessInput` mode its ImageNet weights expect. */
+  preprocess: PreprocessMode;
+  /** Default input size (height = width); the only one with a top and ImageNet weights. */
+  defaultSize: number;
+  /** Smallest input height / width. */
+  minSize: number;
+  /** First layer of the base's last stage: where 'top' fine-tuning starts by default (Keras's guides). */
+  fineTuneFrom: string;
+  /** Option names this family takes besides the common ones (MobileNet's `alpha` ...). */
+  extraOptions: readonly string[];
+}
+
+/** Keras's "unexpected keyword argument": an option the builder does not take is an error, not ignored. */
+function checkKnownKeys(name: string, opts: object, extra: readonly string[]): void {
+  const known = [...COMMON_KEYS, ...extra] as string[];
+  const unknown = Object.entries(opts).filter(([k, v]) => v !== undefined && !known.includes(k)).map(([k]) => k);
+  if (unknown.length) {
+    throw new Error(`${name}: got an unexpected option ${unknown.map((k) => `'${k}'`).join(', ')}. Its options are ${known.join(', ')}.`);
+  }
+}
+
+function checkWeights(name: string, weights: unknown): void {
+  if (weights === null || weights === 'imagenet') return;
+  if (typeof weights !== 'string' || !fs.existsSync(weights)) {
+    throw new Error(
+      `${name}: the \`weights\` argument should be either null (random initialization), 'imagenet' (pre-training on ImageNet), ` +
+        `or the path to the weights file to be loaded. Received: weights=${JSON.stringify(weights)}` +
+        (typeof weights === 'string' ? ` (no file at ${path.resolve(weights)})` : ''),
+    );
+  }
+}
+
+function checkPooling(name: string, pooling: unknown, includeTop: boolean): void {
+  if (pooling !== undefined && pooling !== 'avg' && pooling !== 'max') {
+    throw new Error(`${name}: pooling must be 'avg', 'max' or undefined. Received: pooling=${JSON.stringify(pooling)}`);
+  }
+  if (pooling !== undefined && includeTop) {
+    throw new Error(`${name}: pooling='${pooling}' only applies without the top (includeTop: false); the top has its own pooling.`);
+  }
+}
+
+/** Keras's `weights` / `classes` / `pooling` / `classifier_activation` checks shared by all builders. */
+export function resolveCommonOptions(name: string, opts: ApplicationOptions, family: Pick<FamilyInfo, 'extraOptions'>): Omit<ResolvedOptions, 'inputShape'> {
+  checkKnownKeys(name, opts, family.extraOptions);
   const includeTop = opts.includeTop ?? true;
   const weights = opts.weights === undefined ? 'imagenet' : opts.weights;
   const classes = opts.classes ?? 1000;
-  if (weights !== null && weights !== 'imagenet') {
-    if (typeof weights !== 'string' || !fs.existsSync(weights)) {
-      throw new Error(
-        `${name}: the \`weights\` argument should be either null (random initialization), 'imagenet' (pre-training on ImageNet), ` +
-          `or the path to the weights file to be loaded. Received: weights=${JSON.stringify(weights)}` +
-          (typeof weights === 'string' ? ` (no file at ${path.resolve(weights)})` : ''),
-      );
-    }
-  }
+  checkWeights(name, weights);
   if (!Number.isInteger(classes) || classes < 1) throw new Error(`${name}: classes must be a positive integer. Received: classes=${classes}`);
   if (weights === 'imagenet' && includeTop && classes !== 1000) {
     throw new Error(`${name}: if using \`weights='imagenet'\` with \`includeTop=true\`, \`classes\` should be 1000. Received: classes=${classes}`);
   }
-  if (opts.pooling !== undefined && opts.pooling !== 'avg' && opts.pooling !== 'max') {
-    throw new Error(`${name}: pooling must be 'avg', 'max' or undefined. Received: pooling=${JSON.stringify(opts.pooling)}`);
-  }
-  if (opts.pooling !== undefined && includeTop) {
-    throw new Error(`${name}: pooling='${opts.pooling}' only applies without the top (includeTop: false); the top has its own pooling.`);
-  }
+  checkPooling(name, opts.pooling, includeTop);
   const act = opts.classifierActivation === undefined ? 'softmax' : opts.classifierActivation === null ? 'linear' : opts.classifierActivation;
   if (weights !== null && includeTop && act !== 'softmax' && opts.classifierActivation !== null) {
     throw new Error(
@@ -68,7 +112,7 @@ export function checkCommonOptions(name: string, opts: ApplicationOptions): Omit
         `Received: classifierActivation=${JSON.stringify(opts.classifierActivation)}`,
     );
   }
-  return { includeTop, weights, pooling: opts.pooling, classes, classifierActivation: act, quiet: opts.quiet ?? false };
+  return { name, includeTop, weights, pooling: opts.pooling, classes, classifierActivation: act as Activation, quiet: opts.quiet ?? false };
 }
 
 /**
@@ -102,22 +146,27 @@ export function obtainInputShape(
 }
 
 /**
- * The input shape of a MobileNet (v1 or v2) and the size of the ImageNet weight file to load: Keras uses the
+ * The input shape of a MobileNet (v1 or v2) and the rows of the ImageNet weight file to load: Keras uses the
  * input size as default size when it is square and one of `imagenetRows`, otherwise 224 (with a warning
  * when ImageNet weights are loaded).
  */
 export function mobileNetInputShape(
-  name: string,
+  o: Omit<ResolvedOptions, 'inputShape'>,
   inputShape: [number, number, number] | undefined,
-  imagenetRows: number[],
-  o: Pick<ResolvedOptions, 'includeTop' | 'weights' | 'quiet'>,
+  imagenetRows: readonly number[],
+  minSize: number,
 ): { inputShape: [number, number, number]; rows: number } {
   const s = inputShape;
   const defaultSize = s && s[0] === s[1] && imagenetRows.includes(s[0]) ? s[0] : 224;
-  const shape = obtainInputShape(name, s, defaultSize, 32, o.includeTop, o.weights);
+  const shape = obtainInputShape(o.name, s, defaultSize, minSize, o.includeTop, o.weights);
   let rows = shape[0];
   if (o.weights === 'imagenet' && (shape[0] !== shape[1] || !imagenetRows.includes(rows))) {
-    if (!o.quiet) console.warn(`${name}: inputShape is non-square or its rows are not in [${imagenetRows.join(', ')}]; the weights for input shape (224, 224) are loaded.`);
+    if (!o.quiet) {
+      console.warn(say({
+        en: `${o.name}: inputShape is non-square or its rows are not in [${imagenetRows.join(', ')}]; the weights for input shape (224, 224) are loaded.`,
+        ko: `${o.name}: inputShape이 정사각형이 아니거나 크기가 [${imagenetRows.join(', ')}] 중 하나가 아니므로 (224, 224) 입력용 가중치를 불러옵니다.`,
+      }));
+    }
     rows = 224;
   }
   return { inputShape: shape, rows };
@@ -133,31 +182,4 @@ export function applyPooling(x: tf.SymbolicTensor, pooling: 'avg' | 'max' | unde
 /** The Keras input layer ('input_1'). */
 export function imageInput(shape: [number, number, number]): tf.SymbolicTensor {
   return tf.input({ shape, name: 'input_1' });
-}
-
-/** Report of the last weight load per model (for notebooks: `lastLoadReport(model)`). */
-const reports = new WeakMap<tf.LayersModel, LoadReport>();
-
-/** What the builder's weight load did for `model`, if it loaded weights. */
-export function lastLoadReport(model: tf.LayersModel): LoadReport | undefined {
-  return reports.get(model);
-}
-
-/** Loads 'imagenet' (downloading `file`) or a local .h5 path into `model`; null leaves it initialised. */
-export async function loadApplicationWeights(
-  model: tf.LayersModel,
-  weights: 'imagenet' | null | string,
-  file: KerasWeightsFile | undefined,
-  quiet = false,
-): Promise<tf.LayersModel> {
-  if (weights === null) return model;
-  let h5: string;
-  if (weights === 'imagenet') {
-    if (!file) throw new Error(`${model.name}: no ImageNet weights are published for this configuration; use weights: null or a local file.`);
-    h5 = await fetchKerasWeights(file, { quiet });
-  } else {
-    h5 = weights;
-  }
-  reports.set(model, await loadKerasWeights(model, h5));
-  return model;
 }

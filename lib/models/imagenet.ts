@@ -1,6 +1,6 @@
 /**
- * ImageNet pre- and post-processing as in keras.applications: `preprocessInput` ('caffe' mode for VGG and
- * ResNet, 'tf' mode for MobileNet v1/v2) and `decodePredictions` with Keras's class index
+ * ImageNet pre- and post-processing as in keras.applications: `preprocessInput` (the mode of each model is in
+ * its family table, `applicationInfo(name).preprocess`) and `decodePredictions` with Keras's class index
  * (imagenet_class_index.json beside this file: index -> [WordNet id, class name]).
  */
 import * as tf from '@tensorflow/tfjs';
@@ -15,9 +15,6 @@ export type PreprocessMode = 'caffe' | 'tf';
 
 /** The ImageNet mean in BGR order that 'caffe' mode subtracts. */
 export const IMAGENET_BGR_MEAN: readonly [number, number, number] = [103.939, 116.779, 123.68];
-
-/** The preprocessing mode of each keras.applications family in this project. */
-export const PREPROCESS_MODES = { vgg16: 'caffe', vgg19: 'caffe', resnet: 'caffe', mobilenet: 'tf', mobilenetV2: 'tf' } as const;
 
 /**
  * Keras `preprocess_input` for images in [0, 255] with channels last (RGB): returns a new float32 tensor of
@@ -38,17 +35,6 @@ export function preprocessInput<T extends tf.Tensor>(x: T, mode: PreprocessMode)
     throw new Error(`preprocessInput: mode must be 'caffe' or 'tf'; received ${JSON.stringify(mode)}.`);
   }) as T;
 }
-
-/** `preprocessInput(x, 'caffe')`: keras.applications.vgg16.preprocess_input. */
-export const vgg16PreprocessInput = <T extends tf.Tensor>(x: T): T => preprocessInput(x, 'caffe');
-/** `preprocessInput(x, 'caffe')`: keras.applications.vgg19.preprocess_input. */
-export const vgg19PreprocessInput = <T extends tf.Tensor>(x: T): T => preprocessInput(x, 'caffe');
-/** `preprocessInput(x, 'caffe')`: keras.applications.resnet.preprocess_input. */
-export const resnetPreprocessInput = <T extends tf.Tensor>(x: T): T => preprocessInput(x, 'caffe');
-/** `preprocessInput(x, 'tf')`: keras.applications.mobilenet.preprocess_input. */
-export const mobilenetPreprocessInput = <T extends tf.Tensor>(x: T): T => preprocessInput(x, 'tf');
-/** `preprocessInput(x, 'tf')`: keras.applications.mobilenet_v2.preprocess_input. */
-export const mobilenetV2PreprocessInput = <T extends tf.Tensor>(x: T): T => preprocessInput(x, 'tf');
 
 /** One decoded prediction. */
 export interface DecodedPrediction {

@@ -1,12 +1,22 @@
 /**
  * MobileNet v1 as in keras.applications.mobilenet (layer names conv1, conv1_bn, conv_dw_1, conv_pw_1, ...,
- * conv_preds, predictions), with the frozen-aware BatchNormalization of lib/frozenBatchNorm.ts.
- * Preprocess inputs with `preprocessInput(x, 'tf')` (x / 127.5 - 1).
+ * conv_preds, predictions), with the frozen-aware BatchNormalization of layers/frozenBatchNorm.ts.
+ * Preprocess inputs with `preprocessInput(x, MOBILENET.preprocess)` ('tf': x / 127.5 - 1).
  */
 import * as tf from '@tensorflow/tfjs';
 import { frozenBatchNormalization } from '../layers/frozenBatchNorm';
-import { ApplicationOptions, applyPooling, checkCommonOptions, imageInput, loadApplicationWeights, mobileNetInputShape } from './common';
-import { KerasWeightsFile } from './kerasWeights';
+import { ApplicationOptions, applyPooling, FamilyInfo, imageInput, mobileNetInputShape, resolveCommonOptions, ResolvedOptions } from './common';
+import { KerasWeightsFile, loadApplicationWeights } from './weights';
+
+/** The MobileNet v1 family table. */
+export const MOBILENET: FamilyInfo = {
+  family: 'mobilenet',
+  preprocess: 'tf',
+  defaultSize: 224,
+  minSize: 32,
+  fineTuneFrom: 'conv_dw_12',
+  extraOptions: ['alpha', 'depthMultiplier', 'dropout'],
+};
 
 /** MobileNet v1 options: keras.applications arguments plus the width multiplier `alpha`. */
 export interface MobileNetOptions extends ApplicationOptions {
@@ -53,12 +63,21 @@ function depthwiseBlock(x: S, pointwiseFilters: number, alpha: number, depthMult
   return relu6(`conv_pw_${id}_relu`).apply(x) as S;
 }
 
-/** Resolves MobileNet v1 options as Keras does: input shape, and the weight file's rows (224 when unusual). */
-function resolve(opts: MobileNetOptions) {
+/** MobileNet v1 options after Keras's defaults and checks, with the rows of the ImageNet weight file to load. */
+export interface ResolvedMobileNetOptions extends ResolvedOptions {
+  alpha: number;
+  depthMultiplier: number;
+  dropout: number;
+  /** Input size of the ImageNet weight file (224 when the input is not one Keras publishes). */
+  rows: number;
+}
+
+/** Resolves MobileNet v1 options as Keras does (once): input shape, and the weight file's rows. */
+export function resolveMobileNetOptions(opts: MobileNetOptions = {}): ResolvedMobileNetOptions {
   const alpha = opts.alpha ?? 1.0;
   const depthMultiplier = opts.depthMultiplier ?? 1;
-  const o = checkCommonOptions('mobilenet', opts);
-  const { inputShape, rows } = mobileNetInputShape('mobilenet', opts.inputShape, IMAGENET_ROWS, o);
+  const o = resolveCommonOptions('mobilenet', opts, MOBILENET);
+  const { inputShape, rows } = mobileNetInputShape(o, opts.inputShape, IMAGENET_ROWS, MOBILENET.minSize);
   if (!(alpha > 0)) throw new Error(`mobilenet: alpha must be positive. Received: alpha=${alpha}`);
   if (o.weights === 'imagenet') {
     if (depthMultiplier !== 1) throw new Error(`mobilenet: if imagenet weights are being loaded, depthMultiplier must be 1. Received: depthMultiplier=${depthMultiplier}`);
@@ -66,35 +85,37 @@ function resolve(opts: MobileNetOptions) {
       throw new Error(`mobilenet: if imagenet weights are being loaded, alpha can be one of 0.25, 0.50, 0.75 or 1.0 only. Received: alpha=${alpha}`);
     }
   }
-  return { o, alpha, depthMultiplier, inputShape, rows, dropout: opts.dropout ?? 1e-3 };
+  return { ...o, alpha, depthMultiplier, inputShape, rows, dropout: opts.dropout ?? 1e-3 };
+}
+
+/** The layers of MobileNet v1 for resolved options, with random weights. */
+function mobileNetLayers(o: ResolvedMobileNetOptions): tf.LayersModel {
+  const input = imageInput(o.inputShape);
+  let x = convBlock(input, 32, o.alpha);
+  const plan: [number, number][] = [[64, 1], [128, 2], [128, 1], [256, 2], [256, 1], [512, 2], [512, 1], [512, 1], [512, 1], [512, 1], [512, 1], [1024, 2], [1024, 1]];
+  plan.forEach(([f, s], i) => { x = depthwiseBlock(x, f, o.alpha, o.depthMultiplier, s, i + 1); });
+  if (o.includeTop) {
+    const c = Math.floor(1024 * o.alpha);
+    x = tf.layers.globalAveragePooling2d({ name: 'global_average_pooling2d' }).apply(x) as S;
+    x = tf.layers.reshape({ targetShape: [1, 1, c], name: 'reshape_1' }).apply(x) as S;
+    x = tf.layers.dropout({ rate: o.dropout, name: 'dropout' }).apply(x) as S;
+    x = tf.layers.conv2d({ filters: o.classes, kernelSize: 1, padding: 'same', name: 'conv_preds' }).apply(x) as S;
+    x = tf.layers.reshape({ targetShape: [o.classes], name: 'reshape_2' }).apply(x) as S;
+    x = tf.layers.activation({ activation: o.classifierActivation, name: 'predictions' }).apply(x) as S;
+  } else {
+    x = applyPooling(x, o.pooling);
+  }
+  return tf.model({ inputs: input, outputs: x, name: `mobilenet_${o.alpha.toFixed(2)}_${o.rows}` });
 }
 
 /** Builds MobileNet v1 synchronously with random weights (`weights` is only checked, not loaded). */
 export function buildMobileNet(opts: MobileNetOptions = {}): tf.LayersModel {
-  const { o, alpha, depthMultiplier: dm, inputShape, rows, dropout } = resolve(opts);
-  const input = imageInput(inputShape);
-  let x = convBlock(input, 32, alpha);
-  const plan: [number, number][] = [[64, 1], [128, 2], [128, 1], [256, 2], [256, 1], [512, 2], [512, 1], [512, 1], [512, 1], [512, 1], [512, 1], [1024, 2], [1024, 1]];
-  plan.forEach(([f, s], i) => { x = depthwiseBlock(x, f, alpha, dm, s, i + 1); });
-  if (o.includeTop) {
-    const c = Math.floor(1024 * alpha);
-    x = tf.layers.globalAveragePooling2d({ name: 'global_average_pooling2d' }).apply(x) as S;
-    x = tf.layers.reshape({ targetShape: [1, 1, c], name: 'reshape_1' }).apply(x) as S;
-    x = tf.layers.dropout({ rate: dropout, name: 'dropout' }).apply(x) as S;
-    x = tf.layers.conv2d({ filters: o.classes, kernelSize: 1, padding: 'same', name: 'conv_preds' }).apply(x) as S;
-    x = tf.layers.reshape({ targetShape: [o.classes], name: 'reshape_2' }).apply(x) as S;
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    x = tf.layers.activation({ activation: o.classifierActivation as any, name: 'predictions' }).apply(x) as S;
-  } else {
-    x = applyPooling(x, o.pooling);
-  }
-  return tf.model({ inputs: input, outputs: x, name: `mobilenet_${alpha.toFixed(2)}_${rows}` });
+  return mobileNetLayers(resolveMobileNetOptions(opts));
 }
 
 /** keras.applications.MobileNet: 4,253,864 parameters with top at alpha 1.0 (3,228,864 without); 475,544 / 218,544 at 0.25. */
 export async function mobilenet(opts: MobileNetOptions = {}): Promise<tf.LayersModel> {
-  const model = buildMobileNet(opts);
-  const { o, alpha, rows } = resolve({ ...opts, quiet: true });
-  const file = o.weights === 'imagenet' ? mobilenetWeightsFile(alpha, rows, o.includeTop) : undefined;
-  return loadApplicationWeights(model, o.weights, file, o.quiet);
+  const o = resolveMobileNetOptions(opts);
+  const file = o.weights === 'imagenet' ? mobilenetWeightsFile(o.alpha, o.rows, o.includeTop) : undefined;
+  return loadApplicationWeights(mobileNetLayers(o), o, file);
 }

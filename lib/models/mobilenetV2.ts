@@ -1,12 +1,23 @@
 /**
  * MobileNetV2 as in keras.applications.mobilenet_v2 (layer names Conv1, bn_Conv1, expanded_conv_depthwise,
  * block_1_expand, ..., Conv_1, out_relu, predictions), with the frozen-aware BatchNormalization of
- * lib/frozenBatchNorm.ts (epsilon 1e-3, momentum 0.999). Preprocess inputs with `preprocessInput(x, 'tf')`.
+ * layers/frozenBatchNorm.ts (epsilon 1e-3, momentum 0.999). Preprocess inputs with
+ * `preprocessInput(x, MOBILENET_V2.preprocess)` ('tf').
  */
 import * as tf from '@tensorflow/tfjs';
 import { frozenBatchNormalization } from '../layers/frozenBatchNorm';
-import { ApplicationOptions, applyPooling, checkCommonOptions, imageInput, loadApplicationWeights, mobileNetInputShape } from './common';
-import { KerasWeightsFile } from './kerasWeights';
+import { ApplicationOptions, applyPooling, FamilyInfo, imageInput, mobileNetInputShape, resolveCommonOptions, ResolvedOptions } from './common';
+import { KerasWeightsFile, loadApplicationWeights } from './weights';
+
+/** The MobileNetV2 family table (fine-tuning from the last stride-2 block, as `conv_dw_12` in v1). */
+export const MOBILENET_V2: FamilyInfo = {
+  family: 'mobilenetV2',
+  preprocess: 'tf',
+  defaultSize: 224,
+  minSize: 32,
+  fineTuneFrom: 'block_13_expand',
+  extraOptions: ['alpha'],
+};
 
 /** MobileNetV2 options: keras.applications arguments plus the width multiplier `alpha`. */
 export interface MobileNetV2Options extends ApplicationOptions {
@@ -64,21 +75,29 @@ function invertedResBlock(inputs: S, expansion: number, stride: number, alpha: n
   return x;
 }
 
-function resolve(opts: MobileNetV2Options) {
+/** MobileNetV2 options after Keras's defaults and checks, with the rows of the ImageNet weight file to load. */
+export interface ResolvedMobileNetV2Options extends ResolvedOptions {
+  alpha: number;
+  /** Input size of the ImageNet weight file (224 when the input is not one Keras publishes). */
+  rows: number;
+}
+
+/** Resolves MobileNetV2 options as Keras does (once): input shape, and the weight file's rows. */
+export function resolveMobileNetV2Options(opts: MobileNetV2Options = {}): ResolvedMobileNetV2Options {
   const alpha = opts.alpha ?? 1.0;
-  const o = checkCommonOptions('mobilenetv2', opts);
-  const { inputShape, rows } = mobileNetInputShape('mobilenetv2', opts.inputShape, IMAGENET_ROWS, o);
+  const o = resolveCommonOptions('mobilenetv2', opts, MOBILENET_V2);
+  const { inputShape, rows } = mobileNetInputShape(o, opts.inputShape, IMAGENET_ROWS, MOBILENET_V2.minSize);
   if (!(alpha > 0)) throw new Error(`mobilenetv2: alpha must be positive. Received: alpha=${alpha}`);
   if (o.weights === 'imagenet' && !IMAGENET_ALPHAS.includes(alpha)) {
     throw new Error(`mobilenetv2: if imagenet weights are being loaded, alpha must be one of 0.35, 0.50, 0.75, 1.0, 1.3 or 1.4 only. Received: alpha=${alpha}`);
   }
-  return { o, alpha, inputShape, rows };
+  return { ...o, alpha, inputShape, rows };
 }
 
-/** Builds MobileNetV2 synchronously with random weights (`weights` is only checked, not loaded). */
-export function buildMobileNetV2(opts: MobileNetV2Options = {}): tf.LayersModel {
-  const { o, alpha, inputShape, rows } = resolve(opts);
-  const input = imageInput(inputShape);
+/** The layers of MobileNetV2 for resolved options, with random weights. */
+function mobileNetV2Layers(o: ResolvedMobileNetV2Options): tf.LayersModel {
+  const { alpha } = o;
+  const input = imageInput(o.inputShape);
   const first = makeDivisible(32 * alpha, 8);
   let x = tf.layers.conv2d({ filters: first, kernelSize: 3, strides: 2, padding: 'same', useBias: false, name: 'Conv1' }).apply(input) as S;
   x = bn('bn_Conv1').apply(x) as S;
@@ -94,18 +113,21 @@ export function buildMobileNetV2(opts: MobileNetV2Options = {}): tf.LayersModel 
   x = relu6('out_relu').apply(x) as S;
   if (o.includeTop) {
     x = tf.layers.globalAveragePooling2d({ name: 'global_average_pooling2d' }).apply(x) as S;
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    x = tf.layers.dense({ units: o.classes, activation: o.classifierActivation as any, name: 'predictions' }).apply(x) as S;
+    x = tf.layers.dense({ units: o.classes, activation: o.classifierActivation, name: 'predictions' }).apply(x) as S;
   } else {
     x = applyPooling(x, o.pooling);
   }
-  return tf.model({ inputs: input, outputs: x, name: `mobilenetv2_${alpha.toFixed(2)}_${rows}` });
+  return tf.model({ inputs: input, outputs: x, name: `mobilenetv2_${alpha.toFixed(2)}_${o.rows}` });
+}
+
+/** Builds MobileNetV2 synchronously with random weights (`weights` is only checked, not loaded). */
+export function buildMobileNetV2(opts: MobileNetV2Options = {}): tf.LayersModel {
+  return mobileNetV2Layers(resolveMobileNetV2Options(opts));
 }
 
 /** keras.applications.MobileNetV2: 3,538,984 parameters with top at alpha 1.0, 2,257,984 without. */
 export async function mobilenetV2(opts: MobileNetV2Options = {}): Promise<tf.LayersModel> {
-  const model = buildMobileNetV2(opts);
-  const { o, alpha, rows } = resolve({ ...opts, quiet: true });
-  const file = o.weights === 'imagenet' ? mobilenetV2WeightsFile(alpha, rows, o.includeTop) : undefined;
-  return loadApplicationWeights(model, o.weights, file, o.quiet);
+  const o = resolveMobileNetV2Options(opts);
+  const file = o.weights === 'imagenet' ? mobilenetV2WeightsFile(o.alpha, o.rows, o.includeTop) : undefined;
+  return loadApplicationWeights(mobileNetV2Layers(o), o, file);
 }

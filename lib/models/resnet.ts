@@ -1,12 +1,22 @@
 /**
  * ResNet50/101/152 (v1) as in keras.applications.resnet: layer names conv1_pad, conv1_conv, conv1_bn, ...,
  * conv2_block1_0_conv, ..., avg_pool, predictions; BatchNormalization epsilon 1.001e-5, using the frozen-aware
- * BatchNormalization of lib/frozenBatchNorm.ts. Preprocess inputs with `preprocessInput(x, 'caffe')`.
+ * BatchNormalization of layers/frozenBatchNorm.ts. Preprocess inputs with `preprocessInput(x, RESNET.preprocess)`.
  */
 import * as tf from '@tensorflow/tfjs';
 import { frozenBatchNormalization } from '../layers/frozenBatchNorm';
-import { ApplicationOptions, checkCommonOptions, imageInput, loadApplicationWeights, obtainInputShape } from './common';
-import { KerasWeightsFile } from './kerasWeights';
+import { ApplicationOptions, FamilyInfo, imageInput, obtainInputShape, resolveCommonOptions, ResolvedOptions } from './common';
+import { KerasWeightsFile, loadApplicationWeights } from './weights';
+
+/** The ResNet (v1) family table. */
+export const RESNET: FamilyInfo = {
+  family: 'resnet',
+  preprocess: 'caffe',
+  defaultSize: 224,
+  minSize: 32,
+  fineTuneFrom: 'conv5_block1_1_conv',
+  extraOptions: [],
+};
 
 /** The ResNet depths keras.applications.resnet provides. */
 export type ResNetDepth = 50 | 101 | 152;
@@ -55,13 +65,16 @@ function stack1(x: S, filters: number, blocks: number, stride1: number, name: st
   return x;
 }
 
-/** Builds a ResNet synchronously with random weights (`weights` is only checked, not loaded). */
-export function buildResNet(depth: ResNetDepth, opts: ApplicationOptions = {}): tf.LayersModel {
-  const name = `resnet${depth}`;
+/** ResNet options with Keras's defaults and checks applied (once). */
+export function resolveResNetOptions(depth: ResNetDepth, opts: ApplicationOptions = {}): ResolvedOptions {
   if (!(depth in BLOCKS)) throw new Error(`ResNet depth must be 50, 101 or 152. Received: ${depth}`);
-  const o = checkCommonOptions(name, opts);
-  const inputShape = obtainInputShape(name, opts.inputShape, 224, 32, o.includeTop, o.weights);
-  const input = imageInput(inputShape);
+  const o = resolveCommonOptions(`resnet${depth}`, opts, RESNET);
+  return { ...o, inputShape: obtainInputShape(o.name, opts.inputShape, RESNET.defaultSize, RESNET.minSize, o.includeTop, o.weights) };
+}
+
+/** The layers of a ResNet for resolved options, with random weights. */
+function resnetLayers(depth: ResNetDepth, o: ResolvedOptions): tf.LayersModel {
+  const input = imageInput(o.inputShape);
   let x = tf.layers.zeroPadding2d({ padding: [[3, 3], [3, 3]], name: 'conv1_pad' }).apply(input) as S;
   x = tf.layers.conv2d({ filters: 64, kernelSize: 7, strides: 2, useBias: true, name: 'conv1_conv' }).apply(x) as S;
   x = bn('conv1_bn').apply(x) as S;
@@ -75,20 +88,23 @@ export function buildResNet(depth: ResNetDepth, opts: ApplicationOptions = {}): 
   x = stack1(x, 512, b5, 2, 'conv5');
   if (o.includeTop) {
     x = tf.layers.globalAveragePooling2d({ name: 'avg_pool' }).apply(x) as S;
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    x = tf.layers.dense({ units: o.classes, activation: o.classifierActivation as any, name: 'predictions' }).apply(x) as S;
+    x = tf.layers.dense({ units: o.classes, activation: o.classifierActivation, name: 'predictions' }).apply(x) as S;
   } else if (o.pooling === 'avg') {
     x = tf.layers.globalAveragePooling2d({ name: 'avg_pool' }).apply(x) as S;
   } else if (o.pooling === 'max') {
     x = tf.layers.globalMaxPooling2d({ name: 'max_pool' }).apply(x) as S;
   }
-  return tf.model({ inputs: input, outputs: x, name });
+  return tf.model({ inputs: input, outputs: x, name: o.name });
+}
+
+/** Builds a ResNet synchronously with random weights (`weights` is only checked, not loaded). */
+export function buildResNet(depth: ResNetDepth, opts: ApplicationOptions = {}): tf.LayersModel {
+  return resnetLayers(depth, resolveResNetOptions(depth, opts));
 }
 
 async function resnet(depth: ResNetDepth, opts: ApplicationOptions): Promise<tf.LayersModel> {
-  const model = buildResNet(depth, opts);
-  const o = checkCommonOptions(`resnet${depth}`, opts);
-  return loadApplicationWeights(model, o.weights, resnetWeightsFile(depth, o.includeTop), o.quiet);
+  const o = resolveResNetOptions(depth, opts);
+  return loadApplicationWeights(resnetLayers(depth, o), o, resnetWeightsFile(depth, o.includeTop));
 }
 
 /** keras.applications.ResNet50: 25,636,712 parameters with top, 23,587,712 without. */

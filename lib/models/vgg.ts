@@ -1,38 +1,55 @@
 /**
  * VGG16 and VGG19 as in keras.applications (same layer names, shapes and parameter counts), with the Keras
- * ImageNet weights. Preprocess inputs with `preprocessInput(x, 'caffe')` from ./imagenet.
+ * ImageNet weights. Preprocess inputs with `preprocessInput(x, VGG.preprocess)` ('caffe').
  */
 import * as tf from '@tensorflow/tfjs';
-import { ApplicationOptions, applyPooling, checkCommonOptions, imageInput, loadApplicationWeights, obtainInputShape } from './common';
-import { KerasWeightsFile } from './kerasWeights';
+import { ApplicationOptions, applyPooling, FamilyInfo, imageInput, obtainInputShape, resolveCommonOptions, ResolvedOptions } from './common';
+import { KerasWeightsFile, loadApplicationWeights } from './weights';
 
-const HASHES = {
-  vgg16: { top: '64373286793e3c8b2b4e3219cbf3544b', noTop: '6d6bbae143d832006294945121d1f1fc' },
-  vgg19: { top: 'cbe5617147190e668d6c5d5026f83318', noTop: '253f8cb515780f3b799900260a226db6' },
+/** The VGG family table. */
+export const VGG: FamilyInfo = {
+  family: 'vgg',
+  preprocess: 'caffe',
+  defaultSize: 224,
+  minSize: 32,
+  fineTuneFrom: 'block5_conv1',
+  extraOptions: [],
 };
 
+/** The VGG depths keras.applications provides. */
+export type VggDepth = 16 | 19;
+
+const WEIGHTS: Record<VggDepth, { top: string; noTop: string }> = {
+  16: { top: '64373286793e3c8b2b4e3219cbf3544b', noTop: '6d6bbae143d832006294945121d1f1fc' },
+  19: { top: 'cbe5617147190e668d6c5d5026f83318', noTop: '253f8cb515780f3b799900260a226db6' },
+};
+const CONVS: Record<VggDepth, number[]> = { 16: [2, 2, 3, 3, 3], 19: [2, 2, 4, 4, 4] };
+const FILTERS = [64, 128, 256, 512, 512];
+
 /** The Keras weight file of VGG16/VGG19 with or without top. */
-export function vggWeightsFile(depth: 16 | 19, includeTop: boolean): KerasWeightsFile {
-  const name = `vgg${depth}` as const;
+export function vggWeightsFile(depth: VggDepth, includeTop: boolean): KerasWeightsFile {
+  const name = `vgg${depth}`;
   return {
     subdir: name,
     fileName: `${name}_weights_tf_dim_ordering_tf_kernels${includeTop ? '' : '_notop'}.h5`,
-    hash: includeTop ? HASHES[name].top : HASHES[name].noTop,
+    hash: includeTop ? WEIGHTS[depth].top : WEIGHTS[depth].noTop,
   };
 }
 
-/** Builds VGG16/VGG19 synchronously with random weights (`weights` is only checked, not loaded). */
-export function buildVgg(depth: 16 | 19, opts: ApplicationOptions = {}): tf.LayersModel {
-  const name = `vgg${depth}`;
-  const o = checkCommonOptions(name, opts);
-  const inputShape = obtainInputShape(name, opts.inputShape, 224, 32, o.includeTop, o.weights);
-  const convs = depth === 16 ? [2, 2, 3, 3, 3] : [2, 2, 4, 4, 4];
-  const filters = [64, 128, 256, 512, 512];
-  const input = imageInput(inputShape);
+/** VGG options with Keras's defaults and checks applied (once). */
+export function resolveVggOptions(depth: VggDepth, opts: ApplicationOptions = {}): ResolvedOptions {
+  if (!(depth in CONVS)) throw new Error(`VGG depth must be 16 or 19. Received: ${depth}`);
+  const o = resolveCommonOptions(`vgg${depth}`, opts, VGG);
+  return { ...o, inputShape: obtainInputShape(o.name, opts.inputShape, VGG.defaultSize, VGG.minSize, o.includeTop, o.weights) };
+}
+
+/** The layers of a VGG for resolved options, with random weights. */
+function vggLayers(depth: VggDepth, o: ResolvedOptions): tf.LayersModel {
+  const input = imageInput(o.inputShape);
   let x: tf.SymbolicTensor = input;
-  convs.forEach((n, b) => {
+  CONVS[depth].forEach((n, b) => {
     for (let i = 1; i <= n; i++) {
-      x = tf.layers.conv2d({ filters: filters[b], kernelSize: 3, activation: 'relu', padding: 'same', name: `block${b + 1}_conv${i}` }).apply(x) as tf.SymbolicTensor;
+      x = tf.layers.conv2d({ filters: FILTERS[b], kernelSize: 3, activation: 'relu', padding: 'same', name: `block${b + 1}_conv${i}` }).apply(x) as tf.SymbolicTensor;
     }
     x = tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name: `block${b + 1}_pool` }).apply(x) as tf.SymbolicTensor;
   });
@@ -40,24 +57,29 @@ export function buildVgg(depth: 16 | 19, opts: ApplicationOptions = {}): tf.Laye
     x = tf.layers.flatten({ name: 'flatten' }).apply(x) as tf.SymbolicTensor;
     x = tf.layers.dense({ units: 4096, activation: 'relu', name: 'fc1' }).apply(x) as tf.SymbolicTensor;
     x = tf.layers.dense({ units: 4096, activation: 'relu', name: 'fc2' }).apply(x) as tf.SymbolicTensor;
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    x = tf.layers.dense({ units: o.classes, activation: o.classifierActivation as any, name: 'predictions' }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers.dense({ units: o.classes, activation: o.classifierActivation, name: 'predictions' }).apply(x) as tf.SymbolicTensor;
   } else {
     x = applyPooling(x, o.pooling);
   }
-  return tf.model({ inputs: input, outputs: x, name });
+  return tf.model({ inputs: input, outputs: x, name: o.name });
+}
+
+/** Builds VGG16/VGG19 synchronously with random weights (`weights` is only checked, not loaded). */
+export function buildVgg(depth: VggDepth, opts: ApplicationOptions = {}): tf.LayersModel {
+  return vggLayers(depth, resolveVggOptions(depth, opts));
+}
+
+async function vgg(depth: VggDepth, opts: ApplicationOptions): Promise<tf.LayersModel> {
+  const o = resolveVggOptions(depth, opts);
+  return loadApplicationWeights(vggLayers(depth, o), o, vggWeightsFile(depth, o.includeTop));
 }
 
 /** keras.applications.VGG16: 138,357,544 parameters with top, 14,714,688 without. */
 export async function vgg16(opts: ApplicationOptions = {}): Promise<tf.LayersModel> {
-  const model = buildVgg(16, opts);
-  const o = checkCommonOptions('vgg16', opts);
-  return loadApplicationWeights(model, o.weights, vggWeightsFile(16, o.includeTop), o.quiet);
+  return vgg(16, opts);
 }
 
 /** keras.applications.VGG19: 143,667,240 parameters with top, 20,024,384 without. */
 export async function vgg19(opts: ApplicationOptions = {}): Promise<tf.LayersModel> {
-  const model = buildVgg(19, opts);
-  const o = checkCommonOptions('vgg19', opts);
-  return loadApplicationWeights(model, o.weights, vggWeightsFile(19, o.includeTop), o.quiet);
+  return vgg(19, opts);
 }

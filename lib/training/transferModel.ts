@@ -4,7 +4,8 @@
  * training/compile.ts `compileModel`, change what trains with training/finetune.ts.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ImageNetPreprocessing, type PreprocessMode } from '../layers/augmentation';
+import { type PreprocessMode } from '../models/imagenet';
+import { ImageNetPreprocessing } from '../models/imageNetPreprocessing';
 import { setTrainable } from '../layers/frozenBatchNorm';
 import { applyLayers, classifierHead } from '../models/heads';
 

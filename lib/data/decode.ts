@@ -1,0 +1,53 @@
+/**
+ * Decoding image files as Keras does: sharp for JPEG, PNG, GIF (first frame) and what else it reads, the small
+ * decoder of ./bmp for BMP; alpha dropped (not composited), grayscale and CMYK made RGB, EXIF orientation
+ * ignored (as TensorFlow does). Grayscale output uses `tf.image.rgb_to_grayscale`'s weights.
+ */
+import * as fsp from 'node:fs/promises';
+import sharp from 'sharp';
+import { decodeBmp, looksLikeBmp } from './bmp';
+
+/** Decoded pixels, row-major interleaved uint8. */
+export interface RawImage {
+  data: Uint8Array;
+  width: number;
+  height: number;
+  channels: 1 | 3;
+}
+
+/** The colour mode of decoded images: 'rgb' (3 channels) or 'grayscale' (1). */
+export type ColorMode = 'rgb' | 'grayscale';
+
+/** `tf.image.rgb_to_grayscale` of an RGB image. */
+function toGrayscale(rgb: RawImage): RawImage {
+  const n = rgb.width * rgb.height;
+  const gray = new Uint8Array(n);
+  const d = rgb.data;
+  for (let i = 0; i < n; i++) gray[i] = Math.round(0.2989 * d[i * 3] + 0.587 * d[i * 3 + 1] + 0.114 * d[i * 3 + 2]);
+  return { data: gray, width: rgb.width, height: rgb.height, channels: 1 };
+}
+
+async function decodeWithSharp(buf: Buffer): Promise<RawImage> {
+  const { data, info } = await sharp(buf, { failOn: 'error', pages: 1 })
+    .removeAlpha()
+    .toColourspace('srgb')
+    .raw({ depth: 'uchar' })
+    .toBuffer({ resolveWithObject: true });
+  if (info.channels !== 3) throw new Error(`unexpected ${info.channels} channels`);
+  return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height, channels: 3 };
+}
+
+/**
+ * Decodes an image file (JPEG, PNG, GIF first frame, BMP, and what else sharp reads) to RGB, or 1-channel gray.
+ * Errors name the file and say what to do.
+ */
+export async function decodeImageFile(file: string, colorMode: ColorMode = 'rgb'): Promise<RawImage> {
+  const buf = await fsp.readFile(file);
+  let rgb: RawImage;
+  try {
+    rgb = looksLikeBmp(buf) ? decodeBmp(buf, file) : await decodeWithSharp(buf);
+  } catch (err) {
+    throw new Error(`Cannot decode image ${file}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}. Delete or replace the file (or use onBadImage: 'skip').`, { cause: err });
+  }
+  return colorMode === 'rgb' ? rgb : toGrayscale(rgb);
+}
