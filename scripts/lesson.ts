@@ -4,12 +4,14 @@
  *
  *   npm run lesson                      # every notebook, profile from LESSON_PROFILE (default: auto)
  *   npm run lesson -- 01_gap 05         # only notebooks whose names start with these
- *   npm run lesson -- --profile sample  # force a profile
+ *   npm run lesson -- --profile mini    # force a profile (full or mini)
  */
 import { spawn } from 'child_process';
 import { existsSync, readFileSync, readdirSync } from 'fs';
 import * as path from 'path';
-import { describeProfile, prepareLesson } from '../lib/lesson/profile';
+import { parseArgs } from 'util';
+import { resolveProfile } from '../lib/lesson/profile';
+import { profileLines } from '../lib/lesson/banner';
 
 const root = path.resolve(__dirname, '..');
 
@@ -76,24 +78,18 @@ export function formatFailure(r: NotebookRun): string {
 }
 
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const env: NodeJS.ProcessEnv = {};
-  const filters: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === '--profile') env.LESSON_PROFILE = args[++i];
-    else filters.push(args[i]);
-  }
+  const { values, positionals: filters } = parseArgs({
+    allowPositionals: true,
+    options: { profile: { type: 'string' } },
+  });
+  // The profile is decided once for every notebook, and each notebook's banner gets the same reason.
+  const profile = resolveProfile({ ...process.env, ...(values.profile ? { LESSON_PROFILE: values.profile } : {}) });
+  const env: NodeJS.ProcessEnv = { LESSON_PROFILE: profile.name, LESSON_PROFILE_REASON: profile.reason };
+  console.log(profileLines(profile).join('\n'));
   const outDir = path.join(root, 'build', 'notebooks');
   const notebooks = listNotebooks(filters);
   if (notebooks.length === 0) throw new Error(`No notebook in notebooks/ matches ${filters.join(', ')}`);
-  if (!env.LESSON_PROFILE && !process.env.LESSON_PROFILE) {
-    // Decide the profile once (one download attempt, not one per notebook) and tell every notebook why.
-    const profile = await prepareLesson({ banner: false });
-    env.LESSON_PROFILE = profile.name;
-    env.LESSON_PROFILE_REASON = profile.reason;
-    console.log(describeProfile(profile));
-  }
-  console.log(`Executing ${notebooks.length} notebook(s) on the tslab kernel (LESSON_PROFILE=${env.LESSON_PROFILE ?? process.env.LESSON_PROFILE ?? 'auto'}) into ${path.relative(process.cwd(), outDir) || '.'}/`);
+  console.log(`Executing ${notebooks.length} notebook(s) on the tslab kernel (LESSON_PROFILE=${profile.name}) into ${path.relative(process.cwd(), outDir) || '.'}/`);
   const results: NotebookRun[] = [];
   for (const nb of notebooks) {
     process.stdout.write(`  ${path.basename(nb)} ... `);

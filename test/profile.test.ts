@@ -1,114 +1,130 @@
 /**
- * Lesson profiles: `sample` generates its data and seeds the weights cache; unset (auto) downloads the lesson's
- * zip from (a loopback imitation of) Google Drive and runs `full`, or falls back to `sample` saying why.
+ * Lesson profiles and the lesson layer: which profile runs and why (nothing downloaded behind the learner's back),
+ * the profile's backbone with its preprocessing, and its datasets.
  */
-import test from 'node:test';
+import test, { before } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import * as fs from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync, existsSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { prepareLesson, resolveProfile } from '../lib/lesson/profile';
-import { serveBytes, startServer } from './helpers/server';
-import { makeZip } from './helpers/zip';
+import * as tf from '@tensorflow/tfjs';
+import { LESSON_DATASET, isLessonDataset, MINI_DATASET_DIR, downloadCommand } from '../lib/lesson/dataset';
+import { resolveProfile } from '../lib/lesson/profile';
+import { loadBackbone } from '../lib/lesson/backbone';
+import { lessonDatasets, samplePhotos } from '../lib/lesson/data';
+import { decodePredictions } from '../lib/models/imagenet';
+import { lastLoadReport } from '../lib/models/weights';
+import { loadImage } from '../lib/data/imageDataset';
 
-const ENV_KEYS = ['LESSON_PROFILE', 'LESSON_ROOT', 'KERAS_WEIGHTS_DIR', 'GDRIVE_BASE_URL', 'LESSON_QUIET', 'LESSON_BACKBONE', 'LESSON_PROFILE_REASON'] as const;
+before(async () => {
+  await tf.setBackend('cpu');
+});
 
-async function withEnv<T>(env: Partial<Record<(typeof ENV_KEYS)[number], string>>, f: () => Promise<T>): Promise<T> {
-  const saved = Object.fromEntries(ENV_KEYS.map((k) => [k, process.env[k]]));
-  for (const k of ENV_KEYS) delete process.env[k];
-  Object.assign(process.env, { LESSON_QUIET: '1' }, env);
-  try {
-    return await f();
-  } finally {
-    for (const k of ENV_KEYS) {
-      if (saved[k] === undefined) delete process.env[k];
-      else process.env[k] = saved[k];
+/** A project root with a fake lesson dataset (one tiny file per class and split), or only its zip. */
+function rootWith(what: 'dataset' | 'zip' | 'nothing'): string {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'profile-'));
+  if (what === 'dataset') {
+    for (const split of ['train', 'validation', 'test']) {
+      for (const cls of ['cats', 'dogs']) {
+        mkdirSync(path.join(root, 'data', 'cats_and_dogs_small', split, cls), { recursive: true });
+        writeFileSync(path.join(root, 'data', 'cats_and_dogs_small', split, cls, 'x.jpg'), 'x');
+      }
     }
   }
+  if (what === 'zip') {
+    mkdirSync(path.join(root, 'data'), { recursive: true });
+    writeFileSync(path.join(root, 'data', 'cats_and_dogs_small.zip'), 'PK');
+  }
+  return root;
 }
 
-const tmpRoot = () => fs.mkdtempSync(path.join(os.tmpdir(), 'lesson-root-'));
-const md5 = (file: string) => createHash('md5').update(fs.readFileSync(file)).digest('hex');
-
-test('LESSON_PROFILE=sample generates the dataset once and puts the bundled Keras weights in the cache', async () => {
-  const root = tmpRoot();
-  await withEnv({ LESSON_PROFILE: 'sample', LESSON_ROOT: root, KERAS_WEIGHTS_DIR: path.join(root, 'models') }, async () => {
-    const p = await prepareLesson({ banner: false });
-    assert.equal(p.name, 'sample');
-    assert.match(p.reason, /forced by LESSON_PROFILE=sample/);
-    assert.equal(p.dataDir, path.join(root, 'data', 'sample', 'cats_and_dogs_small'));
-    for (const split of ['train', 'validation', 'test']) {
-      for (const cls of ['cats', 'dogs']) assert.ok(fs.readdirSync(path.join(p.dataDir, split, cls)).some((f) => f.endsWith('.jpg')));
-    }
-    const weights = path.join(root, 'models', 'mobilenet_2_5_224_tf_no_top.h5');
-    assert.equal(md5(weights), 'f313cee49f5d33dfb06f2b255c4adb64', 'the real Keras file, byte for byte');
-    const stamp = fs.statSync(path.join(p.dataDir, 'train', 'cats', 'cat.0.jpg')).mtimeMs;
-    await prepareLesson({ banner: false });
-    assert.equal(fs.statSync(path.join(p.dataDir, 'train', 'cats', 'cat.0.jpg')).mtimeMs, stamp, 'not regenerated');
-  });
-  fs.rmSync(root, { recursive: true, force: true });
+test('forced profiles: mini runs on the shipped photos and weights, full on the lesson data with VGG16', () => {
+  const mini = resolveProfile({ LESSON_PROFILE: 'mini' });
+  assert.equal(mini.name, 'mini');
+  assert.equal(mini.dataDir, MINI_DATASET_DIR);
+  assert.deepEqual(mini.imageSize, [160, 160]);
+  assert.equal(mini.backbone.application, 'MobileNet');
+  assert.equal(mini.backbone.alpha, 0.25);
+  assert.ok(existsSync(mini.backbone.weights) && existsSync(mini.backbone.weightsWithTop), 'the shipped weight files exist');
+  assert.ok(isLessonDataset(mini.dataDir), 'the mini set has train/validation/test with cats and dogs');
+  const full = resolveProfile({ LESSON_PROFILE: 'full' });
+  assert.equal(full.name, 'full');
+  assert.equal(full.dataDir, LESSON_DATASET.dir);
+  assert.deepEqual(full.imageSize, [150, 150]);
+  assert.equal(full.backbone.application, 'VGG16');
+  assert.equal(full.backbone.weights, 'imagenet');
+  assert.equal(resolveProfile({ LESSON_PROFILE: 'full', LESSON_BACKBONE: 'mobilenet' }).backbone.application, 'MobileNet');
+  assert.equal(resolveProfile({ LESSON_PROFILE: 'mini', LESSON_PROFILE_REASON: 'npm run lesson 이 정함' }).reason, 'npm run lesson 이 정함');
 });
 
-test('unset, the lesson zip is downloaded from Drive and unzipped, and the full profile runs', async () => {
-  const root = tmpRoot();
-  const entries = ['train', 'validation', 'test'].flatMap((split) =>
-    ['cats', 'dogs'].map((cls) => ({ name: `cats_and_dogs_small/${split}/${cls}/${cls.slice(0, 3)}.1.jpg`, data: `${split}-${cls}` })),
-  );
-  const zip = makeZip(entries);
-  const drive = await startServer({
-    '/uc': serveBytes(zip, { headers: { 'Content-Disposition': 'attachment; filename="cats_and_dogs_small.zip"' } }),
-  });
+test('auto: full when the lesson dataset or its zip is in data/, mini otherwise, with the reason', () => {
+  const saved = process.env.LESSON_ROOT;
   try {
-    await withEnv({ LESSON_ROOT: root, GDRIVE_BASE_URL: drive.base }, async () => {
-      assert.equal(resolveProfile().name, 'auto', 'no data yet: undecided until a download is tried');
-      const p = await prepareLesson({ banner: false });
-      assert.equal(p.name, 'full');
-      assert.match(p.reason, /downloaded from Google Drive/);
-      assert.deepEqual(p.imageSize, [150, 150]);
-      assert.equal(fs.readFileSync(path.join(p.dataDir, 'test', 'dogs', 'dog.1.jpg'), 'utf8'), 'test-dogs');
-      assert.ok(drive.requests.some((r) => r.url.includes('id=1nBE3N2cXQGwD8JaD0JZ2LmFD-n3D5hVU')), 'the lesson\'s Drive file id');
-      assert.ok(fs.existsSync(path.join(root, 'data', 'cats_and_dogs_small.zip')));
-      const before = drive.requests.length;
-      const again = await prepareLesson({ banner: false });
-      assert.equal(again.name, 'full');
-      assert.match(again.reason, /is in data\/cats_and_dogs_small/);
-      assert.equal(drive.requests.length, before, 'data in place: no request');
-    });
+    for (const [what, name, reason] of [
+      ['dataset', 'full', /data\/cats_and_dogs_small/],
+      ['zip', 'full', /zip/],
+      ['nothing', 'mini', /data\/ 에 없어/],
+    ] as const) {
+      process.env.LESSON_ROOT = rootWith(what);
+      const p = resolveProfile({});
+      assert.equal(p.name, name, what);
+      assert.match(p.reason, reason, what);
+    }
   } finally {
-    await drive.close();
-    fs.rmSync(root, { recursive: true, force: true });
+    if (saved === undefined) delete process.env.LESSON_ROOT;
+    else process.env.LESSON_ROOT = saved;
   }
+  assert.match(downloadCommand(), /^npm run gdown -- 1nBE3N2cXQGwD8JaD0JZ2LmFD-n3D5hVU -O data\/cats_and_dogs_small\.zip$/);
 });
 
-test('unset and Drive unreachable: the sample profile runs and the reason names the failure', async () => {
-  const root = tmpRoot();
-  const drive = await startServer();
-  const dead = drive.base;
-  await drive.close();
-  await withEnv({ LESSON_ROOT: root, GDRIVE_BASE_URL: dead, KERAS_WEIGHTS_DIR: path.join(root, 'models') }, async () => {
-    const p = await prepareLesson({ banner: false });
-    assert.equal(p.name, 'sample');
-    assert.match(p.reason, /could not be downloaded \(.+\)/);
-    assert.ok(!fs.existsSync(path.join(root, 'data', 'cats_and_dogs_small.zip')), 'no partial zip left under the final name');
-  });
-  fs.rmSync(root, { recursive: true, force: true });
+test('a wrong LESSON_PROFILE or LESSON_BACKBONE is an error naming the value and the choices', () => {
+  assert.throws(() => resolveProfile({ LESSON_PROFILE: 'sample' }), /LESSON_PROFILE=sample is not valid: use one of full, mini, auto/);
+  assert.throws(() => resolveProfile({ LESSON_PROFILE: 'full', LESSON_BACKBONE: 'resnet' }), /LESSON_BACKBONE=resnet is not valid: use one of vgg16, mobilenet/);
 });
 
-test('a wrong LESSON_PROFILE or LESSON_BACKBONE is a clear error; mobilenet is a full-profile backbone', async () => {
-  await withEnv({ LESSON_PROFILE: 'quick' }, async () => {
-    await assert.rejects(prepareLesson({ banner: false }), /LESSON_PROFILE=quick is not a profile: use full, sample, or leave it unset/);
-  });
-  await withEnv({ LESSON_PROFILE: 'full', LESSON_BACKBONE: 'resnet' }, async () => {
-    assert.throws(() => resolveProfile(), /LESSON_BACKBONE=resnet is not a backbone: use vgg16 \(the lesson's\) or mobilenet/);
-  });
-  await withEnv({ LESSON_PROFILE: 'sample', LESSON_PROFILE_REASON: 'decided once by npm run lesson' }, async () => {
-    assert.equal(resolveProfile().profile!.reason, 'decided once by npm run lesson', 'the runner\'s reason reaches every notebook');
-  });
-  await withEnv({ LESSON_PROFILE: 'full', LESSON_BACKBONE: 'mobilenet' }, async () => {
-    const p = resolveProfile().profile!;
-    assert.equal(p.backbone.name, 'mobilenet');
-    assert.equal(p.backbone.fineTuneFrom, 'conv_dw_12');
-    assert.deepEqual(p.imageSize, [150, 150]);
-  });
+test('the mini backbone: MobileNet α=0.25 at 160x160 with its shipped weights and tf preprocessing', async () => {
+  const profile = resolveProfile({ LESSON_PROFILE: 'mini' });
+  const b = await loadBackbone(profile);
+  assert.deepEqual(b.convBase.inputs[0].shape, [null, 160, 160, 3]);
+  assert.deepEqual(b.convBase.outputs[0].shape, [null, 5, 5, 256]);
+  assert.equal(b.preprocessMode, 'tf');
+  assert.equal(b.fineTuneFrom, 'conv_dw_12');
+  assert.equal(lastLoadReport(b.convBase)?.paramsLoaded, 218_544, 'every weight of the file was loaded');
+  const x = tf.fill([1, 2, 2, 3], 255) as tf.Tensor4D;
+  assert.deepEqual(Array.from(b.preprocess(x).dataSync()).slice(0, 3), [1, 1, 1], "'tf' maps 255 to 1");
+  b.convBase.dispose();
+});
+
+test('the mini backbone with its ImageNet top tells the shipped cat photos from the dog photos by ImageNet class', async () => {
+  const profile = resolveProfile({ LESSON_PROFILE: 'mini' });
+  const b = await loadBackbone(profile, { includeTop: true });
+  assert.deepEqual(b.convBase.outputs[0].shape, [null, 1000]);
+  // ImageNet classes 151-268 are dog breeds, 281-285 domestic cats.
+  const mass = { cats: { cat: 0, dog: 0 }, dogs: { cat: 0, dog: 0 } };
+  const photos = await samplePhotos(profile, { perClass: 8 });
+  for (const file of photos) {
+    const img = await loadImage(file, { imageSize: [224, 224] });
+    const probs = tf.tidy(() => (b.convBase.predict(b.preprocess(img.expandDims(0) as tf.Tensor4D)) as tf.Tensor).squeeze());
+    const p = Array.from(await probs.data());
+    const m = mass[file.includes(`${path.sep}cats${path.sep}`) ? 'cats' : 'dogs'];
+    m.cat += p.slice(281, 286).reduce((a, v) => a + v, 0) / 8;
+    m.dog += p.slice(151, 269).reduce((a, v) => a + v, 0) / 8;
+    tf.dispose([img, probs]);
+  }
+  assert.ok(mass.dogs.dog > 0.6, `dog photos: mean probability of dog breeds ${mass.dogs.dog.toFixed(2)}`);
+  assert.ok(mass.cats.cat > 3 * mass.dogs.cat, `cat classes: ${mass.cats.cat.toFixed(3)} on cats vs ${mass.dogs.cat.toFixed(3)} on dogs`);
+  assert.ok(decodePredictions(tf.oneHot([282], 1000).toFloat(), 1)[0][0].className === 'tiger_cat');
+  b.convBase.dispose();
+});
+
+test('lessonDatasets opens the three splits of the mini set at the profile size with binary labels', async () => {
+  const d = await lessonDatasets(resolveProfile({ LESSON_PROFILE: 'mini' }));
+  assert.deepEqual([d.train.size, d.validation.size, d.test.size], [200, 100, 100]);
+  assert.deepEqual(d.train.classNames, ['cats', 'dogs']);
+  for await (const { xs, ys } of d.test) {
+    assert.deepEqual(xs.shape, [20, 160, 160, 3]);
+    assert.deepEqual(ys.shape, [20, 1]);
+    tf.dispose([xs, ys]);
+    break;
+  }
 });

@@ -7,6 +7,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, statSync } from 'fs';
 import * as path from 'path';
+import * as ts from '@tslab/typescript-for-tslab';
 
 const root = path.resolve(__dirname, '..');
 
@@ -19,8 +20,6 @@ function tsFiles(dir: string): string[] {
 }
 
 test("every lib/ file type-checks under tslab's compiler settings", () => {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const ts = require('@tslab/typescript-for-tslab') as typeof import('typescript');
   const files = tsFiles(path.join(root, 'lib'));
   assert.ok(files.length > 5);
   const program = ts.createProgram(files, {

@@ -1,0 +1,58 @@
+/**
+ * The profile's convolutional base with its preprocessing, built in one call for notebooks 03-08:
+ *
+ *     const { convBase, preprocess } = await loadBackbone(lesson.profile);
+ *
+ * The keras.applications facts (preprocessing mode, default fine-tuning layer) come from the family table in
+ * lib/models/applications.ts; the weights from the profile (Keras's ImageNet files, or the shipped MobileNet α=0.25).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { applicationInfo, type ApplicationInfo } from '../models/applications';
+import { preprocessInput, type PreprocessMode } from '../models/imagenet';
+import type { LessonProfile } from './profile';
+
+/** Options of `loadBackbone`. */
+export interface BackboneOptions {
+  /** With the ImageNet classifier on top (default false): then the input is the family's default size (224). */
+  includeTop?: boolean;
+  /** Input shape without the top (default: the profile's image size, 3 channels). */
+  inputShape?: [number, number, number];
+}
+
+/** A built backbone and what goes with it. */
+export interface Backbone {
+  /** The model (the convolutional base, or the whole ImageNet classifier with `includeTop`). */
+  convBase: tf.LayersModel;
+  /** Keras's `preprocess_input` for this family, on 0..255 images (a new tensor). */
+  preprocess: (x: tf.Tensor4D) => tf.Tensor4D;
+  /** The preprocessing mode ('caffe' for VGG16, 'tf' for MobileNet). */
+  preprocessMode: PreprocessMode;
+  /** The first layer of the base's last stage: where fine-tuning starts ('block5_conv1', 'conv_dw_12'). */
+  fineTuneFrom: string;
+  /** The application's table entry (name, family, default size ...). */
+  info: ApplicationInfo;
+  /** The input shape the model was built for. */
+  inputShape: [number, number, number];
+}
+
+/** Builds the profile's backbone (see the file comment). Weights: the profile's, with or without the top. */
+export async function loadBackbone(profile: LessonProfile, opts: BackboneOptions = {}): Promise<Backbone> {
+  const spec = profile.backbone;
+  const info = applicationInfo(spec.application);
+  const includeTop = opts.includeTop ?? false;
+  const inputShape: [number, number, number] = includeTop
+    ? [info.defaultSize, info.defaultSize, 3]
+    : opts.inputShape ?? [profile.imageSize[0], profile.imageSize[1], 3];
+  const weights = includeTop ? spec.weightsWithTop : spec.weights;
+  const alpha = info.extraOptions.includes('alpha') ? spec.alpha : undefined;
+  const convBase = await info.build({ includeTop, weights, inputShape, alpha });
+  const mode = info.preprocess;
+  return {
+    convBase,
+    preprocess: (x) => preprocessInput(x, mode),
+    preprocessMode: mode,
+    fineTuneFrom: info.fineTuneFrom,
+    info,
+    inputShape,
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * The banner at the top of every notebook: which TensorFlow.js backend runs (and why faster ones were skipped) and
+ * which lesson profile runs (and why), in Korean. Outside a notebook it prints the same as plain text.
+ */
+import * as path from 'node:path';
+import type { BackendChoice, BackendInfo } from '../backend/select';
+import { projectRoot } from '../core/paths';
+import type { LessonProfile } from './profile';
+import { escapeHtml, showHtml } from '../ui/display';
+
+const BACKEND_LABEL: Record<BackendChoice, string> = {
+  gpu: 'TensorFlow 네이티브 + CUDA GPU (tfjs-node-gpu)',
+  node: 'TensorFlow 네이티브, CPU (tfjs-node)',
+  wasm: 'WebAssembly (tfjs-backend-wasm, SIMD)',
+  cpu: '순수 JavaScript (tfjs-backend-cpu, 가장 느림)',
+};
+
+/** Why a faster backend was skipped, in Korean where the reason is a known one (else as tfjs said it). */
+function skippedReason(why: string): string {
+  if (/is not installed/.test(why)) return '설치되어 있지 않음 (선택 의존성: 설치 때 libtensorflow 를 내려받아야 함)';
+  return why;
+}
+
+/** The backend lines of the banner. */
+export function backendLines(info: BackendInfo): string[] {
+  const threads = info.threads > 1 ? `, 스레드 ${info.threads}개` : '';
+  const lines = [`백엔드: ${BACKEND_LABEL[info.choice]}${threads}`];
+  if (info.skipped.length) lines.push(`  건너뜀: ${info.skipped.map((s) => `${s.choice} — ${skippedReason(s.why)}`).join('; ')}`);
+  for (const note of info.notes) lines.push(`  참고: ${note}`);
+  return lines;
+}
+
+/** The profile lines of the banner. */
+export function profileLines(p: LessonProfile): string[] {
+  const rel = path.relative(projectRoot(), p.dataDir);
+  const b = p.backbone;
+  const weights = b.weights === 'imagenet' ? "Keras 의 ImageNet 가중치 (data/models 에 내려받음)" : 'Keras 의 ImageNet 가중치 (저장소에 포함)';
+  return [
+    `프로필: ${p.name} — ${p.reason}`,
+    `  데이터: ${rel}, 이미지 ${p.imageSize.join('×')}, 배치 ${p.batchSize}`,
+    `  백본: ${b.application}${b.alpha !== undefined && b.application === 'MobileNet' ? ` α=${b.alpha}` : ''}, ${weights}`,
+  ];
+}
+
+/** Shows the banner (a coloured box in a notebook, plain lines elsewhere). */
+export function showLessonBanner(backend: BackendInfo, profile: LessonProfile): void {
+  const lines = [...backendLines(backend), ...profileLines(profile)];
+  const colour = profile.name === 'mini' ? '#fff4e5;border-left:6px solid #f0a030' : '#e8f4ea;border-left:6px solid #3a9a50';
+  const body = lines.map((l) => escapeHtml(l).replace(/^ {2}/, '&nbsp;&nbsp;')).join('<br/>');
+  showHtml(`<div class="tlts-banner" style="background:${colour};padding:8px 12px;margin:4px 0">${body}</div>`, lines.join('\n'));
+}
