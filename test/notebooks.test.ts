@@ -24,8 +24,10 @@ async function checksFor(name: string): Promise<(nb: ExecutedNotebook) => void |
 const runs: NotebookRun[] = [];
 
 test('notebooks run headless in the mini profile', async (t) => {
-  const notebooks = listNotebooks();
-  assert.ok(notebooks.length >= 2, 'notebooks/ has the lesson');
+  // NOTEBOOKS=05,06 runs only the notebooks whose names start with those prefixes (while working on them).
+  const only = (process.env.NOTEBOOKS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const notebooks = listNotebooks(only);
+  assert.ok(notebooks.length >= 1, 'notebooks/ has the lesson');
   for (const nbPath of notebooks) {
     const name = path.basename(nbPath, '.ipynb');
     await t.test(name, async () => {
