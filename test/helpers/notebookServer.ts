@@ -43,12 +43,6 @@ export function jupyterEnv(home: string): NodeJS.ProcessEnv {
   return env;
 }
 
-/** Marks a notebook trusted in the isolated signature database (`jupyter trust`). */
-export function trustNotebook(file: string, env: NodeJS.ProcessEnv): void {
-  const r = spawnSync(JUPYTER_PYTHON, ['-m', 'nbformat.sign', file], { env, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`jupyter trust ${file} failed: ${r.stderr}`);
-}
-
 async function freePort(): Promise<number> {
   const srv = createServer();
   await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
