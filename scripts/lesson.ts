@@ -6,7 +6,7 @@
  *   npm run lesson -- 01_gap 05         # only notebooks whose names start with these
  *   npm run lesson -- --profile mini    # force a profile (full or mini)
  */
-import { spawn } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import { existsSync, readFileSync, readdirSync } from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
@@ -67,6 +67,16 @@ export function executeNotebook(notebook: string, outDir: string, env: NodeJS.Pr
   });
 }
 
+/**
+ * Marks an executed notebook trusted (`jupyter trust`): its outputs are the learner's own run, and a front end runs
+ * the scripts of trusted outputs only (the plots). Returns a warning when it could not.
+ */
+export function trustNotebook(ipynb: string, python = setupState().python, env: NodeJS.ProcessEnv = process.env): string | null {
+  const r = spawnSync(python, ['-m', 'nbformat.sign', ipynb], { encoding: 'utf8', env: { ...env, PYDEVD_DISABLE_FILE_VALIDATION: '1' } });
+  if (r.status === 0) return null;
+  return `could not mark ${path.relative(process.cwd(), ipynb)} trusted (its plots show a note until you trust it in Jupyter): ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}`;
+}
+
 /** Prints a failed run's cell and error. */
 export function formatFailure(r: NotebookRun): string {
   if (!r.error) return '';
@@ -96,6 +106,8 @@ async function main(): Promise<void> {
     const r = await executeNotebook(nb, outDir, env);
     results.push(r);
     console.log(r.ok ? `ok (${r.seconds.toFixed(1)} s)` : `FAILED after ${r.seconds.toFixed(1)} s`);
+    const untrusted = existsSync(r.ipynb) ? trustNotebook(r.ipynb) : null;
+    if (untrusted) console.log(`  warning: ${untrusted}`);
     if (!r.ok) console.log(formatFailure(r));
   }
   console.log('\nExecuted notebooks:');

@@ -22,6 +22,15 @@ export function inNotebook(): boolean {
   return jupyter !== undefined && jupyter.lastWriteDisplayData != null;
 }
 
+/**
+ * The cell the kernel is executing, as an opaque token: the same object for every call during one cell's
+ * execution, a new one for the next executed cell (tslab hands each execute request its own display writer).
+ * Undefined outside a notebook. lib/ui/plot.ts uses it to embed plotly.js once per executed cell.
+ */
+export function cellExecution(): object | undefined {
+  return tslabJupyter()?.lastWriteDisplayData ?? undefined;
+}
+
 /** The language of messages a person reads: Korean in the lesson's notebooks, English in terminals and logs. */
 export function messageLanguage(): 'ko' | 'en' {
   return inNotebook() ? 'ko' : 'en';

@@ -4,6 +4,7 @@
  * numbers that lib/training/ computes); the `show*` functions draw them with lib/ui/plot.ts.
  */
 import { historyRecord, type HistoryLike } from '../training/logs';
+import { escapeHtml } from './display';
 import { figureHtml, heatmap, lineChart, showFigure, type Figure } from './plot';
 
 /** Options of the learning-curve figures. */
@@ -25,8 +26,8 @@ export function learningCurveFigures(history: HistoryLike, opts: CurveOptions = 
   ];
   const prefix = opts.title ? `${opts.title}: ` : '';
   return {
-    accuracy: lineChart(series('accuracy', 'val_accuracy'), { title: `${prefix}학습·검증 정확도`, xTitle: '에포크', yTitle: '정확도' }),
-    loss: lineChart(series('loss', 'val_loss'), { title: `${prefix}학습·검증 손실`, xTitle: '에포크', yTitle: '손실' }),
+    accuracy: lineChart(series('accuracy', 'val_accuracy'), { title: `${prefix}학습·검증 정확도`, xTitle: '에포크', yTitle: '정확도', integerX: true }),
+    loss: lineChart(series('loss', 'val_loss'), { title: `${prefix}학습·검증 손실`, xTitle: '에포크', yTitle: '손실', integerX: true }),
   };
 }
 
@@ -37,11 +38,16 @@ export function showLearningCurves(history: HistoryLike, opts: CurveOptions = {}
   showFigure(f.loss);
 }
 
-/** HTML of both learning-curve figures side by side, without plotly.js (for a display area redrawn each epoch). */
+/**
+ * HTML of both learning-curve figures side by side, for a display area redrawn each epoch (live progress): the
+ * title goes above the pair (the figures keep their short titles, clear of plotly's modebar), and the figures do
+ * not carry plotly.js (lib/ui/trainingProgress.ts shows it once, in an output of its own).
+ */
 export function learningCurvesHtml(history: HistoryLike, opts: CurveOptions = {}): string {
-  const f = learningCurveFigures(history, opts);
+  const f = learningCurveFigures(history, { firstEpoch: opts.firstEpoch });
+  const heading = opts.title ? `<div class="tlts-curves-title" style="font-weight:bold;margin:4px 0">${escapeHtml(opts.title)}</div>` : '';
   const cell = (fig: Figure) => `<div style="flex:1;min-width:320px">${figureHtml(fig, { includePlotly: false, height: 300 })}</div>`;
-  return `<div style="display:flex;flex-wrap:wrap">${cell(f.accuracy)}${cell(f.loss)}</div>`;
+  return `${heading}<div style="display:flex;flex-wrap:wrap;gap:8px">${cell(f.accuracy)}${cell(f.loss)}</div>`;
 }
 
 /** Confusion matrix as a heatmap figure (rows: true class, columns: predicted). */

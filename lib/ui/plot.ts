@@ -1,11 +1,13 @@
 /**
- * Plotly figures in tslab notebooks, with plotly.js-dist embedded in the output so they draw offline:
- * in JupyterLab and in the HTML that `jupyter nbconvert --to html` exports.
- * The library is embedded once per kernel session (with the first figure); later figures reuse it.
+ * Plotly figures in tslab notebooks that draw offline wherever the notebook is shown: live, after save + reload,
+ * after a kernel restart and the re-run of any one cell, in the HTML that `jupyter nbconvert --to html` exports.
+ * plotly.js travels in the outputs (once per executed cell) and each figure says what to do where a front end
+ * refuses scripts: see lib/ui/plotlyEmbed.ts. The chart builders below return plain plotly figures.
  */
-import { readFileSync } from 'fs';
+import { randomBytes } from 'node:crypto';
 import { inNotebook } from '../core/runtime';
 import { showHtml } from './display';
+import { figureMarkup, plotlyLibraryHtml, takePlotlyForThisCell } from './plotlyEmbed';
 
 /** A plotly figure: traces and layout, as in plotly.js. */
 export interface Figure {
@@ -17,50 +19,49 @@ export interface Figure {
 export interface FigureOptions {
   /** Height in pixels (default 360). */
   height?: number;
-  /** Embed plotly.js in this output: true, false, or 'auto' (once per session; default). */
+  /**
+   * Embed plotly.js in this output: true, false, or 'auto' (default: in the first figure of each executed cell,
+   * in every figure outside a notebook).
+   */
   includePlotly?: boolean | 'auto';
 }
 
-let plotlyEmbedded = false;
+/** plotly's config for every figure: no logo, and a short modebar that leaves room for titles. */
+const PLOT_CONFIG = {
+  responsive: true,
+  displaylogo: false,
+  modeBarButtonsToRemove: ['select2d', 'lasso2d', 'zoomIn2d', 'zoomOut2d', 'autoScale2d'],
+};
+
 let counter = 0;
-
-/** The plotly.js-dist library source (the browser bundle). */
-export function plotlySource(): string {
-  return readFileSync(require.resolve('plotly.js-dist'), 'utf8');
-}
-
-/** The `<script>` that loads plotly.js into the page. */
-function plotlyScript(): string {
-  return `<script type="text/javascript">${plotlySource()}</script>`;
-}
-
-/** Whether this output should carry plotly.js: always (true), never (false), or once per session ('auto'). */
-function takeEmbed(include: boolean | 'auto'): boolean {
-  if (include !== 'auto') return include;
-  if (plotlyEmbedded) return false;
-  plotlyEmbedded = true;
-  return true;
-}
+const pageKey = randomBytes(4).toString('hex');
 
 /**
- * In a notebook, shows plotly.js in an output of its own unless this session already embedded it: for figures
- * drawn into an area that is redrawn (live progress), which must not carry the library themselves.
+ * In a notebook, shows plotly.js in an output of its own unless the executing cell already carries it: for
+ * figures drawn into an area that is redrawn (live progress), which do not carry the library themselves.
  */
 export function showPlotlyLoader(): void {
-  if (inNotebook() && takeEmbed('auto')) showHtml(plotlyScript());
+  if (inNotebook() && takePlotlyForThisCell()) showHtml(plotlyLibraryHtml());
 }
 
-/** The HTML (a div and scripts) that draws `fig`; embeds plotly.js when asked (see FigureOptions). */
+/** The layout every figure starts from: margins, and titles at the left, clear of plotly's modebar (right). */
+function baseLayout(height: number): Record<string, unknown> {
+  return { height, margin: { t: 50, r: 20, b: 50, l: 60 } };
+}
+
+/** A figure's title left-aligned above its plot area (plotly's modebar sits at the top right). */
+function leftTitle(text: string | undefined): Record<string, unknown> {
+  return { text: text ?? '', x: 0, xref: 'paper', xanchor: 'left' };
+}
+
+/** The HTML (a note, a div and scripts) that draws `fig`; embeds plotly.js when asked (see FigureOptions). */
 export function figureHtml(fig: Figure, opts: FigureOptions = {}): string {
-  const embed = takeEmbed(opts.includePlotly ?? 'auto');
-  const id = `tlts-plot-${process.pid}-${Date.now().toString(36)}-${counter++}`;
+  const include = opts.includePlotly ?? 'auto';
+  const embed = include === 'auto' ? takePlotlyForThisCell() : include;
+  const id = `tlts-plot-${pageKey}-${Date.now().toString(36)}-${counter++}`;
   const height = opts.height ?? 360;
-  // JSON inside a <script>: keep "</" from closing the tag early.
-  const json = JSON.stringify({ data: fig.data, layout: { height, margin: { t: 40, r: 20, b: 50, l: 60 }, ...fig.layout } }).replace(/<\//g, '<\\/');
-  const draw = `<script type="text/javascript">(function(){var f=${json};var el=document.getElementById('${id}');` +
-    `if(window.Plotly){window.Plotly.newPlot(el,f.data,f.layout,{responsive:true,displaylogo:false});}` +
-    `else{el.textContent='plotly.js is not loaded in this page: run the notebook again from the first cell.';}})();</script>`;
-  return `${embed ? plotlyScript() : ''}<div id="${id}" class="tlts-plot" style="width:100%;height:${height}px"></div>${draw}`;
+  const spec = { data: fig.data, layout: { ...baseLayout(height), ...fig.layout }, config: PLOT_CONFIG };
+  return `${embed ? plotlyLibraryHtml() : ''}${figureMarkup(id, spec, height)}`;
 }
 
 function describe(fig: Figure): string {
@@ -75,18 +76,39 @@ export function showFigure(fig: Figure, opts: FigureOptions = {}): void {
   else console.log(describe(fig));
 }
 
+/** Options of `lineChart`. */
+export interface LineChartOptions {
+  title?: string;
+  xTitle?: string;
+  yTitle?: string;
+  /** x values are whole numbers (epochs): ticks on whole numbers only, at most about 10 of them. */
+  integerX?: boolean;
+}
+
+/** Ticks on whole numbers from the smallest x, about 10 at most (no "1.5 epochs"). */
+function integerTicks(xs: number[]): Record<string, unknown> {
+  if (xs.length === 0) return {};
+  const [min, max] = [Math.min(...xs), Math.max(...xs)];
+  return { tickmode: 'linear', tick0: min, dtick: Math.max(1, Math.ceil((max - min) / 10)) };
+}
+
 /** Line chart of named series (x defaults to 1..n, e.g. epochs). */
-export function lineChart(series: { name: string; x?: number[]; y: number[]; dash?: 'solid' | 'dash' | 'dot' }[], opts: { title?: string; xTitle?: string; yTitle?: string } = {}): Figure {
+export function lineChart(series: { name: string; x?: number[]; y: number[]; dash?: 'solid' | 'dash' | 'dot' }[], opts: LineChartOptions = {}): Figure {
+  const data = series.map((s) => ({
+    type: 'scatter', mode: 'lines+markers', name: s.name,
+    x: s.x ?? s.y.map((_, i) => i + 1), y: s.y, line: { dash: s.dash ?? 'solid' },
+  }));
+  const ticks = opts.integerX ? integerTicks(data.flatMap((d) => d.x)) : {};
   return {
-    data: series.map((s) => ({
-      type: 'scatter', mode: 'lines+markers', name: s.name,
-      x: s.x ?? s.y.map((_, i) => i + 1), y: s.y, line: { dash: s.dash ?? 'solid' },
-    })),
-    layout: { title: { text: opts.title ?? '' }, xaxis: { title: { text: opts.xTitle ?? '' } }, yaxis: { title: { text: opts.yTitle ?? '' } } },
+    data,
+    layout: {
+      title: leftTitle(opts.title), xaxis: { title: { text: opts.xTitle ?? '' }, ...ticks },
+      yaxis: { title: { text: opts.yTitle ?? '' } },
+    },
   };
 }
 
-/** Bar chart: one bar per label, optionally several named groups. */
+/** Bar chart: one bar per label (a categorical x axis), optionally several named groups. */
 export function barChart(labels: string[], groups: { name: string; values: number[] }[], opts: { title?: string; yTitle?: string; logY?: boolean; text?: boolean; stacked?: boolean } = {}): Figure {
   return {
     data: groups.map((g) => ({
@@ -94,20 +116,42 @@ export function barChart(labels: string[], groups: { name: string; values: numbe
       ...(opts.text ? { text: g.values.map((v) => v.toLocaleString('en-US')), textposition: 'auto' } : {}),
     })),
     layout: {
-      title: { text: opts.title ?? '' }, barmode: opts.stacked ? 'stack' : 'group',
-      yaxis: { title: { text: opts.yTitle ?? '' }, type: opts.logY ? 'log' : 'linear' },
+      title: leftTitle(opts.title), barmode: opts.stacked ? 'stack' : 'group',
+      // Labels are categories, even when they read as numbers ("16", "32", ...): evenly spaced, in the given order.
+      xaxis: { type: 'category' },
+      // On a log axis, label 1, 2 and 5 of each decade only (plotly labels every digit of a short range).
+      yaxis: { title: { text: opts.yTitle ?? '' }, ...(opts.logY ? { type: 'log', dtick: 'D2' } : { type: 'linear' }) },
     },
   };
 }
 
-/** Heatmap with cell annotations (e.g. a confusion matrix: rows y, columns x). */
+/** A pale-to-dark blue scale (matplotlib's "Blues"): small values pale, large values dark. plotly's own "Blues" runs dark to pale. */
+export const PALE_TO_DARK_BLUES: [number, string][] = [
+  [0, '#f7fbff'], [0.125, '#deebf7'], [0.25, '#c6dbef'], [0.375, '#9ecae1'], [0.5, '#6baed6'],
+  [0.625, '#4292c6'], [0.75, '#2171b5'], [0.875, '#08519c'], [1, '#08306b'],
+];
+
+/** Text colour readable on a cell of the pale-to-dark scale: white on the darker half, black on the paler one. */
+export function cellTextColor(v: number, min: number, max: number): 'white' | 'black' {
+  return max > min && (v - min) / (max - min) > 0.5 ? 'white' : 'black';
+}
+
+/**
+ * Heatmap with cell annotations (e.g. a confusion matrix: rows y, columns x): large values dark blue with white
+ * text, small values pale with black text; both axes are categories (class names such as "0", "1" included).
+ */
 export function heatmap(z: number[][], x: string[], y: string[], opts: { title?: string; xTitle?: string; yTitle?: string } = {}): Figure {
-  const annotations = z.flatMap((row, i) => row.map((v, j) => ({ x: x[j], y: y[i], text: String(v), showarrow: false, font: { color: 'black' } })));
+  const flat = z.flat();
+  const [min, max] = [Math.min(...flat), Math.max(...flat)];
+  const annotations = z.flatMap((row, i) => row.map((v, j) => ({
+    x: x[j], y: y[i], text: String(v), showarrow: false, font: { color: cellTextColor(v, min, max), size: 14 },
+  })));
   return {
-    data: [{ type: 'heatmap', z, x, y, colorscale: 'Blues', showscale: true }],
+    data: [{ type: 'heatmap', z, x, y, colorscale: PALE_TO_DARK_BLUES, showscale: true }],
     layout: {
-      title: { text: opts.title ?? '' }, annotations,
-      xaxis: { title: { text: opts.xTitle ?? '' } }, yaxis: { title: { text: opts.yTitle ?? '' }, autorange: 'reversed' },
+      title: leftTitle(opts.title), annotations,
+      xaxis: { title: { text: opts.xTitle ?? '' }, type: 'category' },
+      yaxis: { title: { text: opts.yTitle ?? '' }, type: 'category', autorange: 'reversed' },
     },
   };
 }

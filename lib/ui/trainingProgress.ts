@@ -17,7 +17,10 @@ import { showPlotlyLoader } from './plot';
 export interface LiveProgressOptions {
   /** Print nothing (default: `LESSON_QUIET`). */
   quiet?: boolean;
-  /** Show learning curves in the notebook, redrawn after every epoch (default false). */
+  /**
+   * Show learning curves in the notebook, redrawn after every epoch (default false). After training the area stays
+   * as the final figure (every epoch, in the saved notebook too): no need to draw the curves again.
+   */
   figure?: boolean;
   /** Put in front of the figure's titles. */
   title?: string;
@@ -57,7 +60,8 @@ export class LiveProgress implements TrainingReporter {
   onTrainBegin(): void {
     this.area = undefined;
     if (this.quiet || !this.opts.figure) return;
-    // plotly.js goes into an output of its own: the area below is redrawn without it every epoch.
+    // plotly.js goes into an output of its own (unless this cell already showed it): the area below is redrawn
+    // without it every epoch.
     showPlotlyLoader();
     this.area = newDisplayArea();
   }
