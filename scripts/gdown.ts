@@ -2,30 +2,20 @@
  * Command line: `npm run gdown -- <url-or-id> [-O <file-or-folder/>] [--md5 X | --sha256 X] [--quiet]`.
  * Without arguments downloads the lesson's dataset to data/cats_and_dogs_small.zip.
  */
-import { parseArgs } from 'node:util';
+import { parseCommandLine } from './cli';
 import { gdown, LESSON_DATASET_FILE, LESSON_DATASET_ID } from '../lib/io/gdown';
 
 const USAGE = 'usage: npm run gdown -- <url-or-id> [-O <file or folder/>] [--md5 HASH | --sha256 HASH] [--quiet]';
 
 /** The command line's target, output, hash and quiet flag; throws with the usage on a bad one. */
 export function parseGdownArgs(argv: string[]): { target: string; output?: string; hash?: string; quiet: boolean; help: boolean } {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        output: { type: 'string', short: 'O' },
-        md5: { type: 'string' },
-        sha256: { type: 'string' },
-        quiet: { type: 'boolean', short: 'q' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    throw new Error(`${(err as Error).message}\n${USAGE}`, { cause: err });
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandLine(argv, {
+    output: { type: 'string', short: 'O' },
+    md5: { type: 'string' },
+    sha256: { type: 'string' },
+    quiet: { type: 'boolean', short: 'q' },
+    help: { type: 'boolean', short: 'h' },
+  }, USAGE);
   if (positionals.length > 1) throw new Error(`unexpected argument ${positionals[1]}.\n${USAGE}`);
   for (const flag of ['output', 'md5', 'sha256'] as const) {
     const v = values[flag];

@@ -12,7 +12,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommandLine } from './cli';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../lib/backend/select';
 import { writeFileAtomic } from '../lib/core/atomicFile';
@@ -36,19 +36,10 @@ const USAGE = 'usage: npm run predict -- <model-dir> <image...> [--classes cats,
 
 /** Parses `argv` (without node and the script path). */
 export function parsePredictArgs(argv: string[]): PredictArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        classes: { type: 'string' }, size: { type: 'string' }, threshold: { type: 'string' }, cam: { type: 'string' }, help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    throw new Error(`${(err as Error).message}\n${USAGE}`, { cause: err });
-  }
-  const { values: v, positionals: pos } = parsed;
+  const { values: v, positionals: pos } = parseCommandLine(argv, {
+    classes: { type: 'string' }, size: { type: 'string' }, threshold: { type: 'string' }, cam: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  }, USAGE);
   if (v.help) throw new Error(USAGE);
   const classes = v.classes?.split(',').map((s) => s.trim()).filter(Boolean);
   let size: [number, number] | undefined;
