@@ -12,8 +12,9 @@ import { buildResNet } from '../lib/models/resnet';
 import { buildVgg } from '../lib/models/vgg';
 import { loadShippedClassifier, type Backbone } from '../lib/lesson/backbone';
 import { samplePhotos } from '../lib/lesson/data';
-import { MINI_DATASET_DIR } from '../lib/lesson/dataset';
-import { photoCounts } from '../lib/lesson/datasetView';
+import { downloadCommand, LESSON_DATASET, MINI_DATASET_DIR } from '../lib/lesson/dataset';
+import { photoCounts, showDatasetSource } from '../lib/lesson/datasetView';
+import { fullProfile, miniProfile } from '../lib/lesson/profile';
 import { channelSweep, convStack } from '../lib/lesson/gapDemo';
 import { camPhotos, petKind, predictPhotos, topClassMatches } from '../lib/lesson/imagenetPhotos';
 import { callText } from '../lib/lesson/optionsDemo';
@@ -136,5 +137,26 @@ describe('the shipped ImageNet classifier on the mini set', () => {
       assert.equal(c.className, imagenetClasses()[c.cam.classIndex][1]);
       assert.ok(c.overlay.length > 1000 && !c.overlay.equals(c.photo));
     }
+  });
+});
+
+describe('where the photos come from (notebook 01)', () => {
+  const shown = (profile: Parameters<typeof showDatasetSource>[0]): string => {
+    const lines: string[] = [];
+    const log = console.log;
+    console.log = (s: string) => lines.push(s);
+    try {
+      showDatasetSource(profile);
+    } finally {
+      console.log = log;
+    }
+    return lines.join('\n');
+  };
+
+  test('mini: the shipped set and the command that fetches the lesson\'s; full: the Drive link', () => {
+    const mini = shown(miniProfile('test'));
+    assert.ok(mini.includes('mini 프로필') && mini.includes(downloadCommand()));
+    const full = shown(fullProfile('test'));
+    assert.ok(full.includes(LESSON_DATASET.url) && !full.includes(downloadCommand()));
   });
 });

@@ -35,9 +35,10 @@ function formatCell(v: unknown): string {
 
 /**
  * Text cells read from the left (Jupyter's own style right-aligns every cell; numbers keep their inline right
- * alignment), headers centred. A front end that drops <style> shows Jupyter's alignment instead.
+ * alignment), headers centred. The selector outranks JupyterLab's `:not(.jp-RenderedMarkdown).jp-RenderedHTMLCommon
+ * td`; a front end that drops <style> shows Jupyter's alignment instead.
  */
-const TABLE_STYLE = '<style>.tlts-table td{text-align:left}.tlts-table th{text-align:center}</style>';
+const TABLE_STYLE = '<style>table.tlts-table.tlts-table td{text-align:left}table.tlts-table.tlts-table th{text-align:center}</style>';
 
 /** An HTML table from rows of objects (columns default to the keys of all rows, in order of appearance). */
 export function tableHtml(rows: Record<string, unknown>[], opts: { caption?: string; columns?: string[] } = {}): string {
