@@ -3,7 +3,7 @@
  * (executed .ipynb and .html), and prints where they are and how long each took.
  *
  *   npm run lesson                      # every notebook, profile from LESSON_PROFILE (default: auto)
- *   npm run lesson -- 01_gap 05         # only notebooks whose names start with these
+ *   npm run lesson -- 00_gap 05         # only notebooks whose names start with these
  *   npm run lesson -- --profile mini    # force a profile (full or mini)
  */
 import { spawn, spawnSync } from 'child_process';

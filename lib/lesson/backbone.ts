@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { applicationInfo, type ApplicationInfo } from '../models/applications';
 import { preprocessInput, type PreprocessMode } from '../models/imagenet';
-import type { LessonProfile } from './profile';
+import { SHIPPED_BACKBONE, type LessonProfile } from './profile';
 
 /** Options of `loadBackbone`. */
 export interface BackboneOptions {
@@ -36,7 +36,7 @@ export interface Backbone {
 }
 
 /** Builds the profile's backbone (see the file comment). Weights: the profile's, with or without the top. */
-export async function loadBackbone(profile: LessonProfile, opts: BackboneOptions = {}): Promise<Backbone> {
+export async function loadBackbone(profile: Pick<LessonProfile, 'backbone' | 'imageSize'>, opts: BackboneOptions = {}): Promise<Backbone> {
   const spec = profile.backbone;
   const info = applicationInfo(spec.application);
   const includeTop = opts.includeTop ?? false;
@@ -55,4 +55,12 @@ export async function loadBackbone(profile: LessonProfile, opts: BackboneOptions
     info,
     inputShape,
   };
+}
+
+/**
+ * The shipped MobileNet α=0.25 with its ImageNet top (224x224), whatever the profile: its head is global average
+ * pooling and one linear layer, the head a class activation map needs (VGG16's Flatten head has no such map).
+ */
+export function loadShippedClassifier(): Promise<Backbone> {
+  return loadBackbone({ backbone: SHIPPED_BACKBONE, imageSize: [224, 224] }, { includeTop: true });
 }

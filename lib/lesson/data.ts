@@ -27,9 +27,13 @@ export async function lessonDatasets(profile: LessonProfile, opts: { seed?: numb
   return { train, validation, test };
 }
 
-/** The first `perClass` photos of each class of a split, in file order (for predictions and CAM grids). */
-export async function samplePhotos(profile: LessonProfile, opts: { split?: string; perClass?: number } = {}): Promise<string[]> {
-  const ds = await imageDatasetFromDirectory(path.join(profile.dataDir, opts.split ?? 'test'), { shuffle: false, quiet: true });
+/**
+ * The first `perClass` photos of each class of a split (default 'test', 3 per class), in file order (for
+ * predictions and CAM grids), from the profile's dataset or from the dataset folder `from`.
+ */
+export async function samplePhotos(from: LessonProfile | string, opts: { split?: string; perClass?: number } = {}): Promise<string[]> {
+  const dataDir = typeof from === 'string' ? from : from.dataDir;
+  const ds = await imageDatasetFromDirectory(path.join(dataDir, opts.split ?? 'test'), { shuffle: false, quiet: true });
   const n = opts.perClass ?? 3;
   return ds.classNames.flatMap((_, c) => ds.filePaths.filter((_f, i) => ds.labels[i] === c).slice(0, n));
 }

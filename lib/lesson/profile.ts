@@ -43,6 +43,13 @@ export interface LessonProfile {
   backbone: BackboneSpec;
 }
 
+/** MobileNet α=0.25 with the Keras ImageNet weights shipped in lib/assets (with and without the top). */
+export const SHIPPED_BACKBONE: BackboneSpec = {
+  application: 'MobileNet', alpha: 0.25,
+  weights: assetPath('keras-weights', 'mobilenet_2_5_224_tf_no_top.h5'),
+  weightsWithTop: assetPath('keras-weights', 'mobilenet_2_5_224_tf.h5'),
+};
+
 /** The full profile's backbone: VGG16 as in the lesson, or MobileNet (LESSON_BACKBONE=mobilenet; faster on a CPU). */
 function fullBackbone(env?: NodeJS.ProcessEnv): BackboneSpec {
   const name = envChoice('LESSON_BACKBONE', ['vgg16', 'mobilenet'] as const, 'vgg16', env);
@@ -67,11 +74,7 @@ export function miniProfile(reason: string): LessonProfile {
     name: 'mini', reason, dataDir: MINI_DATASET_DIR, imageSize: [160, 160], batchSize: 20,
     epochs: { features: 30, augmentation: 8, fineTune: 4 },
     learningRates: { features: 1e-4, augmentation: 1e-4, fineTune: 1e-5 },
-    backbone: {
-      application: 'MobileNet', alpha: 0.25,
-      weights: assetPath('keras-weights', 'mobilenet_2_5_224_tf_no_top.h5'),
-      weightsWithTop: assetPath('keras-weights', 'mobilenet_2_5_224_tf.h5'),
-    },
+    backbone: SHIPPED_BACKBONE,
   };
 }
 

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { say } from '../core/messages';
+import { displayPath } from '../core/paths';
 import type { PreprocessMode } from './imagenet';
 
 /** The options of every builder (keras.applications arguments, camelCase). */
@@ -69,18 +70,24 @@ function checkKnownKeys(name: string, opts: object, extra: readonly string[]): v
   const known = [...COMMON_KEYS, ...extra] as string[];
   const unknown = Object.entries(opts).filter(([k, v]) => v !== undefined && !known.includes(k)).map(([k]) => k);
   if (unknown.length) {
-    throw new Error(`${name}: got an unexpected option ${unknown.map((k) => `'${k}'`).join(', ')}. Its options are ${known.join(', ')}.`);
+    const names = unknown.map((k) => `'${k}'`).join(', ');
+    throw new Error(say({
+      en: `${name}: got an unexpected option ${names}. Its options are ${known.join(', ')}.`,
+      ko: `${name}: 받지 않는 옵션 ${names} 이(가) 있습니다. 받는 옵션: ${known.join(', ')}.`,
+    }));
   }
 }
 
 function checkWeights(name: string, weights: unknown): void {
   if (weights === null || weights === 'imagenet') return;
   if (typeof weights !== 'string' || !fs.existsSync(weights)) {
-    throw new Error(
-      `${name}: the \`weights\` argument should be either null (random initialization), 'imagenet' (pre-training on ImageNet), ` +
-        `or the path to the weights file to be loaded. Received: weights=${JSON.stringify(weights)}` +
-        (typeof weights === 'string' ? ` (no file at ${path.resolve(weights)})` : ''),
-    );
+    const where = typeof weights === 'string' ? displayPath(path.resolve(weights)) : '';
+    throw new Error(say({
+      en: `${name}: the \`weights\` argument should be either null (random initialization), 'imagenet' (pre-training on ImageNet), ` +
+        `or the path to the weights file to be loaded. Received: weights=${JSON.stringify(weights)}` + (where ? ` (no file at ${where})` : ''),
+      ko: `${name}: \`weights\` 는 null (무작위 초기화), 'imagenet' (ImageNet 으로 학습한 가중치), 또는 가중치 파일의 경로여야 합니다. ` +
+        `받은 값: weights=${JSON.stringify(weights)}` + (where ? ` (${where} 에 파일이 없습니다)` : ''),
+    }));
   }
 }
 
@@ -89,7 +96,10 @@ function checkPooling(name: string, pooling: unknown, includeTop: boolean): void
     throw new Error(`${name}: pooling must be 'avg', 'max' or undefined. Received: pooling=${JSON.stringify(pooling)}`);
   }
   if (pooling !== undefined && includeTop) {
-    throw new Error(`${name}: pooling='${pooling}' only applies without the top (includeTop: false); the top has its own pooling.`);
+    throw new Error(say({
+      en: `${name}: pooling='${pooling}' only applies without the top (includeTop: false); the top has its own pooling.`,
+      ko: `${name}: pooling='${pooling}' 은 분류기를 뺄 때(includeTop: false)만 씁니다. 분류기에는 자기 풀링이 있습니다.`,
+    }));
   }
 }
 
@@ -102,7 +112,10 @@ export function resolveCommonOptions(name: string, opts: ApplicationOptions, fam
   checkWeights(name, weights);
   if (!Number.isInteger(classes) || classes < 1) throw new Error(`${name}: classes must be a positive integer. Received: classes=${classes}`);
   if (weights === 'imagenet' && includeTop && classes !== 1000) {
-    throw new Error(`${name}: if using \`weights='imagenet'\` with \`includeTop=true\`, \`classes\` should be 1000. Received: classes=${classes}`);
+    throw new Error(say({
+      en: `${name}: if using \`weights='imagenet'\` with \`includeTop=true\`, \`classes\` should be 1000. Received: classes=${classes}`,
+      ko: `${name}: \`weights='imagenet'\` 에 \`includeTop=true\` 이면 \`classes\` 는 1000 이어야 합니다 (ImageNet 분류기). 받은 값: classes=${classes}`,
+    }));
   }
   checkPooling(name, opts.pooling, includeTop);
   const act = opts.classifierActivation === undefined ? 'softmax' : opts.classifierActivation === null ? 'linear' : opts.classifierActivation;
@@ -134,13 +147,23 @@ export function obtainInputShape(
     throw new Error(`${name}: inputShape must be [height, width, channels] of positive integers. Received: inputShape=${JSON.stringify(inputShape)}`);
   }
   if (weights === 'imagenet' && requireFlatten && !tf.util.arraysEqual(inputShape, defaultShape)) {
-    throw new Error(`${name}: when setting includeTop=true and loading 'imagenet' weights, inputShape should be [${defaultShape.join(', ')}]. Received: inputShape=[${inputShape.join(', ')}]`);
+    const [want, got] = [defaultShape.join(', '), inputShape.join(', ')];
+    throw new Error(say({
+      en: `${name}: when setting includeTop=true and loading 'imagenet' weights, inputShape should be [${want}]. Received: inputShape=[${got}]`,
+      ko: `${name}: includeTop=true 로 'imagenet' 가중치를 불러오면 inputShape 은 [${want}] 이어야 합니다. 받은 값: inputShape=[${got}]`,
+    }));
   }
   if (weights === 'imagenet' && inputShape[2] !== 3) {
-    throw new Error(`${name}: the input must have 3 channels. Received: inputShape=[${inputShape.join(', ')}]`);
+    throw new Error(say({
+      en: `${name}: the input must have 3 channels. Received: inputShape=[${inputShape.join(', ')}]`,
+      ko: `${name}: 'imagenet' 가중치의 입력은 채널이 3개(RGB)여야 합니다. 받은 값: inputShape=[${inputShape.join(', ')}]`,
+    }));
   }
   if (inputShape[0] < minSize || inputShape[1] < minSize) {
-    throw new Error(`${name}: input size must be at least ${minSize}x${minSize}. Received: inputShape=[${inputShape.join(', ')}]`);
+    throw new Error(say({
+      en: `${name}: input size must be at least ${minSize}x${minSize}. Received: inputShape=[${inputShape.join(', ')}]`,
+      ko: `${name}: 입력 크기는 ${minSize}x${minSize} 이상이어야 합니다. 받은 값: inputShape=[${inputShape.join(', ')}]`,
+    }));
   }
   return [...inputShape] as [number, number, number];
 }
@@ -178,6 +201,13 @@ export function applyPooling(x: tf.SymbolicTensor, pooling: 'avg' | 'max' | unde
   if (pooling === 'max') return tf.layers.globalMaxPooling2d({ name: names?.max ?? 'global_max_pooling2d' }).apply(x) as tf.SymbolicTensor;
   return x;
 }
+
+/**
+ * Keras's default kernel initializer for Conv2D and Dense (glorot_uniform). TF.js defaults to glorotNormal, a
+ * truncated normal about three times slower to draw: building VGG16 with its top (`weights: null`) takes seconds
+ * longer, for random weights that no one sees.
+ */
+export const KERAS_KERNEL_INIT = 'glorotUniform';
 
 /** The Keras input layer ('input_1'). */
 export function imageInput(shape: [number, number, number]): tf.SymbolicTensor {

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { frozenBatchNormalization } from '../layers/frozenBatchNorm';
-import { ApplicationOptions, FamilyInfo, imageInput, obtainInputShape, resolveCommonOptions, ResolvedOptions } from './common';
+import { ApplicationOptions, FamilyInfo, imageInput, KERAS_KERNEL_INIT, obtainInputShape, resolveCommonOptions, ResolvedOptions } from './common';
 import { KerasWeightsFile, loadApplicationWeights } from './weights';
 
 /** The ResNet (v1) family table. */
@@ -40,28 +40,36 @@ export function resnetWeightsFile(depth: ResNetDepth, includeTop: boolean): Kera
 type S = tf.SymbolicTensor;
 const bn = (name: string) => frozenBatchNormalization({ axis: 3, epsilon: 1.001e-5, name });
 const relu = (name: string) => tf.layers.activation({ activation: 'relu', name });
+/** A Conv2D with Keras's default kernel initializer. */
+const conv = (args: Parameters<typeof tf.layers.conv2d>[0]) => tf.layers.conv2d({ kernelInitializer: KERAS_KERNEL_INIT, ...args });
 
-function block1(x: S, filters: number, stride: number, convShortcut: boolean, name: string): S {
+/**
+ * Keras's ResNet v1 bottleneck block (`block1`): 1x1 (stride) -> 3x3 -> 1x1 with 4 x filters, each convolution
+ * followed by BatchNormalization, added to the shortcut, then relu. The shortcut is the input itself (an identity
+ * block: the input must have 4 x filters channels and stride be 1) or, with `convShortcut`, a 1x1 convolution with
+ * the same stride and its BatchNormalization (a projection block: it changes the channels and the size).
+ */
+export function bottleneckBlock(x: S, filters: number, stride: number, convShortcut: boolean, name: string): S {
   let shortcut = x;
   if (convShortcut) {
-    shortcut = tf.layers.conv2d({ filters: 4 * filters, kernelSize: 1, strides: stride, name: `${name}_0_conv` }).apply(x) as S;
+    shortcut = conv({ filters: 4 * filters, kernelSize: 1, strides: stride, name: `${name}_0_conv` }).apply(x) as S;
     shortcut = bn(`${name}_0_bn`).apply(shortcut) as S;
   }
-  let y = tf.layers.conv2d({ filters, kernelSize: 1, strides: stride, name: `${name}_1_conv` }).apply(x) as S;
+  let y = conv({ filters, kernelSize: 1, strides: stride, name: `${name}_1_conv` }).apply(x) as S;
   y = bn(`${name}_1_bn`).apply(y) as S;
   y = relu(`${name}_1_relu`).apply(y) as S;
-  y = tf.layers.conv2d({ filters, kernelSize: 3, padding: 'same', name: `${name}_2_conv` }).apply(y) as S;
+  y = conv({ filters, kernelSize: 3, padding: 'same', name: `${name}_2_conv` }).apply(y) as S;
   y = bn(`${name}_2_bn`).apply(y) as S;
   y = relu(`${name}_2_relu`).apply(y) as S;
-  y = tf.layers.conv2d({ filters: 4 * filters, kernelSize: 1, name: `${name}_3_conv` }).apply(y) as S;
+  y = conv({ filters: 4 * filters, kernelSize: 1, name: `${name}_3_conv` }).apply(y) as S;
   y = bn(`${name}_3_bn`).apply(y) as S;
   y = tf.layers.add({ name: `${name}_add` }).apply([shortcut, y]) as S;
   return relu(`${name}_out`).apply(y) as S;
 }
 
 function stack1(x: S, filters: number, blocks: number, stride1: number, name: string): S {
-  x = block1(x, filters, stride1, true, `${name}_block1`);
-  for (let i = 2; i <= blocks; i++) x = block1(x, filters, 1, false, `${name}_block${i}`);
+  x = bottleneckBlock(x, filters, stride1, true, `${name}_block1`);
+  for (let i = 2; i <= blocks; i++) x = bottleneckBlock(x, filters, 1, false, `${name}_block${i}`);
   return x;
 }
 
@@ -76,7 +84,7 @@ export function resolveResNetOptions(depth: ResNetDepth, opts: ApplicationOption
 function resnetLayers(depth: ResNetDepth, o: ResolvedOptions): tf.LayersModel {
   const input = imageInput(o.inputShape);
   let x = tf.layers.zeroPadding2d({ padding: [[3, 3], [3, 3]], name: 'conv1_pad' }).apply(input) as S;
-  x = tf.layers.conv2d({ filters: 64, kernelSize: 7, strides: 2, useBias: true, name: 'conv1_conv' }).apply(x) as S;
+  x = conv({ filters: 64, kernelSize: 7, strides: 2, useBias: true, name: 'conv1_conv' }).apply(x) as S;
   x = bn('conv1_bn').apply(x) as S;
   x = relu('conv1_relu').apply(x) as S;
   x = tf.layers.zeroPadding2d({ padding: [[1, 1], [1, 1]], name: 'pool1_pad' }).apply(x) as S;
@@ -88,7 +96,7 @@ function resnetLayers(depth: ResNetDepth, o: ResolvedOptions): tf.LayersModel {
   x = stack1(x, 512, b5, 2, 'conv5');
   if (o.includeTop) {
     x = tf.layers.globalAveragePooling2d({ name: 'avg_pool' }).apply(x) as S;
-    x = tf.layers.dense({ units: o.classes, activation: o.classifierActivation, name: 'predictions' }).apply(x) as S;
+    x = tf.layers.dense({ units: o.classes, activation: o.classifierActivation, kernelInitializer: KERAS_KERNEL_INIT, name: 'predictions' }).apply(x) as S;
   } else if (o.pooling === 'avg') {
     x = tf.layers.globalAveragePooling2d({ name: 'avg_pool' }).apply(x) as S;
   } else if (o.pooling === 'max') {

@@ -33,6 +33,13 @@ function formatCell(v: unknown): string {
   return String(v);
 }
 
+/**
+ * Text cells read from the left (Jupyter's own style right-aligns every cell; numbers keep their inline right
+ * alignment), headers centred. The selector outranks JupyterLab's `:not(.jp-RenderedMarkdown).jp-RenderedHTMLCommon
+ * td`; a front end that drops <style> shows Jupyter's alignment instead.
+ */
+const TABLE_STYLE = '<style>table.tlts-table.tlts-table td{text-align:left}table.tlts-table.tlts-table th{text-align:center}</style>';
+
 /** An HTML table from rows of objects (columns default to the keys of all rows, in order of appearance). */
 export function tableHtml(rows: Record<string, unknown>[], opts: { caption?: string; columns?: string[] } = {}): string {
   const columns = opts.columns ?? [...new Set(rows.flatMap((r) => Object.keys(r)))];
@@ -45,7 +52,7 @@ export function tableHtml(rows: Record<string, unknown>[], opts: { caption?: str
     }).join('')}</tr>`)
     .join('');
   const caption = opts.caption ? `<caption style="caption-side:top;text-align:left;font-weight:bold">${escapeHtml(opts.caption)}</caption>` : '';
-  return `<table class="tlts-table">${caption}<thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
+  return `${TABLE_STYLE}<table class="tlts-table">${caption}<thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
 }
 
 /** A plain-text table (used outside notebooks and in logs). */
@@ -66,7 +73,8 @@ export function showTable(rows: Record<string, unknown>[], opts: { caption?: str
 /** An image for a grid: an RGB tensor [h,w,3] (0..255 or 0..1), encoded image bytes, or a file path. */
 export type GridImage = tf.Tensor3D | Buffer | string;
 
-async function toPngDataUri(image: GridImage, size: number): Promise<string> {
+/** An image as a PNG data URI, scaled to fit `size` x `size` pixels (for `<img src>`). */
+export async function imageDataUri(image: GridImage, size: number): Promise<string> {
   let input: ReturnType<typeof sharp>;
   if (typeof image === 'string') {
     input = sharp(await fs.readFile(image));
@@ -90,7 +98,7 @@ export async function imageGridHtml(items: { image: GridImage; caption?: string 
   const size = opts.size ?? 128;
   const columns = opts.columns ?? Math.min(items.length, 8);
   const cells = await Promise.all(items.map(async (it) => {
-    const uri = await toPngDataUri(it.image, size);
+    const uri = await imageDataUri(it.image, size);
     const cap = it.caption ? `<div style="font-size:11px;text-align:center;max-width:${size}px;overflow-wrap:anywhere">${escapeHtml(it.caption)}</div>` : '';
     return `<figure style="margin:2px"><img src="${uri}" style="width:${size}px;height:auto;image-rendering:auto"/>${cap}</figure>`;
   }));

@@ -109,7 +109,11 @@ export function lineChart(series: { name: string; x?: number[]; y: number[]; das
 }
 
 /** Bar chart: one bar per label (a categorical x axis), optionally several named groups. */
-export function barChart(labels: string[], groups: { name: string; values: number[] }[], opts: { title?: string; yTitle?: string; logY?: boolean; text?: boolean; stacked?: boolean } = {}): Figure {
+export function barChart(
+  labels: string[],
+  groups: { name: string; values: number[] }[],
+  opts: { title?: string; xTitle?: string; yTitle?: string; logY?: boolean; text?: boolean; stacked?: boolean } = {},
+): Figure {
   return {
     data: groups.map((g) => ({
       type: 'bar', name: g.name, x: labels, y: g.values,
@@ -118,7 +122,7 @@ export function barChart(labels: string[], groups: { name: string; values: numbe
     layout: {
       title: leftTitle(opts.title), barmode: opts.stacked ? 'stack' : 'group',
       // Labels are categories, even when they read as numbers ("16", "32", ...): evenly spaced, in the given order.
-      xaxis: { type: 'category' },
+      xaxis: { type: 'category', title: { text: opts.xTitle ?? '' } },
       // On a log axis, label 1, 2 and 5 of each decade only (plotly labels every digit of a short range).
       yaxis: { title: { text: opts.yTitle ?? '' }, ...(opts.logY ? { type: 'log', dtick: 'D2' } : { type: 'linear' }) },
     },
