@@ -14,6 +14,15 @@ export function compileModel(model: tf.LayersModel, args: tf.ModelCompileArgs): 
   return model;
 }
 
+/**
+ * The lesson's compile for a cats/dogs classifier (one sigmoid output): RMSprop at `learningRate`, binary
+ * cross-entropy, accuracy — Keras's `model.compile(optimizer=RMSprop(learning_rate=lr), loss='binary_crossentropy',
+ * metrics=['accuracy'])`. Returns the model.
+ */
+export function compileBinaryClassifier(model: tf.LayersModel, learningRate: number): tf.LayersModel {
+  return compileModel(model, { optimizer: tf.train.rmsprop(learningRate), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+}
+
 /** A new optimizer of the same class and config (optionally another learning rate). */
 export function cloneOptimizer(opt: tf.Optimizer, learningRate?: number): tf.Optimizer {
   const ctor = opt.constructor as unknown as tf.serialization.SerializableConstructor<tf.Optimizer>;

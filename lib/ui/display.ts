@@ -66,7 +66,8 @@ export function showTable(rows: Record<string, unknown>[], opts: { caption?: str
 /** An image for a grid: an RGB tensor [h,w,3] (0..255 or 0..1), encoded image bytes, or a file path. */
 export type GridImage = tf.Tensor3D | Buffer | string;
 
-async function toPngDataUri(image: GridImage, size: number): Promise<string> {
+/** An image as a PNG data URI that fits in `size` x `size` pixels (aspect ratio kept). */
+export async function toPngDataUri(image: GridImage, size: number): Promise<string> {
   let input: ReturnType<typeof sharp>;
   if (typeof image === 'string') {
     input = sharp(await fs.readFile(image));
