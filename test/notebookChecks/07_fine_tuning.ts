@@ -28,7 +28,7 @@ export default (nb: ExecutedNotebook): void => {
   assert.ok(area, 'the joined curves mark where fine-tuning began');
   const { epochs } = miniProfile('');
   const spec = JSON.parse(/var f=(\{.*?\});var done/.exec(area)![1]) as { data: { x: number[] }[] };
-  assert.equal(spec.data[0].x.length, epochs.augmentation + epochs.fineTune, 'both stages\' epochs in one figure');
+  assert.equal(spec.data[0].x.length, epochs.classifier + epochs.fineTune, 'both stages\' epochs in one figure');
   // The fine-tuned model is saved for 08 and npm run predict.
   assert.match(text, /npm run predict -- build\/models\/07-fine-tuned \S+\.jpg --cam build\/cam/);
   assert.ok(existsSync(path.join(__dirname, '..', '..', 'build', 'models', '07-fine-tuned', 'model.json')));
