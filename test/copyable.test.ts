@@ -36,7 +36,14 @@ function directDeps(folder: string): Set<string> {
 function closure(folder: string): string[] {
   const seen = new Set([folder]);
   const todo = [folder];
-  while (todo.length) for (const d of directDeps(todo.pop()!)) if (!seen.has(d)) seen.add(d), todo.push(d);
+  while (todo.length) {
+    for (const d of directDeps(todo.pop()!)) {
+      if (!seen.has(d)) {
+        seen.add(d);
+        todo.push(d);
+      }
+    }
+  }
   return [...seen].sort();
 }
 

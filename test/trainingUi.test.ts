@@ -70,11 +70,12 @@ test('in a notebook, liveProgress embeds plotly.js once per executed cell and re
   const s = sink();
   const sent = await inFakeNotebook(() => model.fit(xs, ys, { epochs: 3, batchSize: 8, validationSplit: 0.5, verbose: 0, callbacks: [liveProgress({ figure: true, title: '실험', sink: s })] }).then(() => undefined));
   assert.match(s.out, /에포크 1\/3 - \d+\.\ds - val_loss/);
-  const [loader, ...area] = sent;
+  const [loader, waiting, ...area] = sent;
   assert.ok(loader.html?.startsWith('<script') && loader.html.length > 500_000 && !loader.html.includes('class="tlts-plot"'), 'plotly.js in an output of its own');
+  assert.match(waiting.html ?? '', /학습 곡선은 첫 epoch가 끝나면 여기에 그려집니다/, 'the area is shown at once, above the epoch lines');
   assert.equal(area.length, 3, 'one redraw per epoch');
-  assert.ok(area.every((m) => m.id === area[0].id && m.id), 'all in the same display area');
-  assert.deepEqual(area.map((m) => m.update), [false, true, true]);
+  assert.ok(area.every((m) => m.id === waiting.id && m.id), 'all in the same display area');
+  assert.deepEqual([waiting, ...area].map((m) => m.update), [false, true, true, true]);
   for (const m of area) {
     assert.equal(m.html?.match(/class="tlts-plot"/g)?.length, 2, 'accuracy and loss figures');
     assert.ok(!m.html?.includes('tlts-plotly') && m.html!.length < 20_000, 'the redrawn area does not carry plotly.js');
@@ -82,8 +83,29 @@ test('in a notebook, liveProgress embeds plotly.js once per executed cell and re
   assert.match(area[2].html ?? '', /실험<\/div>/);
   assert.match(area[2].html ?? '', /학습·검증 손실/);
   const again = await inFakeNotebook(() => model.fit(xs, ys, { epochs: 1, verbose: 0, callbacks: [liveProgress({ figure: true, sink: s })] }).then(() => undefined));
-  assert.equal(again.length, 2, 'a cell executed later carries plotly.js again: its outputs do not depend on another cell\'s');
+  assert.equal(again.length, 3, 'a cell executed later carries plotly.js again: its outputs do not depend on another cell\'s');
   assert.ok(again[0].html?.includes('tlts-plotly'));
+  tf.dispose([xs, ys]);
+});
+
+test('liveProgress({ continues }) draws an earlier training first, then this one, with a dotted line between them', async () => {
+  const model = tinyModel();
+  const xs = tf.randomNormal([16, 2]);
+  const ys = tf.randomNormal([16, 1]);
+  const s = sink();
+  const first = { loss: [3, 2], val_loss: [3.5, 2.5] };
+  const cb = liveProgress({ figure: true, sink: s, continues: first, continuesLabel: '미세 조정 시작' });
+  const sent = await inFakeNotebook(() => model.fit(xs, ys, { epochs: 2, batchSize: 8, validationSplit: 0.5, verbose: 0, callbacks: [cb] }).then(() => undefined));
+  const last = sent[sent.length - 1].html ?? '';
+  const specs = [...last.matchAll(/var f=(\{.*?\});var done/g)].map((m) => JSON.parse(m[1]));
+  const spec = specs.find((f) => f.layout.title.text.includes('학습·검증 손실'));
+  assert.ok(spec, 'the loss figure is in the last redraw');
+  const train = spec.data[0] as { x: number[]; y: number[] };
+  assert.deepEqual(train.x, [1, 2, 3, 4], 'two earlier epochs, then two of this run');
+  assert.deepEqual(train.y.slice(0, 2), [3, 2]);
+  assert.deepEqual(train.y.slice(2), cb.history.loss);
+  assert.equal(spec.layout.shapes[0].x0, 2.5, 'the line sits between epoch 2 and 3');
+  assert.equal(spec.layout.annotations[0].text, '미세 조정 시작');
   tf.dispose([xs, ys]);
 });
 

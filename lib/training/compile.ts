@@ -14,6 +14,15 @@ export function compileModel(model: tf.LayersModel, args: tf.ModelCompileArgs): 
   return model;
 }
 
+/**
+ * The lesson's compile for a cats/dogs classifier (one sigmoid output): RMSprop at `learningRate`, binary
+ * cross-entropy, accuracy — Keras's `model.compile(optimizer=RMSprop(learning_rate=lr), loss='binary_crossentropy',
+ * metrics=['accuracy'])`. Returns nothing, so a notebook cell that ends with it prints no value.
+ */
+export function compileBinaryClassifier(model: tf.LayersModel, learningRate: number): void {
+  compileModel(model, { optimizer: tf.train.rmsprop(learningRate), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+}
+
 /** A new optimizer of the same class and config (optionally another learning rate). */
 export function cloneOptimizer(opt: tf.Optimizer, learningRate?: number): tf.Optimizer {
   const ctor = opt.constructor as unknown as tf.serialization.SerializableConstructor<tf.Optimizer>;

@@ -8,6 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { say } from '../core/messages';
+import { displayPath } from '../core/paths';
 import { ProgressLine, type ProgressSink } from '../core/progress';
 import { featureCacheKey, readFeatureCache, writeFeatureCache, type DatasetFacts, type PreprocessFacts } from './featureCache';
 
@@ -91,16 +92,16 @@ export async function extractFeatures(convBase: tf.LayersModel, batches: Feature
     if (cached.status === 'hit') {
       const shape = cached.features.shape;
       line.log(say({
-        en: `${label}: loaded ${shape[0]} cached feature vectors [${shape.slice(1)}] from ${opts.cache}`,
-        ko: `${label}: ${opts.cache}에 저장해 둔 특성 ${shape[0]}개 [${shape.slice(1)}]를 불러왔습니다`,
+        en: `${label}: loaded ${shape[0]} cached feature vectors [${shape.slice(1)}] from ${displayPath(opts.cache)}`,
+        ko: `${label}: ${displayPath(opts.cache)}에 저장해 둔 특성 ${shape[0]}개 [${shape.slice(1)}]를 불러왔습니다`,
       }));
       return { features: cached.features, labels: cached.labels, fromCache: true, seconds: line.seconds() };
     }
     if (cached.status === 'stale') {
       const changed = cached.changed.join(', ');
       line.log(say({
-        en: `${label}: the cache in ${opts.cache} is stale (${changed} changed); recomputing.`,
-        ko: `${label}: ${opts.cache}의 캐시가 지금과 맞지 않아 (${changed} 바뀜) 다시 계산합니다.`,
+        en: `${label}: the cache in ${displayPath(opts.cache)} is stale (${changed} changed); recomputing.`,
+        ko: `${label}: ${displayPath(opts.cache)}의 캐시가 지금과 맞지 않아 (${changed} 바뀜) 다시 계산합니다.`,
       }));
     }
   }

@@ -46,3 +46,33 @@ export function historyRecord(h: HistoryLike): Record<string, number[]> {
   return out;
 }
 
+
+/** Accuracy on the training and validation data at the end of training, and how far apart they are. */
+export interface AccuracyGap {
+  /** Training accuracy of the last epoch (measured during the epoch: dropout and augmentation active). */
+  train: number;
+  /** Validation accuracy of the last epoch. */
+  validation: number;
+  /** `train - validation`: large when the model memorises the training data (overfitting). */
+  gap: number;
+}
+
+/** The last epoch's training and validation accuracy and their gap; throws when the history lacks either. */
+export function accuracyGap(history: HistoryLike): AccuracyGap {
+  const h = historyRecord(history);
+  const last = (k: string) => h[k]?.[h[k].length - 1];
+  const train = last('accuracy');
+  const validation = last('val_accuracy');
+  if (train === undefined || validation === undefined) {
+    throw new Error(`accuracyGap: the history has no accuracy and val_accuracy (it has: ${Object.keys(h).join(', ') || 'nothing'}); compile with metrics: ['accuracy'] and pass validationData.`);
+  }
+  return { train, validation, gap: train - validation };
+}
+
+/** Two trainings one after the other as one history (each metric's epochs of `first`, then of `second`). */
+export function joinHistories(first: HistoryLike, second: HistoryLike): Record<string, number[]> {
+  const a = historyRecord(first);
+  const b = historyRecord(second);
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
+  return Object.fromEntries(keys.map((k) => [k, [...(a[k] ?? []), ...(b[k] ?? [])]]));
+}

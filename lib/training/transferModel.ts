@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { type PreprocessMode } from '../models/imagenet';
 import { ImageNetPreprocessing } from '../models/imageNetPreprocessing';
 import { setTrainable } from '../layers/frozenBatchNorm';
-import { applyLayers, classifierHead } from '../models/heads';
+import { applyLayers, classifierHead, type HeadKind, type HeadOptions } from '../models/heads';
 
 /** Options of `buildTransferModel`. */
 export interface TransferModelOptions {
@@ -67,4 +67,16 @@ export function buildTransferModel(base: tf.LayersModel, opts: TransferModelOpti
   x = base.apply(x) as tf.SymbolicTensor;
   const out = applyLayers(x, classifierHead(head, { hidden: dense, dropout, outputs, activation: opts.activation }));
   return tf.model({ inputs: input, outputs: out, name: opts.name ?? 'transfer_model' });
+}
+
+/**
+ * The head alone, as a model on features (fast feature extraction): input = the base's feature map
+ * [h, w, c], then `classifierHead` (the lesson's: Flatten → Dense 256 relu → Dropout → Dense 1 sigmoid).
+ * Compile it with `compileModel` and fit it on the features `extractFeatures` returned.
+ */
+export function buildFeatureClassifier(featureShape: number[], opts: HeadOptions & { head?: HeadKind } = {}): tf.LayersModel {
+  const { head, ...headOpts } = opts;
+  const input = tf.input({ shape: featureShape, name: 'features' });
+  const out = applyLayers(input, classifierHead(head ?? 'flatten', { hidden: [256], ...headOpts }));
+  return tf.model({ inputs: input, outputs: out, name: 'feature_classifier' });
 }

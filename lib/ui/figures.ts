@@ -13,6 +13,17 @@ export interface CurveOptions {
   title?: string;
   /** Number of the first epoch on the x axis (default 1). */
   firstEpoch?: number;
+  /** A dotted vertical line after epoch `after` (e.g. where fine-tuning began), labelled `label`. */
+  boundary?: { after: number; label: string };
+}
+
+/** `fig` with a dotted vertical line between epochs `after` and `after + 1`, labelled at the top. */
+function withBoundary(fig: Figure, boundary: { after: number; label: string } | undefined): Figure {
+  if (!boundary) return fig;
+  const x = boundary.after + 0.5;
+  const line = { type: 'line', xref: 'x', yref: 'paper', x0: x, x1: x, y0: 0, y1: 1, line: { dash: 'dot', color: '#888', width: 1.5 } };
+  const note = { x, xref: 'x', yref: 'paper', y: 1, yanchor: 'bottom', text: boundary.label, showarrow: false, font: { size: 11, color: '#555' } };
+  return { ...fig, layout: { ...fig.layout, shapes: [line], annotations: [note] } };
 }
 
 /** Learning curves: accuracy and loss, training vs validation, per epoch (two figures). */
@@ -25,10 +36,9 @@ export function learningCurveFigures(history: HistoryLike, opts: CurveOptions = 
     ...(h[val] ? [{ name: '검증', x: x(h[val]), y: h[val], dash: 'dash' as const }] : []),
   ];
   const prefix = opts.title ? `${opts.title}: ` : '';
-  return {
-    accuracy: lineChart(series('accuracy', 'val_accuracy'), { title: `${prefix}학습·검증 정확도`, xTitle: '에포크', yTitle: '정확도', integerX: true }),
-    loss: lineChart(series('loss', 'val_loss'), { title: `${prefix}학습·검증 손실`, xTitle: '에포크', yTitle: '손실', integerX: true }),
-  };
+  const chart = (train: string, val: string, what: string) =>
+    withBoundary(lineChart(series(train, val), { title: `${prefix}학습·검증 ${what}`, xTitle: '에포크', yTitle: what, integerX: true }), opts.boundary);
+  return { accuracy: chart('accuracy', 'val_accuracy', '정확도'), loss: chart('loss', 'val_loss', '손실') };
 }
 
 /** Shows both learning-curve figures (a one-line description each outside a notebook). */
@@ -44,7 +54,7 @@ export function showLearningCurves(history: HistoryLike, opts: CurveOptions = {}
  * not carry plotly.js (lib/ui/trainingProgress.ts shows it once, in an output of its own).
  */
 export function learningCurvesHtml(history: HistoryLike, opts: CurveOptions = {}): string {
-  const f = learningCurveFigures(history, { firstEpoch: opts.firstEpoch });
+  const f = learningCurveFigures(history, { firstEpoch: opts.firstEpoch, boundary: opts.boundary });
   const heading = opts.title ? `<div class="tlts-curves-title" style="font-weight:bold;margin:4px 0">${escapeHtml(opts.title)}</div>` : '';
   const cell = (fig: Figure) => `<div style="flex:1;min-width:320px">${figureHtml(fig, { includePlotly: false, height: 300 })}</div>`;
   return `${heading}<div style="display:flex;flex-wrap:wrap;gap:8px">${cell(f.accuracy)}${cell(f.loss)}</div>`;

@@ -8,8 +8,9 @@ import { isQuiet } from '../core/config';
 import { say } from '../core/messages';
 import { ProgressLine, type ProgressSink } from '../core/progress';
 import type { NotebookDisplay } from '../core/runtime';
+import { historyRecord, joinHistories, type HistoryLike } from '../training/logs';
 import { reportTo, type BatchReport, type EpochReport, type ReportingCallback, type TrainingPlan, type TrainingReporter } from '../training/reporter';
-import { newDisplayArea } from './display';
+import { escapeHtml, newDisplayArea } from './display';
 import { learningCurvesHtml } from './figures';
 import { showPlotlyLoader } from './plot';
 
@@ -24,8 +25,20 @@ export interface LiveProgressOptions {
   figure?: boolean;
   /** Put in front of the figure's titles. */
   title?: string;
+  /**
+   * An earlier training this one continues (e.g. the classifier's, before fine-tuning): the figure shows its
+   * epochs first, then this run's, with a dotted line between them labelled `continuesLabel`.
+   */
+  continues?: HistoryLike;
+  /** The label of that line (default: '이어서 학습' / 'continued'). */
+  continuesLabel?: string;
   /** Where the lines go (default: core/progress.ts's choice, stdout in a notebook). */
   sink?: ProgressSink;
+}
+
+/** Number of epochs in a history (the longest metric). */
+function historyLength(h: HistoryLike): number {
+  return Math.max(0, ...Object.values(historyRecord(h)).map((v) => v.length));
 }
 
 /** "Epoch 3/10" ("에포크 3/10" in a notebook) for a 0-based epoch. */
@@ -64,6 +77,9 @@ export class LiveProgress implements TrainingReporter {
     // without it every epoch.
     showPlotlyLoader();
     this.area = newDisplayArea();
+    // Shown at once, so the figure sits above the epoch lines (the first epoch's end replaces it).
+    const waiting = say({ en: 'The learning curves appear here after the first epoch.', ko: '학습 곡선은 첫 epoch가 끝나면 여기에 그려집니다.' });
+    this.area?.html(`<div class="tlts-curves-waiting" style="color:#666;font-size:13px">${escapeHtml(waiting)}</div>`);
   }
 
   onEpochBegin(epoch: number, plan: TrainingPlan): void {
@@ -77,7 +93,11 @@ export class LiveProgress implements TrainingReporter {
 
   onEpochEnd(report: EpochReport): void {
     this.line?.finish(epochLine(report.epoch, report.epochs, report.seconds, report.logs));
-    this.area?.html(learningCurvesHtml(report.history, { title: this.opts.title }));
+    if (!this.area) return;
+    const before = this.opts.continues;
+    const history = before ? joinHistories(before, report.history) : report.history;
+    const boundary = before ? { after: historyLength(before), label: this.opts.continuesLabel ?? say({ en: 'continued', ko: '이어서 학습' }) } : undefined;
+    this.area.html(learningCurvesHtml(history, { title: this.opts.title, boundary }));
   }
 }
 

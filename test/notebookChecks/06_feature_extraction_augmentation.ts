@@ -1,20 +1,30 @@
 /** Output checks of notebooks/06_feature_extraction_augmentation.ipynb (executed in the mini profile by test/notebooks.test.ts). */
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
-import * as path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import { ExecutedNotebook, num } from '../helpers/notebookOutputs';
+import { captionAccuracy } from './05_fast_feature_extraction';
 
-export default (nb: ExecutedNotebook): void | Promise<void> => {
+export default (nb: ExecutedNotebook): void => {
   const text = nb.text();
-  assert.match(text, /증식 층은 항등 함수: max \|출력 - 입력\| = 0\n/);
-  assert.match(text, /→ 변하지 않음/, 'the frozen base does not change while the head trains');
-  const frozen = nb.table('고정 전후');
-  assert.ok(num(frozen[1]['trainable params']) < num(frozen[0]['trainable params']));
-  assert.equal(num(frozen[0]['trainable params']) + num(frozen[0]['non-trainable params']), num(frozen[1]['trainable params']) + num(frozen[1]['non-trainable params']));
-  const result = nb.table('테스트 결과 (고정된 합성곱 기반 + 데이터 증식)')[0];
-  assert.ok(num(result['test accuracy']) >= 0.9, `test accuracy ${result['test accuracy']} >= 0.9`);
-  const reloaded = /불러온 모델\([^)]*\)의 테스트 정확도: ([\d.]+)/.exec(text);
-  assert.ok(reloaded, 'the checkpoint is reloaded');
-  assert.ok(num(reloaded[1]) >= 0.9);
+  // The preview: the photo and 8 augmented copies; in inference the layers change nothing.
+  const preview = nb.htmls().find((h) => h.includes('tlts-grid') && h.includes('증식 8'));
+  assert.ok(preview, 'the augmentation preview is shown');
+  assert.equal(preview.match(/<img /g)?.length, 9);
+  assert.match(text, /증식 층이 사진을 바꾸지 않습니다: 가장 큰 변화량 0\n/);
+  // Freezing moves the base's parameters to non-trainable; the head (Flatten 5x5x256 → 256 → 1) still trains.
+  const [before, after] = nb.table('고정하기 전과 후');
+  const total = (r: Record<string, string>) => num(r['학습 가능 파라미터']) + num(r['학습 불가 파라미터']);
+  assert.equal(total(before), total(after));
+  assert.equal(num(after['학습 가능 파라미터']), 6400 * 256 + 256 + 256 + 1);
+  assert.ok(num(before['학습 가능 파라미터']) > num(after['학습 가능 파라미터']));
+  // Issue 9 item 6: the train-validation gap printed next to 05's, and augmentation makes it smaller.
+  const [row05, row06] = nb.table('05와 06');
+  assert.equal(row05['학습 방법'], '05 빠른 특성 추출');
+  assert.match(row06['학습 방법'], /^06 /);
+  const gap = (r: Record<string, string>) => num(r['차이 (학습 - 검증)']);
+  for (const r of [row05, row06]) assert.ok(Math.abs(gap(r) - (num(r['학습 정확도']) - num(r['검증 정확도']))) < 2e-3);
+  assert.ok(gap(row06) < gap(row05), `gap with augmentation ${gap(row06)} < without ${gap(row05)}`);
+  assert.ok(Math.abs(num(row06['테스트 정확도']) - captionAccuracy(nb)) < 1e-3, 'the table shows the evaluated accuracy');
+  assert.ok(captionAccuracy(nb) >= 0.8, `test accuracy ${captionAccuracy(nb)} >= 0.8`);
+  // The live training figure (accuracy and loss) and the confusion matrix, nothing drawn twice.
+  assert.equal(nb.figureCount(), 3);
 };
