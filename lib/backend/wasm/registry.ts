@@ -10,8 +10,8 @@
  * also replaces two wasm kernels that give wrong results: MaxPoolGrad (any window whose values are all <= 0, e.g.
  * after ReLU; now one scan on the wasm heap) and Transform with fillMode 'reflect'; and two slow ones: Sum over
  * leading axes (bias gradients, summed in place without wasm's transpose) and Identity (shares the buffer instead
- * of copying). For speed, FusedConv2D takes Winograd's F(2x2, 3x3) for 3x3 stride-1 convolutions with many
- * channels (`kernels/fusedConv2dWinograd.ts`). One file per kernel (or family) in `kernels/`. Still missing on
+ * of copying). For speed, 3x3 stride-1 convolutions (Conv2D, FusedConv2D, and the input gradient) run by Winograd
+ * F(4x4, 3x3) in the project's own WebAssembly kernels (`kernels/winogradConv.ts`, `nativeModule.ts`). One file per kernel (or family) in `kernels/`. Still missing on
  * wasm: complex-number kernels (FFT...), strings, Draw.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -21,11 +21,11 @@ import { cpuFallback } from './cpuBridge';
 import { batchMatMulWithTransposes } from './kernels/batchMatMul';
 import { conv2dBackpropFilter, conv2dBackpropInput } from './kernels/conv2dBackprop';
 import { depthwiseBackpropFilter, depthwiseBackpropInput } from './kernels/depthwiseBackprop';
-import { fusedConv2dWinograd } from './kernels/fusedConv2dWinograd';
 import { sharedIdentity } from './kernels/identity';
 import { maxPoolGrad } from './kernels/maxPoolGrad';
 import { sumLeadingAxes } from './kernels/sumLeadingAxes';
 import { transformReflectFix } from './kernels/transformReflect';
+import { winogradKernels } from './kernels/winogradConv';
 
 /** Kernels wasm lacks that run via the cpu fallback (complex and string kernels cannot live on wasm). */
 const FALLBACK_ONLY = ['UnsortedSegmentSum', 'Einsum', 'RaggedGather', 'RaggedRange', 'RaggedTensorToTensor'];
@@ -58,7 +58,7 @@ export function registerWasmKernels(): string[] {
   put(sumLeadingAxes());
   put(sharedIdentity);
   put(transformReflectFix());
-  put(fusedConv2dWinograd());
+  for (const k of winogradKernels()) put(k); // after conv2dBackpropInput, which they wrap
   for (const name of FALLBACK_ONLY) if (!tf.getKernel(name, 'wasm')) put(cpuFallback(name));
   registered = names;
   return names;

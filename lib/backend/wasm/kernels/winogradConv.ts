@@ -1,0 +1,71 @@
+/**
+ * Conv2D, FusedConv2D and Conv2DBackpropInput that run 3x3 stride-1 convolutions by Winograd F(4x4, 3x3)
+ * (`../winograd.ts`): the forward convolution of inference (FusedConv2D, with bias and linear/relu/relu6 folded
+ * in), of training (tfjs-layers runs Conv2D there, then the bias add and the activation), and the input gradient
+ * (the same convolution of dy with the turned filter). Everything else goes to the kernel registered before
+ * (wasm's own, or the project's composite input gradient). `WASM_WINOGRAD=0` or `setWasmWinograd(false)` turns
+ * the Winograd path off.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { envFlag, envValue } from '../../../core/config';
+import type { Attrs, KernelFn } from '../composite';
+import { nativeKernels } from '../nativeModule';
+import { WINOGRAD_ACTIVATIONS, winogradConv, winogradGeometry } from '../winograd';
+
+let winogradOn = envValue('WASM_WINOGRAD') === undefined || envFlag('WASM_WINOGRAD');
+
+/**
+ * Turns the Winograd path of the wasm convolutions on or off (default on; `WASM_WINOGRAD=0` starts it off).
+ * Returns the previous setting. Off, every convolution runs XNNPACK's direct kernel.
+ */
+export function setWasmWinograd(enabled: boolean): boolean {
+  const was = winogradOn;
+  winogradOn = enabled;
+  return was;
+}
+
+type Inputs = Record<string, tf.TensorInfo | undefined>;
+
+/** A kernel that runs `fast` when it returns a result, else the kernel registered before under the same name. */
+function withFallback(kernelName: string, fast: (inputs: Inputs, attrs: Attrs, b: tf.KernelBackend) => tf.TensorInfo | undefined): tf.KernelConfig | undefined {
+  const orig = tf.getKernel(kernelName, 'wasm');
+  if (!orig) return undefined;
+  const kernelFunc: KernelFn = (args) => {
+    const attrs = (args.attrs ?? {}) as Attrs;
+    const out = winogradOn ? fast(args.inputs as Inputs, attrs, args.backend) : undefined;
+    return out ?? orig.kernelFunc({ ...args, attrs: args.attrs ?? {} });
+  };
+  return { kernelName, backendName: 'wasm', kernelFunc: kernelFunc as tf.KernelFunc };
+}
+
+function forward(inputs: Inputs, attrs: Attrs, b: tf.KernelBackend): tf.TensorInfo | undefined {
+  const { x, filter, bias, preluActivationWeights } = inputs;
+  const activation = WINOGRAD_ACTIVATIONS[(attrs.activation as string | undefined) ?? 'linear'];
+  if (!x || !filter || x.dtype !== 'float32' || filter.dtype !== 'float32' || preluActivationWeights || activation === undefined) return undefined;
+  if (bias && (bias.dtype !== 'float32' || bias.shape.length !== 1 || bias.shape[0] !== filter.shape[3])) return undefined;
+  const geometry = winogradGeometry(x.shape, filter.shape, attrs);
+  const nk = geometry && nativeKernels(b);
+  if (!geometry || !nk) return undefined;
+  return winogradConv(b, nk, { x, filter, flip: false, geometry, bias, activation });
+}
+
+function inputGradient(inputs: Inputs, attrs: Attrs, b: tf.KernelBackend): tf.TensorInfo | undefined {
+  const { dy, filter } = inputs;
+  const inputShape = attrs.inputShape as number[];
+  if (!dy || !filter || dy.dtype !== 'float32' || filter.dtype !== 'float32') return undefined;
+  const fwd = winogradGeometry(inputShape, filter.shape, attrs);
+  const nk = fwd && nativeKernels(b);
+  if (!fwd || !nk || fwd.outHeight !== dy.shape[1] || fwd.outWidth !== dy.shape[2]) return undefined;
+  // dx[i] = sum over taps a of dy[i + top - a] w[a]: the turned filter, padded by 2 - top.
+  const geometry = { outHeight: inputShape[1], outWidth: inputShape[2], padTop: 2 - fwd.padTop, padLeft: 2 - fwd.padLeft };
+  return winogradConv(b, nk, { x: dy, filter, flip: true, geometry, activation: 0 });
+}
+
+/** The Winograd kernels, each wrapping the kernel registered before it (call before registering the results). */
+export function winogradKernels(): tf.KernelConfig[] {
+  return [
+    withFallback('Conv2D', forward),
+    withFallback('FusedConv2D', forward),
+    withFallback('Conv2DBackpropInput', inputGradient),
+  ].filter((k): k is tf.KernelConfig => k !== undefined);
+}

@@ -1,0 +1,56 @@
+/*
+ * Register-blocked matrix-product micro-kernels: a block of 6 (or 1) rows by 8 columns of C, accumulated over a
+ * depth of `k` in SIMD registers (12 four-float accumulators for 6x8), then stored or added to C.
+ *
+ * A's element (row r, depth i) is at a[r * ars + i * aks], so one kernel serves A and its transpose; B's row i
+ * (8 floats) is at b[i * bks]: bks = 8 for a packed panel, the row length for an unpacked B. C's row r is at
+ * c + r * ldc. Called with constant strides, each call site compiles to a kernel specialised for them.
+ */
+#ifndef TL_GEMM_H
+#define TL_GEMM_H
+#include "common.h"
+
+#define ROW_MADD(n)                                  \
+  {                                                  \
+    v128_t x = wasm_v128_load32_splat(a##n);         \
+    c##n##0 = MADD(x, b0, c##n##0);                  \
+    c##n##1 = MADD(x, b1, c##n##1);                  \
+    a##n += aks;                                     \
+  }
+#define ROW_OUT(n)                                                                                    \
+  if (acc) {                                                                                          \
+    c##n##0 = V_ADD(c##n##0, V_LD(c + n * ldc));                                                       \
+    c##n##1 = V_ADD(c##n##1, V_LD(c + n * ldc + 4));                                                   \
+  }                                                                                                   \
+  V_ST(c + n * ldc, c##n##0);                                                                         \
+  V_ST(c + n * ldc + 4, c##n##1);
+
+/** C[6][8] = (acc ? C : 0) + A[6][k] B[k][8]. */
+static inline __attribute__((always_inline)) void mk6x8(const float *a, int ars, int aks, const float *b, int bks, int k,
+                                                        float *c, int ldc, int acc) {
+  v128_t c00 = V_ZERO, c01 = V_ZERO, c10 = V_ZERO, c11 = V_ZERO, c20 = V_ZERO, c21 = V_ZERO;
+  v128_t c30 = V_ZERO, c31 = V_ZERO, c40 = V_ZERO, c41 = V_ZERO, c50 = V_ZERO, c51 = V_ZERO;
+  const float *a0 = a, *a1 = a + ars, *a2 = a + 2 * ars, *a3 = a + 3 * ars, *a4 = a + 4 * ars, *a5 = a + 5 * ars;
+  for (int i = 0; i < k; i++) {
+    v128_t b0 = V_LD(b), b1 = V_LD(b + 4);
+    b += bks;
+    ROW_MADD(0) ROW_MADD(1) ROW_MADD(2) ROW_MADD(3) ROW_MADD(4) ROW_MADD(5)
+  }
+  ROW_OUT(0) ROW_OUT(1) ROW_OUT(2) ROW_OUT(3) ROW_OUT(4) ROW_OUT(5)
+}
+
+/** C[1][8] = (acc ? C : 0) + A[1][k] B[k][8] (the rows left over after blocks of 6). */
+static inline __attribute__((always_inline)) void mk1x8(const float *a, int aks, const float *b, int bks, int k, float *c,
+                                                        int acc) {
+  v128_t c00 = V_ZERO, c01 = V_ZERO;
+  const float *a0 = a;
+  const int ldc = 0;
+  for (int i = 0; i < k; i++) {
+    v128_t b0 = V_LD(b), b1 = V_LD(b + 4);
+    b += bks;
+    ROW_MADD(0)
+  }
+  ROW_OUT(0)
+}
+
+#endif
