@@ -58,7 +58,7 @@ export function registerWasmKernels(): string[] {
   put(sumLeadingAxes());
   put(sharedIdentity);
   put(transformReflectFix());
-  for (const k of winogradKernels()) put(k); // after conv2dBackpropInput, which they wrap
+  for (const k of winogradKernels()) put(k); // after the composite gradients, which they wrap
   for (const name of FALLBACK_ONLY) if (!tf.getKernel(name, 'wasm')) put(cpuFallback(name));
   registered = names;
   return names;

@@ -3,7 +3,8 @@
  * 36 products per 4x4 output tile, input and output channel pair, instead of 144 (4x fewer than the direct
  * convolution; the transforms cost a few additions per pixel). Results match the direct convolution within fp32
  * rounding of the transforms: measured relative error (max |error| / max |output|) up to about 2e-5 at 512
- * channels (test/wasmWinograd.test.ts checks 1e-4).
+ * channels (test/wasmWinograd.test.ts checks 1e-4). The filter gradient uses the adjoint transforms of the same
+ * tiling (`native/winograd_grad.c`), with the same 4x saving.
  */
 import * as tf from '@tensorflow/tfjs';
 import { heapAddress, heapOutput } from '../../core/internals';
@@ -54,7 +55,7 @@ function scratchFloats(tiles: number, cin: number): number {
  * core's cache, a multiple of 6 (the product's row block), and few enough for every thread to get several chunks.
  */
 export function tilesPerChunk(cin: number, tiles: number, threads: number): number {
-  const byCache = Math.floor((Number(process.env.TL_WINO_BUDGET ?? 512) * 1024) / (36 * cin * 4) / 6) * 6;
+  const byCache = Math.floor((512 * 1024) / (36 * cin * 4) / 6) * 6;
   const byBalance = Math.ceil(tiles / (4 * threads) / 6) * 6;
   return Math.max(6, Math.min(96, byCache, byBalance));
 }
@@ -88,4 +89,26 @@ export function winogradConv(b: tf.KernelBackend, nk: NativeKernels, args: Winog
     n, h, w, c, k, oh, ow, padTop, padLeft, args.activation, tt, s.address, s.stride,
   ]);
   return out;
+}
+
+/** The filter gradient [3, 3, C, K] of the convolution of x [N, H, W, C] giving dy, by Winograd F(4x4, 3x3). */
+export function winogradFilterGradient(b: tf.KernelBackend, nk: NativeKernels, x: tf.TensorInfo, dy: tf.TensorInfo, geometry: WinogradGeometry): tf.TensorInfo {
+  const [n, h, w, c] = x.shape;
+  const k = dy.shape[3];
+  const k8 = Math.ceil(k / 8) * 8;
+  const { outHeight: oh, outWidth: ow, padTop, padLeft } = geometry;
+  const tiles = n * Math.ceil(oh / 4) * Math.ceil(ow / 4);
+  const temps = [heapOutput(b, [36 * tiles * c], 'float32'), heapOutput(b, [36 * tiles * k8], 'float32'), heapOutput(b, [36 * c * k8], 'float32')];
+  const [v, d, m] = temps.map((t) => heapAddress(b, t));
+  try {
+    const s = nk.scratch(144);
+    const chunk = Math.max(1, Math.ceil(tiles / (8 * nk.threads)));
+    nk.run('wino_dw_transform', [heapAddress(b, x), heapAddress(b, dy), v, d, n, h, w, c, k, oh, ow, padTop, padLeft, chunk, s.address, s.stride]);
+    nk.run('wino_dw_gemm', [v, d, m, tiles, c, k8, Math.min(48, c), Math.min(64, k8), 256]);
+    const out = heapOutput(b, [3, 3, c, k], 'float32');
+    nk.run('wino_dw_output', [m, heapAddress(b, out), c, k]);
+    return out;
+  } finally {
+    for (const t of temps) b.disposeData(t.dataId);
+  }
 }

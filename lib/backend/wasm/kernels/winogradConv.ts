@@ -1,16 +1,16 @@
 /**
- * Conv2D, FusedConv2D and Conv2DBackpropInput that run 3x3 stride-1 convolutions by Winograd F(4x4, 3x3)
- * (`../winograd.ts`): the forward convolution of inference (FusedConv2D, with bias and linear/relu/relu6 folded
- * in), of training (tfjs-layers runs Conv2D there, then the bias add and the activation), and the input gradient
- * (the same convolution of dy with the turned filter). Everything else goes to the kernel registered before
- * (wasm's own, or the project's composite input gradient). `WASM_WINOGRAD=0` or `setWasmWinograd(false)` turns
+ * Conv2D, FusedConv2D, Conv2DBackpropInput and Conv2DBackpropFilter that run 3x3 stride-1 convolutions by Winograd
+ * F(4x4, 3x3) (`../winograd.ts`): the forward convolution of inference (FusedConv2D, with bias and linear/relu/relu6
+ * folded in), of training (tfjs-layers runs Conv2D there, then the bias add and the activation), the input gradient
+ * (the same convolution of dy with the turned filter) and the filter gradient. Everything else goes to the kernel
+ * registered before (wasm's own, or the project's composite gradients). `WASM_WINOGRAD=0` or `setWasmWinograd(false)` turns
  * the Winograd path off.
  */
 import * as tf from '@tensorflow/tfjs';
 import { envFlag, envValue } from '../../../core/config';
 import type { Attrs, KernelFn } from '../composite';
 import { nativeKernels } from '../nativeModule';
-import { WINOGRAD_ACTIVATIONS, winogradConv, winogradGeometry } from '../winograd';
+import { WINOGRAD_ACTIVATIONS, winogradConv, winogradFilterGradient, winogradGeometry } from '../winograd';
 
 let winogradOn = envValue('WASM_WINOGRAD') === undefined || envFlag('WASM_WINOGRAD');
 
@@ -61,11 +61,22 @@ function inputGradient(inputs: Inputs, attrs: Attrs, b: tf.KernelBackend): tf.Te
   return winogradConv(b, nk, { x: dy, filter, flip: true, geometry, activation: 0 });
 }
 
+function filterGradient(inputs: Inputs, attrs: Attrs, b: tf.KernelBackend): tf.TensorInfo | undefined {
+  const { x, dy } = inputs;
+  const filterShape = attrs.filterShape as number[];
+  if (!x || !dy || x.dtype !== 'float32' || dy.dtype !== 'float32') return undefined;
+  const geometry = winogradGeometry(x.shape, filterShape, attrs);
+  const nk = geometry && nativeKernels(b);
+  if (!geometry || !nk || geometry.outHeight !== dy.shape[1] || geometry.outWidth !== dy.shape[2]) return undefined;
+  return winogradFilterGradient(b, nk, x, dy, geometry);
+}
+
 /** The Winograd kernels, each wrapping the kernel registered before it (call before registering the results). */
 export function winogradKernels(): tf.KernelConfig[] {
   return [
     withFallback('Conv2D', forward),
     withFallback('FusedConv2D', forward),
     withFallback('Conv2DBackpropInput', inputGradient),
+    withFallback('Conv2DBackpropFilter', filterGradient),
   ].filter((k): k is tf.KernelConfig => k !== undefined);
 }

@@ -39,7 +39,33 @@ static inline __attribute__((always_inline)) void mk6x8(const float *a, int ars,
   ROW_OUT(0) ROW_OUT(1) ROW_OUT(2) ROW_OUT(3) ROW_OUT(4) ROW_OUT(5)
 }
 
-/** C[1][8] = (acc ? C : 0) + A[1][k] B[k][8] (the rows left over after blocks of 6). */
+/** C[4][8] = (acc ? C : 0) + A[4][k] B[k][8] (rows left over after blocks of 6). */
+static inline __attribute__((always_inline)) void mk4x8(const float *a, int ars, int aks, const float *b, int bks, int k,
+                                                        float *c, int ldc, int acc) {
+  v128_t c00 = V_ZERO, c01 = V_ZERO, c10 = V_ZERO, c11 = V_ZERO, c20 = V_ZERO, c21 = V_ZERO, c30 = V_ZERO, c31 = V_ZERO;
+  const float *a0 = a, *a1 = a + ars, *a2 = a + 2 * ars, *a3 = a + 3 * ars;
+  for (int i = 0; i < k; i++) {
+    v128_t b0 = V_LD(b), b1 = V_LD(b + 4);
+    b += bks;
+    ROW_MADD(0) ROW_MADD(1) ROW_MADD(2) ROW_MADD(3)
+  }
+  ROW_OUT(0) ROW_OUT(1) ROW_OUT(2) ROW_OUT(3)
+}
+
+/** C[2][8] = (acc ? C : 0) + A[2][k] B[k][8] (rows left over after blocks of 6). */
+static inline __attribute__((always_inline)) void mk2x8(const float *a, int ars, int aks, const float *b, int bks, int k,
+                                                        float *c, int ldc, int acc) {
+  v128_t c00 = V_ZERO, c01 = V_ZERO, c10 = V_ZERO, c11 = V_ZERO;
+  const float *a0 = a, *a1 = a + ars;
+  for (int i = 0; i < k; i++) {
+    v128_t b0 = V_LD(b), b1 = V_LD(b + 4);
+    b += bks;
+    ROW_MADD(0) ROW_MADD(1)
+  }
+  ROW_OUT(0) ROW_OUT(1)
+}
+
+/** C[1][8] = (acc ? C : 0) + A[1][k] B[k][8] (rows left over after blocks of 6). */
 static inline __attribute__((always_inline)) void mk1x8(const float *a, int aks, const float *b, int bks, int k, float *c,
                                                         int acc) {
   v128_t c00 = V_ZERO, c01 = V_ZERO;
@@ -51,6 +77,25 @@ static inline __attribute__((always_inline)) void mk1x8(const float *a, int aks,
     ROW_MADD(0)
   }
   ROW_OUT(0)
+}
+
+/**
+ * C[rows][8] for any rows: blocks of 6, then one block of 4 or 2 or single rows. A's rows start `ars` apart, and
+ * C's `ldc` apart.
+ */
+static inline __attribute__((always_inline)) void mk_rows(int rows, const float *a, int ars, int aks, const float *b,
+                                                          int bks, int k, float *c, int ldc, int acc) {
+  int r = 0;
+  for (; r + 6 <= rows; r += 6) mk6x8(a + r * ars, ars, aks, b, bks, k, c + r * ldc, ldc, acc);
+  if (r + 4 <= rows) {
+    mk4x8(a + r * ars, ars, aks, b, bks, k, c + r * ldc, ldc, acc);
+    r += 4;
+  }
+  if (r + 2 <= rows) {
+    mk2x8(a + r * ars, ars, aks, b, bks, k, c + r * ldc, ldc, acc);
+    r += 2;
+  }
+  for (; r < rows; r++) mk1x8(a + r * ars, aks, b, bks, k, c + r * ldc, acc);
 }
 
 #endif

@@ -5,7 +5,9 @@
  *   input   V = Bᵀ d B  (6x6 -> 6x6),  Bᵀ = [4 0 -5 0 1 0; 0 -4 -4 1 1 0; 0 4 -4 -1 1 0; 0 -2 -1 2 1 0; 0 2 -1 -2 1 0; 0 4 0 -5 0 1]
  *   filter  U = G g Gᵀ  (3x3 -> 6x6),  G  = [1/4 0 0; -1/6 -1/6 -1/6; -1/6 1/6 -1/6; 1/24 1/12 1/6; 1/24 -1/12 1/6; 0 0 1]
  *   output  Y = Aᵀ M A  (6x6 -> 4x4),  Aᵀ = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1]
- * Component (i, j) of a 6x6 transform is number 6i + j.
+ * Component (i, j) of a 6x6 transform is number 6i + j. The filter gradient uses the adjoints of the same maps
+ * (Y is linear in g, so dL/dg = Σ over tiles of Gᵀ [(A dY Aᵀ) ⊙ (Bᵀ d B)] G):
+ *   output gradient  A dY Aᵀ  (4x4 -> 6x6),  filter gradient  Gᵀ M G  (6x6 -> 3x3).
  */
 #ifndef TL_WINOGRAD_H
 #define TL_WINOGRAD_H
@@ -49,6 +51,29 @@
     y1 = V_ADD(b_, V_MUL(V_SPLAT(2.0f), d_));                           \
     y2 = V_ADD(a_, V_MUL(V_SPLAT(4.0f), c_));                           \
     y3 = V_ADD(V_ADD(b_, V_MUL(V_SPLAT(8.0f), d_)), m5);                \
+  }
+
+/** A (the transpose of Aᵀ) applied to four vectors y0..y3, giving z0..z5. */
+#define WINO_A(y0, y1, y2, y3, z0, z1, z2, z3, z4, z5)                                  \
+  {                                                                                     \
+    v128_t e_ = V_ADD(y0, y2), o_ = V_ADD(y1, y3);                                      \
+    v128_t f_ = V_ADD(y0, V_MUL(V_SPLAT(4.0f), y2));                                    \
+    v128_t p_ = V_ADD(V_MUL(V_SPLAT(2.0f), y1), V_MUL(V_SPLAT(8.0f), y3));              \
+    z0 = y0;                                                                            \
+    z1 = V_ADD(e_, o_);                                                                 \
+    z2 = V_SUB(e_, o_);                                                                 \
+    z3 = V_ADD(f_, p_);                                                                 \
+    z4 = V_SUB(f_, p_);                                                                 \
+    z5 = y3;                                                                            \
+  }
+
+/** Gᵀ applied to six vectors m0..m5, giving w0..w2. */
+#define WINO_GT(m0, m1, m2, m3, m4, m5, w0, w1, w2)                                                      \
+  {                                                                                                      \
+    v128_t s_ = V_ADD(m1, m2), d_ = V_SUB(m2, m1), u_ = V_ADD(m3, m4), v_ = V_SUB(m3, m4);               \
+    w0 = V_ADD(V_SUB(V_MUL(V_SPLAT(0.25f), m0), V_MUL(V_SPLAT(1.0f / 6.0f), s_)), V_MUL(V_SPLAT(1.0f / 24.0f), u_)); \
+    w1 = V_ADD(V_MUL(V_SPLAT(1.0f / 6.0f), d_), V_MUL(V_SPLAT(1.0f / 12.0f), v_));                       \
+    w2 = V_ADD(V_MUL(V_SPLAT(1.0f / 6.0f), V_SUB(u_, s_)), m5);                                          \
   }
 
 #endif

@@ -5,59 +5,7 @@
  * with the bias and activation, so V and M stay in the core's caches.
  */
 #include "gemm.h"
-#include "winograd.h"
-
-typedef struct {
-  const float *x;
-  int h, w, c, pt, pl, th, tw, oh, ow, k;
-} Geo;
-
-INLINE v128_t ld_in(const float *p, int ok) { return ok ? V_LD(p) : V_ZERO; }
-
-/* Row transforms of the 6x6 patch at (iy0, ix0) of image `img`, channels cc..cc+3, into tmp[a][j]. */
-INLINE void patch_rows(const Geo *g, int img, int iy0, int ix0, int cc, float *tmp) {
-  for (int a = 0; a < 6; a++) {
-    const int iy = iy0 + a;
-    const int rowok = iy >= 0 && iy < g->h;
-    const float *row = g->x + ((img * g->h + iy) * g->w + ix0) * g->c + cc;
-    v128_t d0 = ld_in(row, rowok && ix0 >= 0 && ix0 < g->w);
-    v128_t d1 = ld_in(row + g->c, rowok && ix0 + 1 >= 0 && ix0 + 1 < g->w);
-    v128_t d2 = ld_in(row + 2 * g->c, rowok && ix0 + 2 >= 0 && ix0 + 2 < g->w);
-    v128_t d3 = ld_in(row + 3 * g->c, rowok && ix0 + 3 >= 0 && ix0 + 3 < g->w);
-    v128_t d4 = ld_in(row + 4 * g->c, rowok && ix0 + 4 >= 0 && ix0 + 4 < g->w);
-    v128_t d5 = ld_in(row + 5 * g->c, rowok && ix0 + 5 >= 0 && ix0 + 5 < g->w);
-    v128_t t0, t1, t2, t3, t4, t5;
-    WINO_BT(d0, d1, d2, d3, d4, d5, t0, t1, t2, t3, t4, t5);
-    float *o = tmp + a * 24;
-    V_ST(o, t0); V_ST(o + 4, t1); V_ST(o + 8, t2); V_ST(o + 12, t3); V_ST(o + 16, t4); V_ST(o + 20, t5);
-  }
-}
-
-/* V[t][i][*] for the T tiles from tile t0 (zeros past the last tile). V is [36][T][C]. */
-INLINE void input_transform(const Geo *g, int t0, int tt, int tiles, float *v, float *tmp) {
-  const int per = g->th * g->tw, c = g->c;
-  for (int i = 0; i < tt; i++) {
-    const int tile = t0 + i;
-    if (tile >= tiles) {
-      for (int t = 0; t < 36; t++) for (int cc = 0; cc < c; cc += 4) V_ST(v + (t * tt + i) * c + cc, V_ZERO);
-      continue;
-    }
-    const int img = tile / per, rem = tile % per;
-    const int iy0 = (rem / g->tw) * 4 - g->pt, ix0 = (rem % g->tw) * 4 - g->pl;
-    for (int cc = 0; cc < c; cc += 4) {
-      patch_rows(g, img, iy0, ix0, cc, tmp);
-      for (int j = 0; j < 6; j++) {
-        v128_t s0, s1, s2, s3, s4, s5;
-        WINO_BT(V_LD(tmp + j * 4), V_LD(tmp + 24 + j * 4), V_LD(tmp + 48 + j * 4), V_LD(tmp + 72 + j * 4),
-                V_LD(tmp + 96 + j * 4), V_LD(tmp + 120 + j * 4), s0, s1, s2, s3, s4, s5);
-        float *o = v + (j * tt + i) * c + cc;
-        const int step = 6 * tt * c; /* from component (r, j) to (r + 1, j) */
-        V_ST(o, s0); V_ST(o + step, s1); V_ST(o + 2 * step, s2); V_ST(o + 3 * step, s3); V_ST(o + 4 * step, s4);
-        V_ST(o + 5 * step, s5);
-      }
-    }
-  }
-}
+#include "winograd_tiles.h"
 
 INLINE v128_t activate(v128_t v, int act) {
   if (act == 1) return wasm_f32x4_pmax(v, V_ZERO);
@@ -110,7 +58,7 @@ KERNEL(wino_conv) {
   const int tiles = n * g.th * g.tw, chunks = (tiles + tt - 1) / tt, panels = (g.k + 7) / 8;
   for (int ch; (ch = claim(job)) < chunks;) {
     const int t0 = ch * tt, live = imin(tt, tiles - t0);
-    input_transform(&g, t0, tt, tiles, v, tmp);
+    input_transform(&g, t0, tt, tt, tiles, v, tmp);
     for (int p = 0; p < panels; p++) {
       const float *up = u + p * g.c * 8;
       for (int t = 0; t < 36; t++) {
