@@ -27,6 +27,8 @@ export interface NativeKernels {
   threads: number;
   /** Whether the relaxed-SIMD (fused multiply-add) build runs. */
   relaxed: boolean;
+  /** Stops the worker threads (for instances from `loadNativeKernels`; the shared one lives with its backend). */
+  dispose(): Promise<void>;
 }
 
 interface WebAssemblyApi {
@@ -51,9 +53,9 @@ export function setWasmRelaxedSimd(enabled: boolean): boolean {
 }
 
 /** The relaxed binary if wanted and valid here (turning on Node 20's V8 flag for it), else the plain one. */
-function chooseBinary(): { bytes: Uint8Array; relaxed: boolean } {
+function chooseBinary(wanted: boolean): { bytes: Uint8Array; relaxed: boolean } {
   const read = (f: string): Uint8Array => fs.readFileSync(path.join(nativeDir(), f));
-  if (relaxedWanted) {
+  if (wanted) {
     const relaxed = read('kernels-relaxed.wasm');
     if (!wasmApi.validate(relaxed)) v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
     if (wasmApi.validate(relaxed)) return { bytes: relaxed, relaxed: true };
@@ -77,10 +79,14 @@ function allocator(heap: WasmHeap): (floatsPerThread: number, threads: number) =
   };
 }
 
-function load(backend: tf.KernelBackend): NativeKernels | undefined {
+/**
+ * A new instance of the kernels on `backend` (its own worker threads; `dispose` them), the relaxed-SIMD build or
+ * the plain one; undefined where the backend's memory is not shared. The kernels' users share `nativeKernels`.
+ */
+export function loadNativeKernels(backend: tf.KernelBackend, opts: { relaxed: boolean }): NativeKernels | undefined {
   const heap = wasmHeap(backend);
   if (!heap) return undefined;
-  const { bytes, relaxed } = chooseBinary();
+  const { bytes, relaxed } = chooseBinary(opts.relaxed);
   const problems = wasmLayoutProblems(bytes);
   if (problems.length) throw new Error(`wasm kernels: ${nativeDir()} holds an unsafe binary (${problems.join('; ')}); run npm run build:wasm`);
   const module = new wasmApi.Module(bytes);
@@ -94,6 +100,7 @@ function load(backend: tf.KernelBackend): NativeKernels | undefined {
     scratch: (floats) => scratch(floats, pool.threads),
     threads: pool.threads,
     relaxed,
+    dispose: () => pool.terminate(),
   };
 }
 
@@ -103,7 +110,7 @@ function load(backend: tf.KernelBackend): NativeKernels | undefined {
  */
 export function nativeKernels(backend: tf.KernelBackend): NativeKernels | undefined {
   if (!loaded.has(backend)) {
-    const k = load(backend);
+    const k = loadNativeKernels(backend, { relaxed: relaxedWanted });
     if (!k) return undefined;
     loaded.set(backend, k);
   }

@@ -18,7 +18,7 @@ import * as tf from '@tensorflow/tfjs';
 import { version_wasm } from '@tensorflow/tfjs-backend-wasm';
 import { wasmInternalsAvailable } from '../../core/internals';
 import { cpuFallback } from './cpuBridge';
-import { batchMatMulWithTransposes } from './kernels/batchMatMul';
+import { batchMatMulNative } from './kernels/batchMatMul';
 import { conv2dBackpropFilter, conv2dBackpropInput } from './kernels/conv2dBackprop';
 import { depthwiseBackpropFilter, depthwiseBackpropInput } from './kernels/depthwiseBackprop';
 import { sharedIdentity } from './kernels/identity';
@@ -53,7 +53,7 @@ export function registerWasmKernels(): string[] {
   put(conv2dBackpropInput);
   put(depthwiseBackpropInput);
   put(depthwiseBackpropFilter);
-  put(batchMatMulWithTransposes()); // the wrappers capture wasm's own kernel when called, before `put` replaces it
+  put(batchMatMulNative()); // the wrappers capture wasm's own kernel when called, before `put` replaces it
   put(maxPoolGrad);
   put(sumLeadingAxes());
   put(sharedIdentity);

@@ -1,6 +1,8 @@
 /*
- * Register-blocked matrix-product micro-kernels: a block of 6 (or 1) rows by 8 columns of C, accumulated over a
- * depth of `k` in SIMD registers (12 four-float accumulators for 6x8), then stored or added to C.
+ * Register-blocked matrix-product micro-kernels: a block of 4 (or 2, or 1) rows by 8 columns of C, accumulated over
+ * a depth of `k` in SIMD registers (8 four-float accumulators for 4x8), then stored or added to C. 4x8 is the
+ * largest block whose accumulators, B row and broadcasts V8 keeps in the 14 SIMD registers it allocates on x64
+ * (6x8 spills three accumulators to the stack every step).
  *
  * A's element (row r, depth i) is at a[r * ars + i * aks], so one kernel serves A and its transpose; B's row i
  * (8 floats) is at b[i * bks]: bks = 8 for a packed panel, the row length for an unpacked B. C's row r is at
@@ -25,21 +27,7 @@
   V_ST(c + n * ldc, c##n##0);                                                                         \
   V_ST(c + n * ldc + 4, c##n##1);
 
-/** C[6][8] = (acc ? C : 0) + A[6][k] B[k][8]. */
-static inline __attribute__((always_inline)) void mk6x8(const float *a, int ars, int aks, const float *b, int bks, int k,
-                                                        float *c, int ldc, int acc) {
-  v128_t c00 = V_ZERO, c01 = V_ZERO, c10 = V_ZERO, c11 = V_ZERO, c20 = V_ZERO, c21 = V_ZERO;
-  v128_t c30 = V_ZERO, c31 = V_ZERO, c40 = V_ZERO, c41 = V_ZERO, c50 = V_ZERO, c51 = V_ZERO;
-  const float *a0 = a, *a1 = a + ars, *a2 = a + 2 * ars, *a3 = a + 3 * ars, *a4 = a + 4 * ars, *a5 = a + 5 * ars;
-  for (int i = 0; i < k; i++) {
-    v128_t b0 = V_LD(b), b1 = V_LD(b + 4);
-    b += bks;
-    ROW_MADD(0) ROW_MADD(1) ROW_MADD(2) ROW_MADD(3) ROW_MADD(4) ROW_MADD(5)
-  }
-  ROW_OUT(0) ROW_OUT(1) ROW_OUT(2) ROW_OUT(3) ROW_OUT(4) ROW_OUT(5)
-}
-
-/** C[4][8] = (acc ? C : 0) + A[4][k] B[k][8] (rows left over after blocks of 6). */
+/** C[4][8] = (acc ? C : 0) + A[4][k] B[k][8]. */
 static inline __attribute__((always_inline)) void mk4x8(const float *a, int ars, int aks, const float *b, int bks, int k,
                                                         float *c, int ldc, int acc) {
   v128_t c00 = V_ZERO, c01 = V_ZERO, c10 = V_ZERO, c11 = V_ZERO, c20 = V_ZERO, c21 = V_ZERO, c30 = V_ZERO, c31 = V_ZERO;
@@ -52,7 +40,7 @@ static inline __attribute__((always_inline)) void mk4x8(const float *a, int ars,
   ROW_OUT(0) ROW_OUT(1) ROW_OUT(2) ROW_OUT(3)
 }
 
-/** C[2][8] = (acc ? C : 0) + A[2][k] B[k][8] (rows left over after blocks of 6). */
+/** C[2][8] = (acc ? C : 0) + A[2][k] B[k][8] (rows left over after blocks of 4). */
 static inline __attribute__((always_inline)) void mk2x8(const float *a, int ars, int aks, const float *b, int bks, int k,
                                                         float *c, int ldc, int acc) {
   v128_t c00 = V_ZERO, c01 = V_ZERO, c10 = V_ZERO, c11 = V_ZERO;
@@ -65,7 +53,7 @@ static inline __attribute__((always_inline)) void mk2x8(const float *a, int ars,
   ROW_OUT(0) ROW_OUT(1)
 }
 
-/** C[1][8] = (acc ? C : 0) + A[1][k] B[k][8] (rows left over after blocks of 6). */
+/** C[1][8] = (acc ? C : 0) + A[1][k] B[k][8] (the row left over). */
 static inline __attribute__((always_inline)) void mk1x8(const float *a, int aks, const float *b, int bks, int k, float *c,
                                                         int acc) {
   v128_t c00 = V_ZERO, c01 = V_ZERO;
@@ -80,22 +68,18 @@ static inline __attribute__((always_inline)) void mk1x8(const float *a, int aks,
 }
 
 /**
- * C[rows][8] for any rows: blocks of 6, then one block of 4 or 2 or single rows. A's rows start `ars` apart, and
- * C's `ldc` apart.
+ * C[rows][8] for any rows: blocks of 4, then one block of 2 and a single row. A's rows start `ars` apart, and C's
+ * `ldc` apart.
  */
 static inline __attribute__((always_inline)) void mk_rows(int rows, const float *a, int ars, int aks, const float *b,
                                                           int bks, int k, float *c, int ldc, int acc) {
   int r = 0;
-  for (; r + 6 <= rows; r += 6) mk6x8(a + r * ars, ars, aks, b, bks, k, c + r * ldc, ldc, acc);
-  if (r + 4 <= rows) {
-    mk4x8(a + r * ars, ars, aks, b, bks, k, c + r * ldc, ldc, acc);
-    r += 4;
-  }
+  for (; r + 4 <= rows; r += 4) mk4x8(a + r * ars, ars, aks, b, bks, k, c + r * ldc, ldc, acc);
   if (r + 2 <= rows) {
     mk2x8(a + r * ars, ars, aks, b, bks, k, c + r * ldc, ldc, acc);
     r += 2;
   }
-  for (; r < rows; r++) mk1x8(a + r * ars, aks, b, bks, k, c + r * ldc, acc);
+  if (r < rows) mk1x8(a + r * ars, aks, b, bks, k, c + r * ldc, acc);
 }
 
 #endif

@@ -43,7 +43,7 @@ INLINE void output_tile(const Geo *g, int tile, const float *m, int tt, int kc, 
 /*
  * Arguments: 0 x [N][H][W][C]; 1 U from wino_filter; 2 bias [K] or 0; 3 y [N][OH][OW][K]; 4 N; 5 H; 6 W; 7 C;
  * 8 K; 9 OH; 10 OW; 11 pad top; 12 pad left; 13 activation (0 linear, 1 relu, 2 relu6); 14 T (tiles per chunk,
- * a multiple of 6); 15 scratch; 16 scratch floats per thread (36 T C + 36 T 8 + 144). C and K: multiples of 4.
+ * a multiple of 4); 15 scratch; 16 scratch floats per thread (36 T C + 36 T 8 + 144). C and K: multiples of 4.
  */
 KERNEL(wino_conv) {
   Geo g = {ARG_P(0), ARG_I(5), ARG_I(6), ARG_I(7), ARG_I(11), ARG_I(12), 0, 0, ARG_I(9), ARG_I(10), ARG_I(8)};
@@ -62,8 +62,8 @@ KERNEL(wino_conv) {
     for (int p = 0; p < panels; p++) {
       const float *up = u + p * g.c * 8;
       for (int t = 0; t < 36; t++) {
-        for (int r = 0; r < live; r += 6) {
-          mk6x8(v + (t * tt + r) * g.c, g.c, 1, up + t * panels * g.c * 8, 8, g.c, m + (t * tt + r) * 8, 8, 0);
+        for (int r = 0; r < live; r += 4) {
+          mk4x8(v + (t * tt + r) * g.c, g.c, 1, up + t * panels * g.c * 8, 8, g.c, m + (t * tt + r) * 8, 8, 0);
         }
       }
       for (int i = 0; i < live; i++) {

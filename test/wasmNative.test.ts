@@ -1,0 +1,126 @@
+/**
+ * The project's WebAssembly kernels (lib/backend/wasm/native/, nativeModule.ts, pool.ts): the committed binaries
+ * are safe to run on tfjs's memory and rebuild to the same bytes, the relaxed-SIMD and plain builds agree, results
+ * do not depend on the threads, and the kernels that replace wasm's (BatchMatMul, Sum, MaxPoolGrad) equal cpu on
+ * shapes that exercise their blocking.
+ */
+import { before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { heapAddress, heapOutput, heapView } from '../lib/core/internals';
+import { initBackend } from '../lib/backend/select';
+import { nativeDir, NATIVE_BINARIES, wasmLayoutProblems } from '../lib/backend/wasm/nativeFiles';
+import { loadNativeKernels, nativeKernels } from '../lib/backend/wasm/nativeModule';
+import { registerWasmKernels } from '../lib/backend/wasm/registry';
+import { buildNative } from '../scripts/build_wasm';
+import { assertClose, rand, T } from './helpers/wasmCompare';
+
+/** C code `int k(int x, int y)` that passes a struct by address: compiled, it moves the stack pointer. */
+const STACK_USER = '0061736d01000000010c0260027f7f017f60017f017f02120103656e76066d656d6f72790203008080040303020001040501700101010606017f0141000b070501016b00000a5d024701017f23808080800041106b220224808080800020022000360204200220013602082002200120006a36020c200241046a1081808080002100200241106a24808080800020000b1300200028020420002802006c20002802086a0b';
+
+before(async () => {
+  await initBackend({ force: 'wasm', quiet: true });
+  registerWasmKernels();
+});
+
+describe('the committed kernels binaries', () => {
+  it('import only the shared memory and have no data segments, start function or stack', () => {
+    for (const f of NATIVE_BINARIES) assert.deepEqual(wasmLayoutProblems(fs.readFileSync(path.join(nativeDir(), f))), [], f);
+    assert.match(wasmLayoutProblems(Buffer.from(STACK_USER, 'hex')).join(), /uses the stack/);
+    const tfjsWasm = require.resolve('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.wasm');
+    assert.match(wasmLayoutProblems(fs.readFileSync(tfjsWasm)).join(), /data segments/);
+    assert.deepEqual(wasmLayoutProblems(Buffer.from('not wasm')), ['not a WebAssembly binary']);
+  });
+  const clang = process.env.CLANG ?? 'clang-19';
+  const haveClang = spawnSync(clang, ['--version']).status === 0;
+  it('rebuild to the same bytes from native/*.c (npm run build:wasm)', { skip: haveClang ? false : `${clang} is not installed (apt-get install -y clang-19 lld-19)` }, () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tl-wasm-test-'));
+    try {
+      buildNative(tmp);
+      for (const f of NATIVE_BINARIES) assert.ok(fs.readFileSync(path.join(tmp, f)).equals(fs.readFileSync(path.join(nativeDir(), f))), `${f} differs from its rebuild`);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+});
+
+/** Runs the matmul kernels of `nk` on a [m, k] x [k, n] product of `a` and `b`; returns the result. */
+function nativeProduct(nk: NonNullable<ReturnType<typeof nativeKernels>>, a: tf.Tensor, b: tf.Tensor, m: number, k: number, n: number, parallel: boolean): Float32Array {
+  const be = tf.backend();
+  const groups = Math.ceil(m / 4);
+  const panels = Math.ceil(n / 8);
+  const infos = [heapOutput(be, [groups * k * 4], 'float32'), heapOutput(be, [panels * k * 8], 'float32'), heapOutput(be, [m * n], 'float32')];
+  const [pa, pb, out] = infos.map((t) => heapAddress(be, t));
+  const s = nk.scratch(32);
+  nk.run('matmul_pack_a', [heapAddress(be, a), pa, 1, m, k, 0], parallel);
+  nk.run('matmul_pack_b', [heapAddress(be, b), pb, 1, k, n, 0, k * n], parallel);
+  nk.run('matmul', [pa, pb, out, 1, m, k, n, 0, 0, 8, 1, s.address, s.stride], parallel);
+  const result = (heapView(be, infos[2]) as Float32Array).slice();
+  for (const t of infos) be.disposeData(t.dataId);
+  return result;
+}
+
+describe('kernel builds and threads', () => {
+  it('the relaxed-SIMD (fused multiply-add) and plain builds agree within fp32 rounding', async () => {
+    await tf.setBackend('wasm');
+    const [m, k, n] = [37, 300, 29];
+    const a = tf.tensor(rand([m, k]).values, [m, k]);
+    const b = tf.tensor(rand([k, n]).values, [k, n]);
+    const plain = loadNativeKernels(tf.backend(), { relaxed: false });
+    const relaxed = loadNativeKernels(tf.backend(), { relaxed: true });
+    assert.ok(plain && relaxed);
+    assert.equal(plain.relaxed, false);
+    try {
+      const x = nativeProduct(plain, a, b, m, k, n, true);
+      const y = nativeProduct(relaxed, a, b, m, k, n, true);
+      const want = tf.matMul(a, b).dataSync();
+      const scale = Math.max(...want.map(Math.abs));
+      for (const got of [x, y]) assert.ok(Math.max(...got.map((v, i) => Math.abs(v - want[i]))) <= 1e-5 * scale);
+    } finally {
+      await Promise.all([plain.dispose(), relaxed.dispose()]);
+      tf.dispose([a, b]);
+    }
+  });
+  it('a kernel gives the same bits on the calling thread alone and on all threads', async () => {
+    await tf.setBackend('wasm');
+    const nk = nativeKernels(tf.backend());
+    assert.ok(nk);
+    const [m, k, n] = [70, 129, 45];
+    const a = tf.tensor(rand([m, k]).values, [m, k]);
+    const b = tf.tensor(rand([k, n]).values, [k, n]);
+    assert.deepEqual(nativeProduct(nk, a, b, m, k, n, true), nativeProduct(nk, a, b, m, k, n, false));
+    tf.dispose([a, b]);
+  });
+});
+
+describe('the native replacements of wasm kernels equal cpu', () => {
+  it('BatchMatMul: blocks of rows and panels, partial panels, either operand transposed, batch broadcast', async () => {
+    for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]]) {
+      const a = rand(ta ? [3, 33, 50] : [3, 50, 33]);
+      const b = rand(tb ? [1, 21, 33] : [1, 33, 21]);
+      await assertClose(`batch 3 x 1, ta ${ta} tb ${tb}`, () => tf.matMul(T(a), T(b), ta, tb));
+      const a1 = rand(ta ? [1, 9, 130] : [1, 130, 9]);
+      const b3 = rand(tb ? [2, 64, 9] : [2, 9, 64]);
+      await assertClose(`batch 1 x 2, ta ${ta} tb ${tb}`, () => tf.matMul(T(a1), T(b3), ta, tb));
+    }
+  });
+  it('Sum over leading axes of many rows (segments added in float64) and few columns', async () => {
+    const x = rand([40, 61, 37, 3]);
+    await assertClose('sum [0, 1, 2]', () => tf.sum(T(x), [0, 1, 2]));
+    const y = rand([9000, 13]);
+    await assertClose('sum [0]', () => tf.sum(T(y), 0, true));
+  });
+  it('MaxPoolGrad with channels not a multiple of 4 and one image (channel blocks)', async () => {
+    for (const c of [3, 70]) {
+      const x = rand([1, 17, 15, c]);
+      const y = tf.tidy(() => tf.maxPool(T(x) as tf.Tensor4D, 3, 2, 'same'));
+      const dy = rand(y.shape);
+      y.dispose();
+      await assertClose(`maxPool grad c${c}`, () => tf.grad((a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, 3, 2, 'same'))(T(x), T(dy)));
+    }
+  });
+});
