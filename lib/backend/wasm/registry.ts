@@ -23,6 +23,7 @@ import { conv2dBackpropFilter, conv2dBackpropInput } from './kernels/conv2dBackp
 import { depthwiseBackpropFilter, depthwiseBackpropInput } from './kernels/depthwiseBackprop';
 import { sharedIdentity } from './kernels/identity';
 import { maxPoolGrad } from './kernels/maxPoolGrad';
+import { patchFilterGradient } from './kernels/patchFilterGradient';
 import { sumLeadingAxes } from './kernels/sumLeadingAxes';
 import { transformReflectFix } from './kernels/transformReflect';
 import { winogradKernels } from './kernels/winogradConv';
@@ -50,6 +51,7 @@ export function registerWasmKernels(): string[] {
     names.push(cfg.kernelName);
   };
   put(conv2dBackpropFilter);
+  put(patchFilterGradient()); // wraps the composite; Winograd's wrapper (below) wraps this one
   put(conv2dBackpropInput);
   put(depthwiseBackpropInput);
   put(depthwiseBackpropFilter);
