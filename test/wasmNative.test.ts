@@ -14,6 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import { heapAddress, heapOutput, heapView } from '../lib/core/internals';
 import { initBackend } from '../lib/backend/select';
 import { nativeDir, NATIVE_BINARIES, wasmLayoutProblems } from '../lib/backend/wasm/nativeFiles';
+import { broadcastMode } from '../lib/backend/wasm/kernels/elementwise';
 import { loadNativeKernels, nativeKernels } from '../lib/backend/wasm/nativeModule';
 import { registerWasmKernels } from '../lib/backend/wasm/registry';
 import { buildNative } from '../scripts/build_wasm';
@@ -122,5 +123,41 @@ describe('the native replacements of wasm kernels equal cpu', () => {
       y.dispose();
       await assertClose(`maxPool grad c${c}`, () => tf.grad((a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, 3, 2, 'same'))(T(x), T(dy)));
     }
+  });
+});
+
+describe('element-wise kernels on all threads equal cpu', () => {
+  it('recognise the broadcasts they take', () => {
+    assert.equal(broadcastMode([2, 3, 4], [2, 3, 4]), 0);
+    assert.equal(broadcastMode([2, 3, 4], []), 1);
+    assert.equal(broadcastMode([1], [5, 6]), 2);
+    assert.equal(broadcastMode([2, 3, 4], [4]), 3);
+    assert.equal(broadcastMode([1, 1, 4], [2, 3, 4]), 4);
+    assert.equal(broadcastMode([2, 3, 4], [3, 1]), undefined);
+    assert.equal(broadcastMode([2, 3, 4], [3, 4]), undefined);
+  });
+  it('Add, Sub, Multiply, RealDiv: same shapes, scalars either side, a bias vector either side', async () => {
+    const x = rand([7, 41, 61, 2]);
+    const y = rand([7, 41, 61, 2]);
+    const v = rand([2]);
+    const s = rand([]);
+    for (const op of [tf.add, tf.sub, tf.mul, tf.div]) {
+      await assertClose(`${op.name} same`, () => op(T(x), T(y)));
+      await assertClose(`${op.name} scalar`, () => [op(T(x), T(s)), op(T(s), T(x))]);
+      await assertClose(`${op.name} vector`, () => [op(T(x), T(v)), op(T(v), T(x))]);
+    }
+  });
+  it('relu, relu6, clipByValue, square, sqrt and step (the relu gradient), NaN passing through as on cpu', async () => {
+    const x = { values: rand([40000]).values.map((v) => v * 8), shape: [200, 200] };
+    const ops = (t: tf.Tensor): tf.Tensor[] => [tf.relu(t), tf.relu6(t), tf.clipByValue(t, -0.5, 2), tf.square(t), tf.sqrt(tf.abs(t)), tf.step(t, 0.25)];
+    await assertClose('unary', () => ops(T(x)));
+    const withNaN = { values: x.values.map((v, i) => (i % 997 === 0 ? NaN : v)), shape: x.shape };
+    const nanAt = async (backend: string): Promise<number[][]> => {
+      await tf.setBackend(backend);
+      return tf.tidy(() => ops(T(withNaN)).map((t) => [...t.dataSync()].flatMap((v, i) => (Number.isNaN(v) ? [i] : []))));
+    };
+    const [cpu, wasm] = [await nanAt('cpu'), await nanAt('wasm')];
+    assert.deepEqual(wasm, cpu);
+    assert.equal(wasm[0].length, Math.ceil(40000 / 997));
   });
 });

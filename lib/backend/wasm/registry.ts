@@ -21,6 +21,7 @@ import { cpuFallback } from './cpuBridge';
 import { batchMatMulNative } from './kernels/batchMatMul';
 import { conv2dBackpropFilter, conv2dBackpropInput } from './kernels/conv2dBackprop';
 import { depthwiseBackpropFilter, depthwiseBackpropInput } from './kernels/depthwiseBackprop';
+import { elementwiseKernels } from './kernels/elementwise';
 import { sharedIdentity } from './kernels/identity';
 import { maxPoolGrad } from './kernels/maxPoolGrad';
 import { patchFilterGradient } from './kernels/patchFilterGradient';
@@ -59,6 +60,7 @@ export function registerWasmKernels(): string[] {
   put(maxPoolGrad);
   put(sumLeadingAxes());
   put(sharedIdentity);
+  for (const k of elementwiseKernels()) put(k);
   put(transformReflectFix());
   for (const k of winogradKernels()) put(k); // after the composite gradients, which they wrap
   for (const name of FALLBACK_ONLY) if (!tf.getKernel(name, 'wasm')) put(cpuFallback(name));
