@@ -91,8 +91,8 @@ describe('which convolutions take the Winograd path', () => {
     assert.equal(winogradGeometry([1, 8, 8, 64], [3, 3, 64, 64], { pad: 'same', dataFormat: 'NCHW' }), undefined);
   });
   it('chunks hold a multiple of 4 tiles, fewer for many channels, and several per thread', () => {
-    assert.equal(tilesPerChunk(64, 100000, 2), 56);
-    assert.equal(tilesPerChunk(512, 100000, 2), 4);
+    assert.equal(tilesPerChunk(64, 100000, 2), 96);
+    assert.equal(tilesPerChunk(512, 100000, 2), 20);
     assert.equal(tilesPerChunk(64, 60, 2), 8);
     for (const [c, tiles] of [[16, 7], [128, 500], [256, 30]]) assert.equal(tilesPerChunk(c, tiles, 2) % 4, 0);
   });

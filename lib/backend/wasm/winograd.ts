@@ -51,11 +51,11 @@ function scratchFloats(tiles: number, cin: number): number {
 }
 
 /**
- * Tiles per chunk: as many as keep a chunk's transformed input (36 x tiles x cin floats) within about 512 KiB of the
+ * Tiles per chunk: as many as keep a chunk's transformed input (36 x tiles x cin floats) within about 1.5 MiB of the
  * core's cache, a multiple of 4 (the product's row block), and few enough for every thread to get several chunks.
  */
 export function tilesPerChunk(cin: number, tiles: number, threads: number): number {
-  const byCache = Math.floor((512 * 1024) / (36 * cin * 4) / 4) * 4;
+  const byCache = Math.floor((1536 * 1024) / (36 * cin * 4) / 4) * 4;
   const byBalance = Math.ceil(tiles / (4 * threads) / 4) * 4;
   return Math.max(4, Math.min(96, byCache, byBalance));
 }
