@@ -161,3 +161,25 @@ describe('element-wise kernels on all threads equal cpu', () => {
     assert.equal(wasm[0].length, Math.ceil(40000 / 997));
   });
 });
+
+describe('batch normalisation and padding on all threads equal cpu', () => {
+  it('FusedBatchNorm with per-channel statistics, with and without offset and scale; scalar statistics', async () => {
+    const x = rand([6, 30, 30, 10]);
+    const [m, g, o] = [rand([10]), rand([10]), rand([10])];
+    const v = { values: rand([10]).values.map((e) => e * e + 0.1), shape: [10] };
+    await assertClose('batchNorm', () => [
+      tf.batchNorm(T(x), T(m), T(v), T(o), T(g), 1e-3),
+      tf.batchNorm(T(x), T(m), T(v), undefined, undefined, 1e-2),
+      tf.batchNorm(T(x), tf.scalar(0.3), tf.scalar(2), tf.scalar(0.1), tf.scalar(1.5)),
+    ]);
+  });
+  it('PadV2 of rank 4 (MobileNet\'s zero padding), with channel padding, and of rank 2 with a constant', async () => {
+    const x = rand([4, 61, 63, 8]);
+    const y = rand([300, 70]);
+    await assertClose('pad', () => [
+      tf.pad(T(x), [[0, 0], [0, 1], [0, 1], [0, 0]]),
+      tf.pad(T(x), [[1, 0], [2, 3], [1, 1], [2, 1]], 0.5),
+      tf.pad(T(y), [[3, 1], [0, 5]], -2),
+    ]);
+  });
+});

@@ -19,11 +19,13 @@ import { version_wasm } from '@tensorflow/tfjs-backend-wasm';
 import { wasmInternalsAvailable } from '../../core/internals';
 import { cpuFallback } from './cpuBridge';
 import { batchMatMulNative } from './kernels/batchMatMul';
+import { batchNormNative } from './kernels/batchNorm';
 import { conv2dBackpropFilter, conv2dBackpropInput } from './kernels/conv2dBackprop';
 import { depthwiseBackpropFilter, depthwiseBackpropInput } from './kernels/depthwiseBackprop';
 import { elementwiseKernels } from './kernels/elementwise';
 import { sharedIdentity } from './kernels/identity';
 import { maxPoolGrad } from './kernels/maxPoolGrad';
+import { padNative } from './kernels/pad';
 import { patchFilterGradient } from './kernels/patchFilterGradient';
 import { sumLeadingAxes } from './kernels/sumLeadingAxes';
 import { transformReflectFix } from './kernels/transformReflect';
@@ -61,6 +63,8 @@ export function registerWasmKernels(): string[] {
   put(sumLeadingAxes());
   put(sharedIdentity);
   for (const k of elementwiseKernels()) put(k);
+  put(batchNormNative());
+  put(padNative());
   put(transformReflectFix());
   for (const k of winogradKernels()) put(k); // after the composite gradients, which they wrap
   for (const name of FALLBACK_ONLY) if (!tf.getKernel(name, 'wasm')) put(cpuFallback(name));
