@@ -8,7 +8,7 @@
  * Dense 1, RMSprop); the dense head on 4x4x512 features; MobileNet α=0.25 forward and fine-tuning step from
  * conv_dw_12 (batch 16, 160x160: the lesson's offline profile). One warm-up run is excluded; the median of the
  * timed runs (5, or 2 with --quick) is shown. With `/usr/bin/python3` and torch, `bench_torch.py` measures the
- * same shapes with as many threads as cores, and the table shows the ratio. On wasm, the VGG16 forward pass is
+ * same shapes with the same number of threads right after each workload, and the table shows the ratio. On wasm, the VGG16 forward pass is
  * also timed with Winograd convolutions off (XNNPACK's direct convolution only), alternating with the default.
  * `--profile` adds, per workload, the time per kernel (`lib/backend/kernelProfile.ts`) over further steps;
  * `--shapes` splits that per kernel and input shapes.
@@ -121,10 +121,10 @@ async function profileWorkload(w: Workload, p: Prepared, byShape: boolean): Prom
   console.log(`\nkernel profile: ${w.name} (${steps} steps; ms per step)\n${formatKernelProfile(prof, steps)}\n`);
 }
 
-function printTable(rows: Row[], torch: Record<string, number> | string, header: string, cores: number): void {
+function printTable(rows: Row[], torch: Record<string, number> | string, header: string, threads: number): void {
   console.log(`\n${header}`);
   if (typeof torch === 'string') console.log(`PyTorch: ${torch}`);
-  console.log(`| workload | unit | tfjs | PyTorch (${cores} threads) | tfjs / PyTorch |`);
+  console.log(`| workload | unit | tfjs | PyTorch (${threads} threads) | tfjs / PyTorch |`);
   console.log('|---|---|---|---|---|');
   for (const r of rows) {
     const t = typeof torch === 'string' ? undefined : torch[r.torch];
@@ -141,7 +141,11 @@ async function main(): Promise<void> {
   const info = await initBackend({ force: opts.backend ? parseBackendEnv(opts.backend) : undefined });
   if (info.choice === 'cpu') console.log('(the cpu backend needs minutes per VGG step; use --quick)');
   const chosen = WORKLOADS.filter((w) => !opts.only || opts.only.some((o) => w.name.toLowerCase().includes(o)));
+  // PyTorch gets the threads tfjs has (WASM_THREADS=1 npm run bench compares one thread each).
+  const torchThreads = info.threads > 0 ? info.threads : cores;
   const rows: Row[] = [];
+  const torch: Record<string, number> = {};
+  let torchNote: string | undefined = opts.torch ? undefined : 'not run (--no-torch)';
   for (const w of chosen) {
     const p = await w.prepare();
     try {
@@ -150,10 +154,14 @@ async function main(): Promise<void> {
     } finally {
       p.dispose();
     }
+    // PyTorch right after the same workload, so that both see about the same machine load.
+    if (torchNote) continue;
+    const t = torchRows(opts.reps, torchThreads, [w.torch]);
+    if (typeof t === 'string') torchNote = t;
+    else Object.assign(torch, t);
   }
-  const torch = opts.torch ? torchRows(opts.reps, cores, chosen.map((w) => w.torch)) : 'not run (--no-torch)';
   const header = `${info.choice} backend, ${info.threads} thread(s); VGG16 and convnet: batch ${BATCH}, ${SIZE}x${SIZE}; median of ${opts.reps} after a warm-up`;
-  printTable(rows, torch, header, cores);
+  printTable(rows, torchNote ?? torch, header, torchThreads);
   console.log(`tensors still allocated: ${tf.memory().numTensors}`);
 }
 
