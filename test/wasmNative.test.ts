@@ -182,4 +182,26 @@ describe('batch normalisation and padding on all threads equal cpu', () => {
       tf.pad(T(y), [[3, 1], [0, 5]], -2),
     ]);
   });
+  it('Tile of a per-channel vector over an image batch (the batch-norm gradient), and of a matrix', async () => {
+    const v = rand([1, 1, 1, 12]);
+    const m = rand([3, 50, 7]);
+    await assertClose('tile', () => [tf.tile(T(v), [4, 30, 30, 1]), tf.tile(T(m), [2, 3, 4]), tf.tile(T(v), [2, 3, 4, 5])]);
+  });
+});
+
+describe('depthwise convolutions (multiplier 1) on all threads equal cpu', () => {
+  for (const [stride, pad, c] of [[1, 'same', 8], [2, 'valid', 13], [2, 'same', 32]] as [number, 'same' | 'valid', number][]) {
+    it(`stride ${stride}, ${pad}, ${c} channels: forward (fused bias + relu6), input and filter gradients`, async () => {
+      const x = rand([3, 17, 14, c]);
+      const f = rand([3, 3, c, 1]);
+      const bias = rand([c]);
+      const info = tf.backend_util.computeConv2DInfo([3, 17, 14, c], [3, 3, c, 1], stride, 1, pad, undefined, true);
+      const dy = rand([3, info.outHeight, info.outWidth, c]);
+      await assertClose('forward', () => [
+        tf.depthwiseConv2d(T(x) as tf.Tensor4D, T(f) as tf.Tensor4D, stride, pad),
+        tf.fused.depthwiseConv2d({ x: T(x) as tf.Tensor4D, filter: T(f) as tf.Tensor4D, strides: stride, pad, bias: T(bias), activation: 'relu6' }),
+      ]);
+      await assertClose('gradients', () => tf.grads((a: tf.Tensor, w: tf.Tensor) => tf.depthwiseConv2d(a as tf.Tensor4D, w as tf.Tensor4D, stride, pad))([T(x), T(f)], T(dy)));
+    });
+  }
 });

@@ -22,10 +22,11 @@ import { batchMatMulNative } from './kernels/batchMatMul';
 import { batchNormNative } from './kernels/batchNorm';
 import { conv2dBackpropFilter, conv2dBackpropInput } from './kernels/conv2dBackprop';
 import { depthwiseBackpropFilter, depthwiseBackpropInput } from './kernels/depthwiseBackprop';
+import { depthwiseKernels } from './kernels/depthwiseNative';
 import { elementwiseKernels } from './kernels/elementwise';
 import { sharedIdentity } from './kernels/identity';
 import { maxPoolGrad } from './kernels/maxPoolGrad';
-import { padNative } from './kernels/pad';
+import { padNative, tileNative } from './kernels/pad';
 import { patchFilterGradient } from './kernels/patchFilterGradient';
 import { sumLeadingAxes } from './kernels/sumLeadingAxes';
 import { transformReflectFix } from './kernels/transformReflect';
@@ -58,6 +59,7 @@ export function registerWasmKernels(): string[] {
   put(conv2dBackpropInput);
   put(depthwiseBackpropInput);
   put(depthwiseBackpropFilter);
+  for (const k of depthwiseKernels()) put(k); // after the composite gradients, which they wrap
   put(batchMatMulNative()); // the wrappers capture wasm's own kernel when called, before `put` replaces it
   put(maxPoolGrad);
   put(sumLeadingAxes());
@@ -65,6 +67,7 @@ export function registerWasmKernels(): string[] {
   for (const k of elementwiseKernels()) put(k);
   put(batchNormNative());
   put(padNative());
+  put(tileNative());
   put(transformReflectFix());
   for (const k of winogradKernels()) put(k); // after the composite gradients, which they wrap
   for (const name of FALLBACK_ONLY) if (!tf.getKernel(name, 'wasm')) put(cpuFallback(name));

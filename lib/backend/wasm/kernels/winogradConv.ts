@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { envFlag, envValue } from '../../../core/config';
-import type { Attrs, KernelFn } from '../composite';
+import { withFallback, type Attrs, type KernelInputs as Inputs } from '../composite';
 import { nativeKernels } from '../nativeModule';
 import { WINOGRAD_ACTIVATIONS, winogradConv, winogradFilterGradient, winogradGeometry } from '../winograd';
 
@@ -24,22 +24,9 @@ export function setWasmWinograd(enabled: boolean): boolean {
   return was;
 }
 
-type Inputs = Record<string, tf.TensorInfo | undefined>;
-
-/** A kernel that runs `fast` when it returns a result, else the kernel registered before under the same name. */
-function withFallback(kernelName: string, fast: (inputs: Inputs, attrs: Attrs, b: tf.KernelBackend) => tf.TensorInfo | undefined): tf.KernelConfig | undefined {
-  const orig = tf.getKernel(kernelName, 'wasm');
-  if (!orig) return undefined;
-  const kernelFunc: KernelFn = (args) => {
-    const attrs = (args.attrs ?? {}) as Attrs;
-    const out = winogradOn ? fast(args.inputs as Inputs, attrs, args.backend) : undefined;
-    return out ?? orig.kernelFunc({ ...args, attrs: args.attrs ?? {} });
-  };
-  return { kernelName, backendName: 'wasm', kernelFunc: kernelFunc as tf.KernelFunc };
-}
-
 function forward(inputs: Inputs, attrs: Attrs, b: tf.KernelBackend): tf.TensorInfo | undefined {
   const { x, filter, bias, preluActivationWeights } = inputs;
+  if (!winogradOn) return undefined;
   const activation = WINOGRAD_ACTIVATIONS[(attrs.activation as string | undefined) ?? 'linear'];
   if (!x || !filter || x.dtype !== 'float32' || filter.dtype !== 'float32' || preluActivationWeights || activation === undefined) return undefined;
   if (bias && (bias.dtype !== 'float32' || bias.shape.length !== 1 || bias.shape[0] !== filter.shape[3])) return undefined;
@@ -52,6 +39,7 @@ function forward(inputs: Inputs, attrs: Attrs, b: tf.KernelBackend): tf.TensorIn
 function inputGradient(inputs: Inputs, attrs: Attrs, b: tf.KernelBackend): tf.TensorInfo | undefined {
   const { dy, filter } = inputs;
   const inputShape = attrs.inputShape as number[];
+  if (!winogradOn) return undefined;
   if (!dy || !filter || dy.dtype !== 'float32' || filter.dtype !== 'float32') return undefined;
   const fwd = winogradGeometry(inputShape, filter.shape, attrs);
   const nk = fwd && nativeKernels(b);
@@ -64,6 +52,7 @@ function inputGradient(inputs: Inputs, attrs: Attrs, b: tf.KernelBackend): tf.Te
 function filterGradient(inputs: Inputs, attrs: Attrs, b: tf.KernelBackend): tf.TensorInfo | undefined {
   const { x, dy } = inputs;
   const filterShape = attrs.filterShape as number[];
+  if (!winogradOn) return undefined;
   if (!x || !dy || x.dtype !== 'float32' || dy.dtype !== 'float32') return undefined;
   const geometry = winogradGeometry(x.shape, filterShape, attrs);
   const nk = geometry && nativeKernels(b);

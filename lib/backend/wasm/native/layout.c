@@ -66,3 +66,21 @@ KERNEL(pad4d) {
     fill(dst + (pw + w) * oc, (ow - pw - w) * oc, v);
   }
 }
+
+/*
+ * Arguments: 0 x [N][H][W][C]; 1 out [N rn][H rh][W rw][C rc]; 2 N; 3 H; 4 W; 5 C; 6 rn; 7 rh; 8 rw; 9 rc; 10 output
+ * rows per chunk. Each output row (n', h', w') is input row (n' mod N, h' mod H, w' mod W) repeated rc times.
+ */
+KERNEL(tile4d) {
+  const float *x = ARG_P(0);
+  float *out = ARG_P(1);
+  const int n = ARG_I(2), h = ARG_I(3), w = ARG_I(4), c = ARG_I(5), rn = ARG_I(6), rh = ARG_I(7), rw = ARG_I(8);
+  const int rc = ARG_I(9), per = ARG_I(10), oh = h * rh, ow = w * rw, rows = n * rn * oh * ow;
+  for (int ch; (ch = claim(job)) < (rows + per - 1) / per;) {
+    for (int row = ch * per; row < imin(rows, (ch + 1) * per); row++) {
+      const int ox = row % ow, oy = (row / ow) % oh, on = row / (ow * oh);
+      const float *src = x + (((on % n) * h + oy % h) * w + ox % w) * c;
+      for (int r = 0; r < rc; r++) copy(out + (row * rc + r) * c, src, c);
+    }
+  }
+}
