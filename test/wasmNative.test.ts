@@ -205,3 +205,21 @@ describe('depthwise convolutions (multiplier 1) on all threads equal cpu', () =>
     });
   }
 });
+
+describe('1x1 convolutions on all threads equal cpu', () => {
+  it('conv2d and fused conv2d (bias, relu, relu6) with 8 to 132 outputs, and the gradients through them', async () => {
+    for (const [c, k] of [[8, 16], [5, 12], [64, 132]]) {
+      const x = rand([3, 21, 19, c]);
+      const f = rand([1, 1, c, k]);
+      const bias = rand([k]);
+      await assertClose(`1x1 ${c} -> ${k}`, () => [
+        tf.conv2d(T(x) as tf.Tensor4D, T(f) as tf.Tensor4D, 1, 'same'),
+        tf.fused.conv2d({ x: T(x) as tf.Tensor4D, filter: T(f) as tf.Tensor4D, strides: 1, pad: 'valid', bias: T(bias), activation: 'relu6' }),
+        tf.fused.conv2d({ x: T(x) as tf.Tensor4D, filter: T(f) as tf.Tensor4D, strides: 1, pad: 'same', bias: T(bias), activation: 'relu' }),
+      ]);
+    }
+    const x = rand([2, 9, 9, 16]);
+    const f = rand([1, 1, 16, 24]);
+    await assertClose('1x1 grads', () => tf.grads((a: tf.Tensor, w: tf.Tensor) => tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, w as tf.Tensor4D, 1, 'same'))))([T(x), T(f)]));
+  });
+});

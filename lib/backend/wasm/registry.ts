@@ -28,6 +28,7 @@ import { sharedIdentity } from './kernels/identity';
 import { maxPoolGrad } from './kernels/maxPoolGrad';
 import { padNative, tileNative } from './kernels/pad';
 import { patchFilterGradient } from './kernels/patchFilterGradient';
+import { pointwiseKernels } from './kernels/pointwise';
 import { sumLeadingAxes } from './kernels/sumLeadingAxes';
 import { transformReflectFix } from './kernels/transformReflect';
 import { winogradKernels } from './kernels/winogradConv';
@@ -70,6 +71,7 @@ export function registerWasmKernels(): string[] {
   put(tileNative());
   put(transformReflectFix());
   for (const k of winogradKernels()) put(k); // after the composite gradients, which they wrap
+  for (const k of pointwiseKernels()) put(k);
   for (const name of FALLBACK_ONLY) if (!tf.getKernel(name, 'wasm')) put(cpuFallback(name));
   registered = names;
   return names;

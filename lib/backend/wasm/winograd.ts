@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { heapAddress, heapOutput } from '../../core/internals';
 import type { NativeKernels } from './nativeModule';
-import { cachedFilterTransform } from './winogradCache';
+import { cachedWeights } from './weightCache';
 
 /** Where the output tiles start and how big the output is. */
 export interface WinogradGeometry {
@@ -43,6 +43,22 @@ export function winogradGeometry(xShape: number[], filterShape: number[], attrs:
   );
   if (info.outHeight < 1 || info.outWidth < 1) return undefined;
   return { outHeight: info.outHeight, outWidth: info.outWidth, padTop: info.padInfo.top, padLeft: info.padInfo.left };
+}
+
+/** Floats of the packed transform of a [3, 3, cin, cout] convolution: 36 x panels of 8 outputs x cin x 8. */
+export function filterTransformSize(cin: number, cout: number): number {
+  return 36 * Math.ceil(cout / 8) * cin * 8;
+}
+
+/**
+ * The heap address of the packed transform of `filter` [3, 3, C, K] (cached per filter): for the convolution by
+ * the filter, or with `flip` for the one giving the input gradient (K inputs, C outputs).
+ */
+export function filterTransform(b: tf.KernelBackend, nk: NativeKernels, filter: tf.TensorInfo, flip: boolean): number {
+  const [, , c, k] = filter.shape;
+  const [cin, cout] = flip ? [k, c] : [c, k];
+  return cachedWeights(b, filter, flip ? 'winograd-flip' : 'winograd', filterTransformSize(cin, cout), cout % 8 !== 0, (u) =>
+    nk.run('wino_filter', [heapAddress(b, filter), u, c, k, flip ? 1 : 0]));
 }
 
 /** Floats of scratch per thread for `tiles` tiles per chunk and `cin` input channels. */
@@ -79,7 +95,7 @@ export function winogradConv(b: tf.KernelBackend, nk: NativeKernels, args: Winog
   const [n, h, w, c] = args.x.shape;
   const k = args.flip ? args.filter.shape[2] : args.filter.shape[3];
   const { outHeight: oh, outWidth: ow, padTop, padLeft } = args.geometry;
-  const u = cachedFilterTransform(b, nk, args.filter, args.flip);
+  const u = filterTransform(b, nk, args.filter, args.flip);
   const out = heapOutput(b, [n, oh, ow, k], 'float32');
   const tiles = n * Math.ceil(oh / 4) * Math.ceil(ow / 4);
   const tt = tilesPerChunk(c, tiles, nk.threads);

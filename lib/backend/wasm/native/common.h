@@ -52,6 +52,13 @@ static inline int claim(Job *job) { return __atomic_fetch_add(&job->next, 1, __A
 /** Helpers are inlined into their kernel, so that structs of arguments never need the stack. */
 #define INLINE static inline __attribute__((always_inline))
 
+/** An output activation: 0 linear, 1 relu, 2 relu6 (NaN passes through, as in the cpu backend). */
+INLINE v128_t activate(v128_t v, int act) {
+  if (act == 0) return v;
+  v = wasm_v128_bitselect(V_ZERO, v, wasm_f32x4_lt(v, V_ZERO));
+  return act == 2 ? wasm_v128_bitselect(V_SPLAT(6.0f), v, wasm_f32x4_gt(v, V_SPLAT(6.0f))) : v;
+}
+
 static inline int imin(int a, int b) { return a < b ? a : b; }
 static inline int imax(int a, int b) { return a > b ? a : b; }
 

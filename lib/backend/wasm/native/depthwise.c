@@ -14,12 +14,6 @@ typedef struct {
           ARG_I(first + 6), ARG_I(first + 7), ARG_I(first + 8), ARG_I(first + 9), ARG_I(first + 10),              \
           ARG_I(first + 11), ARG_I(first + 12), ARG_I(first + 13)}
 
-INLINE v128_t act4(v128_t v, int act) {
-  if (act == 1) return wasm_v128_bitselect(V_ZERO, v, wasm_f32x4_lt(v, V_ZERO));
-  if (act == 2) return wasm_v128_bitselect(V_ZERO, wasm_v128_bitselect(V_SPLAT(6.0f), v, wasm_f32x4_gt(v, V_SPLAT(6.0f))), wasm_f32x4_lt(v, V_ZERO));
-  return v;
-}
-
 INLINE float act1(float v, int act) {
   if (act >= 1 && v < 0.0f) return 0.0f;
   if (act == 2 && v > 6.0f) return 6.0f;
@@ -45,7 +39,7 @@ INLINE void dw_pixel(const Dw *g, const float *x, const float *f, const float *b
         acc = MADD(V_LD(x + ((img * g->h + iy) * g->w + ix) * g->c + c), V_LD(f + (a * g->kw + b) * g->c + c), acc);
       }
     }
-    V_ST(out + c, act4(acc, act));
+    V_ST(out + c, activate(acc, act));
   }
   for (; c < g->c; c++) {
     float acc = bias ? bias[c] : 0.0f;
@@ -91,7 +85,7 @@ KERNEL(dw_conv) {
         TAP(0, p0) TAP(1, p0 + cs) TAP(2, p0 + 2 * cs)
         TAP(3, p1) TAP(4, p1 + cs) TAP(5, p1 + 2 * cs)
         TAP(6, p2) TAP(7, p2 + cs) TAP(8, p2 + 2 * cs)
-        V_ST(out + c, act4(acc, act));
+        V_ST(out + c, activate(acc, act));
       }
     }
   }

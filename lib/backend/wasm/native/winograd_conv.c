@@ -7,12 +7,6 @@
 #include "gemm.h"
 #include "winograd_tiles.h"
 
-INLINE v128_t activate(v128_t v, int act) {
-  if (act == 1) return wasm_f32x4_pmax(v, V_ZERO);
-  if (act == 2) return wasm_f32x4_pmin(wasm_f32x4_pmax(v, V_ZERO), V_SPLAT(6.0f));
-  return v;
-}
-
 /* One tile's four output channels kc..kc+3 from M (component t at m[t * tt * 8]), with bias and activation. */
 INLINE void output_tile(const Geo *g, int tile, const float *m, int tt, int kc, const float *bias, int act, float *y,
                         float *tmp) {
