@@ -155,6 +155,21 @@ describe('MaxPoolGrad (heap scan), Sum over leading axes and Identity on wasm eq
     const v = tf.tidy(() => tf.sum(tf.fill([300, 300, 2], 3, 'int32'), [0, 1]).dataSync().slice());
     assert.deepEqual([...v], [270000, 270000]);
   });
+  it('a cast to the same dtype shares the buffer; other casts convert (to bool: 0 or 1)', async () => {
+    await tf.setBackend('wasm');
+    const ids = tf.backend().numDataIds();
+    const a = tf.tensor([1.5, -2, 0]);
+    const same = tf.cast(a, 'float32');
+    assert.equal(tf.backend().numDataIds(), ids + 1);
+    const ints = tf.cast(a, 'int32');
+    const bools = tf.cast(a, 'bool');
+    assert.deepEqual([...ints.dataSync()], [1, -2, 0]);
+    assert.deepEqual([...bools.dataSync()], [1, 1, 0]);
+    a.dispose();
+    assert.deepEqual([...same.dataSync()], [1.5, -2, 0]);
+    tf.dispose([same, ints, bools]);
+    assert.equal(tf.backend().numDataIds(), ids);
+  });
   it('tf.clone (Identity) shares the buffer, outlives its source, and a variable assign leaves the clone intact', async () => {
     await tf.setBackend('wasm');
     const ids = tf.backend().numDataIds();

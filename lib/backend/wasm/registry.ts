@@ -24,7 +24,7 @@ import { conv2dBackpropFilter, conv2dBackpropInput } from './kernels/conv2dBackp
 import { depthwiseBackpropFilter, depthwiseBackpropInput } from './kernels/depthwiseBackprop';
 import { depthwiseKernels } from './kernels/depthwiseNative';
 import { elementwiseKernels } from './kernels/elementwise';
-import { sharedIdentity } from './kernels/identity';
+import { sharedCast, sharedIdentity } from './kernels/identity';
 import { maxPoolGrad } from './kernels/maxPoolGrad';
 import { padNative, tileNative } from './kernels/pad';
 import { patchFilterGradient } from './kernels/patchFilterGradient';
@@ -65,6 +65,7 @@ export function registerWasmKernels(): string[] {
   put(maxPoolGrad);
   put(sumLeadingAxes());
   put(sharedIdentity);
+  put(sharedCast());
   for (const k of elementwiseKernels()) put(k);
   put(batchNormNative());
   put(padNative());
