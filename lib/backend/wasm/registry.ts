@@ -1,18 +1,20 @@
 /**
- * The project's kernels for the TensorFlow.js WebAssembly backend, registered in one place.
+ * The project's kernels for the TensorFlow.js WebAssembly backend, registered in one place (`put`).
  *
  * `@tensorflow/tfjs-backend-wasm` 4.22 can run inference but not train a convnet: it has no
- * `Conv2DBackpropFilter` (nor the depthwise backprops MobileNet needs), its `Conv2DBackpropInput` is several
- * times slower than the forward convolution, and `BatchMatMul` with a transposed operand falls back to a scalar
- * loop (every dense-layer gradient). `registerWasmKernels()` adds or replaces these kernels with compositions of
- * wasm's fast (XNNPACK) ops (`composite.ts`) — convolutions, plain matrix products, pads, slices, transposes — and
- * fills the remaining gaps with the `cpu` backend's implementation run on copies of the data (`cpuBridge.ts`). It
- * also replaces two wasm kernels that give wrong results: MaxPoolGrad (any window whose values are all <= 0, e.g.
- * after ReLU; now one scan on the wasm heap) and Transform with fillMode 'reflect'; and two slow ones: Sum over
- * leading axes (bias gradients, summed in place without wasm's transpose) and Identity (shares the buffer instead
- * of copying). For speed, 3x3 stride-1 convolutions (Conv2D, FusedConv2D, and the input gradient) run by Winograd
- * F(4x4, 3x3) in the project's own WebAssembly kernels (`kernels/winogradConv.ts`, `nativeModule.ts`). One file per kernel (or family) in `kernels/`. Still missing on
- * wasm: complex-number kernels (FFT...), strings, Draw.
+ * `Conv2DBackpropFilter` (nor the depthwise gradients MobileNet needs), and much of what it has runs on one thread.
+ * Two layers of kernels fill that:
+ * - the project's own WebAssembly kernels (`native/*.c`, `nativeModule.ts`), on tfjs's memory and on all threads:
+ *   3x3 stride-1 convolutions and both their gradients by Winograd F(4x4, 3x3) (`kernels/winogradConv.ts`), 1x1
+ *   convolutions, the filter gradient of few-channel convolutions, depthwise convolutions and their gradients,
+ *   matrix products with any transposes, MaxPoolGrad (wasm's is wrong for windows of values <= 0), sums over
+ *   leading axes (bias gradients), element-wise arithmetic and activations, batch norm in inference, pad and tile;
+ * - for the cases those do not take, compositions of wasm's XNNPACK ops (`composite.ts`: the convolution gradients
+ *   with strides, dilations, depthwise multipliers) and the `cpu` backend's implementation run on copies of the
+ *   data (`cpuBridge.ts`: segment sums, einsum, ragged ops).
+ * Each wrapper falls back to the kernel registered before it, so the order of `put` calls matters. Identity and
+ * same-dtype Cast share the buffer instead of copying; Transform with fillMode 'reflect' is corrected. One file per
+ * kernel (or family) in `kernels/`. Still missing on wasm: complex-number kernels (FFT...), strings, Draw.
  */
 import * as tf from '@tensorflow/tfjs';
 import { version_wasm } from '@tensorflow/tfjs-backend-wasm';
@@ -74,8 +76,8 @@ export function registerWasmKernels(): string[] {
   for (const k of winogradKernels()) put(k); // after the composite gradients, which they wrap
   for (const k of pointwiseKernels()) put(k);
   for (const name of FALLBACK_ONLY) if (!tf.getKernel(name, 'wasm')) put(cpuFallback(name));
-  registered = names;
-  return names;
+  registered = [...new Set(names)];
+  return registered;
 }
 
 /** Kernels the cpu backend has and wasm still lacks (after `registerWasmKernels`), e.g. complex-number FFTs. */
