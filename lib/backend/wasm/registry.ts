@@ -49,32 +49,34 @@ export function registerWasmKernels(): string[] {
   if (registered) return registered;
   if (!wasmInternalsAvailable(version_wasm)) return [];
   const names: string[] = [];
-  /** Registers `cfg` in place of wasm's kernel of that name, keeping that one's setup function. */
-  const put = (cfg: tf.KernelConfig | undefined): void => {
-    if (!cfg) return;
-    const old = tf.getKernel(cfg.kernelName, 'wasm');
-    if (old) tf.unregisterKernel(cfg.kernelName, 'wasm');
-    tf.registerKernel(old?.setupFunc ? { ...cfg, setupFunc: old.setupFunc } : cfg);
-    names.push(cfg.kernelName);
+  /** Registers each config in place of wasm's kernel of that name, keeping that one's setup function. */
+  const put = (cfgs: (tf.KernelConfig | undefined)[] | tf.KernelConfig | undefined): void => {
+    for (const cfg of Array.isArray(cfgs) ? cfgs : [cfgs]) {
+      if (!cfg) continue;
+      const old = tf.getKernel(cfg.kernelName, 'wasm');
+      if (old) tf.unregisterKernel(cfg.kernelName, 'wasm');
+      tf.registerKernel(old?.setupFunc ? { ...cfg, setupFunc: old.setupFunc } : cfg);
+      names.push(cfg.kernelName);
+    }
   };
   put(conv2dBackpropFilter);
   put(patchFilterGradient()); // wraps the composite; Winograd's wrapper (below) wraps this one
   put(conv2dBackpropInput);
   put(depthwiseBackpropInput);
   put(depthwiseBackpropFilter);
-  for (const k of depthwiseKernels()) put(k); // after the composite gradients, which they wrap
+  put(depthwiseKernels()); // after the composite gradients, which they wrap
   put(batchMatMulNative()); // the wrappers capture wasm's own kernel when called, before `put` replaces it
   put(maxPoolGrad);
   put(sumLeadingAxes());
   put(sharedIdentity);
   put(sharedCast());
-  for (const k of elementwiseKernels()) put(k);
+  put(elementwiseKernels());
   put(batchNormNative());
   put(padNative());
   put(tileNative());
   put(transformReflectFix());
-  for (const k of winogradKernels()) put(k); // after the composite gradients, which they wrap
-  for (const k of pointwiseKernels()) put(k);
+  put(winogradKernels()); // after the composite gradients, which they wrap
+  put(pointwiseKernels());
   for (const name of FALLBACK_ONLY) if (!tf.getKernel(name, 'wasm')) put(cpuFallback(name));
   registered = [...new Set(names)];
   return registered;

@@ -71,11 +71,11 @@ function filterGradient(inputs: Inputs, attrs: Attrs, b: tf.KernelBackend): tf.T
 }
 
 /** The depthwise kernels, each wrapping the one registered before it (call after the composite gradients). */
-export function depthwiseKernels(): tf.KernelConfig[] {
+export function depthwiseKernels(): (tf.KernelConfig | undefined)[] {
   return [
     withFallback('DepthwiseConv2dNative', forward),
     withFallback('FusedDepthwiseConv2D', forward),
     withFallback('DepthwiseConv2dNativeBackpropInput', inputGradient),
     withFallback('DepthwiseConv2dNativeBackpropFilter', filterGradient),
-  ].filter((k): k is tf.KernelConfig => k !== undefined);
+  ];
 }

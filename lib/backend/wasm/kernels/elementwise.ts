@@ -79,6 +79,6 @@ function unaryKernel(name: string): tf.KernelConfig | undefined {
 }
 
 /** The element-wise kernels, each wrapping wasm's own (captured now, so call before registering the results). */
-export function elementwiseKernels(): tf.KernelConfig[] {
-  return [...Object.keys(BINARY).map(binaryKernel), ...Object.keys(UNARY).map(unaryKernel)].filter((k): k is tf.KernelConfig => k !== undefined);
+export function elementwiseKernels(): (tf.KernelConfig | undefined)[] {
+  return [...Object.keys(BINARY).map(binaryKernel), ...Object.keys(UNARY).map(unaryKernel)];
 }

@@ -40,6 +40,6 @@ function pointwise(inputs: KernelInputs, attrs: Attrs, b: tf.KernelBackend): tf.
 }
 
 /** The 1x1 kernels, each wrapping the one registered before it (call before registering the results). */
-export function pointwiseKernels(): tf.KernelConfig[] {
-  return [withFallback('Conv2D', pointwise), withFallback('FusedConv2D', pointwise)].filter((k): k is tf.KernelConfig => k !== undefined);
+export function pointwiseKernels(): (tf.KernelConfig | undefined)[] {
+  return [withFallback('Conv2D', pointwise), withFallback('FusedConv2D', pointwise)];
 }

@@ -61,11 +61,11 @@ function filterGradient(inputs: Inputs, attrs: Attrs, b: tf.KernelBackend): tf.T
 }
 
 /** The Winograd kernels, each wrapping the kernel registered before it (call before registering the results). */
-export function winogradKernels(): tf.KernelConfig[] {
+export function winogradKernels(): (tf.KernelConfig | undefined)[] {
   return [
     withFallback('Conv2D', forward),
     withFallback('FusedConv2D', forward),
     withFallback('Conv2DBackpropInput', inputGradient),
     withFallback('Conv2DBackpropFilter', filterGradient),
-  ].filter((k): k is tf.KernelConfig => k !== undefined);
+  ];
 }
