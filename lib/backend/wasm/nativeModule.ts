@@ -40,7 +40,7 @@ interface WebAssemblyApi {
 const wasmApi = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
 
 let relaxedWanted = true;
-const loaded = new WeakMap<tf.KernelBackend, NativeKernels>();
+const loaded = new WeakMap<tf.KernelBackend, NativeKernels | null>();
 
 /**
  * Chooses the relaxed-SIMD build (default, where the engine has it) or the plain SIMD one, for backends whose
@@ -52,15 +52,27 @@ export function setWasmRelaxedSimd(enabled: boolean): boolean {
   return was;
 }
 
-/** The relaxed binary if wanted and valid here (turning on Node 20's V8 flag for it), else the plain one. */
-function chooseBinary(wanted: boolean): { bytes: Uint8Array; relaxed: boolean } {
+let unsupportedWarned = false;
+
+/**
+ * The relaxed binary if wanted and valid here (turning on Node 20's V8 flag for it), else the plain one; undefined
+ * (warned once) where the engine takes neither (no WebAssembly SIMD or threads): the kernels that wrap others then
+ * leave every case to those.
+ */
+function chooseBinary(wanted: boolean): { bytes: Uint8Array; relaxed: boolean } | undefined {
   const read = (f: string): Uint8Array => fs.readFileSync(path.join(nativeDir(), f));
   if (wanted) {
     const relaxed = read('kernels-relaxed.wasm');
     if (!wasmApi.validate(relaxed)) v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
     if (wasmApi.validate(relaxed)) return { bytes: relaxed, relaxed: true };
   }
-  return { bytes: read('kernels.wasm'), relaxed: false };
+  const plain = read('kernels.wasm');
+  if (wasmApi.validate(plain)) return { bytes: plain, relaxed: false };
+  if (!unsupportedWarned) {
+    unsupportedWarned = true;
+    console.warn(`transfer-learning-ts: this JavaScript engine cannot run ${path.join(nativeDir(), 'kernels.wasm')} (WebAssembly SIMD and threads); the wasm backend runs without the project's fast kernels. Use Node 20 or later.`);
+  }
+  return undefined;
 }
 
 function allocator(heap: WasmHeap): (floatsPerThread: number, threads: number) => { address: number; stride: number } {
@@ -85,8 +97,9 @@ function allocator(heap: WasmHeap): (floatsPerThread: number, threads: number) =
  */
 export function loadNativeKernels(backend: tf.KernelBackend, opts: { relaxed: boolean }): NativeKernels | undefined {
   const heap = wasmHeap(backend);
-  if (!heap) return undefined;
-  const { bytes, relaxed } = chooseBinary(opts.relaxed);
+  const binary = heap && chooseBinary(opts.relaxed);
+  if (!heap || !binary) return undefined;
+  const { bytes, relaxed } = binary;
   const problems = wasmLayoutProblems(bytes);
   if (problems.length) throw new Error(`wasm kernels: ${nativeDir()} holds an unsafe binary (${problems.join('; ')}); run npm run build:wasm`);
   const module = new wasmApi.Module(bytes);
@@ -106,13 +119,10 @@ export function loadNativeKernels(backend: tf.KernelBackend, opts: { relaxed: bo
 
 /**
  * The project's kernels on `backend` (a started wasm backend), loaded on first use; undefined where the backend's
- * memory is not shared (the package's single-threaded build), which the project's registration never leaves.
+ * memory is not shared (the package's single-threaded build, which the project's registration never leaves) or the
+ * engine cannot run them.
  */
 export function nativeKernels(backend: tf.KernelBackend): NativeKernels | undefined {
-  if (!loaded.has(backend)) {
-    const k = loadNativeKernels(backend, { relaxed: relaxedWanted });
-    if (!k) return undefined;
-    loaded.set(backend, k);
-  }
-  return loaded.get(backend);
+  if (!loaded.has(backend)) loaded.set(backend, loadNativeKernels(backend, { relaxed: relaxedWanted }) ?? null);
+  return loaded.get(backend) ?? undefined;
 }

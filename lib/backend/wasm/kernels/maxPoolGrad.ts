@@ -8,7 +8,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { heapAddress, heapOutput } from '../../../core/internals';
 import type { Attrs, KernelFn } from '../composite';
+import { cpuFallback } from '../cpuBridge';
 import { nativeKernels } from '../nativeModule';
+
+/** The cpu backend's MaxPoolGrad on copies, where the project's kernels cannot run (wasm's own is wrong). */
+let onCpu: KernelFn | undefined;
 
 const maxPoolGradFn: KernelFn = ({ inputs, backend, attrs }) => {
   const x = inputs.input as tf.TensorInfo;
@@ -23,7 +27,7 @@ const maxPoolGradFn: KernelFn = ({ inputs, backend, attrs }) => {
     throw new Error(`MaxPoolGrad on wasm: dy has shape ${JSON.stringify(dy.shape)}, the pool's output is ${JSON.stringify(want)}.`);
   }
   const nk = nativeKernels(backend);
-  if (!nk) throw new Error('MaxPoolGrad on wasm needs the threaded wasm build (registerThreadedWasm before tf.setBackend).');
+  if (!nk) return (onCpu ??= cpuFallback('MaxPoolGrad')?.kernelFunc as KernelFn)({ inputs, backend, attrs });
   const out = heapOutput(backend, x.shape, 'float32');
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow } = info;
   // Enough chunks for every thread even with one image: channel blocks of 4k, at most 64 channels.
