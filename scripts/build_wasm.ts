@@ -4,7 +4,7 @@
  *
  *   npm run build:wasm [-- --check] [-- --out <dir>]
  *
- * Needs Debian's clang-19 and lld-19 (`apt-get install -y clang-19 lld-19`; `CLANG=<path>` picks another clang 19).
+ * Needs Debian 12's clang-19 and lld-19 (`apt-get install -y clang-19 lld-19`).
  * The build is reproducible: the same compiler gives the same bytes (no debug info, names stripped), which
  * `--check` verifies against the committed binaries (and `test/wasmNative.test.ts` runs). Every binary is checked
  * to import only the tfjs memory and to have no data segments and no stack (see native/common.h).
@@ -27,9 +27,8 @@ const VARIANTS: Record<string, string[]> = {
   'kernels-relaxed.wasm': ['-mrelaxed-simd', '-DTL_RELAXED'],
 };
 
-function clang(): string {
-  return process.env.CLANG ?? 'clang-19';
-}
+/** The compiler: the binaries are byte-for-byte what this version gives. */
+export const CLANG = 'clang-19';
 
 /** Compiles every variant into `outDir`; returns the written paths. */
 export function buildNative(outDir: string): string[] {
@@ -39,10 +38,10 @@ export function buildNative(outDir: string): string[] {
   for (const [file, flags] of Object.entries(VARIANTS)) {
     const out = path.join(outDir, file);
     // Relative source names and a fixed working directory: nothing of the checkout's location enters the build.
-    const r = spawnSync(clang(), [...COMMON, ...flags, '-o', out, ...sources], { cwd: dir, encoding: 'utf8' });
+    const r = spawnSync(CLANG, [...COMMON, ...flags, '-o', out, ...sources], { cwd: dir, encoding: 'utf8' });
     if (r.error || r.status !== 0) {
       const why = r.error ? r.error.message : r.stderr.trim();
-      throw new Error(`build_wasm: ${clang()} failed for ${file}: ${why}\nInstall the compiler with: apt-get install -y clang-19 lld-19`);
+      throw new Error(`build_wasm: ${CLANG} failed for ${file}: ${why}\nInstall the compiler with: apt-get install -y clang-19 lld-19`);
     }
     const problems = wasmLayoutProblems(fs.readFileSync(out));
     if (problems.length) throw new Error(`build_wasm: ${file} is unsafe to run on the tfjs memory: ${problems.join('; ')}`);

@@ -17,7 +17,7 @@ import { nativeDir, NATIVE_BINARIES, wasmLayoutProblems } from '../lib/backend/w
 import { broadcastMode } from '../lib/backend/wasm/kernels/elementwise';
 import { loadNativeKernels, nativeKernels } from '../lib/backend/wasm/nativeModule';
 import { registerWasmKernels } from '../lib/backend/wasm/registry';
-import { buildNative } from '../scripts/build_wasm';
+import { buildNative, CLANG } from '../scripts/build_wasm';
 import { assertClose, rand, T } from './helpers/wasmCompare';
 
 /** C code `int k(int x, int y)` that passes a struct by address: compiled, it moves the stack pointer. */
@@ -36,9 +36,8 @@ describe('the committed kernels binaries', () => {
     assert.match(wasmLayoutProblems(fs.readFileSync(tfjsWasm)).join(), /data segments/);
     assert.deepEqual(wasmLayoutProblems(Buffer.from('not wasm')), ['not a WebAssembly binary']);
   });
-  const clang = process.env.CLANG ?? 'clang-19';
-  const haveClang = spawnSync(clang, ['--version']).status === 0;
-  it('rebuild to the same bytes from native/*.c (npm run build:wasm)', { skip: haveClang ? false : `${clang} is not installed (apt-get install -y clang-19 lld-19)` }, () => {
+  const haveClang = spawnSync(CLANG, ['--version']).status === 0;
+  it('rebuild to the same bytes from native/*.c (npm run build:wasm)', { skip: haveClang ? false : `${CLANG} is not installed (apt-get install -y clang-19 lld-19)` }, () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tl-wasm-test-'));
     try {
       buildNative(tmp);
