@@ -188,7 +188,7 @@ describe('batch normalisation and padding on all threads equal cpu', () => {
   });
 });
 
-describe('depthwise convolutions (multiplier 1) on all threads equal cpu', () => {
+describe('depthwise convolutions (multiplier 1; gradients on all threads) equal cpu', () => {
   for (const [stride, pad, c] of [[1, 'same', 8], [2, 'valid', 13], [2, 'same', 32]] as [number, 'same' | 'valid', number][]) {
     it(`stride ${stride}, ${pad}, ${c} channels: forward (fused bias + relu6), input and filter gradients`, async () => {
       const x = rand([3, 17, 14, c]);

@@ -1,9 +1,8 @@
 /**
- * Depthwise convolutions with channel multiplier 1 (MobileNet's) on the project's wasm kernels
- * (`native/depthwise.c`), on all threads: DepthwiseConv2dNative, FusedDepthwiseConv2D (bias, linear/relu/relu6),
- * and both gradients. XNNPACK's depthwise kernel spends most of its time on per-pixel set-up when there are few
- * channels (MobileNet α=0.25 has 8 to 256). Other multipliers, layouts and activations go to the kernel registered
- * before (wasm's own forward, the project's composite gradients).
+ * The gradients of depthwise convolutions with channel multiplier 1 (MobileNet's) on the project's wasm kernels
+ * (`native/depthwise.c`), on all threads: DepthwiseConv2dNativeBackpropInput and ...BackpropFilter, which wasm
+ * lacks (the project's composites of tf ops, kept for other multipliers, take several passes). The forward
+ * convolution stays XNNPACK's (measured as fast as a native one). Other cases go to the kernel registered before.
  */
 import * as tf from '@tensorflow/tfjs';
 import { heapAddress, heapOutput } from '../../../core/internals';
@@ -11,7 +10,6 @@ import { withFallback, type Attrs, type KernelInputs as Inputs } from '../compos
 import { nativeKernels } from '../nativeModule';
 import { conv2dInfo } from './convGeometry';
 
-const ACTIVATIONS: Record<string, number> = { linear: 0, relu: 1, relu6: 2 };
 
 /** The 14 geometry arguments of native/depthwise.c from a depthwise conv's info. */
 function geometryArgs(info: tf.backend_util.Conv2DInfo): number[] {
@@ -25,19 +23,6 @@ function geometryArgs(info: tf.backend_util.Conv2DInfo): number[] {
 function fits(tensors: (tf.TensorInfo | undefined)[], filterShape: number[], attrs: Attrs): boolean {
   const nhwc = attrs.dataFormat === undefined || attrs.dataFormat === 'NHWC';
   return nhwc && filterShape.length === 4 && filterShape[3] === 1 && tensors.every((t) => t !== undefined && t.dtype === 'float32');
-}
-
-function forward(inputs: Inputs, attrs: Attrs, b: tf.KernelBackend): tf.TensorInfo | undefined {
-  const { x, filter, bias, preluActivationWeights } = inputs;
-  const act = ACTIVATIONS[(attrs.activation as string | undefined) ?? 'linear'];
-  if (!x || !filter || preluActivationWeights || act === undefined || !fits([x, filter], filter.shape, attrs)) return undefined;
-  if (bias && (bias.dtype !== 'float32' || tf.util.sizeFromShape(bias.shape) !== x.shape[3])) return undefined;
-  const nk = nativeKernels(b);
-  if (!nk) return undefined;
-  const info = conv2dInfo('DepthwiseConv2dNative', x.shape, filter.shape, attrs, true);
-  const out = heapOutput(b, [info.batchSize, info.outHeight, info.outWidth, info.outChannels], 'float32');
-  nk.run('dw_conv', [heapAddress(b, x), heapAddress(b, filter), bias ? heapAddress(b, bias) : 0, heapAddress(b, out), act, ...geometryArgs(info)]);
-  return out;
 }
 
 function inputGradient(inputs: Inputs, attrs: Attrs, b: tf.KernelBackend): tf.TensorInfo | undefined {
@@ -70,11 +55,9 @@ function filterGradient(inputs: Inputs, attrs: Attrs, b: tf.KernelBackend): tf.T
   return out;
 }
 
-/** The depthwise kernels, each wrapping the one registered before it (call after the composite gradients). */
+/** The depthwise gradient kernels, each wrapping the one registered before it (call after the composite ones). */
 export function depthwiseKernels(): (tf.KernelConfig | undefined)[] {
   return [
-    withFallback('DepthwiseConv2dNative', forward),
-    withFallback('FusedDepthwiseConv2D', forward),
     withFallback('DepthwiseConv2dNativeBackpropInput', inputGradient),
     withFallback('DepthwiseConv2dNativeBackpropFilter', filterGradient),
   ];
