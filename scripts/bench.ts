@@ -13,7 +13,6 @@
  * `--profile` adds, per workload, the time per kernel (`lib/backend/kernelProfile.ts`) over further steps;
  * `--shapes` splits that per kernel and input shapes.
  */
-import * as tf from '@tensorflow/tfjs';
 import { spawnSync } from 'child_process';
 import * as os from 'os';
 import * as path from 'path';
@@ -162,7 +161,6 @@ async function main(): Promise<void> {
   }
   const header = `${info.choice} backend, ${info.threads} thread(s); VGG16 and convnet: batch ${BATCH}, ${SIZE}x${SIZE}; median of ${opts.reps} after a warm-up`;
   printTable(rows, torchNote ?? torch, header, torchThreads);
-  console.log(`tensors still allocated: ${tf.memory().numTensors}`);
 }
 
 main().catch((e: unknown) => {
