@@ -1,33 +1,43 @@
 /**
  * Speed of the lesson's workloads on the active TensorFlow.js backend, next to PyTorch where it is installed.
  *
- *   npm run bench [-- --quick] [-- --backend wasm|cpu|node|gpu]
+ *   npm run bench [-- --quick] [-- --profile] [-- --shapes] [-- --only vgg,mobilenet] [-- --backend wasm|cpu|node|gpu] [-- --no-torch]
  *
- * Workloads (batch 20, 150x150 images): VGG16-notop forward (images/s); the small convnet's training step
- * (Conv 32-64-128-128 + max-pool, Flatten, Dense 512, Dense 1, RMSprop; ms/step); a VGG16 fine-tuning step
- * with block1-4 frozen (ms/step); the dense head on 4x4x512 features (ms/step). One warm-up run is excluded;
- * the median of the timed runs is shown. With `/usr/bin/python3` and torch, `bench_torch.py` measures the same
- * shapes with as many threads as cores, and the table shows the ratio. On wasm, the forward pass is also timed
- * with Winograd convolutions off (XNNPACK's direct convolution only), alternating with the default runs.
+ * Workloads (`benchWorkloads.ts`): VGG16-notop forward (batch 20, 150x150; images/s); a VGG16 fine-tuning step
+ * with block1-4 frozen; the small convnet's training step (Conv 32-64-128-128 + max-pool, Flatten, Dense 512,
+ * Dense 1, RMSprop); the dense head on 4x4x512 features; MobileNet α=0.25 forward and fine-tuning step from
+ * conv_dw_12 (batch 16, 160x160: the lesson's offline profile). One warm-up run is excluded; the median of the
+ * timed runs (5, or 2 with --quick) is shown. With `/usr/bin/python3` and torch, `bench_torch.py` measures the
+ * same shapes with the same number of threads right after each workload, and the table shows the ratio. On wasm, the VGG16 forward pass is
+ * also timed with Winograd convolutions off (XNNPACK's direct convolution only), alternating with the default.
+ * `--profile` adds, per workload, the time per kernel (`lib/backend/kernelProfile.ts`) over further steps;
+ * `--shapes` splits that per kernel and input shapes.
  */
-import * as tf from '@tensorflow/tfjs';
 import { spawnSync } from 'child_process';
 import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { setWasmWinograd } from '../lib/backend/wasm/kernels/fusedConv2dWinograd';
+import { formatKernelProfile, profileKernels } from '../lib/backend/kernelProfile';
 import { initBackend, parseBackendEnv } from '../lib/backend/select';
-import { vgg16 } from '../lib/models/vgg';
-
-const BATCH = 20;
-const SIZE = 150;
+import { setWasmWinograd } from '../lib/backend/wasm/kernels/winogradConv';
+import { BATCH, SIZE, WORKLOADS, type Prepared, type Workload } from './benchWorkloads';
 
 interface Row {
   name: string;
-  /** The PyTorch workload it compares with (default: the row's name). */
-  torch?: string;
-  unit: 'images/s' | 'ms/step';
+  /** Key of the PyTorch workload it compares with. */
+  torch: string;
+  unit: Workload['unit'];
   value: number;
+}
+
+interface Options {
+  reps: number;
+  profile: boolean;
+  /** Profile rows per kernel and input shapes. */
+  shapes: boolean;
+  torch: boolean;
+  backend?: string;
+  only?: string[];
 }
 
 function median(xs: number[]): number {
@@ -36,163 +46,121 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-/** Runs `step` once to warm up, then `reps` times; returns the median milliseconds. */
-async function timeIt(reps: number, step: () => Promise<void>): Promise<number> {
-  await step();
-  const ms: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    await step();
-    ms.push(performance.now() - t0);
-  }
-  return median(ms);
-}
-
-/** Like `timeIt` for two settings of the same step, alternating them run by run; returns both medians. */
-async function timePair(reps: number, step: () => Promise<void>, setA: () => void, setB: () => void): Promise<[number, number]> {
-  const a: number[] = [];
-  const b: number[] = [];
-  for (const set of [setA, setB]) {
+/**
+ * Times `step` under each setting, alternating them run by run after one warm-up run of each (so that all settings
+ * see the same machine load); returns the median milliseconds per setting.
+ */
+async function timeSettings(reps: number, step: () => Promise<void>, settings: (() => void)[]): Promise<number[]> {
+  const ms: number[][] = settings.map(() => []);
+  for (const set of settings) {
     set();
-    await step(); // warm-up of each setting
+    await step();
   }
   for (let i = 0; i < reps; i++) {
-    for (const [set, out] of [[setA, a], [setB, b]] as const) {
+    for (const [k, set] of settings.entries()) {
       set();
       const t0 = performance.now();
       await step();
-      out.push(performance.now() - t0);
+      ms[k].push(performance.now() - t0);
     }
   }
-  return [median(a), median(b)];
+  return ms.map(median);
 }
 
-function smallConvnet(): tf.LayersModel {
-  const m = tf.sequential();
-  m.add(tf.layers.conv2d({ inputShape: [SIZE, SIZE, 3], filters: 32, kernelSize: 3, activation: 'relu' }));
-  m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
-  for (const f of [64, 128, 128]) {
-    m.add(tf.layers.conv2d({ filters: f, kernelSize: 3, activation: 'relu' }));
-    m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
-  }
-  m.add(tf.layers.flatten());
-  m.add(tf.layers.dense({ units: 512, activation: 'relu' }));
-  m.add(tf.layers.dense({ units: 1, activation: 'sigmoid' }));
-  m.compile({ optimizer: tf.train.rmsprop(1e-4), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
-  return m;
-}
-
-function denseHead(input: tf.SymbolicTensor): tf.SymbolicTensor {
-  let x = tf.layers.flatten().apply(input) as tf.SymbolicTensor;
-  x = tf.layers.dense({ units: 256, activation: 'relu' }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.dropout({ rate: 0.5 }).apply(x) as tf.SymbolicTensor;
-  return tf.layers.dense({ units: 1, activation: 'sigmoid' }).apply(x) as tf.SymbolicTensor;
-}
-
-async function trainStep(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor): Promise<void> {
-  await model.trainOnBatch(x, y);
-}
-
-/** The command line: `--quick` (2 timed runs instead of 5) and `--backend <name>` (else TFJS_BACKEND or the fastest). */
-function benchOptions(argv: string[]): { quick: boolean; backend?: string } {
+function benchOptions(argv: string[]): Options {
   try {
-    const { values } = parseArgs({ args: argv, options: { quick: { type: 'boolean', default: false }, backend: { type: 'string' } } });
-    return { quick: values.quick ?? false, backend: values.backend };
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        quick: { type: 'boolean', default: false }, profile: { type: 'boolean', default: false }, shapes: { type: 'boolean', default: false }, 'no-torch': { type: 'boolean', default: false },
+        backend: { type: 'string' }, only: { type: 'string' },
+      },
+    });
+    const only = values.only?.split(',').map((s) => s.trim().toLowerCase()).filter((s) => s);
+    return { reps: values.quick ? 2 : 5, profile: !!values.profile || !!values.shapes, shapes: !!values.shapes, torch: !values['no-torch'], backend: values.backend, only };
   } catch (err) {
-    throw new Error(`bench: ${(err as Error).message}; use --quick and/or --backend wasm|cpu|node|gpu`, { cause: err });
+    throw new Error(`bench: ${(err as Error).message}; use --quick, --profile, --shapes, --no-torch, --only <words>, --backend wasm|cpu|node|gpu`, { cause: err });
   }
 }
 
-function torchRows(reps: number, threads: number): Record<string, number> | string {
+function torchRows(reps: number, threads: number, keys: string[]): Record<string, number> | string {
   const py = '/usr/bin/python3';
   const probe = spawnSync(py, ['-c', 'import torch'], { encoding: 'utf8' });
   if (probe.status !== 0) return 'PyTorch not installed (apt-get install -y python3-torch)';
   const script = path.join(__dirname, 'bench_torch.py');
-  const r = spawnSync(py, [script, '--reps', String(reps), '--threads', String(threads)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const r = spawnSync(py, [script, '--reps', String(reps), '--threads', String(threads), '--only', keys.join(',')], { encoding: 'utf8', maxBuffer: 1 << 20 });
   if (r.status !== 0) return `bench_torch.py failed: ${(r.stderr || '').trim().split('\n').pop()}`;
-  const line = r.stdout.trim().split('\n').pop() ?? '{}';
-  return JSON.parse(line) as Record<string, number>;
+  return JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as Record<string, number>;
 }
 
-async function main(): Promise<void> {
-  const args = benchOptions(process.argv.slice(2));
-  const reps = args.quick ? 2 : 5;
-  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-  console.log(`machine: ${os.cpus()[0]?.model ?? 'unknown cpu'}, ${cores} cores, Node ${process.version}`);
-  const info = await initBackend({ force: args.backend ? parseBackendEnv(args.backend) : undefined });
-  if (info.choice === 'cpu') console.log('(the cpu backend needs minutes per VGG step; use --quick)');
-  const rows: Row[] = [];
-  const x = tf.randomUniform([BATCH, SIZE, SIZE, 3], 0, 1);
-  const y = tf.cast(tf.randomUniform([BATCH, 1], 0, 2, 'int32'), 'float32');
-
-  {
-    const base = await vgg16({ includeTop: false, weights: null, inputShape: [SIZE, SIZE, 3] });
-    const forward = async (): Promise<void> => {
-      const out = base.predict(x) as tf.Tensor;
-      await out.data();
-      out.dispose();
-    };
-    const name = 'VGG16-notop forward';
-    if (info.choice === 'wasm') {
-      // Alternate Winograd on / off so that both see the same machine load.
-      const both = await timePair(reps, forward, () => setWasmWinograd(true), () => setWasmWinograd(false));
-      setWasmWinograd(true);
-      rows.push({ name, unit: 'images/s', value: (BATCH * 1000) / both[0] });
-      rows.push({ name: `${name} (direct conv, WASM_WINOGRAD=0)`, torch: name, unit: 'images/s', value: (BATCH * 1000) / both[1] });
-      console.log(`  ${name}: ${rows[0].value.toFixed(2)} images/s (direct conv: ${rows[1].value.toFixed(2)})`);
-    } else {
-      rows.push({ name, unit: 'images/s', value: (BATCH * 1000) / (await timeIt(reps, forward)) });
-      console.log(`  ${name}: ${rows[0].value.toFixed(2)} images/s`);
-    }
-
-    const head = denseHead(base.outputs[0]);
-    const fine = tf.model({ inputs: base.inputs, outputs: head });
-    let trainable = false;
-    for (const l of base.layers) {
-      if (l.name === 'block5_conv1') trainable = true;
-      l.trainable = trainable;
-    }
-    fine.compile({ optimizer: tf.train.rmsprop(1e-5), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
-    rows.push({ name: 'VGG16 block5 fine-tune step', unit: 'ms/step', value: await timeIt(reps, () => trainStep(fine, x, y)) });
-    console.log(`  ${rows[rows.length - 1].name}: ${rows[rows.length - 1].value.toFixed(0)} ms/step`);
-    fine.dispose();
+/** Times one workload (and, on wasm, its direct-convolution variant); prints and returns its rows. */
+async function runWorkload(w: Workload, p: Prepared, opts: Options, wasm: boolean): Promise<Row[]> {
+  const reps = opts.reps * w.repsFactor;
+  const value = (ms: number): number => (w.unit === 'images/s' ? (w.batch * 1000) / ms : ms);
+  const fmt = (v: number): string => (w.unit === 'images/s' ? `${v.toFixed(2)} images/s` : `${v.toFixed(v < 100 ? 1 : 0)} ms/step`);
+  if (w.direct && wasm) {
+    const [on, off] = await timeSettings(reps, p.step, [() => setWasmWinograd(true), () => setWasmWinograd(false)]);
+    setWasmWinograd(true);
+    console.log(`  ${w.name}: ${fmt(value(on))} (direct conv: ${fmt(value(off))})`);
+    return [
+      { name: w.name, torch: w.torch, unit: w.unit, value: value(on) },
+      { name: `${w.name} (direct conv, WASM_WINOGRAD=0)`, torch: w.torch, unit: w.unit, value: value(off) },
+    ];
   }
-  {
-    const m = smallConvnet();
-    rows.push({ name: 'small convnet train step', unit: 'ms/step', value: await timeIt(reps, () => trainStep(m, x, y)) });
-    console.log(`  ${rows[rows.length - 1].name}: ${rows[rows.length - 1].value.toFixed(0)} ms/step`);
-    m.dispose();
-  }
-  {
-    const input = tf.input({ shape: [4, 4, 512] });
-    const m = tf.model({ inputs: input, outputs: denseHead(input) });
-    m.compile({ optimizer: tf.train.rmsprop(2e-5), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
-    const f = tf.randomUniform([BATCH, 4, 4, 512]);
-    rows.push({ name: 'dense head train step', unit: 'ms/step', value: await timeIt(reps * 4, () => trainStep(m, f, y)) });
-    console.log(`  ${rows[rows.length - 1].name}: ${rows[rows.length - 1].value.toFixed(1)} ms/step`);
-    f.dispose();
-    m.dispose();
-  }
-  x.dispose();
-  y.dispose();
+  const [ms] = await timeSettings(reps, p.step, [() => undefined]);
+  console.log(`  ${w.name}: ${fmt(value(ms))}`);
+  return [{ name: w.name, torch: w.torch, unit: w.unit, value: value(ms) }];
+}
 
-  const torch = torchRows(reps, cores);
-  const torchKey: Record<string, string> = {
-    'VGG16-notop forward': 'vgg_forward_images_s',
-    'VGG16 block5 fine-tune step': 'vgg_finetune_ms',
-    'small convnet train step': 'convnet_ms',
-    'dense head train step': 'head_ms',
-  };
-  console.log(`\n${info.choice} backend, ${info.threads} thread(s), batch ${BATCH}, ${SIZE}x${SIZE}, median of ${reps} after a warm-up`);
+async function profileWorkload(w: Workload, p: Prepared, byShape: boolean): Promise<void> {
+  const steps = 2 * w.repsFactor;
+  const prof = await profileKernels(async () => {
+    for (let i = 0; i < steps; i++) await p.step();
+  }, { byShape });
+  console.log(`\nkernel profile: ${w.name} (${steps} steps; ms per step)\n${formatKernelProfile(prof, steps)}\n`);
+}
+
+function printTable(rows: Row[], torch: Record<string, number> | string, header: string, threads: number): void {
+  console.log(`\n${header}`);
   if (typeof torch === 'string') console.log(`PyTorch: ${torch}`);
-  console.log(`| workload | unit | tfjs ${info.choice} | PyTorch (${cores} threads) | tfjs / PyTorch |`);
+  console.log(`| workload | unit | tfjs | PyTorch (${threads} threads) | tfjs / PyTorch |`);
   console.log('|---|---|---|---|---|');
   for (const r of rows) {
-    const t = typeof torch === 'string' ? undefined : torch[torchKey[r.torch ?? r.name]];
+    const t = typeof torch === 'string' ? undefined : torch[r.torch];
     const fmt = (v: number): string => (r.unit === 'images/s' ? v.toFixed(2) : v < 100 ? v.toFixed(1) : v.toFixed(0));
     const ratio = t === undefined ? '' : `${(r.value / t).toFixed(2)}x`;
     console.log(`| ${r.name} | ${r.unit} | ${fmt(r.value)} | ${t === undefined ? '' : fmt(t)} | ${ratio} |`);
   }
+}
+
+async function main(): Promise<void> {
+  const opts = benchOptions(process.argv.slice(2));
+  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  console.log(`machine: ${os.cpus()[0]?.model ?? 'unknown cpu'}, ${cores} cores, Node ${process.version}`);
+  const info = await initBackend({ force: opts.backend ? parseBackendEnv(opts.backend) : undefined });
+  if (info.choice === 'cpu') console.log('(the cpu backend needs minutes per VGG step; use --quick)');
+  const chosen = WORKLOADS.filter((w) => !opts.only || opts.only.some((o) => w.name.toLowerCase().includes(o)));
+  // PyTorch gets the threads tfjs has (WASM_THREADS=1 npm run bench compares one thread each).
+  const torchThreads = info.threads > 0 ? info.threads : cores;
+  const rows: Row[] = [];
+  const torch: Record<string, number> = {};
+  let torchNote: string | undefined = opts.torch ? undefined : 'not run (--no-torch)';
+  for (const w of chosen) {
+    const p = await w.prepare();
+    try {
+      rows.push(...(await runWorkload(w, p, opts, info.choice === 'wasm')));
+      if (opts.profile) await profileWorkload(w, p, opts.shapes);
+    } finally {
+      p.dispose();
+    }
+    // PyTorch right after the same workload, so that both see about the same machine load.
+    if (torchNote) continue;
+    const t = torchRows(opts.reps, torchThreads, [w.torch]);
+    if (typeof t === 'string') torchNote = t;
+    else Object.assign(torch, t);
+  }
+  const header = `${info.choice} backend, ${info.threads} thread(s); VGG16 and convnet: batch ${BATCH}, ${SIZE}x${SIZE}; median of ${opts.reps} after a warm-up`;
+  printTable(rows, torchNote ?? torch, header, torchThreads);
 }
 
 main().catch((e: unknown) => {

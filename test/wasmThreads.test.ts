@@ -16,7 +16,10 @@ const TSX = require.resolve('tsx/cli');
 let dir: string;
 let script: string;
 
-/** The child: threaded wasm via initBackend, a conv net forward + gradient + matmuls, hashes of the outputs. */
+/**
+ * The child: threaded wasm via initBackend, a conv net forward + gradient (Winograd convolutions and their input
+ * gradient among them) + matmuls, hashes of the outputs.
+ */
 const CHILD = `
 import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'crypto';
@@ -30,15 +33,16 @@ import { initBackend } from ${JSON.stringify(path.join(ROOT, 'lib/backend/select
     for (let i = 0; i < n; i++) { seed = (seed * 1103515245 + 12345) % 2147483648; v[i] = seed / 2147483648 - 0.5; }
     return tf.tensor(v, shape);
   };
-  const x = rnd([4, 40, 40, 8]) as tf.Tensor4D;
-  const w1 = rnd([3, 3, 8, 32]) as tf.Tensor4D;
+  const x = rnd([4, 40, 40, 16]) as tf.Tensor4D;
+  const w1 = rnd([3, 3, 16, 32]) as tf.Tensor4D;
   const w2 = rnd([3, 3, 32, 16]) as tf.Tensor4D;
   const dense = rnd([16 * 10 * 10, 64]) as tf.Tensor2D;
   const outs = tf.tidy(() => {
     const loss = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => {
       let h = tf.relu(tf.conv2d(x, a as tf.Tensor4D, 1, 'same'));
       h = tf.maxPool(h, 2, 2, 'valid');
-      h = tf.relu(tf.conv2d(h, b as tf.Tensor4D, 2, 'same'));
+      h = tf.relu(tf.conv2d(h, b as tf.Tensor4D, 1, 'same'));
+      h = tf.maxPool(h, 2, 2, 'valid');
       return tf.sum(tf.square(tf.matMul(tf.reshape(h, [4, -1]), c as tf.Tensor2D)));
     };
     const grads = tf.grads(loss)([w1, w2, dense]);

@@ -52,7 +52,8 @@ export function simulateTfjsVersion(v: string | undefined): void {
 
 /** The wasm backend (`BackendWasm`) as the project's kernels use it, beyond `tf.KernelBackend`. */
 interface WasmBackendPrivate extends tf.KernelBackend {
-  dataIdMap: { has(dataId: tf.DataId): boolean };
+  dataIdMap: { has(dataId: tf.DataId): boolean; get(dataId: tf.DataId): { memoryOffset: number } | undefined };
+  wasm: { wasmMemory?: WasmSharedMemory; _malloc(bytes: number): number; _free(ptr: number): void };
   makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number, values?: tf.backend_util.BackendValues): tf.TensorInfo;
   typedArrayFromHeap(info: tf.TensorInfo): tf.backend_util.TypedArray;
 }
@@ -103,6 +104,33 @@ export function heapView(wasm: tf.KernelBackend, info: tf.TensorInfo): tf.backen
 /** Whether the wasm backend still holds the data `dataId` (false once every tensor over it was disposed). */
 export function heapHolds(wasm: tf.KernelBackend, dataId: tf.DataId): boolean {
   return (wasm as WasmBackendPrivate).dataIdMap.has(dataId);
+}
+
+/** The byte address of a tensor's data on the wasm heap (valid until the tensor's data is disposed). */
+export function heapAddress(wasm: tf.KernelBackend, info: tf.TensorInfo): number {
+  const entry = (wasm as WasmBackendPrivate).dataIdMap.get(info.dataId);
+  if (!entry) throw new Error(`heapAddress: tensor data ${JSON.stringify(info.shape)} is not on the wasm backend (disposed, or on another backend)`);
+  return entry.memoryOffset >>> 0;
+}
+
+/** A WebAssembly.Memory as far as the project uses it (declared here: tslab type-checks without the DOM lib). */
+export interface WasmSharedMemory {
+  readonly buffer: ArrayBufferLike;
+}
+
+/** The wasm heap's shared memory and its allocator (tfjs's `malloc`/`free`): the threaded build's; else undefined. */
+export interface WasmHeap {
+  memory: WasmSharedMemory;
+  malloc(bytes: number): number;
+  free(ptr: number): void;
+}
+
+/** The threaded wasm build's heap, or undefined for a build whose memory is not shared (the single-threaded one). */
+export function wasmHeap(wasm: tf.KernelBackend): WasmHeap | undefined {
+  const mod = (wasm as WasmBackendPrivate).wasm;
+  const memory = mod?.wasmMemory;
+  if (!memory || typeof SharedArrayBuffer === 'undefined' || !(memory.buffer instanceof SharedArrayBuffer)) return undefined;
+  return { memory, malloc: (n) => mod._malloc(n) >>> 0, free: (p) => mod._free(p) };
 }
 
 /** A tensor info on the `cpu` backend holding `values`. */

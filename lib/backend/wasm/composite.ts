@@ -37,3 +37,17 @@ export function composite(kernelName: string, fn: (x: Tensors, attrs: Attrs) => 
   };
   return { kernelName, backendName: 'wasm', kernelFunc: kernelFunc as tf.KernelFunc };
 }
+
+/** A kernel's inputs by name, any of them possibly absent. */
+export type KernelInputs = Record<string, tf.TensorInfo | undefined>;
+
+/**
+ * A wasm kernel that runs `fast` and, when it returns undefined (a case it does not take), the kernel registered
+ * under the same name now (captured when this is called, so call it before registering the result).
+ */
+export function withFallback(kernelName: string, fast: (inputs: KernelInputs, attrs: Attrs, b: tf.KernelBackend) => tf.TensorInfo | undefined): tf.KernelConfig | undefined {
+  const orig = tf.getKernel(kernelName, 'wasm');
+  if (!orig) return undefined;
+  const kernelFunc: KernelFn = (args) => fast(args.inputs as KernelInputs, (args.attrs ?? {}) as Attrs, args.backend) ?? orig.kernelFunc({ ...args, attrs: args.attrs ?? {} });
+  return { kernelName, backendName: 'wasm', kernelFunc: kernelFunc as tf.KernelFunc };
+}

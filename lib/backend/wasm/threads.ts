@@ -109,9 +109,9 @@ async function startThreadedWasm(threads: number): Promise<tf.KernelBackend> {
 let registeredThreads = 0;
 
 /**
- * Registers the `wasm` backend as the threaded SIMD build with `threads` threads (default `wasmThreadCount()`).
- * With 1 thread, or on a tfjs version the project was not tested with, it leaves the package's own single-threaded
- * backend in place. Call it before `tf.setBackend('wasm')`: once wasm has started it changes nothing (restart the
+ * Registers the `wasm` backend as the threaded SIMD build with `threads` threads (default `wasmThreadCount()`; with 1
+ * thread too, since the project's kernels run on that build's shared memory). On a tfjs version the project was not
+ * tested with it leaves the package's own single-threaded backend in place. Call it before `tf.setBackend('wasm')`: once wasm has started it changes nothing (restart the
  * process or notebook kernel to change the thread count). Returns the thread count that will be used.
  */
 export function registerThreadedWasm(threads: number = wasmThreadCount()): number {
@@ -121,7 +121,7 @@ export function registerThreadedWasm(threads: number = wasmThreadCount()): numbe
   if (startedBackend('wasm') !== undefined) return getThreadsCount();
   setThreadsCount(threads);
   registeredThreads = threads;
-  if (threads === 1) return 1; // the package's own (SIMD, single-threaded) loader does the job
+  // With 1 thread too: the project's kernels (nativeModule.ts) need the threaded build's shared memory.
   tf.removeBackend('wasm');
   tf.registerBackend('wasm', () => startThreadedWasm(threads), 2);
   return threads;

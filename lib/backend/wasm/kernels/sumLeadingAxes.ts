@@ -1,11 +1,13 @@
 /**
- * Sum over leading axes (a bias gradient: dy [B, H, W, C] summed to [C]) read in place on the wasm heap, rows
- * added into float64 accumulators: wasm's own Sum first transposes x so that the reduced axes are innermost (a
- * full copy) and then adds in float32. Other reductions, small inputs and non-float32 inputs keep wasm's kernel.
+ * Sum over leading axes (a bias gradient: dy [B, H, W, C] summed to [C]) read in place on the wasm heap and added in
+ * float64 on all threads (`native/reduce.c`): wasm's own Sum first transposes x so that the reduced axes are
+ * innermost (a full copy) and then adds in float32 on one thread. Other reductions, small inputs and non-float32
+ * inputs keep wasm's kernel.
  */
 import * as tf from '@tensorflow/tfjs';
-import { heapOutput, heapView } from '../../../core/internals';
+import { heapAddress, heapOutput } from '../../../core/internals';
 import type { Attrs, KernelFn } from '../composite';
+import { nativeKernels } from '../nativeModule';
 
 /** Below this many elements, Sum keeps wasm's own kernel. */
 const SUM_LEADING_MIN = 1 << 16;
@@ -25,20 +27,23 @@ export function sumLeadingAxes(): tf.KernelConfig | undefined {
     const x = args.inputs.x as tf.TensorInfo | undefined;
     const attrs = (args.attrs ?? {}) as Attrs;
     const k = leadingAxes(x, attrs);
-    if (!x || k === 0) return orig.kernelFunc({ ...args, attrs: args.attrs ?? {} });
     const b = args.backend;
+    const nk = k > 0 ? nativeKernels(b) : undefined;
+    if (!x || !nk) return orig.kernelFunc({ ...args, attrs: args.attrs ?? {} });
     const rest = x.shape.slice(k);
     const c = tf.util.sizeFromShape(rest);
     const rows = tf.util.sizeFromShape(x.shape) / c;
     const out = heapOutput(b, attrs.keepDims ? [...x.shape.slice(0, k).map(() => 1), ...rest] : rest, 'float32');
-    const src = heapView(b, x); // views after the allocation (which may grow the heap)
-    const dst = heapView(b, out);
-    const acc = new Float64Array(c);
-    let r = 0;
-    let o = 0;
-    for (; r + 1 < rows; r += 2, o += 2 * c) for (let j = 0; j < c; j++) acc[j] += src[o + j] + src[o + c + j];
-    for (; r < rows; r++, o += c) for (let j = 0; j < c; j++) acc[j] += src[o + j];
-    dst.set(acc);
+    // Segments of at least 64 rows and 4096 elements: enough chunks for the threads, few partials to add.
+    const seg = Math.max(64, Math.ceil(4096 / c), Math.ceil(rows / (8 * nk.threads)));
+    const segments = Math.ceil(rows / seg);
+    const partials = heapOutput(b, [segments * c * 2], 'float32'); // float64 partial sums
+    try {
+      nk.run('sum_rows_partial', [heapAddress(b, x), heapAddress(b, partials), rows, c, seg]);
+      nk.run('sum_rows_final', [heapAddress(b, partials), heapAddress(b, out), segments, c, Math.max(64, Math.ceil(c / (4 * nk.threads)))]);
+    } finally {
+      b.disposeData(partials.dataId);
+    }
     return out;
   };
   return { kernelName: 'Sum', backendName: 'wasm', kernelFunc: kernelFunc as tf.KernelFunc };
