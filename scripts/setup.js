@@ -28,8 +28,8 @@ function fail(msg) {
 }
 
 // 0. Node
-const major = Number(process.versions.node.split('.')[0]);
-if (major < 20) fail(`Node ${process.versions.node} is too old: this project needs Node 20 or newer.`);
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 20 || (major === 20 && minor < 16)) fail(`Node ${process.versions.node} is too old: this project needs Node 20.16 or newer.`);
 
 // 1. npm dependencies
 function depsStale() {

@@ -21,7 +21,7 @@ const MAX_ARGS = 28;
 
 /** The worker loop (run with `eval`): wait for an open job, join it, run the kernel, leave. */
 const WORKER_SOURCE = `
-const { workerData } = require('node:worker_threads');
+const { workerData } = process.getBuiltinModule('node:worker_threads');
 const { module, memory, ctl: at, tid, names } = workerData;
 const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const fns = names.map((n) => exports[n]);
