@@ -53,6 +53,11 @@ export default tseslint.config(
       'no-restricted-syntax': ['error', {
         selector: "CallExpression[callee.name='require']",
         message: 'static imports only in lib/ (a require hides an edge of the import graph); optional native packages excepted, with a reason.',
+      }, {
+        // tslab compiles lib/ with TypeScript's CommonJS emit, which reads an exported constant as `exports.NAME`:
+        // a variable or parameter named `exports` silently takes its place there (tsx/esbuild does not do this).
+        selector: "VariableDeclarator[id.name='exports'], :function > Identifier.params[name='exports'], TSParameterProperty > Identifier[name='exports']",
+        message: "do not name a variable or parameter 'exports': under tslab it hides the module's exported constants.",
       }],
     },
   },

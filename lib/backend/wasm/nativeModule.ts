@@ -103,10 +103,10 @@ export function loadNativeKernels(backend: tf.KernelBackend, opts: { relaxed: bo
   const problems = wasmLayoutProblems(bytes);
   if (problems.length) throw new Error(`wasm kernels: ${nativeDir()} holds an unsafe binary (${problems.join('; ')}); run npm run build:wasm`);
   const module = new wasmApi.Module(bytes);
-  const exports = new wasmApi.Instance(module, { env: { memory: heap.memory } }).exports as KernelExports;
-  const names = Object.keys(exports).filter((n) => typeof exports[n] === 'function').sort();
+  const kernels = new wasmApi.Instance(module, { env: { memory: heap.memory } }).exports as KernelExports;
+  const names = Object.keys(kernels).filter((n) => typeof kernels[n] === 'function').sort();
   const ctl = heap.malloc(CONTROL_BYTES + 16);
-  const pool = new KernelPool(exports, names, (ctl + 15) & ~15, module, heap.memory, Math.max(1, getThreadsCount()));
+  const pool = new KernelPool(kernels, names, (ctl + 15) & ~15, module, heap.memory, Math.max(1, getThreadsCount()));
   const scratch = allocator(heap);
   return {
     run: (name, args, parallel) => pool.run(name, args, parallel),

@@ -58,7 +58,7 @@ export class KernelPool {
   private state = 0;
 
   constructor(
-    private readonly exports: KernelExports,
+    private readonly kernels: KernelExports,
     private readonly names: string[],
     private readonly ctlAddress: number,
     module: unknown,
@@ -81,7 +81,7 @@ export class KernelPool {
    */
   run(name: string, args: number[], parallel = true): void {
     const k = this.names.indexOf(name);
-    const fn = this.exports[name];
+    const fn = this.kernels[name];
     if (k < 0 || !fn) throw new Error(`KernelPool: no kernel '${name}' in the kernels module (have ${this.names.join(', ')})`);
     if (args.length > MAX_ARGS) throw new Error(`KernelPool: ${name} got ${args.length} arguments, at most ${MAX_ARGS} fit in a job`);
     const ctl = this.ctl;
