@@ -6,7 +6,7 @@
  * Workloads (`benchWorkloads.ts`): VGG16-notop forward (batch 20, 150x150; images/s); a VGG16 fine-tuning step
  * with block1-4 frozen; the small convnet's training step (Conv 32-64-128-128 + max-pool, Flatten, Dense 512,
  * Dense 1, RMSprop); the dense head on 4x4x512 features; MobileNet α=0.25 forward and fine-tuning step from
- * conv_dw_12 (batch 16, 160x160: the lesson's offline profile). One warm-up run is excluded; the median of the
+ * conv_dw_12 (batch 16, 160x160). One warm-up run is excluded; the median of the
  * timed runs (5, or 2 with --quick) is shown. With `/usr/bin/python3` and torch, `bench_torch.py` measures the
  * same shapes with the same number of threads right after each workload, and the table shows the ratio. On wasm, the VGG16 forward pass is
  * also timed with Winograd convolutions off (XNNPACK's direct convolution only), alternating with the default.

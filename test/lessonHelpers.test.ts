@@ -63,6 +63,8 @@ test('the comparison table: accuracies with 3 decimals, the gap computed, unmeas
   const rows = accuracyTableRows([{ label: 'a', train: 1, validation: 0.88, test: 0.9 }, { label: 'b', test: 0.91, testLoss: 0.25 }], 'step');
   assert.deepEqual(rows[0], { step: 'a', 'train accuracy': '1.000', 'validation accuracy': '0.880', 'gap (train - validation)': '0.120', 'test accuracy': '0.900' });
   assert.deepEqual(rows[1], { step: 'b', 'test accuracy': '0.910', 'test loss': '0.250' });
+  const [even] = accuracyTableRows([{ label: 'c', train: 0.3, validation: 0.1 + 0.2 }]);
+  assert.equal(even['gap (train - validation)'], '0.000', 'a gap of -5.6e-17 is not shown as -0.000');
 });
 
 test('the head on features has the lesson\'s parameter count and evaluates like a dataset, with its file paths', async () => {
@@ -98,7 +100,7 @@ test('07 saves its model with the class names; 08 loads it, or says to run 07 (o
   const loaded = await loadFineTunedModel({ ...profile, imageSize: [32, 32] });
   assert.deepEqual(loaded.classNames, ['cats', 'dogs']);
   assert.equal(loaded.model.countParams(), model.countParams());
-  await assert.rejects(loadFineTunedModel(profile), /takes 32x32 images, profile mini 160x160: run 07 again/);
+  await assert.rejects(loadFineTunedModel(profile), /takes 32x32 images, profile mini 192x192: run 07 again/);
   assert.equal(predictCommand(path.join(root, 'x.jpg')), 'npm run predict -- build/models/07-fine-tuned x.jpg --cam build/cam');
   loaded.model.dispose();
   model.dispose();

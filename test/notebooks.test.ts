@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'fs';
 import { spawnSync } from 'child_process';
 import * as path from 'path';
 import { executeNotebook, formatFailure, listNotebooks, NotebookRun } from '../scripts/lesson';
-import { ExecutedNotebook } from './helpers/notebookOutputs';
+import { ExecutedNotebook, StatisticalCheckFailure } from './helpers/notebookOutputs';
 
 const root = path.resolve(__dirname, '..');
 const outDir = path.join(root, 'build', 'notebooks');
@@ -30,11 +30,22 @@ test('notebooks run headless in the mini profile', async (t) => {
   assert.ok(notebooks.length >= 1, 'notebooks/ has the lesson');
   for (const nbPath of notebooks) {
     const name = path.basename(nbPath, '.ipynb');
-    await t.test(name, async () => {
-      const r = await executeNotebook(nbPath, outDir, { LESSON_PROFILE: 'mini' });
-      runs.push(r);
-      assert.ok(r.ok, formatFailure(r));
-      await (await checksFor(name))(new ExecutedNotebook(r.ipynb));
+    await t.test(name, async (tt) => {
+      const check = await checksFor(name);
+      for (let attempt = 1; ; attempt++) {
+        const r = await executeNotebook(nbPath, outDir, { LESSON_PROFILE: 'mini' });
+        if (attempt === 1) runs.push(r);
+        else runs[runs.length - 1] = r;
+        assert.ok(r.ok, formatFailure(r));
+        try {
+          await check(new ExecutedNotebook(r.ipynb));
+          return;
+        } catch (e) {
+          // Only a check on a random outcome earns one more run (see StatisticalCheckFailure); it is reported.
+          if (!(e instanceof StatisticalCheckFailure) || attempt === 2) throw e;
+          tt.diagnostic(`${name}: statistical check failed on run 1 (${e.message}); running the notebook again`);
+        }
+      }
     });
   }
 });

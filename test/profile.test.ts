@@ -42,7 +42,7 @@ test('forced profiles: mini runs on the shipped photos and weights, full on the 
   const mini = resolveProfile({ LESSON_PROFILE: 'mini' });
   assert.equal(mini.name, 'mini');
   assert.equal(mini.dataDir, MINI_DATASET_DIR);
-  assert.deepEqual(mini.imageSize, [160, 160]);
+  assert.deepEqual(mini.imageSize, [192, 192]);
   assert.equal(mini.backbone.application, 'MobileNet');
   assert.equal(mini.backbone.alpha, 0.25);
   assert.ok(existsSync(mini.backbone.weights) && existsSync(mini.backbone.weightsWithTop), 'the shipped weight files exist');
@@ -82,11 +82,11 @@ test('a wrong LESSON_PROFILE or LESSON_BACKBONE is an error naming the value and
   assert.throws(() => resolveProfile({ LESSON_PROFILE: 'full', LESSON_BACKBONE: 'resnet' }), /LESSON_BACKBONE=resnet is not valid: use one of vgg16, mobilenet/);
 });
 
-test('the mini backbone: MobileNet α=0.25 at 160x160 with its shipped weights and tf preprocessing', async () => {
+test('the mini backbone: MobileNet α=0.25 at 192x192 with its shipped weights and tf preprocessing', async () => {
   const profile = resolveProfile({ LESSON_PROFILE: 'mini' });
   const b = await loadBackbone(profile);
-  assert.deepEqual(b.convBase.inputs[0].shape, [null, 160, 160, 3]);
-  assert.deepEqual(b.convBase.outputs[0].shape, [null, 5, 5, 256]);
+  assert.deepEqual(b.convBase.inputs[0].shape, [null, 192, 192, 3]);
+  assert.deepEqual(b.convBase.outputs[0].shape, [null, 6, 6, 256]);
   assert.equal(b.preprocessMode, 'tf');
   assert.equal(b.fineTuneFrom, 'conv_dw_12');
   assert.equal(lastLoadReport(b.convBase)?.paramsLoaded, 218_544, 'every weight of the file was loaded');
@@ -122,7 +122,7 @@ test('lessonDatasets opens the three splits of the mini set at the profile size 
   assert.deepEqual([d.train.size, d.validation.size, d.test.size], [200, 100, 100]);
   assert.deepEqual(d.train.classNames, ['cats', 'dogs']);
   for await (const { xs, ys } of d.test) {
-    assert.deepEqual(xs.shape, [20, 160, 160, 3]);
+    assert.deepEqual(xs.shape, [20, 192, 192, 3]);
     assert.deepEqual(ys.shape, [20, 1]);
     tf.dispose([xs, ys]);
     break;

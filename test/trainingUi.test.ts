@@ -41,7 +41,7 @@ test('liveProgress prints a batch line and one Keras-style line per epoch; quiet
   assert.match(s.out, /^\rEpoch 1\/2 \[=*>? *\] +16% 1\/6 \d+\.\ds - loss: \d\.\d{4}/, 'the first batch draws the line');
   const lines = s.out.split('\n').filter((l) => l.trim());
   assert.equal(lines.length, 2);
-  assert.match(lines[0], /\rEpoch 1\/2 - \d+\.\ds - val_loss: \d\.\d{4} - loss: \d\.\d{4} {8}$/);
+  assert.match(lines[0], /\rEpoch 1\/2 - \d+\.\ds - loss: \d\.\d{4} - val_loss: \d\.\d{4} {8}$/);
   assert.match(lines[1], /\rEpoch 2\/2 - /);
   assert.equal(cb.history.loss.length, 2);
   assert.equal(cb.history.val_loss.length, 2);
@@ -61,6 +61,8 @@ test('liveProgress prints a batch line and one Keras-style line per epoch; quiet
 test('epochLine: Keras layout and number format', () => {
   assert.equal(epochLine(0, 5, 1.26, { loss: 0.5, acc: 0.75 }), 'Epoch 1/5 - 1.3s - loss: 0.5000 - acc: 0.7500');
   assert.equal(epochLine(2, undefined, 0, { batch: 3, size: 8, loss: 1.5e-6, mse: 12345 }), 'Epoch 3 - 0.0s - loss: 1.500e-6 - mse: 1.235e+4');
+  assert.equal(epochLine(0, 2, 1, { val_loss: 0.7, val_acc: 0.6, loss: 0.5, acc: 0.75 }),
+    'Epoch 1/2 - 1.0s - loss: 0.5000 - acc: 0.7500 - val_loss: 0.7000 - val_acc: 0.6000', 'training metrics first, as Keras prints them');
 });
 
 test('in a notebook, liveProgress embeds plotly.js once per executed cell and redraws one area of learning curves each epoch, in Korean', async () => {
@@ -69,7 +71,8 @@ test('in a notebook, liveProgress embeds plotly.js once per executed cell and re
   const ys = tf.randomNormal([16, 1]);
   const s = sink();
   const sent = await inFakeNotebook(() => model.fit(xs, ys, { epochs: 3, batchSize: 8, validationSplit: 0.5, verbose: 0, callbacks: [liveProgress({ figure: true, title: '실험', sink: s })] }).then(() => undefined));
-  assert.match(s.out, /에포크 1\/3 - \d+\.\ds - val_loss/);
+  assert.match(s.out, /에포크 1\/3 · \d+\.\d초 · 손실 [\d.e+-]+ · 검증 손실 [\d.e+-]+ *\n/);
+  assert.doesNotMatch(s.out, /loss|val_/, 'no English metric keys in a notebook');
   const [loader, waiting, ...area] = sent;
   assert.ok(loader.html?.startsWith('<script') && loader.html.length > 500_000 && !loader.html.includes('class="tlts-plot"'), 'plotly.js in an output of its own');
   assert.match(waiting.html ?? '', /학습 곡선은 첫 epoch가 끝나면 여기에 그려집니다/, 'the area is shown at once, above the epoch lines');

@@ -24,7 +24,7 @@ export interface FeatureSplit extends ExtractResult {
 /** The three splits' features. */
 export type LessonFeatures = Record<(typeof SPLITS)[number], FeatureSplit>;
 
-/** The cache folder of one split's features (`data/features/mini-mobilenet_0.25_160-160/train`). */
+/** The cache folder of one split's features (`data/features/mini-mobilenet_0.25_192-192/train`). */
 export function featureCacheDir(profile: LessonProfile, backbone: Backbone, split: string): string {
   return dataPath('features', `${profile.name}-${backbone.convBase.name}-${profile.imageSize[0]}`, split);
 }

@@ -27,7 +27,8 @@ const COLUMNS: Record<'label' | 'train' | 'validation' | 'gap' | 'test' | 'testL
 
 /** The table's rows: column names in the reader's language, the gap computed, numbers as 3-decimal strings. */
 export function accuracyTableRows(rows: AccuracyRow[], labelHeader?: string): Record<string, string>[] {
-  const fixed = (v: number | undefined) => (v === undefined ? undefined : v.toFixed(3));
+  // 0.92 - 0.92 can be -1e-17: shown as 0.000, not -0.000.
+  const fixed = (v: number | undefined) => (v === undefined ? undefined : (Math.abs(v) < 5e-4 ? 0 : v).toFixed(3));
   return rows.map((r) => {
     const gap = r.train !== undefined && r.validation !== undefined ? r.train - r.validation : undefined;
     const cells = { label: r.label, train: fixed(r.train), validation: fixed(r.validation), gap: fixed(gap), test: fixed(r.test), testLoss: fixed(r.testLoss) };

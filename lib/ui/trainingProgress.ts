@@ -7,7 +7,7 @@
 import { isQuiet } from '../core/config';
 import { say } from '../core/messages';
 import { ProgressLine, type ProgressSink } from '../core/progress';
-import type { NotebookDisplay } from '../core/runtime';
+import { messageLanguage, type NotebookDisplay } from '../core/runtime';
 import { historyRecord, joinHistories, type HistoryLike } from '../training/logs';
 import { reportTo, type BatchReport, type EpochReport, type ReportingCallback, type TrainingPlan, type TrainingReporter } from '../training/reporter';
 import { escapeHtml, newDisplayArea } from './display';
@@ -52,12 +52,32 @@ function formatValue(v: number): string {
   return Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-4) ? v.toExponential(3) : v.toFixed(4);
 }
 
-/** Keras-style epoch line: `Epoch 3/10 - 12.3s - loss: 0.4321 - acc: 0.8100 - val_loss: ... - val_acc: ...`. */
+/** Korean names of the usual metric keys (a `val_` prefix adds 검증); other keys are shown as they are. */
+const KOREAN_METRICS: Record<string, string> = { loss: '손실', acc: '정확도', accuracy: '정확도' };
+
+/** A metric key as a learner reads it: `val_acc` -> '검증 정확도' in a notebook, the key itself elsewhere. */
+function metricLabel(key: string): string {
+  const val = key.startsWith('val_');
+  const name = KOREAN_METRICS[val ? key.slice(4) : key] ?? (val ? key.slice(4) : key);
+  return say({ en: key, ko: val ? `검증 ${name}` : name });
+}
+
+/** `loss: 0.4321` (Keras) or `손실 0.4321` (notebook). */
+function metricText(key: string, v: number): string {
+  return `${metricLabel(key)}${messageLanguage() === 'ko' ? ' ' : ': '}${formatValue(v)}`;
+}
+
+/**
+ * Keras-style epoch line, training metrics before validation ones: `Epoch 3/10 - 12.3s - loss: 0.4321 - acc: 0.8100
+ * - val_loss: ...`; in a notebook, in Korean: `에포크 3/10 · 12.3초 · 손실 0.4321 · 정확도 0.8100 · 검증 손실 ...`.
+ */
 export function epochLine(epoch: number, epochs: number | undefined, seconds: number, logs: Record<string, number>): string {
-  const parts = Object.entries(logs)
-    .filter(([k]) => k !== 'batch' && k !== 'size')
-    .map(([k, v]) => `${k}: ${formatValue(v)}`);
-  return [epochLabel(epoch, epochs), `${seconds.toFixed(1)}s`, ...parts].join(' - ');
+  const entries = Object.entries(logs).filter(([k]) => k !== 'batch' && k !== 'size');
+  const ordered = [...entries.filter(([k]) => !k.startsWith('val_')), ...entries.filter(([k]) => k.startsWith('val_'))];
+  const ko = messageLanguage() === 'ko';
+  const parts = ordered.map(([k, v]) => metricText(k, v));
+  const time = ko ? `${seconds.toFixed(1)}초` : `${seconds.toFixed(1)}s`;
+  return [epochLabel(epoch, epochs), time, ...parts].join(ko ? ' · ' : ' - ');
 }
 
 /** The reporter behind `liveProgress`: a progress line per epoch, optionally a redrawn learning-curve figure. */
@@ -88,7 +108,7 @@ export class LiveProgress implements TrainingReporter {
 
   onBatchEnd(report: BatchReport): void {
     const loss = report.logs.loss;
-    this.line?.update(report.batch + 1, { detail: loss === undefined ? undefined : `loss: ${formatValue(loss)}` });
+    this.line?.update(report.batch + 1, { detail: loss === undefined ? undefined : metricText('loss', loss) });
   }
 
   onEpochEnd(report: EpochReport): void {

@@ -61,3 +61,15 @@ export function num(s: string | undefined): number {
   if (Number.isNaN(v)) throw new Error(`not a number: ${s}`);
   return v;
 }
+
+/**
+ * A check on a random outcome that a correct notebook fails now and then (07: test accuracy after fine-tuning vs
+ * before, on 100 photos). test/notebooks.test.ts executes the notebook once more when only such a check failed,
+ * and fails if it fails again.
+ */
+export class StatisticalCheckFailure extends Error {}
+
+/** Throws a `StatisticalCheckFailure` with `message` unless `ok`. */
+export function statisticalCheck(ok: boolean, message: string): void {
+  if (!ok) throw new StatisticalCheckFailure(message);
+}

@@ -38,7 +38,7 @@ export default (nb: ExecutedNotebook): void => {
 
   // One batch: shapes, value range (pixels 0..255, not rescaled), binary labels, and its images with their labels.
   const batch = Object.fromEntries(nb.table('첫 번째 배치').map((r) => [r['텐서'], r]));
-  assert.equal(batch['xs (이미지)']['모양'], '[20, 160, 160, 3]');
+  assert.equal(batch['xs (이미지)']['모양'], '[20, 192, 192, 3]');
   assert.equal(batch['xs (이미지)']['자료형'], 'float32');
   assert.ok(num(batch['xs (이미지)']['최솟값']) >= 0 && num(batch['xs (이미지)']['최댓값']) <= 255 && num(batch['xs (이미지)']['최댓값']) > 1);
   assert.equal(batch['ys (라벨)']['모양'], '[20, 1]');

@@ -11,15 +11,15 @@ export function captionAccuracy(nb: ExecutedNotebook): number {
 
 export default (nb: ExecutedNotebook): void => {
   const text = nb.text();
-  // The base's output is the feature map the classifier reads: MobileNet α=0.25 at 160x160 gives 5x5x256.
-  assert.match(text, /출력 \(특성 맵\): 5 × 5 × 256/);
+  // The base's output is the feature map the classifier reads: MobileNet α=0.25 at 192x192 gives 6x6x256.
+  assert.match(text, /출력 \(특성 맵\): 6 × 6 × 256/);
   const extract = nb.table('한 번만 뽑은 특성');
   assert.deepEqual(extract.map((r) => r['데이터']), ['train', 'validation', 'test']);
   assert.deepEqual(extract.map((r) => num(r['이미지 수'])), [200, 100, 100]);
-  for (const r of extract) assert.equal(r['이미지당 특성 맵'], '5 × 5 × 256');
-  // The lesson's head on 5x5x256 features, counted independently: input, Flatten 6,400 → Dense 256 → Dropout → Dense 1.
+  for (const r of extract) assert.equal(r['이미지당 특성 맵'], '6 × 6 × 256');
+  // The lesson's head on 6x6x256 features, counted independently: input, Flatten 9,216 → Dense 256 → Dropout → Dense 1.
   const params = nb.table('feature_classifier').map((r) => num(r['파라미터']));
-  assert.deepEqual(params, [0, 0, 6400 * 256 + 256, 0, 256 + 1]);
+  assert.deepEqual(params, [0, 0, 9216 * 256 + 256, 0, 256 + 1]);
   const gap = nb.table('마지막 epoch의 정확도')[0];
   const [train, validation] = [num(gap['학습 정확도']), num(gap['검증 정확도'])];
   assert.ok(Math.abs(num(gap['차이 (학습 - 검증)']) - (train - validation)) < 2e-3, 'the gap is train - validation');

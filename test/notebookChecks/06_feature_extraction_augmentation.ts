@@ -10,11 +10,11 @@ export default (nb: ExecutedNotebook): void => {
   assert.ok(preview, 'the augmentation preview is shown');
   assert.equal(preview.match(/<img /g)?.length, 9);
   assert.match(text, /증식 층이 사진을 바꾸지 않습니다: 가장 큰 변화량 0\n/);
-  // Freezing moves the base's parameters to non-trainable; the head (Flatten 5x5x256 → 256 → 1) still trains.
+  // Freezing moves the base's parameters to non-trainable; the head (Flatten 6x6x256 → 256 → 1) still trains.
   const [before, after] = nb.table('고정하기 전과 후');
   const total = (r: Record<string, string>) => num(r['학습 가능 파라미터']) + num(r['학습 불가 파라미터']);
   assert.equal(total(before), total(after));
-  assert.equal(num(after['학습 가능 파라미터']), 6400 * 256 + 256 + 256 + 1);
+  assert.equal(num(after['학습 가능 파라미터']), 9216 * 256 + 256 + 256 + 1);
   assert.ok(num(before['학습 가능 파라미터']) > num(after['학습 가능 파라미터']));
   // Issue 9 item 6: the train-validation gap printed next to 05's, and augmentation makes it smaller.
   const [row05, row06] = nb.table('05와 06');

@@ -22,11 +22,11 @@ function grids(nb: ExecutedNotebook): Grid[] {
 
 export default (nb: ExecutedNotebook): void => {
   const text = nb.text();
-  // What is explained: MobileNet α=0.25's last feature map, 7x7 at 224 (ImageNet top) and 5x5 at 160 (07's model).
+  // What is explained: MobileNet α=0.25's last feature map, 7x7 at 224 (ImageNet top) and 6x6 at 192 (07's model).
   const layers = nb.table('Grad-CAM이 설명하는 층');
   assert.deepEqual(layers.map((r) => [r['입력'], r['설명하는 층'], r['지도 크기 (높이 × 너비, 채널)']]), [
     ['224 × 224', 'conv_pw_13_relu', '7 × 7, 256'],
-    ['160 × 160', 'conv_pw_13_relu', '5 × 5, 256'],
+    ['192 × 192', 'conv_pw_13_relu', '6 × 6, 256'],
   ]);
   const [photos, mistakes] = grids(nb);
   assert.ok(photos, 'the Grad-CAM grid of the test photos is shown');
