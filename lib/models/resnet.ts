@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { frozenBatchNormalization } from '../layers/frozenBatchNorm';
-import { ApplicationOptions, FamilyInfo, imageInput, KERAS_KERNEL_INIT, obtainInputShape, resolveCommonOptions, ResolvedOptions } from './common';
+import { ApplicationOptions, applyPooling, FamilyInfo, imageInput, KERAS_KERNEL_INIT, obtainInputShape, resolveCommonOptions, ResolvedOptions } from './common';
 import { KerasWeightsFile, loadApplicationWeights } from './weights';
 
 /** The ResNet (v1) family table. */
@@ -94,13 +94,10 @@ function resnetLayers(depth: ResNetDepth, o: ResolvedOptions): tf.LayersModel {
   x = stack1(x, 128, b3, 2, 'conv3');
   x = stack1(x, 256, b4, 2, 'conv4');
   x = stack1(x, 512, b5, 2, 'conv5');
+  // Keras names ResNet's pooling layers avg_pool / max_pool, with or without the top.
+  x = applyPooling(x, o.includeTop ? 'avg' : o.pooling, { avg: 'avg_pool', max: 'max_pool' });
   if (o.includeTop) {
-    x = tf.layers.globalAveragePooling2d({ name: 'avg_pool' }).apply(x) as S;
     x = tf.layers.dense({ units: o.classes, activation: o.classifierActivation, kernelInitializer: KERAS_KERNEL_INIT, name: 'predictions' }).apply(x) as S;
-  } else if (o.pooling === 'avg') {
-    x = tf.layers.globalAveragePooling2d({ name: 'avg_pool' }).apply(x) as S;
-  } else if (o.pooling === 'max') {
-    x = tf.layers.globalMaxPooling2d({ name: 'max_pool' }).apply(x) as S;
   }
   return tf.model({ inputs: input, outputs: x, name: o.name });
 }
