@@ -34,6 +34,11 @@ export async function withInterruptCleanup<T>(work: (signal: AbortSignal) => Pro
     return await work(controller.signal);
   } finally {
     for (const s of SIGNALS) process.off(s, handler);
-    if (caught && reRaise) process.kill(process.pid, caught);
+    if (caught && reRaise) {
+      process.kill(process.pid, caught);
+      // The signal may land on another thread a moment later: wait for it here, so that the caller's error path
+      // (a script's `catch` that exits 1) does not end the process first. Only a signal that is ignored gets past.
+      await new Promise((r) => setTimeout(r, 1000));
+    }
   }
 }
