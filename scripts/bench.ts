@@ -72,14 +72,31 @@ function benchOptions(argv: string[]): Options {
     const { values } = parseArgs({
       args: argv,
       options: {
-        quick: { type: 'boolean', default: false }, profile: { type: 'boolean', default: false }, shapes: { type: 'boolean', default: false }, 'no-torch': { type: 'boolean', default: false },
-        backend: { type: 'string' }, only: { type: 'string' },
+        quick: { type: 'boolean', default: false },
+        profile: { type: 'boolean', default: false },
+        shapes: { type: 'boolean', default: false },
+        'no-torch': { type: 'boolean', default: false },
+        backend: { type: 'string' },
+        only: { type: 'string' },
       },
     });
-    const only = values.only?.split(',').map((s) => s.trim().toLowerCase()).filter((s) => s);
-    return { reps: values.quick ? 2 : 5, profile: !!values.profile || !!values.shapes, shapes: !!values.shapes, torch: !values['no-torch'], backend: values.backend, only };
+    const only = values.only
+      ?.split(',')
+      .map((s) => s.trim().toLowerCase())
+      .filter((s) => s);
+    return {
+      reps: values.quick ? 2 : 5,
+      profile: !!values.profile || !!values.shapes,
+      shapes: !!values.shapes,
+      torch: !values['no-torch'],
+      backend: values.backend,
+      only,
+    };
   } catch (err) {
-    throw new Error(`bench: ${(err as Error).message}; use --quick, --profile, --shapes, --no-torch, --only <words>, --backend wasm|cpu|node|gpu`, { cause: err });
+    throw new Error(
+      `bench: ${(err as Error).message}; use --quick, --profile, --shapes, --no-torch, --only <words>, --backend wasm|cpu|node|gpu`,
+      { cause: err },
+    );
   }
 }
 
@@ -88,7 +105,10 @@ function torchRows(reps: number, threads: number, keys: string[]): Record<string
   const probe = spawnSync(py, ['-c', 'import torch'], { encoding: 'utf8' });
   if (probe.status !== 0) return 'PyTorch not installed (apt-get install -y python3-torch)';
   const script = path.join(__dirname, 'bench_torch.py');
-  const r = spawnSync(py, [script, '--reps', String(reps), '--threads', String(threads), '--only', keys.join(',')], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const r = spawnSync(py, [script, '--reps', String(reps), '--threads', String(threads), '--only', keys.join(',')], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
   if (r.status !== 0) return `bench_torch.py failed: ${(r.stderr || '').trim().split('\n').pop()}`;
   return JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as Record<string, number>;
 }
@@ -97,7 +117,8 @@ function torchRows(reps: number, threads: number, keys: string[]): Record<string
 async function runWorkload(w: Workload, p: Prepared, opts: Options, wasm: boolean): Promise<Row[]> {
   const reps = opts.reps * w.repsFactor;
   const value = (ms: number): number => (w.unit === 'images/s' ? (w.batch * 1000) / ms : ms);
-  const fmt = (v: number): string => (w.unit === 'images/s' ? `${v.toFixed(2)} images/s` : `${v.toFixed(v < 100 ? 1 : 0)} ms/step`);
+  const fmt = (v: number): string =>
+    w.unit === 'images/s' ? `${v.toFixed(2)} images/s` : `${v.toFixed(v < 100 ? 1 : 0)} ms/step`;
   if (w.direct && wasm) {
     const [on, off] = await timeSettings(reps, p.step, [() => setWasmWinograd(true), () => setWasmWinograd(false)]);
     setWasmWinograd(true);
@@ -114,9 +135,12 @@ async function runWorkload(w: Workload, p: Prepared, opts: Options, wasm: boolea
 
 async function profileWorkload(w: Workload, p: Prepared, byShape: boolean): Promise<void> {
   const steps = 2 * w.repsFactor;
-  const prof = await profileKernels(async () => {
-    for (let i = 0; i < steps; i++) await p.step();
-  }, { byShape });
+  const prof = await profileKernels(
+    async () => {
+      for (let i = 0; i < steps; i++) await p.step();
+    },
+    { byShape },
+  );
   console.log(`\nkernel profile: ${w.name} (${steps} steps; ms per step)\n${formatKernelProfile(prof, steps)}\n`);
 }
 

@@ -107,7 +107,13 @@ async function vggFineTune(): Promise<tf.LayersModel> {
 
 /** MobileNet α=0.25 with the lesson's head, trained from conv_dw_12 on (the lesson's 'top' strategy). */
 function mobileNetFineTune(): tf.LayersModel {
-  const base = buildMobileNet({ alpha: 0.25, includeTop: false, weights: null, inputShape: [MOBILE_SIZE, MOBILE_SIZE, 3], quiet: true });
+  const base = buildMobileNet({
+    alpha: 0.25,
+    includeTop: false,
+    weights: null,
+    inputShape: [MOBILE_SIZE, MOBILE_SIZE, 3],
+    quiet: true,
+  });
   const model = buildTransferModel(base, { dropout: 0.5 });
   compileModel(model, { optimizer: tf.train.rmsprop(2e-5), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
   setFineTuneStrategy(model, base, 'top', { from: 'conv_dw_12', learningRate: 2e-5 });
@@ -117,25 +123,43 @@ function mobileNetFineTune(): tf.LayersModel {
 /** Every workload, in the order the bench runs them. */
 export const WORKLOADS: Workload[] = [
   {
-    name: 'VGG16-notop forward', torch: 'vgg_forward_images_s', unit: 'images/s', batch: BATCH, repsFactor: 1, direct: true,
-    prepare: async () => forward(await vgg16({ includeTop: false, weights: null, inputShape: [SIZE, SIZE, 3] }), images(BATCH, SIZE).x),
+    name: 'VGG16-notop forward',
+    torch: 'vgg_forward_images_s',
+    unit: 'images/s',
+    batch: BATCH,
+    repsFactor: 1,
+    direct: true,
+    prepare: async () =>
+      forward(await vgg16({ includeTop: false, weights: null, inputShape: [SIZE, SIZE, 3] }), images(BATCH, SIZE).x),
   },
   {
-    name: 'VGG16 block5 fine-tune step', torch: 'vgg_finetune_ms', unit: 'ms/step', batch: BATCH, repsFactor: 1,
+    name: 'VGG16 block5 fine-tune step',
+    torch: 'vgg_finetune_ms',
+    unit: 'ms/step',
+    batch: BATCH,
+    repsFactor: 1,
     prepare: async () => {
       const { x, y } = images(BATCH, SIZE);
       return training(await vggFineTune(), x, y);
     },
   },
   {
-    name: 'small convnet train step', torch: 'convnet_ms', unit: 'ms/step', batch: BATCH, repsFactor: 1,
+    name: 'small convnet train step',
+    torch: 'convnet_ms',
+    unit: 'ms/step',
+    batch: BATCH,
+    repsFactor: 1,
     prepare: async () => {
       const { x, y } = images(BATCH, SIZE);
       return training(smallConvnet(), x, y);
     },
   },
   {
-    name: 'dense head train step', torch: 'head_ms', unit: 'ms/step', batch: BATCH, repsFactor: 4,
+    name: 'dense head train step',
+    torch: 'head_ms',
+    unit: 'ms/step',
+    batch: BATCH,
+    repsFactor: 4,
     prepare: async () => {
       const input = tf.input({ shape: [4, 4, 512] });
       const m = tf.model({ inputs: input, outputs: denseHead(input) });
@@ -145,11 +169,29 @@ export const WORKLOADS: Workload[] = [
     },
   },
   {
-    name: 'MobileNet α=0.25 forward (160x160, batch 16)', torch: 'mobilenet_forward_images_s', unit: 'images/s', batch: MOBILE_BATCH, repsFactor: 2,
-    prepare: async () => forward(buildMobileNet({ alpha: 0.25, includeTop: false, weights: null, inputShape: [MOBILE_SIZE, MOBILE_SIZE, 3], quiet: true }), images(MOBILE_BATCH, MOBILE_SIZE).x),
+    name: 'MobileNet α=0.25 forward (160x160, batch 16)',
+    torch: 'mobilenet_forward_images_s',
+    unit: 'images/s',
+    batch: MOBILE_BATCH,
+    repsFactor: 2,
+    prepare: async () =>
+      forward(
+        buildMobileNet({
+          alpha: 0.25,
+          includeTop: false,
+          weights: null,
+          inputShape: [MOBILE_SIZE, MOBILE_SIZE, 3],
+          quiet: true,
+        }),
+        images(MOBILE_BATCH, MOBILE_SIZE).x,
+      ),
   },
   {
-    name: 'MobileNet α=0.25 fine-tune step (from conv_dw_12)', torch: 'mobilenet_finetune_ms', unit: 'ms/step', batch: MOBILE_BATCH, repsFactor: 2,
+    name: 'MobileNet α=0.25 fine-tune step (from conv_dw_12)',
+    torch: 'mobilenet_finetune_ms',
+    unit: 'ms/step',
+    batch: MOBILE_BATCH,
+    repsFactor: 2,
     prepare: async () => {
       const { x, y } = images(MOBILE_BATCH, MOBILE_SIZE);
       return training(mobileNetFineTune(), x, y);

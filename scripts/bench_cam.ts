@@ -35,12 +35,19 @@ async function timed<T>(ms: number[], f: () => Promise<T>): Promise<T> {
 /** The photos: the first `n` test images of the mini set, cats and dogs alternating. */
 function photos(n: number): string[] {
   const dir = assetPath('cats_and_dogs_mini', 'test');
-  return Array.from({ length: n }, (_, i) => path.join(dir, i % 2 ? 'dogs' : 'cats', `${i % 2 ? 'dog' : 'cat'}.${10150 + (i >> 1)}.jpg`));
+  return Array.from({ length: n }, (_, i) =>
+    path.join(dir, i % 2 ? 'dogs' : 'cats', `${i % 2 ? 'dog' : 'cat'}.${10150 + (i >> 1)}.jpg`),
+  );
 }
 
 async function benchBackend(backend: string, files: string[], outDir: string): Promise<Record<string, number>> {
   if (!(await tf.setBackend(backend))) throw new Error(`backend ${backend} did not start`);
-  const model = await mobilenet({ alpha: 0.25, includeTop: true, weights: assetPath('keras-weights', 'mobilenet_2_5_224_tf.h5'), quiet: true });
+  const model = await mobilenet({
+    alpha: 0.25,
+    includeTop: true,
+    weights: assetPath('keras-weights', 'mobilenet_2_5_224_tf.h5'),
+    quiet: true,
+  });
   const names = imagenetClasses();
   const ms: Record<string, number[]> = { predict: [], cam: [], gradCam: [], overlay: [] };
   for (const [i, file] of [files[0], ...files].entries()) {
@@ -65,18 +72,26 @@ async function benchBackend(backend: string, files: string[], outDir: string): P
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { backends: { type: 'string', default: 'wasm,cpu' }, images: { type: 'string', default: '8' }, out: { type: 'string', default: buildPath('cam') } },
+    options: {
+      backends: { type: 'string', default: 'wasm,cpu' },
+      images: { type: 'string', default: '8' },
+      out: { type: 'string', default: buildPath('cam') },
+    },
   });
   const backends = values.backends.split(',').map((b) => b.trim());
   for (const b of backends) if (b !== 'wasm' && b !== 'cpu') throw new Error(`--backends: '${b}' is not wasm or cpu.`);
   const n = Number(values.images);
   if (!Number.isInteger(n) || n < 1) throw new Error(`--images ${values.images}: give a positive whole number.`);
   const info = await initBackend({ force: 'wasm', quiet: true });
-  console.log(`MobileNet α=0.25 + ImageNet top, 224x224, ${n} photos; wasm threads: ${info.threads}; ms per image (median)`);
+  console.log(
+    `MobileNet α=0.25 + ImageNet top, 224x224, ${n} photos; wasm threads: ${info.threads}; ms per image (median)`,
+  );
   console.log(['backend', 'predict', 'CAM', 'Grad-CAM', 'overlay PNG'].join('\t'));
   for (const b of backends) {
     const r = await benchBackend(b, photos(n), values.out);
-    console.log([b, r.predict, r.cam, r.gradCam, r.overlay].map((v) => (typeof v === 'number' ? v.toFixed(1) : v)).join('\t'));
+    console.log(
+      [b, r.predict, r.cam, r.gradCam, r.overlay].map((v) => (typeof v === 'number' ? v.toFixed(1) : v)).join('\t'),
+    );
   }
   console.log(`overlays: ${values.out}`);
 }

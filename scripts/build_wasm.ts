@@ -17,10 +17,25 @@ import { parseArgs } from 'util';
 import { nativeDir, NATIVE_BINARIES, wasmLayoutProblems } from '../lib/backend/wasm/nativeFiles';
 
 const COMMON = [
-  '--target=wasm32', '-O3', '-msimd128', '-matomics', '-mbulk-memory', '-nostdlib', '-ffreestanding', '-std=c11',
-  '-Wall', '-Wextra', '-Werror', '-Wno-unused-parameter',
-  '-Wl,--no-entry', '-Wl,--import-memory', '-Wl,--shared-memory', '-Wl,--max-memory=4294967296',
-  '-Wl,-z,stack-size=0', '-Wl,--stack-first', '-Wl,--strip-all',
+  '--target=wasm32',
+  '-O3',
+  '-msimd128',
+  '-matomics',
+  '-mbulk-memory',
+  '-nostdlib',
+  '-ffreestanding',
+  '-std=c11',
+  '-Wall',
+  '-Wextra',
+  '-Werror',
+  '-Wno-unused-parameter',
+  '-Wl,--no-entry',
+  '-Wl,--import-memory',
+  '-Wl,--shared-memory',
+  '-Wl,--max-memory=4294967296',
+  '-Wl,-z,stack-size=0',
+  '-Wl,--stack-first',
+  '-Wl,--strip-all',
 ];
 const VARIANTS: Record<string, string[]> = {
   'kernels.wasm': [],
@@ -33,7 +48,10 @@ export const CLANG = 'clang-19';
 /** Compiles every variant into `outDir`; returns the written paths. */
 export function buildNative(outDir: string): string[] {
   const dir = nativeDir();
-  const sources = fs.readdirSync(dir).filter((f) => f.endsWith('.c')).sort();
+  const sources = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.c'))
+    .sort();
   const written: string[] = [];
   for (const [file, flags] of Object.entries(VARIANTS)) {
     const out = path.join(outDir, file);
@@ -41,23 +59,34 @@ export function buildNative(outDir: string): string[] {
     const r = spawnSync(CLANG, [...COMMON, ...flags, '-o', out, ...sources], { cwd: dir, encoding: 'utf8' });
     if (r.error || r.status !== 0) {
       const why = r.error ? r.error.message : r.stderr.trim();
-      throw new Error(`build_wasm: ${CLANG} failed for ${file}: ${why}\nInstall the compiler with: apt-get install -y clang-19 lld-19`);
+      throw new Error(
+        `build_wasm: ${CLANG} failed for ${file}: ${why}\nInstall the compiler with: apt-get install -y clang-19 lld-19`,
+      );
     }
     const problems = wasmLayoutProblems(fs.readFileSync(out));
-    if (problems.length) throw new Error(`build_wasm: ${file} is unsafe to run on the tfjs memory: ${problems.join('; ')}`);
+    if (problems.length)
+      throw new Error(`build_wasm: ${file} is unsafe to run on the tfjs memory: ${problems.join('; ')}`);
     written.push(out);
   }
   return written;
 }
 
 function main(): void {
-  const { values } = parseArgs({ args: process.argv.slice(2), options: { check: { type: 'boolean', default: false }, out: { type: 'string' } } });
+  const { values } = parseArgs({
+    args: process.argv.slice(2),
+    options: { check: { type: 'boolean', default: false }, out: { type: 'string' } },
+  });
   if (values.check) {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tl-wasm-'));
     try {
       buildNative(tmp);
-      const differ = NATIVE_BINARIES.filter((f) => !fs.readFileSync(path.join(tmp, f)).equals(fs.readFileSync(path.join(nativeDir(), f))));
-      if (differ.length) throw new Error(`build_wasm --check: rebuilding gives different bytes for ${differ.join(', ')}; run npm run build:wasm and commit`);
+      const differ = NATIVE_BINARIES.filter(
+        (f) => !fs.readFileSync(path.join(tmp, f)).equals(fs.readFileSync(path.join(nativeDir(), f))),
+      );
+      if (differ.length)
+        throw new Error(
+          `build_wasm --check: rebuilding gives different bytes for ${differ.join(', ')}; run npm run build:wasm and commit`,
+        );
       console.log(`build_wasm --check: ${NATIVE_BINARIES.join(', ')} rebuild to the same bytes`);
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });

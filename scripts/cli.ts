@@ -5,7 +5,11 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 /** Parses `argv` with `options` (positionals allowed); a bad command line throws with `usage` appended. */
-export function parseCommandLine<O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: O, usage: string) {
+export function parseCommandLine<O extends NonNullable<ParseArgsConfig['options']>>(
+  argv: string[],
+  options: O,
+  usage: string,
+) {
   try {
     return parseArgs({ args: argv, allowPositionals: true, options, strict: true });
   } catch (err) {

@@ -37,19 +37,37 @@ export function listNotebooks(filters: string[] = []): string[] {
 
 function setupState(): { python: string; kernel: string } {
   const file = path.join(root, 'build', 'setup.json');
-  if (!existsSync(file)) throw new Error(`${file} is missing: run \`node scripts/setup.js\` first (npm run lesson does).`);
+  if (!existsSync(file))
+    throw new Error(`${file} is missing: run \`node scripts/setup.js\` first (npm run lesson does).`);
   return JSON.parse(readFileSync(file, 'utf8'));
 }
 
 /** Executes one notebook into outDir; resolves with its result (never rejects for a failing cell). */
-export function executeNotebook(notebook: string, outDir: string, env: NodeJS.ProcessEnv = {}, timeoutS = 3600): Promise<NotebookRun> {
+export function executeNotebook(
+  notebook: string,
+  outDir: string,
+  env: NodeJS.ProcessEnv = {},
+  timeoutS = 3600,
+): Promise<NotebookRun> {
   const { python, kernel } = setupState();
   return new Promise((resolve, reject) => {
-    const child = spawn(python, [path.join(root, 'scripts', 'execute_notebook.py'), notebook, outDir, '--timeout', String(timeoutS), '--kernel', kernel], {
-      cwd: root,
-      env: { ...process.env, PYDEVD_DISABLE_FILE_VALIDATION: '1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      python,
+      [
+        path.join(root, 'scripts', 'execute_notebook.py'),
+        notebook,
+        outDir,
+        '--timeout',
+        String(timeoutS),
+        '--kernel',
+        kernel,
+      ],
+      {
+        cwd: root,
+        env: { ...process.env, PYDEVD_DISABLE_FILE_VALIDATION: '1', ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
@@ -59,9 +77,18 @@ export function executeNotebook(notebook: string, outDir: string, env: NodeJS.Pr
       const line = out.trim().split('\n').pop() ?? '';
       try {
         const r = JSON.parse(line);
-        resolve({ name: path.basename(notebook, '.ipynb'), ok: r.ok, seconds: r.seconds, ipynb: r.ipynb, html: r.html, error: r.error });
+        resolve({
+          name: path.basename(notebook, '.ipynb'),
+          ok: r.ok,
+          seconds: r.seconds,
+          ipynb: r.ipynb,
+          html: r.html,
+          error: r.error,
+        });
       } catch {
-        reject(new Error(`Executing ${notebook} failed before it started:\n${err.trim().split('\n').slice(-15).join('\n')}`));
+        reject(
+          new Error(`Executing ${notebook} failed before it started:\n${err.trim().split('\n').slice(-15).join('\n')}`),
+        );
       }
     });
   });
@@ -71,8 +98,15 @@ export function executeNotebook(notebook: string, outDir: string, env: NodeJS.Pr
  * Marks an executed notebook trusted (`jupyter trust`): its outputs are the learner's own run, and a front end runs
  * the scripts of trusted outputs only (the plots). Returns a warning when it could not.
  */
-export function trustNotebook(ipynb: string, python = setupState().python, env: NodeJS.ProcessEnv = process.env): string | null {
-  const r = spawnSync(python, ['-m', 'nbformat.sign', ipynb], { encoding: 'utf8', env: { ...env, PYDEVD_DISABLE_FILE_VALIDATION: '1' } });
+export function trustNotebook(
+  ipynb: string,
+  python = setupState().python,
+  env: NodeJS.ProcessEnv = process.env,
+): string | null {
+  const r = spawnSync(python, ['-m', 'nbformat.sign', ipynb], {
+    encoding: 'utf8',
+    env: { ...env, PYDEVD_DISABLE_FILE_VALIDATION: '1' },
+  });
   if (r.status === 0) return null;
   return `could not mark ${path.relative(process.cwd(), ipynb)} trusted (its plots show a note until you trust it in Jupyter): ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}`;
 }
@@ -82,8 +116,16 @@ export function formatFailure(r: NotebookRun): string {
   if (!r.error) return '';
   return [
     `${r.name}: cell ${r.error.cell} ${r.error.kind === 'timeout' ? 'timed out' : 'failed'}:`,
-    r.error.source.split('\n').map((l) => `    | ${l}`).join('\n'),
-    r.error.output.trim().split('\n').slice(0, 25).map((l) => `    ${l}`).join('\n'),
+    r.error.source
+      .split('\n')
+      .map((l) => `    | ${l}`)
+      .join('\n'),
+    r.error.output
+      .trim()
+      .split('\n')
+      .slice(0, 25)
+      .map((l) => `    ${l}`)
+      .join('\n'),
   ].join('\n');
 }
 
@@ -99,7 +141,9 @@ async function main(): Promise<void> {
   const outDir = path.join(root, 'build', 'notebooks');
   const notebooks = listNotebooks(filters);
   if (notebooks.length === 0) throw new Error(`No notebook in notebooks/ matches ${filters.join(', ')}`);
-  console.log(`Executing ${notebooks.length} notebook(s) on the tslab kernel (LESSON_PROFILE=${profile.name}) into ${path.relative(process.cwd(), outDir) || '.'}/`);
+  console.log(
+    `Executing ${notebooks.length} notebook(s) on the tslab kernel (LESSON_PROFILE=${profile.name}) into ${path.relative(process.cwd(), outDir) || '.'}/`,
+  );
   const results: NotebookRun[] = [];
   for (const nb of notebooks) {
     process.stdout.write(`  ${path.basename(nb)} ... `);
@@ -111,9 +155,14 @@ async function main(): Promise<void> {
     if (!r.ok) console.log(formatFailure(r));
   }
   console.log('\nExecuted notebooks:');
-  for (const r of results) console.log(`  ${r.ok ? 'ok    ' : 'FAILED'} ${r.seconds.toFixed(1).padStart(7)} s  ${path.relative(process.cwd(), r.html ?? r.ipynb)}`);
+  for (const r of results)
+    console.log(
+      `  ${r.ok ? 'ok    ' : 'FAILED'} ${r.seconds.toFixed(1).padStart(7)} s  ${path.relative(process.cwd(), r.html ?? r.ipynb)}`,
+    );
   const total = results.reduce((s, r) => s + r.seconds, 0);
-  console.log(`Total ${total.toFixed(1)} s. Open the .html files in a browser, or the .ipynb files in JupyterLab (npm start).`);
+  console.log(
+    `Total ${total.toFixed(1)} s. Open the .html files in a browser, or the .ipynb files in JupyterLab (npm start).`,
+  );
   if (results.some((r) => !r.ok)) process.exitCode = 1;
 }
 

@@ -32,16 +32,27 @@ export interface PredictArgs {
   cam?: string;
 }
 
-const USAGE = 'usage: npm run predict -- <model-dir> <image...> [--classes cats,dogs] [--size 150 | --size 150x200] [--threshold 0.5] [--cam <out-dir>]';
+const USAGE =
+  'usage: npm run predict -- <model-dir> <image...> [--classes cats,dogs] [--size 150 | --size 150x200] [--threshold 0.5] [--cam <out-dir>]';
 
 /** Parses `argv` (without node and the script path). */
 export function parsePredictArgs(argv: string[]): PredictArgs {
-  const { values: v, positionals: pos } = parseCommandLine(argv, {
-    classes: { type: 'string' }, size: { type: 'string' }, threshold: { type: 'string' }, cam: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  }, USAGE);
+  const { values: v, positionals: pos } = parseCommandLine(
+    argv,
+    {
+      classes: { type: 'string' },
+      size: { type: 'string' },
+      threshold: { type: 'string' },
+      cam: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    USAGE,
+  );
   if (v.help) throw new Error(USAGE);
-  const classes = v.classes?.split(',').map((s) => s.trim()).filter(Boolean);
+  const classes = v.classes
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   let size: [number, number] | undefined;
   if (v.size !== undefined) {
     const m = /^(\d+)(?:[x,](\d+))?$/.exec(v.size);
@@ -69,7 +80,14 @@ export interface Prediction {
  * Writes the Grad-CAM overlay of `classIndex` for one image (`input` as the model takes it; disposed here) over
  * the photo at its own size, as `<out-dir>/<image name>_cam.png` (`_2`, `_3`, ... when names repeat); returns the path.
  */
-async function writeCamOverlay(model: tf.LayersModel, file: string, input: tf.Tensor3D, classIndex: number, outDir: string, used: Set<string>): Promise<string> {
+async function writeCamOverlay(
+  model: tf.LayersModel,
+  file: string,
+  input: tf.Tensor3D,
+  classIndex: number,
+  outDir: string,
+  used: Set<string>,
+): Promise<string> {
   const cam = await gradCam(model, input, { classIndex }).finally(() => input.dispose());
   const photo = await loadImage(file);
   try {
@@ -84,14 +102,20 @@ async function writeCamOverlay(model: tf.LayersModel, file: string, input: tf.Te
 }
 
 /** Loads the model and classifies the images; returns the predictions (and prints them unless `quiet`). */
-export async function predictImages(args: PredictArgs, opts: { quiet?: boolean; out?: (line: string) => void } = {}): Promise<Prediction[]> {
+export async function predictImages(
+  args: PredictArgs,
+  opts: { quiet?: boolean; out?: (line: string) => void } = {},
+): Promise<Prediction[]> {
   const out = opts.out ?? ((l: string) => console.log(l));
-  if (!fs.existsSync(args.modelDir)) throw new Error(`model folder ${args.modelDir} does not exist (save one with saveModel(model, dir)).`);
+  if (!fs.existsSync(args.modelDir))
+    throw new Error(`model folder ${args.modelDir} does not exist (save one with saveModel(model, dir)).`);
   const jsonPath = fs.statSync(args.modelDir).isDirectory() ? path.join(args.modelDir, 'model.json') : args.modelDir;
-  if (!fs.existsSync(jsonPath)) throw new Error(`${args.modelDir} has no model.json: is it a folder written by saveModel?`);
+  if (!fs.existsSync(jsonPath))
+    throw new Error(`${args.modelDir} has no model.json: is it a folder written by saveModel?`);
   const model = await loadSavedModel(args.modelDir);
   const shape = model.inputs[0].shape;
-  if (shape.length !== 4) throw new Error(`the model's input shape is [${shape}]; an image model takes [batch, height, width, channels].`);
+  if (shape.length !== 4)
+    throw new Error(`the model's input shape is [${shape}]; an image model takes [batch, height, width, channels].`);
   const size = args.size ?? (shape[1] && shape[2] ? ([shape[1], shape[2]] as [number, number]) : undefined);
   if (!size) throw new Error(`the model accepts any image size; pass --size (e.g. --size 150).`);
   let classes = args.classes;
@@ -126,7 +150,8 @@ export async function predictImages(args: PredictArgs, opts: { quiet?: boolean; 
       probability = p[classIndex];
     }
     const numClasses = p.length === 1 ? 2 : p.length;
-    if (classes && classes.length !== numClasses) throw new Error(`--classes has ${classes.length} names but the model predicts ${numClasses} classes.`);
+    if (classes && classes.length !== numClasses)
+      throw new Error(`--classes has ${classes.length} names but the model predicts ${numClasses} classes.`);
     const className = classes?.[classIndex] ?? String(classIndex);
     const camPath = args.cam ? await writeCamOverlay(model, file, img, classIndex, args.cam, camNames) : undefined;
     results.push({ path: file, classIndex, className, probability, ...(camPath ? { camPath } : {}) });

@@ -16,7 +16,9 @@ const path = require('path');
 const root = path.resolve(__dirname, '..');
 const build = path.join(root, 'build');
 const quiet = process.argv.includes('--quiet');
-const log = (...a) => { if (!quiet) console.log('[setup]', ...a); };
+const log = (...a) => {
+  if (!quiet) console.log('[setup]', ...a);
+};
 
 function run(cmd, args, opts = {}) {
   return spawnSync(cmd, args, { encoding: 'utf8', cwd: root, ...opts });
@@ -29,7 +31,8 @@ function fail(msg) {
 
 // 0. Node
 const [major, minor] = process.versions.node.split('.').map(Number);
-if (major < 20 || (major === 20 && minor < 16)) fail(`Node ${process.versions.node} is too old: this project needs Node 20.16 or newer.`);
+if (major < 20 || (major === 20 && minor < 16))
+  fail(`Node ${process.versions.node} is too old: this project needs Node 20.16 or newer.`);
 
 // 1. npm dependencies
 function depsStale() {
@@ -44,11 +47,14 @@ const stale = depsStale();
 if (stale) {
   log(`installing npm dependencies (${stale}): npm ci`);
   const r = run('npm', ['ci', '--no-audit', '--no-fund'], { stdio: 'inherit' });
-  if (r.status !== 0) fail('npm ci failed (see above). Check your network access to the npm registry and run it again.');
+  if (r.status !== 0)
+    fail('npm ci failed (see above). Check your network access to the npm registry and run it again.');
 } else {
   log('npm dependencies: up to date');
 }
-const tslabVersion = JSON.parse(fs.readFileSync(path.join(root, 'node_modules', 'tslab', 'package.json'), 'utf8')).version;
+const tslabVersion = JSON.parse(
+  fs.readFileSync(path.join(root, 'node_modules', 'tslab', 'package.json'), 'utf8'),
+).version;
 
 // 2. Jupyter
 const JUPYTER_MODULES = ['nbconvert', 'nbclient', 'jupyter_client', 'nbformat'];
@@ -81,31 +87,50 @@ function isRootWithApt() {
 
 let { python, tried } = findJupyterPython();
 if (!python) {
-  const aptPackages = ['jupyter-nbconvert', 'python3-nbclient', 'python3-ipykernel', 'jupyter-notebook', 'jupyter-client'];
+  const aptPackages = [
+    'jupyter-nbconvert',
+    'python3-nbclient',
+    'python3-ipykernel',
+    'jupyter-notebook',
+    'jupyter-client',
+  ];
   if (isRootWithApt() && process.env.SETUP_NO_APT !== '1') {
-    log(`no Python with ${JUPYTER_MODULES.join('/')} found (tried ${tried.join(', ')}); installing Debian's Jupyter with apt-get`);
+    log(
+      `no Python with ${JUPYTER_MODULES.join('/')} found (tried ${tried.join(', ')}); installing Debian's Jupyter with apt-get`,
+    );
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
     let r = run('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-    if (r.status === 0) r = run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...aptPackages], { stdio: 'inherit', env });
+    if (r.status === 0)
+      r = run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...aptPackages], {
+        stdio: 'inherit',
+        env,
+      });
     if (r.status !== 0) fail(`apt-get install ${aptPackages.join(' ')} failed (see above).`);
   } else if (run('python3', ['-m', 'venv', '--help']).status === 0 && process.env.SETUP_NO_PIP !== '1') {
     log('no Jupyter found; creating build/venv and installing nbconvert there with pip');
     let r = run('python3', ['-m', 'venv', path.join(build, 'venv')], { stdio: 'inherit' });
-    if (r.status === 0) r = run(path.join(build, 'venv', 'bin', 'python'), ['-m', 'pip', 'install', '-q', 'nbconvert', 'nbclient', 'jupyter_client', 'ipykernel', 'jupyterlab'], { stdio: 'inherit' });
+    if (r.status === 0)
+      r = run(
+        path.join(build, 'venv', 'bin', 'python'),
+        ['-m', 'pip', 'install', '-q', 'nbconvert', 'nbclient', 'jupyter_client', 'ipykernel', 'jupyterlab'],
+        { stdio: 'inherit' },
+      );
     if (r.status !== 0) {
       fs.rmSync(path.join(build, 'venv'), { recursive: true, force: true });
     }
   }
   ({ python, tried } = findJupyterPython());
   if (!python) {
-    fail([
-      `Jupyter is missing: no Python among (${tried.join(', ')}) can import ${JUPYTER_MODULES.join(', ')}.`,
-      'Install it one of these ways, then run this command again:',
-      `  Debian/Ubuntu:  sudo apt-get install -y ${aptPackages.join(' ')}`,
-      '  pip:           python3 -m pip install jupyterlab nbconvert nbclient',
-      '  conda:         conda env create -f environment.yml && conda activate transfer-learning-ts',
-      'or point JUPYTER_PYTHON at a Python that has them.',
-    ].join('\n'));
+    fail(
+      [
+        `Jupyter is missing: no Python among (${tried.join(', ')}) can import ${JUPYTER_MODULES.join(', ')}.`,
+        'Install it one of these ways, then run this command again:',
+        `  Debian/Ubuntu:  sudo apt-get install -y ${aptPackages.join(' ')}`,
+        '  pip:           python3 -m pip install jupyterlab nbconvert nbclient',
+        '  conda:         conda env create -f environment.yml && conda activate transfer-learning-ts',
+        'or point JUPYTER_PYTHON at a Python that has them.',
+      ].join('\n'),
+    );
   }
 }
 log(`Jupyter: ${python}`);
@@ -130,33 +155,52 @@ if (!fs.existsSync(kernelFile) || fs.readFileSync(kernelFile, 'utf8') !== kernel
     fs.writeFileSync(kernelFile + '.tmp', kernelJson);
     fs.renameSync(kernelFile + '.tmp', kernelFile);
   } catch (err) {
-    fail(`could not register the kernel in ${kernelDir} (${err.code || err.message}): make that folder writable, or set JUPYTER_DATA_DIR to a writable folder.`);
+    fail(
+      `could not register the kernel in ${kernelDir} (${err.code || err.message}): make that folder writable, or set JUPYTER_DATA_DIR to a writable folder.`,
+    );
   }
   log(`registered the tslab ${tslabVersion} kernel '${KERNEL_NAME}' in ${kernelDir}`);
 } else {
   log(`tslab ${tslabVersion} kernel '${KERNEL_NAME}': registered in ${kernelDir}`);
 }
-const check = run(python, ['-m', 'jupyter', 'kernelspec', 'list', '--json'], { env: { ...process.env, PYDEVD_DISABLE_FILE_VALIDATION: '1' } });
+const check = run(python, ['-m', 'jupyter', 'kernelspec', 'list', '--json'], {
+  env: { ...process.env, PYDEVD_DISABLE_FILE_VALIDATION: '1' },
+});
 if (check.status !== 0 || !JSON.parse(check.stdout).kernelspecs[KERNEL_NAME]) {
-  fail(`Jupyter at ${python} does not see the kernel '${KERNEL_NAME}' in ${kernelDir}:\n${check.stderr || check.stdout}`);
+  fail(
+    `Jupyter at ${python} does not see the kernel '${KERNEL_NAME}' in ${kernelDir}:\n${check.stderr || check.stdout}`,
+  );
 }
 
 // 4. (npm test only) a headless Chromium, for the check that the exported notebooks' plots draw
 let chromium = null;
 if (process.argv.includes('--test')) {
-  const find = () => ['chromium', 'chromium-browser', 'google-chrome'].map((c) => run('sh', ['-c', `command -v ${c}`]).stdout.trim()).find(Boolean) || null;
+  const find = () =>
+    ['chromium', 'chromium-browser', 'google-chrome']
+      .map((c) => run('sh', ['-c', `command -v ${c}`]).stdout.trim())
+      .find(Boolean) || null;
   chromium = process.env.CHROMIUM_PATH || find();
   if (!chromium && isRootWithApt() && process.env.SETUP_NO_APT !== '1') {
-    log('installing Debian\'s chromium for the browser check of the notebooks\' plots');
+    log("installing Debian's chromium for the browser check of the notebooks' plots");
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    let r = run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium', 'fonts-nanum'], { stdio: 'inherit', env });
+    let r = run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium', 'fonts-nanum'], {
+      stdio: 'inherit',
+      env,
+    });
     if (r.status !== 0) {
       run('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-      r = run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium', 'fonts-nanum'], { stdio: 'inherit', env });
+      r = run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium', 'fonts-nanum'], {
+        stdio: 'inherit',
+        env,
+      });
     }
     chromium = find();
   }
-  log(chromium ? `Chromium: ${chromium}` : 'Chromium: not found (set CHROMIUM_PATH); the browser check of the plots will say it was skipped');
+  log(
+    chromium
+      ? `Chromium: ${chromium}`
+      : 'Chromium: not found (set CHROMIUM_PATH); the browser check of the plots will say it was skipped',
+  );
 }
 
 const state = { python, kernel: KERNEL_NAME, kernelDir, tslab: tslabVersion, chromium };

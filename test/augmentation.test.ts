@@ -22,7 +22,10 @@ before(async () => {
 
 /** A [1, n, n, 1] image whose pixel (y, x) is y * n + x. */
 function grid(n: number): tf.Tensor4D {
-  return tf.tensor4d(Array.from({ length: n * n }, (_, i) => i), [1, n, n, 1]);
+  return tf.tensor4d(
+    Array.from({ length: n * n }, (_, i) => i),
+    [1, n, n, 1],
+  );
 }
 
 function pixels(t: tf.Tensor): number[][] {
@@ -37,7 +40,9 @@ function train(layer: tf.layers.Layer, x: tf.Tensor): tf.Tensor {
 
 function assertClose(actual: number[][], expected: number[][], eps = 1e-4): void {
   assert.equal(actual.length, expected.length);
-  actual.forEach((row, y) => row.forEach((v, x) => assert.ok(Math.abs(v - expected[y][x]) < eps, `(${y},${x}): ${v} vs ${expected[y][x]}`)));
+  actual.forEach((row, y) =>
+    row.forEach((v, x) => assert.ok(Math.abs(v - expected[y][x]) < eps, `(${y},${x}): ${v} vs ${expected[y][x]}`)),
+  );
 }
 
 test('RandomFlip horizontal gives either the image or its mirror, both occur with a seed', () => {
@@ -92,24 +97,48 @@ test('RandomZoom out by 2 samples every other pixel, reflect fills the border', 
   // constant fill puts fillValue outside the source image
   const out2 = train(randomZoom({ heightFactor: [1, 1], fillMode: 'constant', fillValue: -1 }), grid(n));
   const cmap = [-1, 0, 2, 4, -1];
-  assertClose(pixels(out2), cmap.map((yy) => cmap.map((xx) => (yy < 0 || xx < 0 ? -1 : src[yy][xx]))));
+  assertClose(
+    pixels(out2),
+    cmap.map((yy) => cmap.map((xx) => (yy < 0 || xx < 0 ? -1 : src[yy][xx]))),
+  );
   // zoom in by 2 (factor -0.5) around the centre: x_in = 0.5x + 1
   const out3 = train(randomZoom({ heightFactor: [-0.5, -0.5], widthFactor: [-0.5, -0.5] }), grid(n));
   const at = (v: number) => 0.5 * v + 1;
   const bil = (y: number, x: number) => y * n + x; // the grid is linear in y and x, so bilinear is exact
-  assertClose(pixels(out3), src.map((row, y) => row.map((_, x) => bil(at(y), at(x)))));
+  assertClose(
+    pixels(out3),
+    src.map((row, y) => row.map((_, x) => bil(at(y), at(x)))),
+  );
   tf.dispose([out, out2, out3]);
 });
 
 test('RandomTranslation shifts down by a quarter of the height with constant fill', () => {
   const n = 4;
   const src = pixels(grid(n));
-  const out = train(randomTranslation({ heightFactor: [0.25, 0.25], widthFactor: [0, 0], fillMode: 'constant', fillValue: 7 }), grid(n));
-  assertClose(pixels(out), src.map((row, y) => row.map((_, x) => (y === 0 ? 7 : src[y - 1][x]))));
-  const out2 = train(randomTranslation({ heightFactor: [0, 0], widthFactor: [-0.25, -0.25], fillMode: 'wrap' }), grid(n));
-  assertClose(pixels(out2), src.map((row) => row.map((_, x) => row[(x + 1) % n])));
-  const out3 = train(randomTranslation({ heightFactor: [0, 0], widthFactor: [0.25, 0.25], fillMode: 'nearest' }), grid(n));
-  assertClose(pixels(out3), src.map((row) => row.map((_, x) => row[Math.max(0, x - 1)])));
+  const out = train(
+    randomTranslation({ heightFactor: [0.25, 0.25], widthFactor: [0, 0], fillMode: 'constant', fillValue: 7 }),
+    grid(n),
+  );
+  assertClose(
+    pixels(out),
+    src.map((row, y) => row.map((_, x) => (y === 0 ? 7 : src[y - 1][x]))),
+  );
+  const out2 = train(
+    randomTranslation({ heightFactor: [0, 0], widthFactor: [-0.25, -0.25], fillMode: 'wrap' }),
+    grid(n),
+  );
+  assertClose(
+    pixels(out2),
+    src.map((row) => row.map((_, x) => row[(x + 1) % n])),
+  );
+  const out3 = train(
+    randomTranslation({ heightFactor: [0, 0], widthFactor: [0.25, 0.25], fillMode: 'nearest' }),
+    grid(n),
+  );
+  assertClose(
+    pixels(out3),
+    src.map((row) => row.map((_, x) => row[Math.max(0, x - 1)])),
+  );
   tf.dispose([out, out2, out3]);
 });
 
@@ -123,7 +152,12 @@ test('mapCoordinate follows TensorFlow fill modes', () => {
 
 test('random layers are the identity at inference', () => {
   const x = tf.randomUniform([2, 6, 6, 3], 0, 255);
-  for (const layer of [randomFlip(), randomRotation({ factor: 0.2 }), randomZoom({ heightFactor: 0.3 }), randomTranslation({ heightFactor: 0.2, widthFactor: 0.2 })]) {
+  for (const layer of [
+    randomFlip(),
+    randomRotation({ factor: 0.2 }),
+    randomZoom({ heightFactor: 0.3 }),
+    randomTranslation({ heightFactor: 0.2, widthFactor: 0.2 }),
+  ]) {
     const y = layer.apply(x) as tf.Tensor;
     assert.deepEqual(Array.from(y.dataSync()), Array.from(x.dataSync()));
     const y2 = layer.apply(x, { training: false }) as tf.Tensor;
@@ -135,7 +169,11 @@ test('random layers are the identity at inference', () => {
 test('a seed makes the sequence of transforms reproducible', () => {
   const x = tf.randomUniform([3, 8, 8, 1], 0, 1, 'float32', 7) as tf.Tensor4D;
   const run = (seed: number) => {
-    const layers = [randomFlip({ seed }), randomRotation({ factor: 0.2, seed }), randomZoom({ heightFactor: 0.3, seed })];
+    const layers = [
+      randomFlip({ seed }),
+      randomRotation({ factor: 0.2, seed }),
+      randomZoom({ heightFactor: 0.3, seed }),
+    ];
     return [0, 1, 2].map(() => {
       const y = augmentBatch(layers, x);
       const d = Array.from(y.dataSync());
@@ -159,7 +197,10 @@ test("tfjs's own Rescaling stays registered: importing the project's layers repl
   assert.equal(registered.BatchNormalization?.[0], own(tf.layers.batchNormalization({})));
   const x = tf.tensor4d([0, 127.5, 255, 10, 20, 30], [1, 1, 2, 3]);
   const y = tf.layers.rescaling({ scale: 1 / 127.5, offset: -1 }).apply(x) as tf.Tensor;
-  assert.deepEqual(Array.from(y.dataSync()).map((v) => Math.round(v * 1e4) / 1e4), [-1, 0, 1, -0.9216, -0.8431, -0.7647]);
+  assert.deepEqual(
+    Array.from(y.dataSync()).map((v) => Math.round(v * 1e4) / 1e4),
+    [-1, 0, 1, -0.9216, -0.8431, -0.7647],
+  );
   tf.dispose([x, y]);
 });
 
@@ -169,7 +210,10 @@ test('a bad fill mode is named', () => {
 
 test('no tensor leaks over many augmentation calls', () => {
   const x = tf.randomUniform([4, 16, 16, 3], 0, 255) as tf.Tensor4D;
-  const layers = [...defaultAugmentation({ seed: 1 }), randomTranslation({ heightFactor: 0.1, widthFactor: 0.1, seed: 2 })];
+  const layers = [
+    ...defaultAugmentation({ seed: 1 }),
+    randomTranslation({ heightFactor: 0.1, widthFactor: 0.1, seed: 2 }),
+  ];
   augmentBatch(layers, x).dispose();
   const before = tf.memory().numTensors;
   for (let i = 0; i < 30; i++) augmentBatch(layers, x).dispose();
@@ -199,7 +243,10 @@ test('a model with augmentation layers trains, saves and loads with Keras config
   const json = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'));
   const topo = json.modelTopology.model_config ?? json.modelTopology;
   const layers = topo.config.layers;
-  assert.deepEqual(layers.slice(0, 5).map((l: { class_name: string }) => l.class_name), ['RandomFlip', 'RandomRotation', 'RandomZoom', 'RandomTranslation', 'Rescaling']);
+  assert.deepEqual(
+    layers.slice(0, 5).map((l: { class_name: string }) => l.class_name),
+    ['RandomFlip', 'RandomRotation', 'RandomZoom', 'RandomTranslation', 'Rescaling'],
+  );
   assert.equal(layers[0].config.mode, 'horizontal');
   assert.equal(layers[1].config.fill_mode, 'nearest');
   assert.deepEqual(layers[2].config.height_factor, [-0.2, 0.2]);

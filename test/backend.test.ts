@@ -35,9 +35,15 @@ initBackend({ force: 'wasm' }).then((info) => {
 }).catch((e) => { console.log('ERROR ' + e.message); process.exitCode = 3; });
 `;
 
-function pick(env: Record<string, string | undefined>, code = script): { status: number | null; out: string; stderr: string } {
+function pick(
+  env: Record<string, string | undefined>,
+  code = script,
+): { status: number | null; out: string; stderr: string } {
   const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', code], {
-    cwd: root, encoding: 'utf8', timeout: 60_000, env: { ...process.env, TFJS_BACKEND: undefined, ...env },
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, TFJS_BACKEND: undefined, ...env },
   });
   return { status: r.status, out: r.stdout + r.stderr, stderr: r.stderr };
 }
@@ -75,18 +81,30 @@ test('TFJS_BACKEND forces a backend, and a forced one that cannot load is a clea
   try {
     require.resolve('@tensorflow/tfjs-node');
     nativeMissing = false;
-  } catch { /* not installed: expected offline */ }
+  } catch {
+    /* not installed: expected offline */
+  }
   if (nativeMissing) {
     const node = pick({ TFJS_BACKEND: 'node' });
     assert.equal(node.status, 3, node.out);
-    assert.match(node.out, /ERROR TFJS_BACKEND asks for 'node' but @tensorflow\/tfjs-node is not installed .*Unset TFJS_BACKEND/);
+    assert.match(
+      node.out,
+      /ERROR TFJS_BACKEND asks for 'node' but @tensorflow\/tfjs-node is not installed .*Unset TFJS_BACKEND/,
+    );
   }
 });
 
 test('the banner names the backend, the threads and every skipped backend', () => {
   const text = describeBackend({
-    choice: 'wasm', tfBackend: 'wasm', reason: 'the fastest that loaded', threads: 2, notes: ['extra kernels'],
-    skipped: [{ choice: 'gpu', why: 'not installed' }, { choice: 'node', why: 'failed to load: x' }],
+    choice: 'wasm',
+    tfBackend: 'wasm',
+    reason: 'the fastest that loaded',
+    threads: 2,
+    notes: ['extra kernels'],
+    skipped: [
+      { choice: 'gpu', why: 'not installed' },
+      { choice: 'node', why: 'failed to load: x' },
+    ],
   });
   assert.match(text, /^TensorFlow\.js backend: wasm — WebAssembly .*; the fastest that loaded; 2 threads$/m);
   assert.match(text, /^ {2}skipped gpu: not installed$/m);
@@ -100,12 +118,31 @@ test('on an untested tfjs version the backend warns once and runs stock wasm: op
   const r = JSON.parse(/RESULT (.*)/.exec(out)![1]);
   assert.equal(r.backend, 'wasm');
   assert.deepEqual(r.y, [2, 3], 'an element-wise op runs on stock wasm');
-  assert.deepEqual(r.conv, [[[[18, 18, 18], [18, 18, 18]], [[18, 18, 18], [18, 18, 18]]]], 'a convolution runs on stock wasm');
+  assert.deepEqual(
+    r.conv,
+    [
+      [
+        [
+          [18, 18, 18],
+          [18, 18, 18],
+        ],
+        [
+          [18, 18, 18],
+          [18, 18, 18],
+        ],
+      ],
+    ],
+    'a convolution runs on stock wasm',
+  );
   assert.equal(r.info.threads, 1, 'stock wasm is single-threaded in Node, whatever WASM_THREADS says');
   assert.equal(r.threads, 1, 'the threaded loader stays off');
   assert.deepEqual(r.added, [], 'registerWasmKernels adds nothing');
   assert.deepEqual(r.project, [], "the project's training kernels are not registered");
   const warnings = stderr.match(/@tensorflow\/tfjs-core 4\.99\.0 is not the tested 4\.22\.0/g) ?? [];
   assert.equal(warnings.length, 1, `one warning, though select, threads and the kernel registry each ask: ${stderr}`);
-  assert.match(out, /^ {2}note: stock wasm: tfjs-core 4\.99\.0 .* training kernels are off .*TFJS_BACKEND=cpu/m, 'the banner says what is off');
+  assert.match(
+    out,
+    /^ {2}note: stock wasm: tfjs-core 4\.99\.0 .* training kernels are off .*TFJS_BACKEND=cpu/m,
+    'the banner says what is off',
+  );
 });

@@ -45,7 +45,10 @@ test('earlyStopping stops after `patience` epochs without improvement and restor
   assert.equal(cb.bestEpoch, 1);
   assert.equal(cb.best, 0.5);
   await cb.onTrainEnd();
-  assert.ok(weightsOf(model).every((w) => w.every((v) => v === 2)), 'weights from epoch 2 (index 1) restored');
+  assert.ok(
+    weightsOf(model).every((w) => w.every((v) => v === 2)),
+    'weights from epoch 2 (index 1) restored',
+  );
   assert.equal(tf.memory().numTensors, start, 'the weight snapshot is disposed');
 });
 
@@ -56,7 +59,12 @@ test('earlyStopping in model.fit: mode, minDelta, tfjs/Keras metric names', asyn
   assert.equal(monitorValue({ accuracy: 0.8 }, 'acc'), 0.8);
 
   const model = tinyModel();
-  const xs = tf.tensor2d([[1, 2], [2, 1], [0, 1], [1, 0]]);
+  const xs = tf.tensor2d([
+    [1, 2],
+    [2, 1],
+    [0, 1],
+    [1, 0],
+  ]);
   const ys = tf.tensor2d([[3], [3], [1], [1]]);
   const afterEpoch: number[][][] = [];
   // The loss falls every epoch; watched in 'max' mode nothing improves after epoch 1, so fit stops at epoch 2.
@@ -75,7 +83,11 @@ test('earlyStopping in model.fit: mode, minDelta, tfjs/Keras metric names', asyn
 
   // minDelta: improvements smaller than it do not count
   const m2 = tinyModel();
-  const h2 = await m2.fit(xs, ys, { epochs: 10, verbose: 0, callbacks: [earlyStopping({ monitor: 'loss', minDelta: 1e6, patience: 2, verbose: false })] });
+  const h2 = await m2.fit(xs, ys, {
+    epochs: 10,
+    verbose: 0,
+    callbacks: [earlyStopping({ monitor: 'loss', minDelta: 1e6, patience: 2, verbose: false })],
+  });
   assert.equal(h2.epoch.length, 3);
   tf.dispose([xs, ys]);
 });
@@ -83,14 +95,21 @@ test('earlyStopping in model.fit: mode, minDelta, tfjs/Keras metric names', asyn
 test('modelCheckpoint saveBestOnly writes a loadable model only when the monitored value improves', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ckpt-'));
   const model = tinyModel();
-  const cb = modelCheckpoint(path.join(dir, 'best-{epoch:02d}'), { monitor: 'val_accuracy', saveBestOnly: true, verbose: false });
+  const cb = modelCheckpoint(path.join(dir, 'best-{epoch:02d}'), {
+    monitor: 'val_accuracy',
+    saveBestOnly: true,
+    verbose: false,
+  });
   cb.setModel(model);
   const accs = [0.5, 0.7, 0.6, 0.9];
   for (let e = 0; e < accs.length; e++) {
     setAll(model, e);
     await cb.onEpochEnd(e, { val_acc: accs[e] });
   }
-  assert.deepEqual(cb.saved.map((p) => path.basename(p)), ['best-01', 'best-02', 'best-04']);
+  assert.deepEqual(
+    cb.saved.map((p) => path.basename(p)),
+    ['best-01', 'best-02', 'best-04'],
+  );
   const loaded = await loadModel(path.join(dir, 'best-04'));
   assert.ok(weightsOf(loaded).every((w) => w.every((v) => v === 3)));
   const every = modelCheckpoint(path.join(dir, 'last'), { verbose: false });
@@ -119,13 +138,32 @@ test('a reporter gets epochs, batches and the history as numbers, and training l
   const h = await model.fit(xs, ys, { epochs: 3, batchSize: 10, validationSplit: 0.25, verbose: 0, callbacks: [cb] });
   assert.deepEqual(plans, [{ epochs: 3, steps: 3 }], '30 training samples in batches of 10');
   assert.equal(batches.length, 9);
-  assert.deepEqual(batches.slice(0, 4).map((b) => [b.epoch, b.batch]), [[0, 0], [0, 1], [0, 2], [1, 0]]);
+  assert.deepEqual(
+    batches.slice(0, 4).map((b) => [b.epoch, b.batch]),
+    [
+      [0, 0],
+      [0, 1],
+      [0, 2],
+      [1, 0],
+    ],
+  );
   assert.equal(typeof batches[0].logs.loss, 'number');
-  assert.deepEqual(epochs.map((e) => e.epoch), [0, 1, 2]);
-  assert.deepEqual(epochs.map((e) => e.seen), [1, 2, 3], 'the history so far comes with each epoch');
+  assert.deepEqual(
+    epochs.map((e) => e.epoch),
+    [0, 1, 2],
+  );
+  assert.deepEqual(
+    epochs.map((e) => e.seen),
+    [1, 2, 3],
+    'the history so far comes with each epoch',
+  );
   const rec = historyRecord(h);
   for (const k of ['loss', 'val_loss']) {
-    assert.deepEqual(cb.history[k].map((v) => v.toFixed(6)), rec[k].map((v) => v.toFixed(6)), `${k} matches fit's History`);
+    assert.deepEqual(
+      cb.history[k].map((v) => v.toFixed(6)),
+      rec[k].map((v) => v.toFixed(6)),
+      `${k} matches fit's History`,
+    );
   }
   assert.equal(ended, cb.history);
   assert.equal(tf.memory().numTensors, start, 'reading the logs leaks nothing');

@@ -30,23 +30,36 @@ test('every environment variable read in lib/ and scripts/ is documented in the 
   const names = new Set<string>(Object.keys(ENV_VARS));
   for (const f of files(path.join(root, 'scripts'), /\.(ts|js|py)$/)) {
     const src = readFileSync(f, 'utf8');
-    for (const m of src.matchAll(/process\.env\.([A-Z][A-Z0-9_]+)|process\.env\[['"]([A-Z][A-Z0-9_]+)['"]\]|os\.environ(?:\.get)?[[(]['"]([A-Z][A-Z0-9_]+)['"]/g)) {
+    for (const m of src.matchAll(
+      /process\.env\.([A-Z][A-Z0-9_]+)|process\.env\[['"]([A-Z][A-Z0-9_]+)['"]\]|os\.environ(?:\.get)?[[(]['"]([A-Z][A-Z0-9_]+)['"]/g,
+    )) {
       names.add(m[1] ?? m[2] ?? m[3]);
     }
   }
   // Variables of other tools that the scripts only pass through are not the project's to document.
-  for (const foreign of ['CONDA_PREFIX', 'DEBIAN_FRONTEND', 'PYDEVD_DISABLE_FILE_VALIDATION', 'PATH', 'HOME']) names.delete(foreign);
+  for (const foreign of ['CONDA_PREFIX', 'DEBIAN_FRONTEND', 'PYDEVD_DISABLE_FILE_VALIDATION', 'PATH', 'HOME'])
+    names.delete(foreign);
   const missing = [...names].filter((n) => !readme.includes(`\`${n}\``)).sort();
   assert.deepEqual(missing, [], `README.md does not document ${missing.join(', ')}`);
 });
 
 test('getters: flags, numbers and choices, with errors naming the variable', () => {
   assert.equal(envFlag('LESSON_QUIET', { LESSON_QUIET: '1' }), true);
-  for (const off of ['', '0', 'false', 'OFF', 'no']) assert.equal(envFlag('LESSON_QUIET', { LESSON_QUIET: off }), false, off);
+  for (const off of ['', '0', 'false', 'OFF', 'no'])
+    assert.equal(envFlag('LESSON_QUIET', { LESSON_QUIET: off }), false, off);
   assert.equal(envPositiveNumber('DOWNLOAD_IDLE_TIMEOUT_S', 60, {}), 60);
   assert.equal(envPositiveNumber('DOWNLOAD_IDLE_TIMEOUT_S', 60, { DOWNLOAD_IDLE_TIMEOUT_S: '2.5' }), 2.5);
-  assert.throws(() => envPositiveNumber('DOWNLOAD_IDLE_TIMEOUT_S', 60, { DOWNLOAD_IDLE_TIMEOUT_S: 'soon' }), /DOWNLOAD_IDLE_TIMEOUT_S=soon is not a positive number/);
-  assert.equal(envChoice('LESSON_BACKBONE', ['vgg16', 'mobilenet'] as const, 'vgg16', { LESSON_BACKBONE: ' MobileNet ' }), 'mobilenet');
-  assert.throws(() => envChoice('LESSON_BACKBONE', ['vgg16', 'mobilenet'] as const, 'vgg16', { LESSON_BACKBONE: 'resnet' }), /LESSON_BACKBONE=resnet is not valid: use one of vgg16, mobilenet/);
+  assert.throws(
+    () => envPositiveNumber('DOWNLOAD_IDLE_TIMEOUT_S', 60, { DOWNLOAD_IDLE_TIMEOUT_S: 'soon' }),
+    /DOWNLOAD_IDLE_TIMEOUT_S=soon is not a positive number/,
+  );
+  assert.equal(
+    envChoice('LESSON_BACKBONE', ['vgg16', 'mobilenet'] as const, 'vgg16', { LESSON_BACKBONE: ' MobileNet ' }),
+    'mobilenet',
+  );
+  assert.throws(
+    () => envChoice('LESSON_BACKBONE', ['vgg16', 'mobilenet'] as const, 'vgg16', { LESSON_BACKBONE: 'resnet' }),
+    /LESSON_BACKBONE=resnet is not valid: use one of vgg16, mobilenet/,
+  );
   assert.equal(isQuiet(false), false, 'an explicit option wins over the environment');
 });

@@ -70,13 +70,37 @@ test('a documented set copied into an empty project compiles on its own', (t) =>
     const dir = mkdtempSync(path.join(os.tmpdir(), `copy-${folder}-`));
     for (const f of closure(folder)) cpSync(path.join(lib, f), path.join(dir, 'lib', f), { recursive: true });
     symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'));
-    writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({
-      compilerOptions: { target: 'ES2022', module: 'CommonJS', strict: true, esModuleInterop: true, skipLibCheck: true,
-        resolveJsonModule: true, noEmit: true, types: ['node'], lib: ['ES2022', 'DOM'] },
-      include: ['lib/**/*.ts'],
-    }));
-    const r = spawnSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir], { encoding: 'utf8' });
-    assert.equal(r.status, 0, `lib/${folder}/ with ${closure(folder).join(', ')} does not compile alone:\n${r.stdout}${r.stderr}`);
-    t.diagnostic(`lib/${folder}/ + ${closure(folder).filter((f) => f !== folder).join(', ') || 'nothing'}: compiles alone`);
+    writeFileSync(
+      path.join(dir, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'CommonJS',
+          strict: true,
+          esModuleInterop: true,
+          skipLibCheck: true,
+          resolveJsonModule: true,
+          noEmit: true,
+          types: ['node'],
+          lib: ['ES2022', 'DOM'],
+        },
+        include: ['lib/**/*.ts'],
+      }),
+    );
+    const r = spawnSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir], {
+      encoding: 'utf8',
+    });
+    assert.equal(
+      r.status,
+      0,
+      `lib/${folder}/ with ${closure(folder).join(', ')} does not compile alone:\n${r.stdout}${r.stderr}`,
+    );
+    t.diagnostic(
+      `lib/${folder}/ + ${
+        closure(folder)
+          .filter((f) => f !== folder)
+          .join(', ') || 'nothing'
+      }: compiles alone`,
+    );
   }
 });

@@ -50,7 +50,9 @@ function writeBmp(rgb: Uint8Array, w: number, h: number, palette8 = false): Buff
 }
 
 async function jpeg(file: string, w: number, h: number, seed: number) {
-  await sharp(Buffer.from(bytes(w * h * 3, seed)), { raw: { width: w, height: h, channels: 3 } }).jpeg().toFile(file);
+  await sharp(Buffer.from(bytes(w * h * 3, seed)), { raw: { width: w, height: h, channels: 3 } })
+    .jpeg()
+    .toFile(file);
 }
 
 before(async () => {
@@ -102,14 +104,32 @@ test('class names, labels and Keras file order (no shuffle); non-image files ski
   assert.equal(ds.numBatches, 3);
   assert.deepEqual(ds.labels, [0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2]);
   const rel = ds.filePaths.map((p) => path.relative(dir, p).split(path.sep).join('/'));
-  assert.deepEqual(rel.slice(0, 5), ['ant/ant.0.jpg', 'ant/ant.1.jpg', 'ant/ant.2.jpg', 'ant/ant.3.jpg', 'ant/sub/z4.JPG']);
+  assert.deepEqual(rel.slice(0, 5), [
+    'ant/ant.0.jpg',
+    'ant/ant.1.jpg',
+    'ant/ant.2.jpg',
+    'ant/ant.3.jpg',
+    'ant/sub/z4.JPG',
+  ]);
   assert.ok(rel.every((r) => /\.jpe?g$/i.test(r)));
   const { ys, shapes } = await collect(ds);
   assert.deepEqual(ys, ds.labels);
-  assert.deepEqual(shapes, [[5, 8, 10, 3], [5, 8, 10, 3], [2, 8, 10, 3]]);
-  const subset = await imageDatasetFromDirectory(dir, { classNames: ['cow', 'ant'], shuffle: false, quiet: true, imageSize: [4, 4] });
+  assert.deepEqual(shapes, [
+    [5, 8, 10, 3],
+    [5, 8, 10, 3],
+    [2, 8, 10, 3],
+  ]);
+  const subset = await imageDatasetFromDirectory(dir, {
+    classNames: ['cow', 'ant'],
+    shuffle: false,
+    quiet: true,
+    imageSize: [4, 4],
+  });
   assert.deepEqual(subset.labels, [0, 0, 0, 1, 1, 1, 1, 1]);
-  await assert.rejects(imageDatasetFromDirectory(dir, { classNames: ['cat'], quiet: true }), /\["cat"\] are not sub-folders.*"ant","bee","cow"/);
+  await assert.rejects(
+    imageDatasetFromDirectory(dir, { classNames: ['cat'], quiet: true }),
+    /\["cat"\] are not sub-folders.*"ant","bee","cow"/,
+  );
 });
 
 test('label modes give the right dtypes and shapes', async () => {
@@ -133,9 +153,15 @@ test('label modes give the right dtypes and shapes', async () => {
   tf.dispose([cat.b.xs, cat.b.ys]);
   const bin = await first({ labelMode: 'binary', classNames: ['ant', 'cow'], batchSize: 8 });
   assert.deepEqual(bin.b.ys.shape, [8, 1]);
-  assert.deepEqual((await bin.b.ys.array()) as number[][], bin.ds.labels.map((l) => [l]));
+  assert.deepEqual(
+    (await bin.b.ys.array()) as number[][],
+    bin.ds.labels.map((l) => [l]),
+  );
   tf.dispose([bin.b.xs, bin.b.ys]);
-  await assert.rejects(imageDatasetFromDirectory(dir, { labelMode: 'binary', quiet: true }), /exactly 2 classes.*has 3/);
+  await assert.rejects(
+    imageDatasetFromDirectory(dir, { labelMode: 'binary', quiet: true }),
+    /exactly 2 classes.*has 3/,
+  );
   const none = await first({ labelMode: null, batchSize: 20 });
   assert.equal(none.ds.size, 12);
   assert.deepEqual(none.ds.classNames, []);
@@ -159,14 +185,21 @@ test('validation split: disjoint, covering, Keras sizes; seed required', async (
   assert.deepEqual([...tr.labels, ...va.labels], all.labels);
   // Labels still follow their files.
   tr.filePaths.forEach((p, i) => assert.equal(tr.classNames[tr.labels[i]], path.relative(dir, p).split(path.sep)[0]));
-  await assert.rejects(imageDatasetFromDirectory(dir, { validationSplit: 0.2, subset: 'training', quiet: true }), /needs a seed/);
+  await assert.rejects(
+    imageDatasetFromDirectory(dir, { validationSplit: 0.2, subset: 'training', quiet: true }),
+    /needs a seed/,
+  );
   await assert.rejects(imageDatasetFromDirectory(dir, { validationSplit: 0.2, quiet: true }), /subset/);
-  await assert.rejects(imageDatasetFromDirectory(dir, { validationSplit: 1.5, subset: 'training', seed: 1, quiet: true }), /between 0 and 1/);
+  await assert.rejects(
+    imageDatasetFromDirectory(dir, { validationSplit: 1.5, subset: 'training', seed: 1, quiet: true }),
+    /between 0 and 1/,
+  );
 });
 
 test('shuffle is deterministic given the seed and reshuffles between epochs', async () => {
   await tf.setBackend('cpu');
-  const mk = (seed: number) => imageDatasetFromDirectory(dir, { seed, imageSize: [4, 4], batchSize: 12, labelMode: 'int', quiet: true });
+  const mk = (seed: number) =>
+    imageDatasetFromDirectory(dir, { seed, imageSize: [4, 4], batchSize: 12, labelMode: 'int', quiet: true });
   const a = await mk(3);
   const b = await mk(3);
   const c = await mk(4);
@@ -205,7 +238,13 @@ test('corrupt image: error names the file; skip mode records it once', async () 
   const ds = await imageDatasetFromDirectory(d, { shuffle: false, imageSize: [5, 5], quiet: true });
   await assert.rejects(collect(ds), (err: Error) => err.message.includes(bad) && /Cannot decode/.test(err.message));
   const before = tf.memory().numTensors;
-  const skip = await imageDatasetFromDirectory(d, { shuffle: false, imageSize: [5, 5], onBadImage: 'skip', quiet: true, batchSize: 2 });
+  const skip = await imageDatasetFromDirectory(d, {
+    shuffle: false,
+    imageSize: [5, 5],
+    onBadImage: 'skip',
+    quiet: true,
+    batchSize: 2,
+  });
   for (let e = 0; e < 2; e++) {
     const { ys } = await collect(skip);
     assert.deepEqual(ys, [0, 1]);
@@ -221,7 +260,8 @@ test('grayscale, alpha, CMYK, PNG, GIF and BMP all decode to 3 channels with the
   const w = 7;
   const h = 5;
   const rgb = bytes(w * h * 3, 99);
-  const raw = (ch: number, data: Uint8Array) => sharp(Buffer.from(data), { raw: { width: w, height: h, channels: ch as 1 | 3 | 4 } });
+  const raw = (ch: number, data: Uint8Array) =>
+    sharp(Buffer.from(data), { raw: { width: w, height: h, channels: ch as 1 | 3 | 4 } });
   const rgba = new Uint8Array(w * h * 4);
   for (let i = 0; i < w * h; i++) rgba.set([rgb[i * 3], rgb[i * 3 + 1], rgb[i * 3 + 2], i * 5], i * 4);
   const gray = rgb.filter((_, i) => i % 3 === 0);
@@ -245,7 +285,10 @@ test('grayscale, alpha, CMYK, PNG, GIF and BMP all decode to 3 channels with the
   const expectRgb = Array.from(rgb);
   assert.deepEqual(await px('rgb.png'), expectRgb);
   assert.deepEqual(await px('rgba.png'), expectRgb, 'alpha dropped, not composited');
-  assert.deepEqual(await px('gray.png'), Array.from(gray).flatMap((g) => [g, g, g]));
+  assert.deepEqual(
+    await px('gray.png'),
+    Array.from(gray).flatMap((g) => [g, g, g]),
+  );
   assert.deepEqual(await px('pic.bmp'), expectRgb);
   const palExpected = Array.from(gray).flatMap((i) => [i >> 1, 255 - i, i]);
   assert.deepEqual(await px('pal.bmp'), palExpected);
@@ -282,7 +325,10 @@ test('resize matches tf.image.resizeBilinear / resizeNearestNeighbor with half-p
     for (const method of ['bilinear', 'nearest'] as const) {
       const out = new Float32Array(oh * ow * 3);
       resizeInto(img, [oh, ow], method, out);
-      const ref = method === 'bilinear' ? tf.image.resizeBilinear(t, [oh, ow], false, true) : tf.image.resizeNearestNeighbor(t, [oh, ow], false, true);
+      const ref =
+        method === 'bilinear'
+          ? tf.image.resizeBilinear(t, [oh, ow], false, true)
+          : tf.image.resizeNearestNeighbor(t, [oh, ow], false, true);
       const r = await ref.data();
       ref.dispose();
       let max = 0;
@@ -296,11 +342,18 @@ test('resize matches tf.image.resizeBilinear / resizeNearestNeighbor with half-p
   for (const method of ['bicubic', 'area'] as const) {
     const same = new Float32Array(48);
     resizeInto(img, [8, 6], method, same);
-    assert.deepEqual(Array.from(same).map((v) => Math.round(v * 1e4) / 1e4), Array.from(img.data), method);
+    assert.deepEqual(
+      Array.from(same).map((v) => Math.round(v * 1e4) / 1e4),
+      Array.from(img.data),
+      method,
+    );
     const flat: RawImage = { data: new Uint8Array(48).fill(77), width: 6, height: 8, channels: 1 };
     const up = new Float32Array(11 * 13);
     resizeInto(flat, [11, 13], method, up);
-    assert.ok(up.every((v) => Math.abs(v - 77) < 1e-4), method);
+    assert.ok(
+      up.every((v) => Math.abs(v - 77) < 1e-4),
+      method,
+    );
   }
   const half = new Float32Array(4 * 3);
   resizeInto(img, [4, 3], 'area', half);
@@ -367,7 +420,9 @@ test('an empty class folder is warned about by name (it still takes a label, as 
   assert.equal(warnings.length, 1, warnings.join('\n'));
   assert.ok(warnings[0].includes(path.join(d, 'bee')), warnings[0]);
   assert.match(warnings[0], /class 'bee' still takes label 1/);
-  const none = await captureWarnings(() => imageDatasetFromDirectory(d, { classNames: ['ant', 'cow'], shuffle: false, quiet: true }));
+  const none = await captureWarnings(() =>
+    imageDatasetFromDirectory(d, { classNames: ['ant', 'cow'], shuffle: false, quiet: true }),
+  );
   assert.deepEqual(none, [], 'no warning once the empty class is left out');
 });
 
@@ -386,7 +441,10 @@ test("macOS AppleDouble files ('._x.jpg'), other dot-files and dot-folders insid
   await jpeg(path.join(d, 'cats', '.ipynb_checkpoints', 'cat.1-checkpoint.jpg'), 6, 6, 3);
   await jpeg(path.join(d, 'dogs', 'sub', '.thumbs', 'dog.1.jpg'), 6, 6, 4);
   const ds = await imageDatasetFromDirectory(d, { shuffle: false, imageSize: [4, 4], quiet: true });
-  assert.deepEqual(ds.filePaths.map((p) => path.relative(d, p).split(path.sep).join('/')), ['cats/cat.1.jpg', 'dogs/sub/dog.1.jpg']);
+  assert.deepEqual(
+    ds.filePaths.map((p) => path.relative(d, p).split(path.sep).join('/')),
+    ['cats/cat.1.jpg', 'dogs/sub/dog.1.jpg'],
+  );
   const { ys } = await collect(ds);
   assert.deepEqual(ys, [0, 1], 'the iteration runs through');
   const all = await imageDatasetFromDirectory(d, { labelMode: null, shuffle: false, imageSize: [4, 4], quiet: true });
@@ -407,8 +465,19 @@ test('a batch is decoded one image at a time (never two decodes in flight), stra
     return { data: new Uint8Array(5 * 4 * 3).fill(v * 10), width: 5, height: 4, channels: 3 };
   };
   const ds = new DirectoryDataset({
-    classNames: ['a'], filePaths: files, labels: files.map(() => 0), batchSize: 3, imageSize: [2, 2], labelMode: 'int', colorMode: 'rgb',
-    shuffle: false, seed: 1, interpolation: 'bilinear', onBadImage: 'error', quiet: true, decode,
+    classNames: ['a'],
+    filePaths: files,
+    labels: files.map(() => 0),
+    batchSize: 3,
+    imageSize: [2, 2],
+    labelMode: 'int',
+    colorMode: 'rgb',
+    shuffle: false,
+    seed: 1,
+    interpolation: 'bilinear',
+    onBadImage: 'error',
+    quiet: true,
+    decode,
   });
   const firstPixels: number[] = [];
   for await (const b of ds) {
@@ -427,11 +496,26 @@ test('peak memory of a batch of large photos is bounded by one decoded photo, no
   fs.mkdirSync(path.join(d, 'small', 'a'), { recursive: true });
   await jpeg(path.join(d, 'small', 'a', 's.jpg'), 20, 16, 1);
   for (let i = 0; i < 16; i++) {
-    await sharp({ create: { width: 2500, height: 2000, channels: 3, background: { r: 10 * i, g: 120, b: 200 } } }).jpeg().toFile(path.join(d, 'big', 'a', `${i}.jpg`));
+    await sharp({ create: { width: 2500, height: 2000, channels: 3, background: { r: 10 * i, g: 120, b: 200 } } })
+      .jpeg()
+      .toFile(path.join(d, 'big', 'a', `${i}.jpg`));
   }
-  const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'helpers', 'datasetPeakMemory.ts'), path.join(d, 'small'), path.join(d, 'big')], { encoding: 'utf8' });
+  const child = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      path.join(__dirname, 'helpers', 'datasetPeakMemory.ts'),
+      path.join(d, 'small'),
+      path.join(d, 'big'),
+    ],
+    { encoding: 'utf8' },
+  );
   assert.equal(child.status, 0, child.stderr);
   const { growthMB } = JSON.parse(child.stdout.trim().split('\n').pop()!) as { growthMB: number };
   const decodedMB = (2500 * 2000 * 3) / 2 ** 20;
-  assert.ok(growthMB < 0.6 * 16 * decodedMB, `peak memory grew by ${growthMB.toFixed(0)} MB for 16 photos of ${decodedMB.toFixed(0)} MB each`);
+  assert.ok(
+    growthMB < 0.6 * 16 * decodedMB,
+    `peak memory grew by ${growthMB.toFixed(0)} MB for 16 photos of ${decodedMB.toFixed(0)} MB each`,
+  );
 });

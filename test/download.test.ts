@@ -130,7 +130,13 @@ test('unreachable URL and HTTP errors throw DownloadError naming url and dest', 
 
 test('download progress for notebooks: \\r-prefixed lines, about every 10 %, and a final newline', () => {
   let out = '';
-  const p = new ProgressLine({ label: 'myfile', unit: 'bytes', total: 1_000_000, quiet: false, sink: { write: (s) => (out += s), isTTY: false } });
+  const p = new ProgressLine({
+    label: 'myfile',
+    unit: 'bytes',
+    total: 1_000_000,
+    quiet: false,
+    sink: { write: (s) => (out += s), isTTY: false },
+  });
   const total = 1_000_000;
   for (let done = 0; done <= total; done += 10_000) p.update(done);
   p.update(total, { force: true });
@@ -141,7 +147,12 @@ test('download progress for notebooks: \\r-prefixed lines, about every 10 %, and
   const updates = out.split('\r').length - 1;
   assert.ok(updates >= 10 && updates <= 13, `updates: ${updates}`);
   let tty = '';
-  const bar = new ProgressLine({ label: 'x', unit: 'bytes', quiet: false, sink: { write: (s) => (tty += s), isTTY: true } });
+  const bar = new ProgressLine({
+    label: 'x',
+    unit: 'bytes',
+    quiet: false,
+    sink: { write: (s) => (tty += s), isTTY: true },
+  });
   bar.update(50, { total: 100, force: true });
   assert.match(tty, /^\rx \[=+>? *\] {2}50%/);
   let quiet = '';
@@ -181,12 +192,15 @@ test('a stalled connection is abandoned after the idle timeout and resumed; a si
     assert.deepEqual(ranges, [undefined, 'bytes=40000-'], 'resumed where the stalled response stopped');
 
     const silent = path.join(tmp, 'silent.bin');
-    await assert.rejects(getFile(`${stalling.base}/silent.bin`, { dest: silent, quiet: true, retries: 1 }), (e: Error) => {
-      assert.ok(e instanceof DownloadError);
-      assert.match(e.message, /no response or data for 0\.3 s/);
-      assert.match(e.message, /place it at /);
-      return true;
-    });
+    await assert.rejects(
+      getFile(`${stalling.base}/silent.bin`, { dest: silent, quiet: true, retries: 1 }),
+      (e: Error) => {
+        assert.ok(e instanceof DownloadError);
+        assert.match(e.message, /no response or data for 0\.3 s/);
+        assert.match(e.message, /place it at /);
+        return true;
+      },
+    );
     assert.ok(!fs.existsSync(silent) && !fs.existsSync(`${silent}.part`), 'nothing left behind');
   } finally {
     if (saved === undefined) delete process.env.DOWNLOAD_IDLE_TIMEOUT_S;
@@ -267,7 +281,10 @@ test('issue 10 #2: validate runs on the download before the rename; a cached fil
     const dest = path.join(tmp, 'validated', 'w.bin');
     await assert.rejects(getFile(`${srv.base}/page.w`, { dest, quiet: true, validate }), (err: Error) => {
       assert.match(err.message, /does not start with GOOD/);
-      assert.ok(err.message.includes(path.resolve(dest)) && err.message.includes(`${path.resolve(dest)}.bad`), err.message);
+      assert.ok(
+        err.message.includes(path.resolve(dest)) && err.message.includes(`${path.resolve(dest)}.bad`),
+        err.message,
+      );
       return true;
     });
     assert.ok(!fs.existsSync(dest) && !fs.existsSync(`${dest}.part`));
@@ -277,7 +294,10 @@ test('issue 10 #2: validate runs on the download before the rename; a cached fil
     assert.equal(await getFile(`${srv.base}/good.w`, { dest, quiet: true, validate }), dest);
     assert.deepEqual(fs.readFileSync(dest), good);
     assert.equal(fs.readFileSync(`${dest}.bad`, 'utf8'), 'junk');
-    assert.ok(warnings.some((w) => w.includes(dest) && w.includes('.bad') && /does not start with GOOD/.test(w)), warnings.join('\n'));
+    assert.ok(
+      warnings.some((w) => w.includes(dest) && w.includes('.bad') && /does not start with GOOD/.test(w)),
+      warnings.join('\n'),
+    );
     // A cached file that passes is used without a request.
     const n = srv.requests.length;
     await getFile(`${srv.base}/good.w`, { dest, quiet: true, validate });
@@ -291,8 +311,13 @@ test('issue 10 #2: validate runs on the download before the rename; a cached fil
 test('issue 10 #7: a final rename that fails leaves no .part behind; an empty destination is refused', async () => {
   const dest = path.join(tmp, 'is-a-folder');
   fs.mkdirSync(path.join(dest, 'inside'), { recursive: true });
-  await assert.rejects(getFile(`${server.base}/file.bin`, { dest, quiet: true }), (err: Error) => err.message.includes(dest));
-  assert.deepEqual(fs.readdirSync(tmp).filter((n) => n.startsWith('is-a-folder')), ['is-a-folder']);
+  await assert.rejects(getFile(`${server.base}/file.bin`, { dest, quiet: true }), (err: Error) =>
+    err.message.includes(dest),
+  );
+  assert.deepEqual(
+    fs.readdirSync(tmp).filter((n) => n.startsWith('is-a-folder')),
+    ['is-a-folder'],
+  );
   const before = server.requests.length;
   await assert.rejects(getFile(`${server.base}/file.bin`, { dest: '', quiet: true }), /dest/);
   assert.equal(server.requests.length, before);
@@ -363,14 +388,20 @@ test('issue 10 #8: a part whose file changed size on the server (no ETag), or th
     },
   });
   try {
-    for (const [name, want] of [['grew.bin', data], ['shrank.bin', small]] as const) {
+    for (const [name, want] of [
+      ['grew.bin', data],
+      ['shrank.bin', small],
+    ] as const) {
       const dest = path.join(tmp, 'stale', name);
       fs.mkdirSync(path.dirname(dest), { recursive: true });
       fs.writeFileSync(`${dest}.part`, randomBytes(100));
       fs.writeFileSync(`${dest}.part.json`, JSON.stringify({ key: `${srv.base}/${name}`, size: 400_000 }));
       await getFile(`${srv.base}/${name}`, { dest, quiet: true, retryDelayMs: 1 });
       assert.deepEqual(fs.readFileSync(dest), want, name);
-      assert.deepEqual(fs.readdirSync(path.dirname(dest)).filter((n) => n.startsWith(name)), [name]);
+      assert.deepEqual(
+        fs.readdirSync(path.dirname(dest)).filter((n) => n.startsWith(name)),
+        [name],
+      );
     }
   } finally {
     await srv.close();

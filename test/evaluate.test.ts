@@ -1,7 +1,13 @@
 import test, { before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { confusionMatrix, evaluateModel, mostConfidentMistakes, perClassMetrics, type EvalBatches } from '../lib/training/evaluate';
+import {
+  confusionMatrix,
+  evaluateModel,
+  mostConfidentMistakes,
+  perClassMetrics,
+  type EvalBatches,
+} from '../lib/training/evaluate';
 
 before(async () => {
   await tf.setBackend('cpu');
@@ -9,7 +15,17 @@ before(async () => {
 
 /** p = sigmoid(x): a binary "model" whose outputs we can compute by hand. */
 function sigmoidModel(): tf.LayersModel {
-  const m = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [1], activation: 'sigmoid', kernelInitializer: 'ones', biasInitializer: 'zeros' })] });
+  const m = tf.sequential({
+    layers: [
+      tf.layers.dense({
+        units: 1,
+        inputShape: [1],
+        activation: 'sigmoid',
+        kernelInitializer: 'ones',
+        biasInitializer: 'zeros',
+      }),
+    ],
+  });
   m.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy', metrics: ['accuracy'] });
   return m;
 }
@@ -32,7 +48,10 @@ test('binary evaluation: loss, accuracy and predictions match a hand computation
   const x = [2, -1, 0.5, -3, 4];
   const y = [1, 1, 0, 0, 1];
   const model = sigmoidModel();
-  const r = await evaluateModel(model, batches(x, y, 2, { filePaths: x.map((_, i) => `f${i}.jpg`), classNames: ['cats', 'dogs'] }));
+  const r = await evaluateModel(
+    model,
+    batches(x, y, 2, { filePaths: x.map((_, i) => `f${i}.jpg`), classNames: ['cats', 'dogs'] }),
+  );
   assert.deepEqual(r.predictions, [1, 0, 1, 0, 1]);
   assert.deepEqual(r.labels, y);
   assert.equal(r.accuracy, 3 / 5);
@@ -46,7 +65,11 @@ test('binary evaluation: loss, accuracy and predictions match a hand computation
   assert.equal(r.numClasses, 2);
 
   const mistakes = mostConfidentMistakes(r, 5);
-  assert.deepEqual(mistakes.map((m) => m.index), [1, 2], 'sigmoid(-1) -> 73% cat beats sigmoid(0.5) -> 62% dog');
+  assert.deepEqual(
+    mistakes.map((m) => m.index),
+    [1, 2],
+    'sigmoid(-1) -> 73% cat beats sigmoid(0.5) -> 62% dog',
+  );
   assert.equal(mistakes[0].path, 'f1.jpg');
   assert.equal(mistakes[0].trueLabel, 'dogs');
   assert.equal(mistakes[0].predicted, 'cats');
@@ -55,8 +78,23 @@ test('binary evaluation: loss, accuracy and predictions match a hand computation
 });
 
 test('multi-class evaluation with one-hot and integer labels', async () => {
-  const m = tf.sequential({ layers: [tf.layers.dense({ units: 3, inputShape: [3], activation: 'softmax', kernelInitializer: 'identity', biasInitializer: 'zeros' })] });
-  const xs = [[5, 0, 0], [0, 5, 0], [0, 0, 5], [5, 0, 0]];
+  const m = tf.sequential({
+    layers: [
+      tf.layers.dense({
+        units: 3,
+        inputShape: [3],
+        activation: 'softmax',
+        kernelInitializer: 'identity',
+        biasInitializer: 'zeros',
+      }),
+    ],
+  });
+  const xs = [
+    [5, 0, 0],
+    [0, 5, 0],
+    [0, 0, 5],
+    [5, 0, 0],
+  ];
   const labels = [0, 1, 0, 2];
   const oneHot = {
     async *[Symbol.asyncIterator]() {
@@ -91,7 +129,11 @@ test('evaluateModel keeps the tensor count flat over many batches', async () => 
 
 test('confusion matrix and per-class metrics', () => {
   const cm = confusionMatrix([0, 0, 1, 1, 1, 2], [0, 1, 1, 1, 0, 2], 3);
-  assert.deepEqual(cm, [[1, 1, 0], [1, 2, 0], [0, 0, 1]]);
+  assert.deepEqual(cm, [
+    [1, 1, 0],
+    [1, 2, 0],
+    [0, 0, 1],
+  ]);
   const rows = perClassMetrics(cm, ['a', 'b', 'c']);
   assert.equal(rows[1].class, 'b');
   assert.ok(Math.abs(rows[1].precision - 2 / 3) < 1e-12 && Math.abs(rows[1].recall - 2 / 3) < 1e-12);

@@ -13,14 +13,22 @@ before(async () => {
 
 function convBase(seed = 1): tf.LayersModel {
   const input = tf.input({ shape: [6, 6, 3] });
-  let x = tf.layers.conv2d({ filters: 4, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed }), name: 'block1_conv1' }).apply(input) as tf.SymbolicTensor;
+  let x = tf.layers
+    .conv2d({
+      filters: 4,
+      kernelSize: 3,
+      activation: 'relu',
+      kernelInitializer: tf.initializers.glorotUniform({ seed }),
+      name: 'block1_conv1',
+    })
+    .apply(input) as tf.SymbolicTensor;
   x = tf.layers.maxPooling2d({ poolSize: 2, name: 'block1_pool' }).apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: x, name: 'tiny_base' });
 }
 
 /** A streaming dataset: each batch's tensors are created on demand (the consumer disposes them). */
 function dataset(numBatches: number, batchSize: number, files?: string[]): FeatureBatches & { all(): tf.Tensor4D } {
-  const image = (i: number) => Array.from({ length: 6 * 6 * 3 }, (_, k) => ((i * 31 + k * 7) % 256));
+  const image = (i: number) => Array.from({ length: 6 * 6 * 3 }, (_, k) => (i * 31 + k * 7) % 256);
   return {
     size: numBatches * batchSize,
     numBatches,
@@ -42,7 +50,10 @@ test('extractFeatures returns the base outputs for every image, with labels, and
   const base = convBase();
   const ds = dataset(25, 3);
   const start = tf.memory().numTensors;
-  const { features, labels, fromCache, seconds } = await extractFeatures(base, ds, { quiet: true, preprocess: (x) => tf.div(x, 255) as tf.Tensor4D });
+  const { features, labels, fromCache, seconds } = await extractFeatures(base, ds, {
+    quiet: true,
+    preprocess: (x) => tf.div(x, 255) as tf.Tensor4D,
+  });
   assert.equal(fromCache, false);
   assert.ok(seconds >= 0);
   assert.deepEqual(features.shape, [75, 2, 2, 4]);
@@ -73,9 +84,17 @@ test('the cache is written, reused, and recomputed when the files or the base ch
   assert.deepEqual(Array.from(second.features.dataSync()), Array.from(first.features.dataSync()));
   assert.deepEqual(Array.from(second.labels.dataSync()), Array.from(first.labels.dataSync()));
 
-  const otherFiles = dataset(4, 2, Array.from({ length: 8 }, (_, i) => `other${i}.jpg`));
+  const otherFiles = dataset(
+    4,
+    2,
+    Array.from({ length: 8 }, (_, i) => `other${i}.jpg`),
+  );
   let out = '';
-  const third = await extractFeatures(base, otherFiles, { cache: dir, quiet: false, sink: { write: (t: string) => void (out += t) } });
+  const third = await extractFeatures(base, otherFiles, {
+    cache: dir,
+    quiet: false,
+    sink: { write: (t: string) => void (out += t) },
+  });
   assert.equal(third.fromCache, false);
   assert.match(out, /stale \(filesHash changed\); recomputing/);
 
@@ -85,10 +104,19 @@ test('the cache is written, reused, and recomputed when the files or the base ch
   assert.equal(fifth.fromCache, false, 'other preprocessing -> recompute');
   fs.writeFileSync(path.join(dir, 'features.json'), '{"version": 1, "baseN');
   out = '';
-  const sixth = await extractFeatures(convBase(2), otherFiles, { cache: dir, preprocessName: 'caffe', quiet: false, sink: { write: (t: string) => void (out += t) } });
+  const sixth = await extractFeatures(convBase(2), otherFiles, {
+    cache: dir,
+    preprocessName: 'caffe',
+    quiet: false,
+    sink: { write: (t: string) => void (out += t) },
+  });
   assert.equal(sixth.fromCache, false, 'a key cut short -> recompute');
   assert.match(out, /features\.json unreadable/);
-  assert.equal(JSON.parse(fs.readFileSync(path.join(dir, 'features.json'), 'utf8')).preprocess, 'caffe', 'and a whole key is written again');
+  assert.equal(
+    JSON.parse(fs.readFileSync(path.join(dir, 'features.json'), 'utf8')).preprocess,
+    'caffe',
+    'and a whole key is written again',
+  );
   tf.dispose([first, second, third, fourth, fifth, sixth].flatMap((r) => [r.features, r.labels]));
 });
 
@@ -102,7 +130,11 @@ test('cache key fields', () => {
 
 test('progress goes through one progress line: a bar per batch, then a summary in its place', async () => {
   let out = '';
-  const r = await extractFeatures(convBase(), dataset(5, 2), { label: 'train', quiet: false, sink: { write: (t: string) => void (out += t) } });
+  const r = await extractFeatures(convBase(), dataset(5, 2), {
+    label: 'train',
+    quiet: false,
+    sink: { write: (t: string) => void (out += t) },
+  });
   assert.match(out, /^\rtrain \[=*>? *\] +20% 1\/5 \d+\.\ds - 2 images/, 'the first batch draws the line');
   const lines = out.split('\n').filter((l) => l);
   assert.equal(lines.length, 1, 'progress redraws one line (\\r) and ends it once');
@@ -120,7 +152,11 @@ test('the cache key changes when an image file is rewritten under the same name'
   const stamp0 = featureCacheKey(convBase(), dataset(2, 2, files)).filesHash;
   assert.equal(featureCacheKey(convBase(), dataset(2, 2, files)).filesHash, stamp0, 'same files, same key');
   fs.writeFileSync(files[2], 'a different image');
-  assert.notEqual(featureCacheKey(convBase(), dataset(2, 2, files)).filesHash, stamp0, 'a regenerated image invalidates the cache');
+  assert.notEqual(
+    featureCacheKey(convBase(), dataset(2, 2, files)).filesHash,
+    stamp0,
+    'a regenerated image invalidates the cache',
+  );
   fs.rmSync(dir, { recursive: true, force: true });
 });
 

@@ -18,13 +18,22 @@ before(async () => {
 /** A VGG-like base with Keras layer names: block1_conv1, block1_pool, block2_conv1, block2_conv2, block2_pool. */
 // Seeded initialisers: with unseeded ones a tiny ReLU base is sometimes all dead (zero gradients), which made
 // the "this trains" assertions flaky.
-const init = (seed: number) => ({ kernelInitializer: tf.initializers.heNormal({ seed }), biasInitializer: tf.initializers.constant({ value: 0.01 }) });
+const init = (seed: number) => ({
+  kernelInitializer: tf.initializers.heNormal({ seed }),
+  biasInitializer: tf.initializers.constant({ value: 0.01 }),
+});
 function tinyBase(): tf.LayersModel {
   const input = tf.input({ shape: [8, 8, 3] });
-  let x = tf.layers.conv2d({ filters: 2, kernelSize: 3, padding: 'same', activation: 'relu', name: 'block1_conv1', ...init(1) }).apply(input) as tf.SymbolicTensor;
+  let x = tf.layers
+    .conv2d({ filters: 2, kernelSize: 3, padding: 'same', activation: 'relu', name: 'block1_conv1', ...init(1) })
+    .apply(input) as tf.SymbolicTensor;
   x = tf.layers.maxPooling2d({ poolSize: 2, name: 'block1_pool' }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same', activation: 'relu', name: 'block2_conv1', ...init(2) }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same', activation: 'relu', name: 'block2_conv2', ...init(3) }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers
+    .conv2d({ filters: 3, kernelSize: 3, padding: 'same', activation: 'relu', name: 'block2_conv1', ...init(2) })
+    .apply(x) as tf.SymbolicTensor;
+  x = tf.layers
+    .conv2d({ filters: 3, kernelSize: 3, padding: 'same', activation: 'relu', name: 'block2_conv2', ...init(3) })
+    .apply(x) as tf.SymbolicTensor;
   x = tf.layers.maxPooling2d({ poolSize: 2, name: 'block2_pool' }).apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: x, name: 'tiny_vgg' });
 }
@@ -32,14 +41,31 @@ function tinyBase(): tf.LayersModel {
 const BASE = { block1: 56, block2: 57 + 84 };
 const HEAD = (2 * 2 * 3 + 1) * 8 + (8 + 1) * 1; // flatten(2x2x3) -> dense 8 -> dense 1
 
-const data = () => ({ xs: tf.randomUniform([8, 8, 8, 3], -1, 1, 'float32', 3), ys: tf.tensor2d([0, 1, 0, 1, 1, 0, 1, 0], [8, 1]) });
+const data = () => ({
+  xs: tf.randomUniform([8, 8, 8, 3], -1, 1, 'float32', 3),
+  ys: tf.tensor2d([0, 1, 0, 1, 1, 0, 1, 0], [8, 1]),
+});
 const snapshot = (l: tf.layers.Layer) => l.getWeights().map((w) => Array.from(w.dataSync()));
 
 test('buildTransferModel: augmentation -> preprocessing -> frozen base -> Flatten/Dense/Dropout/Dense sigmoid', () => {
   const base = tinyBase();
-  const model = buildTransferModel(base, { augmentation: [randomFlip({ mode: 'horizontal' })], preprocess: 'tf', dense: 8, dropout: 0.5 });
+  const model = buildTransferModel(base, {
+    augmentation: [randomFlip({ mode: 'horizontal' })],
+    preprocess: 'tf',
+    dense: 8,
+    dropout: 0.5,
+  });
   const classes = model.layers.map((l) => l.getClassName());
-  assert.deepEqual(classes, ['InputLayer', 'RandomFlip', 'ImageNetPreprocessing', 'Model', 'Flatten', 'Dense', 'Dropout', 'Dense']);
+  assert.deepEqual(classes, [
+    'InputLayer',
+    'RandomFlip',
+    'ImageNetPreprocessing',
+    'Model',
+    'Flatten',
+    'Dense',
+    'Dropout',
+    'Dense',
+  ]);
   assert.deepEqual(model.outputs[0].shape, [null, 1]);
   const s = trainableSummary(model);
   assert.equal(s.trainableParams, HEAD);
@@ -48,8 +74,20 @@ test('buildTransferModel: augmentation -> preprocessing -> frozen base -> Flatte
   assert.equal(s.trainableWeights, 4);
   assert.equal(s.rows.find((r) => r.layer === 'tiny_vgg/block2_conv1')?.trainable, 'no');
   const nested = s.rows.filter((r) => r.layer.startsWith('tiny_vgg/') && r.params > 0).map((r) => r.layer);
-  assert.deepEqual(nested, ['tiny_vgg/block1_conv1', 'tiny_vgg/block2_conv1', 'tiny_vgg/block2_conv2'], 'nested layers prefixed, in model order');
-  assert.deepEqual(s.rows.slice(-4).map((r) => [r.layer, r.trainable]), [['head_flatten', '-'], ['head_dense1', 'yes'], ['head_dropout1', '-'], ['head_output', 'yes']]);
+  assert.deepEqual(
+    nested,
+    ['tiny_vgg/block1_conv1', 'tiny_vgg/block2_conv1', 'tiny_vgg/block2_conv2'],
+    'nested layers prefixed, in model order',
+  );
+  assert.deepEqual(
+    s.rows.slice(-4).map((r) => [r.layer, r.trainable]),
+    [
+      ['head_flatten', '-'],
+      ['head_dense1', 'yes'],
+      ['head_dropout1', '-'],
+      ['head_output', 'yes'],
+    ],
+  );
   const softmax = buildTransferModel(tinyBase(), { head: 'gap', dense: [], outputs: 3 });
   assert.deepEqual(softmax.outputs[0].shape, [null, 3]);
   assert.equal(trainableSummary(softmax).trainableParams, (3 + 1) * 3);
@@ -115,12 +153,19 @@ test('freeze/unfreeze with recompile; clear errors', () => {
   assert.equal(trainableSummary(model).trainableParams, HEAD + 84);
   assert.throws(() => unfreeze(model, { from: 'block9_conv1' }), /no layer named 'block9_conv1'.*block2_conv2/);
   assert.throws(() => setFineTuneStrategy(model, tinyBase(), 'all'), /is not part of model/);
-  assert.throws(() => recompileModel(tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [1] })] })), /never compiled/);
+  assert.throws(
+    () => recompileModel(tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [1] })] })),
+    /never compiled/,
+  );
 });
 
 test('a transfer model saves and loads with its frozen state and custom layers', async () => {
   const base = tinyBase();
-  const model = buildTransferModel(base, { augmentation: [randomFlip({ mode: 'horizontal', seed: 1 })], preprocess: 'caffe', dense: 8 });
+  const model = buildTransferModel(base, {
+    augmentation: [randomFlip({ mode: 'horizontal', seed: 1 })],
+    preprocess: 'caffe',
+    dense: 8,
+  });
   setFineTuneStrategy(model, base, 'top', { compile: { optimizer: 'adam', loss: 'binaryCrossentropy' } });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ft-'));
   await saveModel(model, dir);
@@ -128,7 +173,10 @@ test('a transfer model saves and loads with its frozen state and custom layers',
   const a = trainableSummary(model);
   const b = trainableSummary(loaded);
   assert.equal(b.trainableParams, a.trainableParams);
-  assert.deepEqual(b.rows.map((r) => r.trainable), a.rows.map((r) => r.trainable));
+  assert.deepEqual(
+    b.rows.map((r) => r.trainable),
+    a.rows.map((r) => r.trainable),
+  );
   const x = tf.randomUniform([2, 8, 8, 3], 0, 255);
   const p1 = model.predict(x) as tf.Tensor;
   const p2 = loaded.predict(x) as tf.Tensor;

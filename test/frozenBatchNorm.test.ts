@@ -7,7 +7,12 @@ import test, { before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { batchNormLearnableWeights, simulateTfjsVersion } from '../lib/core/internals';
-import { FrozenBatchNormalization, frozenBatchNormalization, setBatchNormInference, setTrainable } from '../lib/layers/frozenBatchNorm';
+import {
+  FrozenBatchNormalization,
+  frozenBatchNormalization,
+  setBatchNormInference,
+  setTrainable,
+} from '../lib/layers/frozenBatchNorm';
 
 before(async () => {
   await tf.setBackend('cpu');
@@ -17,10 +22,14 @@ before(async () => {
 function smallBase(seed: number): tf.LayersModel {
   const init = (s: number) => tf.initializers.glorotUniform({ seed: seed + s });
   const input = tf.input({ shape: [8, 8, 3], name: 'base_input' });
-  let x = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', kernelInitializer: init(1), name: 'conv1' }).apply(input) as tf.SymbolicTensor;
+  let x = tf.layers
+    .conv2d({ filters: 4, kernelSize: 3, padding: 'same', kernelInitializer: init(1), name: 'conv1' })
+    .apply(input) as tf.SymbolicTensor;
   x = frozenBatchNormalization({ name: 'bn1' }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.activation({ activation: 'relu' }).apply(x) as tf.SymbolicTensor;
-  let y = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', kernelInitializer: init(2), name: 'conv2' }).apply(x) as tf.SymbolicTensor;
+  let y = tf.layers
+    .conv2d({ filters: 4, kernelSize: 3, padding: 'same', kernelInitializer: init(2), name: 'conv2' })
+    .apply(x) as tf.SymbolicTensor;
   y = frozenBatchNormalization({ name: 'bn2', epsilon: 1.001e-5 }).apply(y) as tf.SymbolicTensor;
   x = tf.layers.add().apply([x, y]) as tf.SymbolicTensor;
   x = tf.layers.globalAveragePooling2d({}).apply(x) as tf.SymbolicTensor;
@@ -30,7 +39,14 @@ function smallBase(seed: number): tf.LayersModel {
 function withHead(base: tf.LayersModel): tf.LayersModel {
   const input = tf.input({ shape: [8, 8, 3] });
   const features = base.apply(input) as tf.SymbolicTensor;
-  const out = tf.layers.dense({ units: 1, activation: 'sigmoid', kernelInitializer: tf.initializers.glorotUniform({ seed: 9 }), name: 'head' }).apply(features) as tf.SymbolicTensor;
+  const out = tf.layers
+    .dense({
+      units: 1,
+      activation: 'sigmoid',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: 9 }),
+      name: 'head',
+    })
+    .apply(features) as tf.SymbolicTensor;
   const model = tf.model({ inputs: input, outputs: out });
   model.compile({ optimizer: tf.train.sgd(0.5), loss: 'binaryCrossentropy' });
   return model;
@@ -39,12 +55,20 @@ function withHead(base: tf.LayersModel): tf.LayersModel {
 function data(): { xs: tf.Tensor; ys: tf.Tensor } {
   // Inputs far from the initial moving statistics (mean 0, variance 1) so that BN updates would show.
   const xs = tf.randomUniform([16, 8, 8, 3], 2, 6, 'float32', 3);
-  const ys = tf.tensor2d(Array.from({ length: 16 }, (_, i) => i % 2), [16, 1]);
+  const ys = tf.tensor2d(
+    Array.from({ length: 16 }, (_, i) => i % 2),
+    [16, 1],
+  );
   return { xs, ys };
 }
 
-const snapshot = (vars: tf.LayerVariable[] | tf.Tensor[]) => vars.map((v) => ('read' in v ? v.read() : v).dataSync().slice());
-const bnStats = (m: tf.LayersModel) => ['bn1', 'bn2'].flatMap((n) => { const l = m.getLayer(n) as unknown as { weights: tf.LayerVariable[] }; return l.weights.filter((w) => /moving/.test(w.originalName)); });
+const snapshot = (vars: tf.LayerVariable[] | tf.Tensor[]) =>
+  vars.map((v) => ('read' in v ? v.read() : v).dataSync().slice());
+const bnStats = (m: tf.LayersModel) =>
+  ['bn1', 'bn2'].flatMap((n) => {
+    const l = m.getLayer(n) as unknown as { weights: tf.LayerVariable[] };
+    return l.weights.filter((w) => /moving/.test(w.originalName));
+  });
 function maxDiff(a: ArrayLike<number>[], b: ArrayLike<number>[]): number {
   let m = 0;
   a.forEach((arr, i) => {
@@ -72,7 +96,11 @@ test('a frozen base (model.trainable = false) keeps BN statistics and outputs du
   assert.ok(n1 - n0 < 20, `few tensors kept by fit (${n1 - n0})`);
 
   assert.equal(maxDiff(snapshot(bnStats(base)), stats0), 0, 'moving mean/variance unchanged');
-  assert.equal(maxDiff(snapshot([(base.getLayer('bn1') as FrozenBatchNormalization).getWeights()[0]]), gammas0), 0, 'gamma unchanged');
+  assert.equal(
+    maxDiff(snapshot([(base.getLayer('bn1') as FrozenBatchNormalization).getWeights()[0]]), gammas0),
+    0,
+    'gamma unchanged',
+  );
   const out1 = tf.tidy(() => (base.predict(xs) as tf.Tensor).dataSync().slice());
   assert.equal(maxDiff([out1], [out0]), 0, 'base outputs unchanged');
   assert.ok(maxDiff(snapshot(model.getLayer('head').getWeights()), head0) > 1e-4, 'head weights changed');
@@ -100,13 +128,50 @@ test('a single frozen BN layer (layer.trainable = false) keeps its statistics wh
   base.getLayer('bn2').trainable = false;
   const model = withHead(base);
   const { xs, ys } = data();
-  const bn2 = base.getLayer('bn2').getWeights().map((w) => w.dataSync().slice());
-  const bn1 = base.getLayer('bn1').getWeights().map((w) => w.dataSync().slice());
-  const conv1 = base.getLayer('conv1').getWeights().map((w) => w.dataSync().slice());
+  const bn2 = base
+    .getLayer('bn2')
+    .getWeights()
+    .map((w) => w.dataSync().slice());
+  const bn1 = base
+    .getLayer('bn1')
+    .getWeights()
+    .map((w) => w.dataSync().slice());
+  const conv1 = base
+    .getLayer('conv1')
+    .getWeights()
+    .map((w) => w.dataSync().slice());
   await model.fit(xs, ys, { epochs: 2, batchSize: 8, verbose: 0 });
-  assert.equal(maxDiff(base.getLayer('bn2').getWeights().map((w) => w.dataSync().slice()), bn2), 0, 'frozen bn2 unchanged');
-  assert.ok(maxDiff(base.getLayer('bn1').getWeights().map((w) => w.dataSync().slice()), bn1) > 1e-4, 'bn1 learned');
-  assert.ok(maxDiff(base.getLayer('conv1').getWeights().map((w) => w.dataSync().slice()), conv1) > 1e-5, 'conv1 learned');
+  assert.equal(
+    maxDiff(
+      base
+        .getLayer('bn2')
+        .getWeights()
+        .map((w) => w.dataSync().slice()),
+      bn2,
+    ),
+    0,
+    'frozen bn2 unchanged',
+  );
+  assert.ok(
+    maxDiff(
+      base
+        .getLayer('bn1')
+        .getWeights()
+        .map((w) => w.dataSync().slice()),
+      bn1,
+    ) > 1e-4,
+    'bn1 learned',
+  );
+  assert.ok(
+    maxDiff(
+      base
+        .getLayer('conv1')
+        .getWeights()
+        .map((w) => w.dataSync().slice()),
+      conv1,
+    ) > 1e-5,
+    'conv1 learned',
+  );
   tf.dispose([xs, ys]);
   model.dispose();
 });
@@ -117,7 +182,12 @@ test('inference matches tfjs BatchNormalization with the same weights', () => {
   const x = tf.randomNormal([2, 3, 3, 4], 0, 1, 'float32', 5);
   fbn.apply(x);
   plain.apply(x);
-  const ws = [tf.randomUniform([4], 0.5, 2, 'float32', 1), tf.randomUniform([4], -1, 1, 'float32', 2), tf.randomUniform([4], -1, 1, 'float32', 3), tf.randomUniform([4], 0.5, 2, 'float32', 4)];
+  const ws = [
+    tf.randomUniform([4], 0.5, 2, 'float32', 1),
+    tf.randomUniform([4], -1, 1, 'float32', 2),
+    tf.randomUniform([4], -1, 1, 'float32', 3),
+    tf.randomUniform([4], 0.5, 2, 'float32', 4),
+  ];
   fbn.setWeights(ws);
   plain.setWeights(ws);
   const a = fbn.apply(x, { training: false }) as tf.Tensor;
@@ -133,7 +203,11 @@ test('inference matches tfjs BatchNormalization with the same weights', () => {
   const f = fbn.apply(x, { training: false }) as tf.Tensor;
   assert.ok(tf.max(tf.abs(tf.sub(e, f))).dataSync()[0] < 1e-6, 'frozen: training=true acts as inference');
   assert.ok(tf.max(tf.abs(tf.sub(e, c))).dataSync()[0] > 1e-3, 'and differs from batch normalisation');
-  assert.deepEqual(fbn.getWeights().map((w) => w.dataSync().slice()), stats, 'frozen: no statistics update');
+  assert.deepEqual(
+    fbn.getWeights().map((w) => w.dataSync().slice()),
+    stats,
+    'frozen: no statistics update',
+  );
   tf.dispose([x, a, b, c, d, e, f, ...ws]);
 });
 
@@ -142,7 +216,12 @@ test('saved and loaded models keep the class and the frozen state (setTrainable)
   setTrainable(base, false);
   assert.equal(base.getLayer('bn1').trainable, false);
   let artifacts: tf.io.ModelArtifacts | undefined;
-  await base.save(tf.io.withSaveHandler(async (a) => { artifacts = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; }));
+  await base.save(
+    tf.io.withSaveHandler(async (a) => {
+      artifacts = a;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
   assert.match(JSON.stringify(artifacts!.modelTopology), /"class_name":"FrozenBatchNormalization"/);
   const loaded = await tf.loadLayersModel(tf.io.fromMemory(artifacts!));
   const bn = loaded.getLayer('bn1');
@@ -186,7 +265,10 @@ test('on an untested tfjs version the frozen state is read through public weight
     simulateTfjsVersion('4.0.0');
     const base = smallBase(5);
     const bn1 = base.getLayer('bn1') as FrozenBatchNormalization;
-    assert.deepEqual(batchNormLearnableWeights(bn1).map((w) => w.originalName.split('/').pop()), ['gamma', 'beta']);
+    assert.deepEqual(
+      batchNormLearnableWeights(bn1).map((w) => w.originalName.split('/').pop()),
+      ['gamma', 'beta'],
+    );
     assert.equal(bn1.frozen, false);
     base.trainable = false; // marks gamma/beta non-trainable, the layer's own flag stays true
     assert.equal(bn1.trainable, true);

@@ -44,13 +44,19 @@ test('parseDriveId accepts share links, uc/open links and bare ids', () => {
   ]) {
     assert.equal(parseDriveId(form), id, form);
   }
-  assert.throws(() => parseDriveId('https://example.com/file.zip'), /example\.com.*not a Google Drive file link or id/s);
+  assert.throws(
+    () => parseDriveId('https://example.com/file.zip'),
+    /example\.com.*not a Google Drive file link or id/s,
+  );
   assert.throws(() => parseDriveId('abc'), /'abc' is not a Google Drive/);
   assert.throws(() => parseDriveId('https://drive.google.com/drive/folders/1AbCdEfGhIjKlMnOp'), /folder/);
 });
 
 test('Content-Disposition names: filename* wins, quotes and paths handled', () => {
-  assert.equal(filenameFromContentDisposition(`attachment; filename="a_b.zip"; filename*=UTF-8''a%20%C3%BC.zip`), 'a ü.zip');
+  assert.equal(
+    filenameFromContentDisposition(`attachment; filename="a_b.zip"; filename*=UTF-8''a%20%C3%BC.zip`),
+    'a ü.zip',
+  );
   assert.equal(filenameFromContentDisposition('attachment; filename="cats.zip"'), 'cats.zip');
   assert.equal(filenameFromContentDisposition('attachment; filename=plain.bin'), 'plain.bin');
   assert.equal(filenameFromContentDisposition('attachment; filename="../../etc/passwd"'), 'passwd');
@@ -64,7 +70,11 @@ test('direct download to a folder takes the Content-Disposition name', async () 
   const p = await gdown(fakeId('direct'), { output: dir, baseUrl: drive.base, quiet: true });
   assert.equal(p, path.join(dir, 'small file.txt'));
   assert.deepEqual(fs.readFileSync(p), drive.files.direct);
-  const p2 = await gdown(`https://drive.google.com/uc?id=${fakeId('oldcookie')}`, { output: dir, baseUrl: drive.base, quiet: true });
+  const p2 = await gdown(`https://drive.google.com/uc?id=${fakeId('oldcookie')}`, {
+    output: dir,
+    baseUrl: drive.base,
+    quiet: true,
+  });
   assert.equal(path.basename(p2), 'naïve ü.bin');
 });
 
@@ -73,7 +83,11 @@ test('virus-scan confirm form is submitted as given (GDRIVE_BASE_URL)', async ()
   process.env.GDRIVE_BASE_URL = drive.base;
   try {
     const before = drive.requests.length;
-    const p = await gdown(`https://drive.google.com/file/d/${fakeId('scan')}/view`, { output: out, quiet: true, hash: sha(drive.files.scan) });
+    const p = await gdown(`https://drive.google.com/file/d/${fakeId('scan')}/view`, {
+      output: out,
+      quiet: true,
+      hash: sha(drive.files.scan),
+    });
     assert.equal(p, out);
     assert.deepEqual(fs.readFileSync(out), drive.files.scan);
     const urls = drive.requests.slice(before).map((r) => r.url);
@@ -97,7 +111,15 @@ test('cache: an existing output is used without any request', async () => {
   const out = path.join(tmp, 'cached.bin');
   fs.writeFileSync(out, drive.files.direct);
   const before = drive.requests.length;
-  assert.equal(await gdown(fakeId('direct'), { output: out, baseUrl: 'http://127.0.0.1:9', quiet: true, hash: sha(drive.files.direct) }), out);
+  assert.equal(
+    await gdown(fakeId('direct'), {
+      output: out,
+      baseUrl: 'http://127.0.0.1:9',
+      quiet: true,
+      hash: sha(drive.files.direct),
+    }),
+    out,
+  );
   assert.equal(drive.requests.length, before);
 });
 
@@ -113,7 +135,10 @@ test('dropped connection mid-body resumes with Range', async () => {
 
 test('wrong checksum: error, nothing under the final name', async () => {
   const out = path.join(tmp, 'wrong.bin');
-  await assert.rejects(gdown(fakeId('direct'), { output: out, baseUrl: drive.base, quiet: true, hash: 'f'.repeat(32) }), HashMismatchError);
+  await assert.rejects(
+    gdown(fakeId('direct'), { output: out, baseUrl: drive.base, quiet: true, hash: 'f'.repeat(32) }),
+    HashMismatchError,
+  );
   assert.ok(!fs.existsSync(out));
   assert.ok(!fs.existsSync(`${out}.part`));
 });
@@ -145,24 +170,30 @@ test('CLI: writes the file, exits non-zero with the message on error', async () 
   const env = { ...process.env, GDRIVE_BASE_URL: drive.base };
   await run(tsx, [cli, fakeId('direct'), '-O', out, '--sha256', sha(drive.files.direct), '--quiet'], { env });
   assert.deepEqual(fs.readFileSync(out), drive.files.direct);
-  await assert.rejects(run(tsx, [cli, fakeId('quota'), '-O', path.join(tmp, 'q.bin')], { env }), (err: { code?: number; stderr?: string }) => {
-    assert.notEqual(err.code, 0);
-    assert.match(String(err.stderr), /too many users.*FAKE_quota_id/i);
-    return true;
-  });
+  await assert.rejects(
+    run(tsx, [cli, fakeId('quota'), '-O', path.join(tmp, 'q.bin')], { env }),
+    (err: { code?: number; stderr?: string }) => {
+      assert.notEqual(err.code, 0);
+      assert.match(String(err.stderr), /too many users.*FAKE_quota_id/i);
+      return true;
+    },
+  );
 });
 
 test('issue 10 #1: a retry that gets an HTML page from Drive fails; the page is never saved as the file', async () => {
   const out = path.join(tmp, 'flaky', 'data.zip');
-  await assert.rejects(gdown(fakeId('flaky'), { output: out, baseUrl: drive.base, quiet: true, retries: 1 }), (err: Error) => {
-    assert.match(err.message, /text\/html/);
-    assert.match(err.message, /try again later/i);
-    return true;
-  });
+  await assert.rejects(
+    gdown(fakeId('flaky'), { output: out, baseUrl: drive.base, quiet: true, retries: 1 }),
+    (err: Error) => {
+      assert.match(err.message, /text\/html/);
+      assert.match(err.message, /try again later/i);
+      return true;
+    },
+  );
   assert.ok(!fs.existsSync(out));
 });
 
-test('issue 10 #7: an empty output (-O \'\') is refused before any request', async () => {
+test("issue 10 #7: an empty output (-O '') is refused before any request", async () => {
   const before = drive.requests.length;
   await assert.rejects(gdown(fakeId('direct'), { output: '', baseUrl: drive.base, quiet: true }), /output.*empty/i);
   assert.equal(drive.requests.length, before);
@@ -170,24 +201,33 @@ test('issue 10 #7: an empty output (-O \'\') is refused before any request', asy
   const cli = path.join(__dirname, '..', 'scripts', 'gdown.ts');
   const tsx = path.join(__dirname, '..', 'node_modules', '.bin', 'tsx');
   const cwd = fs.mkdtempSync(path.join(tmp, 'cli-empty-'));
-  await assert.rejects(run(tsx, [cli, fakeId('direct'), '-O', ''], { cwd, env: { ...process.env, GDRIVE_BASE_URL: drive.base } }), (err: { code?: number; stderr?: string }) => {
-    assert.notEqual(err.code, 0);
-    assert.match(String(err.stderr), /-O.*empty/i);
-    return true;
-  });
+  await assert.rejects(
+    run(tsx, [cli, fakeId('direct'), '-O', ''], { cwd, env: { ...process.env, GDRIVE_BASE_URL: drive.base } }),
+    (err: { code?: number; stderr?: string }) => {
+      assert.notEqual(err.code, 0);
+      assert.match(String(err.stderr), /-O.*empty/i);
+      return true;
+    },
+  );
   assert.equal(drive.requests.length, before);
   assert.deepEqual(fs.readdirSync(cwd), []);
 });
 
 test('issue 10 #10: HTTP 500 and 429 from Drive give the status and say to try again later', async () => {
-  for (const [id, status] of [['error500', 500], ['error429', 429]] as const) {
-    await assert.rejects(gdown(fakeId(id), { output: path.join(tmp, 'e.bin'), baseUrl: drive.base, quiet: true }), (err: unknown) => {
-      assert.ok(err instanceof GdownError, String(err));
-      assert.equal(err.reason, 'unavailable');
-      assert.match(err.message, new RegExp(`HTTP ${status}`));
-      assert.match(err.message, /try again later/i);
-      assert.doesNotMatch(err.message, /Anyone with the link/);
-      return true;
-    });
+  for (const [id, status] of [
+    ['error500', 500],
+    ['error429', 429],
+  ] as const) {
+    await assert.rejects(
+      gdown(fakeId(id), { output: path.join(tmp, 'e.bin'), baseUrl: drive.base, quiet: true }),
+      (err: unknown) => {
+        assert.ok(err instanceof GdownError, String(err));
+        assert.equal(err.reason, 'unavailable');
+        assert.match(err.message, new RegExp(`HTTP ${status}`));
+        assert.match(err.message, /try again later/i);
+        assert.doesNotMatch(err.message, /Anyone with the link/);
+        return true;
+      },
+    );
   }
 });

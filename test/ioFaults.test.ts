@@ -63,12 +63,21 @@ after(async () => {
  * Runs the child with `args`, sends `signal` `delayMs` after it prints `start` (and `ready()` holds, when given),
  * and waits for it to end. `killed` is false when it had finished before the signal.
  */
-async function interrupt(args: string[], signal: NodeJS.Signals, delayMs: number, ready = () => true): Promise<{ killed: boolean }> {
+async function interrupt(
+  args: string[],
+  signal: NodeJS.Signals,
+  delayMs: number,
+  ready = () => true,
+): Promise<{ killed: boolean }> {
   // node itself with tsx's loader (not the tsx command, which runs the script in a second process a signal would miss)
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise<{ code: number | null; signal: string | null }>((r) => child.on('exit', (code, sig) => r({ code, signal: sig })));
+  const exited = new Promise<{ code: number | null; signal: string | null }>((r) =>
+    child.on('exit', (code, sig) => r({ code, signal: sig })),
+  );
   let out = '';
-  const started = new Promise<void>((resolve) => child.stdout.on('data', (d) => ((out += d), out.includes('start') && resolve())));
+  const started = new Promise<void>((resolve) =>
+    child.stdout.on('data', (d) => ((out += d), out.includes('start') && resolve())),
+  );
   await Promise.race([started, exited]);
   for (let waited = 0; !ready() && waited < 5000; waited += 5) await new Promise((r) => setTimeout(r, 5));
   await new Promise((r) => setTimeout(r, delayMs));
@@ -92,13 +101,20 @@ test('downloads killed at random points (SIGINT / SIGKILL) end complete and corr
     await getFile(url, { dest, quiet: true, hash: sha256 });
     assert.deepEqual(fs.readFileSync(dest), data, `seed ${seed} (${signal})`);
     assert.deepEqual(fs.readdirSync(dir), ['file.bin'], `seed ${seed} (${signal}): nothing else left`);
-    if (server.requests.slice(before).some((r) => r.headers.range !== undefined && r.headers['if-range'] === '"slow-1"')) resumed++;
+    if (
+      server.requests.slice(before).some((r) => r.headers.range !== undefined && r.headers['if-range'] === '"slow-1"')
+    )
+      resumed++;
   }
   assert.ok(resumed >= 1, `at least one rerun resumed the interrupted download (${resumed})`);
 });
 
 test('extractions killed at random points (SIGINT / SIGKILL) end complete and correct on the next run, with no temp files', async () => {
-  const files = Array.from({ length: 150 }, (_, i) => ({ name: `set/d${i % 5}/f${i}.bin`, data: randomBytes(100_000), store: i % 3 === 0 }));
+  const files = Array.from({ length: 150 }, (_, i) => ({
+    name: `set/d${i % 5}/f${i}.bin`,
+    data: randomBytes(100_000),
+    store: i % 3 === 0,
+  }));
   const zip = path.join(tmp, 'set.zip');
   fs.writeFileSync(zip, makeZip(files));
   let interrupted = 0;
@@ -110,10 +126,15 @@ test('extractions killed at random points (SIGINT / SIGKILL) end complete and co
     const signal = i % 2 ? 'SIGKILL' : 'SIGINT';
     const { killed } = await interrupt(['unzip', zip, dest], signal, Math.floor(rand() * 700));
     if (killed) interrupted++;
-    if (killed && signal === 'SIGINT') assert.ok(!fs.existsSync(path.join(area, '.set.unzip-tmp')), `seed ${seed}: Ctrl-C removed the temp folder`);
+    if (killed && signal === 'SIGINT')
+      assert.ok(!fs.existsSync(path.join(area, '.set.unzip-tmp')), `seed ${seed}: Ctrl-C removed the temp folder`);
     const r = await unzip(zip, dest, { quiet: true });
     assert.equal(r.files, files.length, `seed ${seed} (${signal})`);
-    for (const f of files) assert.ok(fs.readFileSync(path.join(dest, f.name.slice('set/'.length))).equals(f.data), `seed ${seed}: ${f.name}`);
+    for (const f of files)
+      assert.ok(
+        fs.readFileSync(path.join(dest, f.name.slice('set/'.length))).equals(f.data),
+        `seed ${seed}: ${f.name}`,
+      );
     assert.deepEqual(fs.readdirSync(area), ['set'], `seed ${seed} (${signal}): no temp folder left`);
     assert.ok(fs.existsSync(path.join(dest, UNZIP_MARKER)));
   }

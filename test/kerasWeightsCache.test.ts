@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fetchKerasWeights } from '../lib/models/weights';
+import { fetchKerasWeights } from '../lib/models/weightFiles';
 import { assetPath } from '../lib/core/paths';
 import { serveBytes, startServer, type TestServer } from './helpers/server';
 
@@ -62,7 +62,10 @@ test('issue 10 #2: a hashless weight file that is not HDF5 never enters the cach
   }
   assert.deepEqual(fs.readFileSync(dest), real);
   assert.deepEqual(fs.readFileSync(`${dest}.bad`), page);
-  assert.ok(warnings.some((w) => w.includes(dest) && w.includes(`${dest}.bad`)), warnings.join('\n'));
+  assert.ok(
+    warnings.some((w) => w.includes(dest) && w.includes(`${dest}.bad`)),
+    warnings.join('\n'),
+  );
   // A truncated cached file (the HDF5 signature is there, the end is not) is caught as well.
   for (const keep of [5000, Math.floor(real.length * 0.9)]) {
     fs.writeFileSync(dest, real.subarray(0, keep));
@@ -75,6 +78,9 @@ test('issue 10 #2: a hashless weight file that is not HDF5 never enters the cach
     }
     assert.deepEqual(fs.readFileSync(dest), real, `cut at ${keep}`);
     assert.equal(fs.statSync(`${dest}.bad`).size, keep);
-    assert.ok(warnings.some((w) => w.includes(`${dest}.bad`)), warnings.join('\n'));
+    assert.ok(
+      warnings.some((w) => w.includes(`${dest}.bad`)),
+      warnings.join('\n'),
+    );
   }
 });

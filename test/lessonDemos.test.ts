@@ -32,20 +32,48 @@ describe('model anatomy', () => {
     const vgg = buildVgg(16, { includeTop: false, weights: null, inputShape: [150, 150, 3] });
     assert.deepEqual(modelStats(vgg), { layers: 19, convLayers: 13, params: 14_714_688, outputShape: [4, 4, 512] });
     const groups = groupLayers(vgg);
-    assert.deepEqual(groups.map((g) => g.name), ['block1', 'block2', 'block3', 'block4', 'block5']);
-    assert.deepEqual(groups.map((g) => g.convLayers), [2, 2, 3, 3, 3]);
-    assert.deepEqual(groups.map((g) => g.filters), [64, 128, 256, 512, 512]);
-    assert.equal(groups.reduce((s, g) => s + g.params, 0), 14_714_688);
+    assert.deepEqual(
+      groups.map((g) => g.name),
+      ['block1', 'block2', 'block3', 'block4', 'block5'],
+    );
+    assert.deepEqual(
+      groups.map((g) => g.convLayers),
+      [2, 2, 3, 3, 3],
+    );
+    assert.deepEqual(
+      groups.map((g) => g.filters),
+      [64, 128, 256, 512, 512],
+    );
+    assert.equal(
+      groups.reduce((s, g) => s + g.params, 0),
+      14_714_688,
+    );
     vgg.dispose();
   });
 
   test('ResNet50 stages: blocks, strides and projections by name', () => {
     const rn = buildResNet(50, { weights: null });
     const stages = groupLayers(rn).filter((g) => /^conv[2-5]$/.test(g.name));
-    assert.deepEqual(stages.map((g) => g.blocks), [3, 4, 6, 3]);
-    assert.deepEqual(stages.map((g) => g.strides), [[1, 1], [2, 2], [2, 2], [2, 2]]);
+    assert.deepEqual(
+      stages.map((g) => g.blocks),
+      [3, 4, 6, 3],
+    );
+    assert.deepEqual(
+      stages.map((g) => g.strides),
+      [
+        [1, 1],
+        [2, 2],
+        [2, 2],
+        [2, 2],
+      ],
+    );
     assert.ok(stages.every((g) => g.projection));
-    assert.deepEqual(['conv2_block1_1_conv', 'avg_pool', 'fc1', 'block3_pool'].map(blockOf), ['conv2', 'avg_pool', 'fc1', 'block3']);
+    assert.deepEqual(['conv2_block1_1_conv', 'avg_pool', 'fc1', 'block3_pool'].map(blockOf), [
+      'conv2',
+      'avg_pool',
+      'fc1',
+      'block3',
+    ]);
     rn.dispose();
   });
 
@@ -69,7 +97,9 @@ describe('lesson demonstrations', () => {
   });
 
   test('channelSweep and kernelComparison count as the formulas do', () => {
-    assert.deepEqual(channelSweep([16], 7), [{ channels: 16, flatten: (49 * 16 + 1) * 256 + 257, gap: 17 * 256 + 257 }]);
+    assert.deepEqual(channelSweep([16], 7), [
+      { channels: 16, flatten: (49 * 16 + 1) * 256 + 257, gap: 17 * 256 + 257 },
+    ]);
     for (const r of kernelComparison([8, 32])) {
       assert.equal(r.one5Counted, r.one5);
       assert.equal(r.two3Counted, r.two3);
@@ -94,13 +124,23 @@ describe('lesson demonstrations', () => {
   });
 
   test('the calls of the argument table read as a learner writes them', () => {
-    assert.equal(callText('VGG16', { includeTop: false, inputShape: [150, 150, 3], pooling: 'avg' }), "vgg16({ includeTop: false, inputShape: [150, 150, 3], pooling: 'avg' })");
+    assert.equal(
+      callText('VGG16', { includeTop: false, inputShape: [150, 150, 3], pooling: 'avg' }),
+      "vgg16({ includeTop: false, inputShape: [150, 150, 3], pooling: 'avg' })",
+    );
     assert.equal(callText('ResNet50', {}), 'resnet50()');
   });
 
   test('the mini set holds 100/50/50 photos per class', async () => {
     const counts = await photoCounts(MINI_DATASET_DIR);
-    assert.deepEqual(counts.map((c) => [c.split, c.counts.cats, c.counts.dogs, c.total]), [['train', 100, 100, 200], ['validation', 50, 50, 100], ['test', 50, 50, 100]]);
+    assert.deepEqual(
+      counts.map((c) => [c.split, c.counts.cats, c.counts.dogs, c.total]),
+      [
+        ['train', 100, 100, 200],
+        ['validation', 50, 50, 100],
+        ['test', 50, 50, 100],
+      ],
+    );
   });
 });
 
@@ -117,9 +157,14 @@ describe('the shipped ImageNet classifier on the mini set', () => {
     const names = new Set(imagenetClasses().map(([, n]) => n));
     for (const p of preds) {
       assert.equal(p.predictions.length, 5);
-      assert.ok(p.predictions.every((d, i) => names.has(d.className) && (i === 0 || d.score <= p.predictions[i - 1].score)));
+      assert.ok(
+        p.predictions.every((d, i) => names.has(d.className) && (i === 0 || d.score <= p.predictions[i - 1].score)),
+      );
     }
-    assert.deepEqual(preds.map((p) => p.label), ['cats', 'dogs']);
+    assert.deepEqual(
+      preds.map((p) => p.label),
+      ['cats', 'dogs'],
+    );
     assert.equal(petKind(preds[0].predictions[0].classId), 'cat');
     assert.equal(topClassMatches(preds), 2);
   });
@@ -133,7 +178,10 @@ describe('the shipped ImageNet classifier on the mini set', () => {
       assert.equal(c.cam.map.length, 7);
       assert.equal(c.cam.map[0].length, 7);
       const mean = c.cam.map.flat().reduce((s, v) => s + v, 0) / 49;
-      assert.ok(Math.abs(mean + c.bias - c.cam.score) < 1e-3 * Math.max(1, Math.abs(c.cam.score)), `${mean} + ${c.bias} = ${c.cam.score}`);
+      assert.ok(
+        Math.abs(mean + c.bias - c.cam.score) < 1e-3 * Math.max(1, Math.abs(c.cam.score)),
+        `${mean} + ${c.bias} = ${c.cam.score}`,
+      );
       assert.equal(c.className, imagenetClasses()[c.cam.classIndex][1]);
       assert.ok(c.overlay.length > 1000 && !c.overlay.equals(c.photo));
     }
@@ -153,7 +201,7 @@ describe('where the photos come from (notebook 01)', () => {
     return lines.join('\n');
   };
 
-  test('mini: the shipped set and the command that fetches the lesson\'s; full: the Drive link', () => {
+  test("mini: the shipped set and the command that fetches the lesson's; full: the Drive link", () => {
     const mini = shown(miniProfile('test'));
     assert.ok(mini.includes('mini 프로필') && mini.includes(downloadCommand()));
     const full = shown(fullProfile('test'));

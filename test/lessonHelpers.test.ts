@@ -10,7 +10,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { featureBatches, type FeatureSplit } from '../lib/lesson/features';
-import { fineTunedModelDir, loadFineTunedModel, predictCommand, saveFineTunedModel } from '../lib/lesson/fineTunedModel';
+import {
+  fineTunedModelDir,
+  loadFineTunedModel,
+  predictCommand,
+  saveFineTunedModel,
+} from '../lib/lesson/fineTunedModel';
 import { camCell, classifierSubject } from '../lib/lesson/gradCamViews';
 import { samplePhotos } from '../lib/lesson/data';
 import { loadLessonResult, saveLessonResult } from '../lib/lesson/results';
@@ -41,7 +46,10 @@ test('accuracyGap reads the last epoch (tfjs or Keras names) and says what is mi
   const gap = accuracyGap({ history: { acc: [0.6, 0.9, 1], val_acc: [0.7, 0.85, 0.875], loss: [1, 0.5, 0.1] } });
   assert.deepEqual(gap, { train: 1, validation: 0.875, gap: 0.125 });
   assert.equal(accuracyGap({ accuracy: [0.5], val_accuracy: [0.75] }).gap, -0.25);
-  assert.throws(() => accuracyGap({ loss: [1], val_loss: [2] }), /no accuracy and val_accuracy \(it has: loss, val_loss\)/);
+  assert.throws(
+    () => accuracyGap({ loss: [1], val_loss: [2] }),
+    /no accuracy and val_accuracy \(it has: loss, val_loss\)/,
+  );
 });
 
 test('joinHistories puts the second training after the first, metric by metric', () => {
@@ -51,7 +59,10 @@ test('joinHistories puts the second training after the first, metric by metric',
 });
 
 test('a notebook result saved under build/lesson/<profile>/ is read back by the next notebook; a missing one names the notebook', () => {
-  assert.throws(() => loadLessonResult(profile, '05'), /build\/lesson\/mini\/05\.json is missing: run notebook 05 first/);
+  assert.throws(
+    () => loadLessonResult(profile, '05'),
+    /build\/lesson\/mini\/05\.json is missing: run notebook 05 first/,
+  );
   saveLessonResult(profile, '05', { label: '05 fast', train: 1, validation: 0.88, test: 0.89 });
   assert.ok(fs.existsSync(path.join(root, 'build', 'lesson', 'mini', '05.json')));
   assert.deepEqual(loadLessonResult(profile, '05'), { label: '05 fast', train: 1, validation: 0.88, test: 0.89 });
@@ -60,19 +71,35 @@ test('a notebook result saved under build/lesson/<profile>/ is read back by the 
 });
 
 test('the comparison table: accuracies with 3 decimals, the gap computed, unmeasured columns left out', () => {
-  const rows = accuracyTableRows([{ label: 'a', train: 1, validation: 0.88, test: 0.9 }, { label: 'b', test: 0.91, testLoss: 0.25 }], 'step');
-  assert.deepEqual(rows[0], { step: 'a', 'train accuracy': '1.000', 'validation accuracy': '0.880', 'gap (train - validation)': '0.120', 'test accuracy': '0.900' });
+  const rows = accuracyTableRows(
+    [
+      { label: 'a', train: 1, validation: 0.88, test: 0.9 },
+      { label: 'b', test: 0.91, testLoss: 0.25 },
+    ],
+    'step',
+  );
+  assert.deepEqual(rows[0], {
+    step: 'a',
+    'train accuracy': '1.000',
+    'validation accuracy': '0.880',
+    'gap (train - validation)': '0.120',
+    'test accuracy': '0.900',
+  });
   assert.deepEqual(rows[1], { step: 'b', 'test accuracy': '0.910', 'test loss': '0.250' });
   const [even] = accuracyTableRows([{ label: 'c', train: 0.3, validation: 0.1 + 0.2 }]);
   assert.equal(even['gap (train - validation)'], '0.000', 'a gap of -5.6e-17 is not shown as -0.000');
 });
 
-test('the head on features has the lesson\'s parameter count and evaluates like a dataset, with its file paths', async () => {
+test("the head on features has the lesson's parameter count and evaluates like a dataset, with its file paths", async () => {
   const head = buildFeatureClassifier([5, 5, 256], { dropout: 0.5 });
   assert.equal(head.countParams(), 5 * 5 * 256 * 256 + 256 + 256 + 1);
   const split: FeatureSplit = {
-    features: tf.randomNormal([4, 5, 5, 256]), labels: tf.tensor2d([0, 1, 0, 1], [4, 1]), fromCache: false, seconds: 0,
-    filePaths: ['a.jpg', 'b.jpg', 'c.jpg', 'd.jpg'], classNames: ['cats', 'dogs'],
+    features: tf.randomNormal([4, 5, 5, 256]),
+    labels: tf.tensor2d([0, 1, 0, 1], [4, 1]),
+    fromCache: false,
+    seconds: 0,
+    filePaths: ['a.jpg', 'b.jpg', 'c.jpg', 'd.jpg'],
+    classNames: ['cats', 'dogs'],
   };
   const r = await evaluateModel(head, featureBatches(split), { disposeBatches: false });
   assert.deepEqual(r.filePaths, split.filePaths);
@@ -85,15 +112,21 @@ test('the head on features has the lesson\'s parameter count and evaluates like 
 
 /** A small transfer model on 32x32 photos (a 2-layer convnet base), as 07 saves one. */
 function tinyTransferModel(): tf.LayersModel {
-  const base = tf.sequential({ name: 'tiny_base', layers: [
-    tf.layers.conv2d({ inputShape: [32, 32, 3], filters: 4, kernelSize: 3, activation: 'relu', name: 'conv_a' }),
-    tf.layers.conv2d({ filters: 4, kernelSize: 3, strides: 2, activation: 'relu', name: 'conv_b' }),
-  ] });
+  const base = tf.sequential({
+    name: 'tiny_base',
+    layers: [
+      tf.layers.conv2d({ inputShape: [32, 32, 3], filters: 4, kernelSize: 3, activation: 'relu', name: 'conv_a' }),
+      tf.layers.conv2d({ filters: 4, kernelSize: 3, strides: 2, activation: 'relu', name: 'conv_b' }),
+    ],
+  });
   return buildTransferModel(base, { preprocess: 'tf', dense: 8, dropout: 0.5 });
 }
 
 test('07 saves its model with the class names; 08 loads it, or says to run 07 (or to run it again for another size)', async () => {
-  await assert.rejects(loadFineTunedModel({ ...profile, imageSize: [32, 32] }), /has no saved model: run notebook 07_fine_tuning first/);
+  await assert.rejects(
+    loadFineTunedModel({ ...profile, imageSize: [32, 32] }),
+    /has no saved model: run notebook 07_fine_tuning first/,
+  );
   const model = tinyTransferModel();
   await saveFineTunedModel(model, ['cats', 'dogs']);
   assert.equal(fineTunedModelDir(), path.join(root, 'build', 'models', '07-fine-tuned'));
@@ -101,12 +134,15 @@ test('07 saves its model with the class names; 08 loads it, or says to run 07 (o
   assert.deepEqual(loaded.classNames, ['cats', 'dogs']);
   assert.equal(loaded.model.countParams(), model.countParams());
   await assert.rejects(loadFineTunedModel(profile), /takes 32x32 images, profile mini 192x192: run 07 again/);
-  assert.equal(predictCommand(path.join(root, 'x.jpg')), 'npm run predict -- build/models/07-fine-tuned x.jpg --cam build/cam');
+  assert.equal(
+    predictCommand(path.join(root, 'x.jpg')),
+    'npm run predict -- build/models/07-fine-tuned x.jpg --cam build/cam',
+  );
   loaded.model.dispose();
   model.dispose();
 });
 
-test('a Grad-CAM cell: the overlay at the model\'s input size, captioned with the class the model chose', async () => {
+test("a Grad-CAM cell: the overlay at the model's input size, captioned with the class the model chose", async () => {
   const model = tinyTransferModel();
   const [photo] = await samplePhotos(profile, { split: 'test', perClass: 1 });
   const leaked = tf.memory().numTensors;
@@ -121,7 +157,16 @@ test('a Grad-CAM cell: the overlay at the model\'s input size, captioned with th
 
 test('the side-by-side grid has a title row and one row per photo, each image with its caption', async () => {
   const photo = tf.fill([8, 8, 3], 128) as tf.Tensor3D;
-  const html = await sideBySideHtml(['photo', 'model'], [[{ image: photo, caption: 'a.jpg' }, { image: photo, caption: 'cats 90.0%' }]], { caption: 'grid', note: '0.2 s' });
+  const html = await sideBySideHtml(
+    ['photo', 'model'],
+    [
+      [
+        { image: photo, caption: 'a.jpg' },
+        { image: photo, caption: 'cats 90.0%' },
+      ],
+    ],
+    { caption: 'grid', note: '0.2 s' },
+  );
   assert.match(html, /<caption[^>]*>grid<\/caption><thead><tr><th[^>]*>photo<\/th><th[^>]*>model<\/th><\/tr><\/thead>/);
   assert.equal(html.match(/<tr>/g)?.length, 2);
   assert.equal(html.match(/<img src="data:image\/png;base64,/g)?.length, 2);

@@ -41,7 +41,10 @@ test('saveModel/loadModel round trip: same predictions, nested base, frozen BN a
   const json = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'));
   assert.equal(json.format, 'layers-model');
   assert.deepEqual(json.weightsManifest[0].paths, ['./weights.bin']);
-  const bytes = json.weightsManifest[0].weights.reduce((a: number, w: { shape: number[] }) => a + 4 * w.shape.reduce((x, y) => x * y, 1), 0);
+  const bytes = json.weightsManifest[0].weights.reduce(
+    (a: number, w: { shape: number[] }) => a + 4 * w.shape.reduce((x, y) => x * y, 1),
+    0,
+  );
   assert.equal(fs.statSync(path.join(dir, 'weights.bin')).size, bytes);
 
   const loaded = await loadModel(dir);
@@ -51,7 +54,9 @@ test('saveModel/loadModel round trip: same predictions, nested base, frozen BN a
   assert.deepEqual(Array.from(a.dataSync()), Array.from(b.dataSync()));
   const base = loaded.layers.find((l) => l.name === 'base') as tf.LayersModel;
   assert.ok(base.layers.some((l) => l instanceof FrozenBatchNormalization));
-  assert.ok(loaded.layers.some((l) => l instanceof RandomFlip) && loaded.layers.some((l) => l instanceof RandomRotation));
+  assert.ok(
+    loaded.layers.some((l) => l instanceof RandomFlip) && loaded.layers.some((l) => l instanceof RandomRotation),
+  );
   tf.dispose([x, a, b]);
 });
 
@@ -123,7 +128,9 @@ test('issue 10 #14a: a truncated weights.bin is named, with what to do (loadMode
   const { parsePredictArgs, predictImages } = await import('../scripts/predict');
   const img = path.join(dir, 'img.png');
   const sharp = (await import('sharp')).default;
-  await sharp({ create: { width: 6, height: 6, channels: 3, background: { r: 9, g: 9, b: 9 } } }).png().toFile(img);
+  await sharp({ create: { width: 6, height: 6, channels: 3, background: { r: 9, g: 9, b: 9 } } })
+    .png()
+    .toFile(img);
   await assert.rejects(predictImages(parsePredictArgs([path.join(dir, 'model'), img]), { quiet: true }), check);
 });
 
@@ -143,24 +150,44 @@ test('scripts/predict classifies images with a saved model; clear errors', async
   // "dog" if the mean red value is high: sigmoid(w * mean(R) + b) with a GAP layer
   const input = tf.input({ shape: [6, 6, 3] });
   let x = tf.layers.globalAveragePooling2d({}).apply(input) as tf.SymbolicTensor;
-  x = tf.layers.dense({ units: 1, activation: 'sigmoid', weights: [tf.tensor2d([[0.1], [0], [0]]), tf.tensor1d([-12.75])] }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers
+    .dense({ units: 1, activation: 'sigmoid', weights: [tf.tensor2d([[0.1], [0], [0]]), tf.tensor1d([-12.75])] })
+    .apply(x) as tf.SymbolicTensor;
   await saveModel(tf.model({ inputs: input, outputs: x }), path.join(dir, 'model'));
   const red = path.join(dir, 'red.png');
   const blue = path.join(dir, 'blue.png');
-  await sharp({ create: { width: 20, height: 12, channels: 3, background: { r: 255, g: 0, b: 0 } } }).png().toFile(red);
-  await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: 0, g: 0, b: 255 } } }).png().toFile(blue);
+  await sharp({ create: { width: 20, height: 12, channels: 3, background: { r: 255, g: 0, b: 0 } } })
+    .png()
+    .toFile(red);
+  await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: 0, g: 0, b: 255 } } })
+    .png()
+    .toFile(blue);
   const lines: string[] = [];
-  const preds = await predictImages(parsePredictArgs([path.join(dir, 'model'), red, blue, '--classes', 'cats,dogs']), { out: (l) => lines.push(l) });
-  assert.deepEqual(preds.map((p) => p.className), ['dogs', 'cats']);
+  const preds = await predictImages(parsePredictArgs([path.join(dir, 'model'), red, blue, '--classes', 'cats,dogs']), {
+    out: (l) => lines.push(l),
+  });
+  assert.deepEqual(
+    preds.map((p) => p.className),
+    ['dogs', 'cats'],
+  );
   assert.ok(Math.abs(preds[0].probability - 1 / (1 + Math.exp(-12.75))) < 1e-4);
   assert.match(lines[1], /blue\.png\tcats\t1\.0000/);
   assert.deepEqual(parsePredictArgs(['m', 'a.jpg', '--size', '150x200']).size, [150, 200]);
   assert.throws(() => parsePredictArgs(['m']), /at least one image/);
-  await assert.rejects(predictImages(parsePredictArgs([path.join(dir, 'nope'), red])), /model folder .*nope does not exist/);
+  await assert.rejects(
+    predictImages(parsePredictArgs([path.join(dir, 'nope'), red])),
+    /model folder .*nope does not exist/,
+  );
   const junk = path.join(dir, 'junk.jpg');
   fs.writeFileSync(junk, 'not an image');
-  await assert.rejects(predictImages(parsePredictArgs([path.join(dir, 'model'), junk]), { quiet: true }), /cannot read image .*junk\.jpg/);
-  await assert.rejects(predictImages(parsePredictArgs([path.join(dir, 'model'), red, '--classes', 'a,b,c']), { quiet: true }), /3 names but the model predicts 2/);
+  await assert.rejects(
+    predictImages(parsePredictArgs([path.join(dir, 'model'), junk]), { quiet: true }),
+    /cannot read image .*junk\.jpg/,
+  );
+  await assert.rejects(
+    predictImages(parsePredictArgs([path.join(dir, 'model'), red, '--classes', 'a,b,c']), { quiet: true }),
+    /3 names but the model predicts 2/,
+  );
   const err = console.error;
   console.error = () => undefined;
   try {

@@ -25,7 +25,10 @@ const runs: NotebookRun[] = [];
 
 test('notebooks run headless in the mini profile', async (t) => {
   // NOTEBOOKS=05,06 runs only the notebooks whose names start with those prefixes (while working on them).
-  const only = (process.env.NOTEBOOKS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const only = (process.env.NOTEBOOKS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const notebooks = listNotebooks(only);
   assert.ok(notebooks.length >= 1, 'notebooks/ has the lesson');
   for (const nbPath of notebooks) {
@@ -59,19 +62,43 @@ test('every plotly figure in the exported HTML draws in headless Chromium', asyn
   }
   // Every executed notebook is opened (and screenshotted), those without figures too (08 shows image grids only).
   const shown = runs.filter((r) => r.ok && r.html);
-  assert.ok(shown.some((r) => new ExecutedNotebook(r.ipynb).figureCount() > 0), 'some notebook draws plots');
+  assert.ok(
+    shown.some((r) => new ExecutedNotebook(r.ipynb).figureCount() > 0),
+    'some notebook draws plots',
+  );
   for (const r of shown) {
     await t.test(r.name, () => {
       const expected = new ExecutedNotebook(r.ipynb).figureCount();
-      const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-        '--disable-sync', '--no-first-run', '--virtual-time-budget=20000', `--user-data-dir=${path.join(root, 'build', 'chromium-profile')}`];
-      const dom = spawnSync(chromium, [...flags, '--dump-dom', `file://${r.html}`], { encoding: 'utf8', maxBuffer: 256 << 20, timeout: 120_000 });
+      const flags = [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--virtual-time-budget=20000',
+        `--user-data-dir=${path.join(root, 'build', 'chromium-profile')}`,
+      ];
+      const dom = spawnSync(chromium, [...flags, '--dump-dom', `file://${r.html}`], {
+        encoding: 'utf8',
+        maxBuffer: 256 << 20,
+        timeout: 120_000,
+      });
       assert.equal(dom.status, 0, `chromium failed on ${r.html}: ${dom.stderr.slice(-500)}`);
       const drawn = (dom.stdout.match(/class="tlts-plot[^"]*js-plotly-plot/g) ?? []).length;
       assert.equal(drawn, expected, `${r.name}: ${drawn} of ${expected} plotly figures drew`);
-      assert.doesNotMatch(dom.stdout, /class="tlts-plot-note"/, 'no figure left its note (plotly.js found, scripts ran)');
+      assert.doesNotMatch(
+        dom.stdout,
+        /class="tlts-plot-note"/,
+        'no figure left its note (plotly.js found, scripts ran)',
+      );
       const shot = path.join(outDir, `${r.name}.png`);
-      spawnSync(chromium, [...flags, '--window-size=1280,4000', '--hide-scrollbars', `--screenshot=${shot}`, `file://${r.html}`], { timeout: 120_000 });
+      spawnSync(
+        chromium,
+        [...flags, '--window-size=1280,4000', '--hide-scrollbars', `--screenshot=${shot}`, `file://${r.html}`],
+        { timeout: 120_000 },
+      );
       assert.ok(existsSync(shot), `screenshot ${shot} written`);
     });
   }
@@ -84,13 +111,23 @@ test('a plain `jupyter nbconvert --execute` runs a notebook with the registered 
   // As an instructor's CI would: no JUPYTER_PATH, the kernel named in the notebook, started in notebooks/.
   const env: NodeJS.ProcessEnv = { ...process.env, LESSON_PROFILE: 'mini', PYDEVD_DISABLE_FILE_VALIDATION: '1' };
   delete env.JUPYTER_PATH;
-  const r = spawnSync(setup.python, ['-m', 'jupyter', 'nbconvert', '--to', 'notebook', '--execute', path.relative(root, first), '--output-dir', out], {
-    cwd: root, env, encoding: 'utf8', timeout: 600_000,
-  });
+  const r = spawnSync(
+    setup.python,
+    ['-m', 'jupyter', 'nbconvert', '--to', 'notebook', '--execute', path.relative(root, first), '--output-dir', out],
+    {
+      cwd: root,
+      env,
+      encoding: 'utf8',
+      timeout: 600_000,
+    },
+  );
   assert.equal(r.status, 0, `jupyter nbconvert failed:\n${r.stderr.slice(-2000)}`);
   const executed = new ExecutedNotebook(path.join(out, path.basename(first)));
   const errors = executed.cells.flatMap((c) => c.outputs ?? []).filter((o) => o.output_type === 'error');
   assert.deepEqual(errors, [], 'no cell failed');
-  assert.ok(executed.htmls().some((h) => h.includes('tlts-banner')), 'the first cell showed the lesson banner');
+  assert.ok(
+    executed.htmls().some((h) => h.includes('tlts-banner')),
+    'the first cell showed the lesson banner',
+  );
   t.diagnostic(`executed ${path.basename(first)} with plain nbconvert into ${path.relative(root, out)}`);
 });

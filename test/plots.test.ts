@@ -7,14 +7,22 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { gunzipSync } from 'node:zlib';
 import { learningCurveFigures } from '../lib/ui/figures';
-import { barChart, cellTextColor, figureHtml, heatmap, lineChart, PALE_TO_DARK_BLUES, showFigure } from '../lib/ui/plot';
+import {
+  barChart,
+  cellTextColor,
+  figureHtml,
+  heatmap,
+  lineChart,
+  PALE_TO_DARK_BLUES,
+  showFigure,
+} from '../lib/ui/plot';
 import { PLOT_NOTES, plotlyLibraryHtml, plotlySource } from '../lib/ui/plotlyEmbed';
 import { inFakeNotebook } from './helpers/fakeNotebook';
 
 const CARRIER = 'class="tlts-plotly"';
 const fig = barChart(['a', 'b'], [{ name: 'g', values: [1, 2] }], { title: 't' });
 
-test('the embedded library unpacks to plotly.js\'s cartesian bundle, in about 0.7 MB', () => {
+test("the embedded library unpacks to plotly.js's cartesian bundle, in about 0.7 MB", () => {
   const html = plotlyLibraryHtml();
   const b64 = /atob\("([A-Za-z0-9+/=]+)"\)/.exec(html)?.[1];
   assert.ok(b64, 'base64 payload in the script');
@@ -28,9 +36,16 @@ test('in a notebook, the first figure of each executed cell carries plotly.js, t
     showFigure(fig);
     showFigure(fig);
   });
-  assert.deepEqual(first.map((m) => m.html?.includes(CARRIER)), [true, false]);
+  assert.deepEqual(
+    first.map((m) => m.html?.includes(CARRIER)),
+    [true, false],
+  );
   const second = await inFakeNotebook(() => showFigure(fig));
-  assert.equal(second[0].html?.includes(CARRIER), true, 'a later cell (a re-run, another session) carries its own copy');
+  assert.equal(
+    second[0].html?.includes(CARRIER),
+    true,
+    'a later cell (a re-run, another session) carries its own copy',
+  );
   assert.equal(figureHtml(fig).includes(CARRIER), true, 'outside a notebook every figure is self-contained');
   assert.equal(figureHtml(fig, { includePlotly: false }).includes(CARRIER), false);
 });
@@ -40,7 +55,11 @@ test('a figure starts as a static Korean note and an empty div: no blank box whe
   const staticHtml = html.replace(/<script[\s\S]*?<\/script>/g, '');
   assert.ok(staticHtml.includes(PLOT_NOTES.untrusted), 'the note is static HTML');
   assert.match(PLOT_NOTES.untrusted, /신뢰.*Trust Notebook.*다시 실행/);
-  assert.match(staticHtml, /<div id="[^"]+" class="tlts-plot" style="width:100%"><\/div>/, 'the plot div has no height of its own');
+  assert.match(
+    staticHtml,
+    /<div id="[^"]+" class="tlts-plot" style="width:100%"><\/div>/,
+    'the plot div has no height of its own',
+  );
   assert.equal(html.match(/class="tlts-plot"/g)?.length, 1, 'one figure, counted once');
   assert.match(html, /el\.style\.height="300px";P\.newPlot\(/, 'the script gives the div its height as it draws');
   assert.match(html, /note\.parentNode\.removeChild\(note\)/, 'and removes the note');
@@ -60,19 +79,43 @@ test('barChart: categorical x axis, labels in the given order; log axis labels 1
 });
 
 test('heatmap: pale-to-dark blues, white text on dark cells, black on pale ones, categorical axes', () => {
-  const f = heatmap([[45, 5], [8, 42]], ['0', '1'], ['0', '1']);
+  const f = heatmap(
+    [
+      [45, 5],
+      [8, 42],
+    ],
+    ['0', '1'],
+    ['0', '1'],
+  );
   const trace = f.data[0] as { colorscale: [number, string][] };
   assert.deepEqual(trace.colorscale, PALE_TO_DARK_BLUES);
-  const lightness = (hex: string) => parseInt(hex.slice(1, 3), 16) + parseInt(hex.slice(3, 5), 16) + parseInt(hex.slice(5, 7), 16);
-  assert.ok(lightness(PALE_TO_DARK_BLUES[0][1]) > 700 && lightness(PALE_TO_DARK_BLUES[8][1]) < 200, 'small values pale, large dark');
-  const layout = f.layout as { annotations: { text: string; font: { color: string } }[]; xaxis: { type: string }; yaxis: { type: string } };
-  assert.deepEqual(layout.annotations.map((a) => [a.text, a.font.color]), [['45', 'white'], ['5', 'black'], ['8', 'black'], ['42', 'white']]);
+  const lightness = (hex: string) =>
+    parseInt(hex.slice(1, 3), 16) + parseInt(hex.slice(3, 5), 16) + parseInt(hex.slice(5, 7), 16);
+  assert.ok(
+    lightness(PALE_TO_DARK_BLUES[0][1]) > 700 && lightness(PALE_TO_DARK_BLUES[8][1]) < 200,
+    'small values pale, large dark',
+  );
+  const layout = f.layout as {
+    annotations: { text: string; font: { color: string } }[];
+    xaxis: { type: string };
+    yaxis: { type: string };
+  };
+  assert.deepEqual(
+    layout.annotations.map((a) => [a.text, a.font.color]),
+    [
+      ['45', 'white'],
+      ['5', 'black'],
+      ['8', 'black'],
+      ['42', 'white'],
+    ],
+  );
   assert.deepEqual([layout.xaxis.type, layout.yaxis.type], ['category', 'category']);
   assert.equal(cellTextColor(3, 3, 3), 'black', 'a flat matrix stays readable');
 });
 
 test('titles sit at the left, clear of the modebar; learning curves tick whole epochs only', () => {
-  const title = (lineChart([{ name: 'a', y: [1, 2] }], { title: 'T' }).layout as { title: Record<string, unknown> }).title;
+  const title = (lineChart([{ name: 'a', y: [1, 2] }], { title: 'T' }).layout as { title: Record<string, unknown> })
+    .title;
   assert.deepEqual(title, { text: 'T', x: 0, xref: 'paper', xanchor: 'left' });
   const curves = learningCurveFigures({ loss: Array.from({ length: 30 }, (_, i) => 1 / (i + 1)) }, { firstEpoch: 3 });
   const xaxis = (curves.loss.layout as { xaxis: Record<string, unknown> }).xaxis;

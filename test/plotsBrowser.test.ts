@@ -9,14 +9,41 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { PLOT_NOTES } from '../lib/ui/plotlyEmbed';
-import { CHROMIUM_FLAGS, drawnFigures, notesAndBlankBoxes, openNotebook, restartKernel, runAll, runCell, save, waitForFigures } from './helpers/notebook6';
+import {
+  CHROMIUM_FLAGS,
+  drawnFigures,
+  notesAndBlankBoxes,
+  openNotebook,
+  restartKernel,
+  runAll,
+  runCell,
+  save,
+  waitForFigures,
+} from './helpers/notebook6';
 import { trustNotebook } from '../scripts/lesson';
-import { JUPYTER_PYTHON, KERNEL, jupyterEnv, notebookServerMissing, startNotebookServer, type NotebookServer } from './helpers/notebookServer';
+import {
+  JUPYTER_PYTHON,
+  KERNEL,
+  jupyterEnv,
+  notebookServerMissing,
+  startNotebookServer,
+  type NotebookServer,
+} from './helpers/notebookServer';
 
 const root = path.resolve(__dirname, '..');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -46,8 +73,17 @@ plot.showFigure(confusionMatrixFigure([[45, 5], [8, 42]], ['cats', 'dogs']));`,
 ];
 
 function notebookJson(): string {
-  const cells = CELLS.map((source, i) => ({ id: `cell-${i}`, cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source }));
-  const metadata = { kernelspec: { name: KERNEL, display_name: 'TypeScript (transfer-learning-ts)', language: 'typescript' } };
+  const cells = CELLS.map((source, i) => ({
+    id: `cell-${i}`,
+    cell_type: 'code',
+    execution_count: null,
+    metadata: {},
+    outputs: [],
+    source,
+  }));
+  const metadata = {
+    kernelspec: { name: KERNEL, display_name: 'TypeScript (transfer-learning-ts)', language: 'typescript' },
+  };
   return JSON.stringify({ cells, metadata, nbformat: 4, nbformat_minor: 5 }, null, 1);
 }
 
@@ -56,7 +92,9 @@ function libraryCopies(file: string): number {
   return readFileSync(file, 'utf8').split('class=\\"tlts-plotly\\"').length - 1;
 }
 
-const missing = existsSync(CHROMIUM) ? notebookServerMissing() : `no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`;
+const missing = existsSync(CHROMIUM)
+  ? notebookServerMissing()
+  : `no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`;
 if (missing) console.log(`# plotsBrowser.test.ts skipped: ${missing}`);
 
 describe('plots in headless Chromium and a real Notebook 6', { skip: missing ?? false }, () => {
@@ -82,9 +120,12 @@ describe('plots in headless Chromium and a real Notebook 6', { skip: missing ?? 
     env = jupyterEnv(path.join(tmp, 'jupyter'));
     server = await startNotebookServer(home, env);
     context = await chromium.launchPersistentContext(path.join(tmp, 'chromium-profile'), {
-      executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS, viewport: { width: 1280, height: 1800 },
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_FLAGS,
+      viewport: { width: 1280, height: 1800 },
     });
-    page = context.pages()[0] ?? await context.newPage();
+    page = context.pages()[0] ?? (await context.newPage());
   });
 
   after(async () => {
@@ -95,13 +136,18 @@ describe('plots in headless Chromium and a real Notebook 6', { skip: missing ?? 
 
   test('executed headlessly (as npm run lesson): .ipynb and .html under 5 MB, plotly.js once per cell, the HTML draws every figure', async (t) => {
     const out = path.join(tmp, 'out');
-    const run = spawnSync(JUPYTER_PYTHON, [path.join(root, 'scripts', 'execute_notebook.py'), path.join(home, 'plots.ipynb'), out, '--kernel', KERNEL],
-      { env, encoding: 'utf8', timeout: 120_000 });
+    const run = spawnSync(
+      JUPYTER_PYTHON,
+      [path.join(root, 'scripts', 'execute_notebook.py'), path.join(home, 'plots.ipynb'), out, '--kernel', KERNEL],
+      { env, encoding: 'utf8', timeout: 120_000 },
+    );
     assert.equal(run.status, 0, `execute_notebook.py failed:\n${run.stdout}\n${run.stderr.slice(-2000)}`);
     const ipynb = path.join(out, 'plots.ipynb');
     const html = path.join(out, 'plots.html');
     const sizes = { ipynb: statSync(ipynb).size, html: statSync(html).size };
-    t.diagnostic(`a notebook with ${FIGURES} figures in 3 cells: .ipynb ${sizes.ipynb} bytes, .html ${sizes.html} bytes`);
+    t.diagnostic(
+      `a notebook with ${FIGURES} figures in 3 cells: .ipynb ${sizes.ipynb} bytes, .html ${sizes.html} bytes`,
+    );
     assert.ok(sizes.ipynb < MAX_BYTES && sizes.html < MAX_BYTES, `sizes ${JSON.stringify(sizes)}`);
     assert.equal(libraryCopies(ipynb), 3, 'each of the 3 cells carries plotly.js once');
 
@@ -110,12 +156,25 @@ describe('plots in headless Chromium and a real Notebook 6', { skip: missing ?? 
     assert.equal(await page.locator('.tlts-plot-note').count(), 0, 'no note left in place of a figure');
     await shot('html-export');
     // The check of test/notebooks.test.ts: Chromium's --dump-dom with a virtual time budget.
-    const dom = spawnSync(CHROMIUM, [...CHROMIUM_FLAGS, '--virtual-time-budget=20000', `--user-data-dir=${path.join(tmp, 'dump-profile')}`,
-      '--dump-dom', `file://${html}`], { encoding: 'utf8', maxBuffer: 64 << 20, timeout: 60_000 });
-    assert.equal((dom.stdout.match(/class="tlts-plot[^"]*js-plotly-plot/g) ?? []).length, FIGURES, '--dump-dom sees every figure drawn');
+    const dom = spawnSync(
+      CHROMIUM,
+      [
+        ...CHROMIUM_FLAGS,
+        '--virtual-time-budget=20000',
+        `--user-data-dir=${path.join(tmp, 'dump-profile')}`,
+        '--dump-dom',
+        `file://${html}`,
+      ],
+      { encoding: 'utf8', maxBuffer: 64 << 20, timeout: 60_000 },
+    );
+    assert.equal(
+      (dom.stdout.match(/class="tlts-plot[^"]*js-plotly-plot/g) ?? []).length,
+      FIGURES,
+      '--dump-dom sees every figure drawn',
+    );
   });
 
-  test('an executed notebook opened untrusted shows the Korean note in each figure\'s place (no blank box); trusted, it draws', async () => {
+  test("an executed notebook opened untrusted shows the Korean note in each figure's place (no blank box); trusted, it draws", async () => {
     const file = path.join(home, 'lesson_output.ipynb');
     copyFileSync(path.join(tmp, 'out', 'plots.ipynb'), file);
     await openNotebook(page, server!.url('lesson_output.ipynb'));
@@ -123,11 +182,14 @@ describe('plots in headless Chromium and a real Notebook 6', { skip: missing ?? 
     const seen = await notesAndBlankBoxes(page, NOTE_PART);
     await shot('untrusted');
     assert.equal(seen.notes.length, FIGURES, `one note per figure: ${JSON.stringify(seen.notes)}`);
-    assert.ok(seen.notes.every((n) => n.includes('Trust Notebook') && n.includes('신뢰')), 'the note says how to trust the notebook');
+    assert.ok(
+      seen.notes.every((n) => n.includes('Trust Notebook') && n.includes('신뢰')),
+      'the note says how to trust the notebook',
+    );
     assert.equal(seen.blankBoxes, 0, 'no blank box');
     assert.equal(await drawnFigures(page), 0);
 
-    assert.equal(trustNotebook(file, JUPYTER_PYTHON, env), null, 'npm run lesson\'s jupyter trust');
+    assert.equal(trustNotebook(file, JUPYTER_PYTHON, env), null, "npm run lesson's jupyter trust");
     await openNotebook(page, server!.url('lesson_output.ipynb'));
     assert.equal(await waitForFigures(page, FIGURES), FIGURES, 'after jupyter trust every figure draws');
     assert.equal((await notesAndBlankBoxes(page, NOTE_PART)).notes.length, 0);

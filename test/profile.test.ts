@@ -45,7 +45,10 @@ test('forced profiles: mini runs on the shipped photos and weights, full on the 
   assert.deepEqual(mini.imageSize, [192, 192]);
   assert.equal(mini.backbone.application, 'MobileNet');
   assert.equal(mini.backbone.alpha, 0.25);
-  assert.ok(existsSync(mini.backbone.weights) && existsSync(mini.backbone.weightsWithTop), 'the shipped weight files exist');
+  assert.ok(
+    existsSync(mini.backbone.weights) && existsSync(mini.backbone.weightsWithTop),
+    'the shipped weight files exist',
+  );
   assert.ok(isLessonDataset(mini.dataDir), 'the mini set has train/validation/test with cats and dogs');
   const full = resolveProfile({ LESSON_PROFILE: 'full' });
   assert.equal(full.name, 'full');
@@ -53,8 +56,14 @@ test('forced profiles: mini runs on the shipped photos and weights, full on the 
   assert.deepEqual(full.imageSize, [150, 150]);
   assert.equal(full.backbone.application, 'VGG16');
   assert.equal(full.backbone.weights, 'imagenet');
-  assert.equal(resolveProfile({ LESSON_PROFILE: 'full', LESSON_BACKBONE: 'mobilenet' }).backbone.application, 'MobileNet');
-  assert.equal(resolveProfile({ LESSON_PROFILE: 'mini', LESSON_PROFILE_REASON: 'npm run lesson 이 정함' }).reason, 'npm run lesson 이 정함');
+  assert.equal(
+    resolveProfile({ LESSON_PROFILE: 'full', LESSON_BACKBONE: 'mobilenet' }).backbone.application,
+    'MobileNet',
+  );
+  assert.equal(
+    resolveProfile({ LESSON_PROFILE: 'mini', LESSON_PROFILE_REASON: 'npm run lesson 이 정함' }).reason,
+    'npm run lesson 이 정함',
+  );
 });
 
 test('auto: full when the lesson dataset or its zip is in data/, mini otherwise, with the reason', () => {
@@ -74,12 +83,21 @@ test('auto: full when the lesson dataset or its zip is in data/, mini otherwise,
     if (saved === undefined) delete process.env.LESSON_ROOT;
     else process.env.LESSON_ROOT = saved;
   }
-  assert.match(downloadCommand(), /^npm run gdown -- 1nBE3N2cXQGwD8JaD0JZ2LmFD-n3D5hVU -O data\/cats_and_dogs_small\.zip$/);
+  assert.match(
+    downloadCommand(),
+    /^npm run gdown -- 1nBE3N2cXQGwD8JaD0JZ2LmFD-n3D5hVU -O data\/cats_and_dogs_small\.zip$/,
+  );
 });
 
 test('a wrong LESSON_PROFILE or LESSON_BACKBONE is an error naming the value and the choices', () => {
-  assert.throws(() => resolveProfile({ LESSON_PROFILE: 'sample' }), /LESSON_PROFILE=sample is not valid: use one of full, mini, auto/);
-  assert.throws(() => resolveProfile({ LESSON_PROFILE: 'full', LESSON_BACKBONE: 'resnet' }), /LESSON_BACKBONE=resnet is not valid: use one of vgg16, mobilenet/);
+  assert.throws(
+    () => resolveProfile({ LESSON_PROFILE: 'sample' }),
+    /LESSON_PROFILE=sample is not valid: use one of full, mini, auto/,
+  );
+  assert.throws(
+    () => resolveProfile({ LESSON_PROFILE: 'full', LESSON_BACKBONE: 'resnet' }),
+    /LESSON_BACKBONE=resnet is not valid: use one of vgg16, mobilenet/,
+  );
 });
 
 test('the mini backbone: MobileNet α=0.25 at 192x192 with its shipped weights and tf preprocessing', async () => {
@@ -104,7 +122,9 @@ test('the mini backbone with its ImageNet top tells the shipped cat photos from 
   const photos = await samplePhotos(profile, { perClass: 8 });
   for (const file of photos) {
     const img = await loadImage(file, { imageSize: [224, 224] });
-    const probs = tf.tidy(() => (b.convBase.predict(b.preprocess(img.expandDims(0) as tf.Tensor4D)) as tf.Tensor).squeeze());
+    const probs = tf.tidy(() =>
+      (b.convBase.predict(b.preprocess(img.expandDims(0) as tf.Tensor4D)) as tf.Tensor).squeeze(),
+    );
     const p = Array.from(await probs.data());
     const m = mass[file.includes(`${path.sep}cats${path.sep}`) ? 'cats' : 'dogs'];
     m.cat += p.slice(281, 286).reduce((a, v) => a + v, 0) / 8;
@@ -112,7 +132,10 @@ test('the mini backbone with its ImageNet top tells the shipped cat photos from 
     tf.dispose([img, probs]);
   }
   assert.ok(mass.dogs.dog > 0.6, `dog photos: mean probability of dog breeds ${mass.dogs.dog.toFixed(2)}`);
-  assert.ok(mass.cats.cat > 3 * mass.dogs.cat, `cat classes: ${mass.cats.cat.toFixed(3)} on cats vs ${mass.dogs.cat.toFixed(3)} on dogs`);
+  assert.ok(
+    mass.cats.cat > 3 * mass.dogs.cat,
+    `cat classes: ${mass.cats.cat.toFixed(3)} on cats vs ${mass.dogs.cat.toFixed(3)} on dogs`,
+  );
   assert.ok(decodePredictions(tf.oneHot([282], 1000).toFloat(), 1)[0][0].className === 'tiger_cat');
   b.convBase.dispose();
 });

@@ -38,7 +38,11 @@ test('liveProgress prints a batch line and one Keras-style line per epoch; quiet
   const s = sink();
   const cb = liveProgress({ sink: s });
   await model.fit(xs, ys, { epochs: 2, batchSize: 8, validationSplit: 0.25, verbose: 0, callbacks: [cb] });
-  assert.match(s.out, /^\rEpoch 1\/2 \[=*>? *\] +16% 1\/6 \d+\.\ds - loss: \d\.\d{4}/, 'the first batch draws the line');
+  assert.match(
+    s.out,
+    /^\rEpoch 1\/2 \[=*>? *\] +16% 1\/6 \d+\.\ds - loss: \d\.\d{4}/,
+    'the first batch draws the line',
+  );
   const lines = s.out.split('\n').filter((l) => l.trim());
   assert.equal(lines.length, 2);
   assert.match(lines[0], /\rEpoch 1\/2 - \d+\.\ds - loss: \d\.\d{4} - val_loss: \d\.\d{4} {8}$/);
@@ -60,9 +64,15 @@ test('liveProgress prints a batch line and one Keras-style line per epoch; quiet
 
 test('epochLine: Keras layout and number format', () => {
   assert.equal(epochLine(0, 5, 1.26, { loss: 0.5, acc: 0.75 }), 'Epoch 1/5 - 1.3s - loss: 0.5000 - acc: 0.7500');
-  assert.equal(epochLine(2, undefined, 0, { batch: 3, size: 8, loss: 1.5e-6, mse: 12345 }), 'Epoch 3 - 0.0s - loss: 1.500e-6 - mse: 1.235e+4');
-  assert.equal(epochLine(0, 2, 1, { val_loss: 0.7, val_acc: 0.6, loss: 0.5, acc: 0.75 }),
-    'Epoch 1/2 - 1.0s - loss: 0.5000 - acc: 0.7500 - val_loss: 0.7000 - val_acc: 0.6000', 'training metrics first, as Keras prints them');
+  assert.equal(
+    epochLine(2, undefined, 0, { batch: 3, size: 8, loss: 1.5e-6, mse: 12345 }),
+    'Epoch 3 - 0.0s - loss: 1.500e-6 - mse: 1.235e+4',
+  );
+  assert.equal(
+    epochLine(0, 2, 1, { val_loss: 0.7, val_acc: 0.6, loss: 0.5, acc: 0.75 }),
+    'Epoch 1/2 - 1.0s - loss: 0.5000 - acc: 0.7500 - val_loss: 0.7000 - val_acc: 0.6000',
+    'training metrics first, as Keras prints them',
+  );
 });
 
 test('in a notebook, liveProgress embeds plotly.js once per executed cell and redraws one area of learning curves each epoch, in Korean', async () => {
@@ -70,23 +80,54 @@ test('in a notebook, liveProgress embeds plotly.js once per executed cell and re
   const xs = tf.randomNormal([16, 2]);
   const ys = tf.randomNormal([16, 1]);
   const s = sink();
-  const sent = await inFakeNotebook(() => model.fit(xs, ys, { epochs: 3, batchSize: 8, validationSplit: 0.5, verbose: 0, callbacks: [liveProgress({ figure: true, title: '실험', sink: s })] }).then(() => undefined));
+  const sent = await inFakeNotebook(() =>
+    model
+      .fit(xs, ys, {
+        epochs: 3,
+        batchSize: 8,
+        validationSplit: 0.5,
+        verbose: 0,
+        callbacks: [liveProgress({ figure: true, title: '실험', sink: s })],
+      })
+      .then(() => undefined),
+  );
   assert.match(s.out, /에포크 1\/3 · \d+\.\d초 · 손실 [\d.e+-]+ · 검증 손실 [\d.e+-]+ *\n/);
   assert.doesNotMatch(s.out, /loss|val_/, 'no English metric keys in a notebook');
   const [loader, waiting, ...area] = sent;
-  assert.ok(loader.html?.startsWith('<script') && loader.html.length > 500_000 && !loader.html.includes('class="tlts-plot"'), 'plotly.js in an output of its own');
-  assert.match(waiting.html ?? '', /학습 곡선은 첫 epoch가 끝나면 여기에 그려집니다/, 'the area is shown at once, above the epoch lines');
+  assert.ok(
+    loader.html?.startsWith('<script') && loader.html.length > 500_000 && !loader.html.includes('class="tlts-plot"'),
+    'plotly.js in an output of its own',
+  );
+  assert.match(
+    waiting.html ?? '',
+    /학습 곡선은 첫 epoch가 끝나면 여기에 그려집니다/,
+    'the area is shown at once, above the epoch lines',
+  );
   assert.equal(area.length, 3, 'one redraw per epoch');
-  assert.ok(area.every((m) => m.id === waiting.id && m.id), 'all in the same display area');
-  assert.deepEqual([waiting, ...area].map((m) => m.update), [false, true, true, true]);
+  assert.ok(
+    area.every((m) => m.id === waiting.id && m.id),
+    'all in the same display area',
+  );
+  assert.deepEqual(
+    [waiting, ...area].map((m) => m.update),
+    [false, true, true, true],
+  );
   for (const m of area) {
     assert.equal(m.html?.match(/class="tlts-plot"/g)?.length, 2, 'accuracy and loss figures');
     assert.ok(!m.html?.includes('tlts-plotly') && m.html!.length < 20_000, 'the redrawn area does not carry plotly.js');
   }
   assert.match(area[2].html ?? '', /실험<\/div>/);
   assert.match(area[2].html ?? '', /학습·검증 손실/);
-  const again = await inFakeNotebook(() => model.fit(xs, ys, { epochs: 1, verbose: 0, callbacks: [liveProgress({ figure: true, sink: s })] }).then(() => undefined));
-  assert.equal(again.length, 3, 'a cell executed later carries plotly.js again: its outputs do not depend on another cell\'s');
+  const again = await inFakeNotebook(() =>
+    model
+      .fit(xs, ys, { epochs: 1, verbose: 0, callbacks: [liveProgress({ figure: true, sink: s })] })
+      .then(() => undefined),
+  );
+  assert.equal(
+    again.length,
+    3,
+    "a cell executed later carries plotly.js again: its outputs do not depend on another cell's",
+  );
   assert.ok(again[0].html?.includes('tlts-plotly'));
   tf.dispose([xs, ys]);
 });
@@ -98,7 +139,11 @@ test('liveProgress({ continues }) draws an earlier training first, then this one
   const s = sink();
   const first = { loss: [3, 2], val_loss: [3.5, 2.5] };
   const cb = liveProgress({ figure: true, sink: s, continues: first, continuesLabel: '미세 조정 시작' });
-  const sent = await inFakeNotebook(() => model.fit(xs, ys, { epochs: 2, batchSize: 8, validationSplit: 0.5, verbose: 0, callbacks: [cb] }).then(() => undefined));
+  const sent = await inFakeNotebook(() =>
+    model
+      .fit(xs, ys, { epochs: 2, batchSize: 8, validationSplit: 0.5, verbose: 0, callbacks: [cb] })
+      .then(() => undefined),
+  );
   const last = sent[sent.length - 1].html ?? '';
   const specs = [...last.matchAll(/var f=(\{.*?\});var done/g)].map((m) => JSON.parse(m[1]));
   const spec = specs.find((f) => f.layout.title.text.includes('학습·검증 손실'));
@@ -113,7 +158,9 @@ test('liveProgress({ continues }) draws an earlier training first, then this one
 });
 
 test('learning-curve and confusion-matrix figures have Korean titles and the numbers given', () => {
-  const curves = learningCurveFigures({ history: { loss: [1, 0.5, 0.4], val_loss: [1.1, 0.7, 0.8], acc: [0.5, 0.7, 0.8], val_acc: [0.5, 0.6, 0.6] } });
+  const curves = learningCurveFigures({
+    history: { loss: [1, 0.5, 0.4], val_loss: [1.1, 0.7, 0.8], acc: [0.5, 0.7, 0.8], val_acc: [0.5, 0.6, 0.6] },
+  });
   const names = (f: { data: object[] }) => f.data.map((d) => (d as { name: string }).name);
   assert.deepEqual(names(curves.accuracy), ['학습', '검증']);
   assert.deepEqual((curves.accuracy.data[0] as { y: number[] }).y, [0.5, 0.7, 0.8], 'tfjs `acc` read as accuracy');
@@ -122,7 +169,11 @@ test('learning-curve and confusion-matrix figures have Korean titles and the num
   const layout = curves.loss.layout as { title: { text: string }; xaxis: { title: { text: string } } };
   assert.equal(layout.title.text, '학습·검증 손실');
   assert.equal(layout.xaxis.title.text, '에포크');
-  const cm = [[1, 1, 0], [1, 2, 0], [0, 0, 1]];
+  const cm = [
+    [1, 1, 0],
+    [1, 2, 0],
+    [0, 0, 1],
+  ];
   const fig = confusionMatrixFigure(cm, ['a', 'b', 'c']);
   assert.deepEqual((fig.data[0] as { z: number[][] }).z, cm);
   assert.equal((fig.layout as { title: { text: string } }).title.text, '혼동 행렬');
@@ -130,10 +181,23 @@ test('learning-curve and confusion-matrix figures have Korean titles and the num
 
 /** p = sigmoid(x) on five images, two of them wrong (as in evaluate.test.ts). */
 async function evaluation() {
-  const m = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [1], activation: 'sigmoid', kernelInitializer: 'ones', biasInitializer: 'zeros' })] });
+  const m = tf.sequential({
+    layers: [
+      tf.layers.dense({
+        units: 1,
+        inputShape: [1],
+        activation: 'sigmoid',
+        kernelInitializer: 'ones',
+        biasInitializer: 'zeros',
+      }),
+    ],
+  });
   const x = [2, -1, 0.5, -3, 4];
   const batches = [{ xs: tf.tensor2d(x, [5, 1]), ys: tf.tensor2d([1, 1, 0, 0, 1], [5, 1]) }];
-  return evaluateModel(m, Object.assign(batches, { filePaths: x.map((_, i) => `f${i}.jpg`), classNames: ['cats', 'dogs'] }) as EvalBatches);
+  return evaluateModel(
+    m,
+    Object.assign(batches, { filePaths: x.map((_, i) => `f${i}.jpg`), classNames: ['cats', 'dogs'] }) as EvalBatches,
+  );
 }
 
 test('showEvaluation in a terminal prints the per-class table and the mistakes, most confident first', async () => {
@@ -147,14 +211,26 @@ test('showEvaluation in a terminal prints the per-class table and the mistakes, 
     console.log = orig;
   }
   const text = logs.join('\n');
-  assert.match(text, /accuracy 60\.0%, loss \d\.\d{4}\nclass +precision +recall +F1 +images\n[- ]+\ncats +0\.5000 +0\.5000 +0\.5000 +2 *\ndogs +0\.6667 +0\.6667 +0\.6667 +3 *$/m);
-  assert.match(text, /The 2 misclassified images the model was most sure about:\nf1\.jpg: true dogs, predicted cats \(73\.1%\)\nf2\.jpg: true cats, predicted dogs \(62\.2%\)/);
+  assert.match(
+    text,
+    /accuracy 60\.0%, loss \d\.\d{4}\nclass +precision +recall +F1 +images\n[- ]+\ncats +0\.5000 +0\.5000 +0\.5000 +2 *\ndogs +0\.6667 +0\.6667 +0\.6667 +3 *$/m,
+  );
+  assert.match(
+    text,
+    /The 2 misclassified images the model was most sure about:\nf1\.jpg: true dogs, predicted cats \(73\.1%\)\nf2\.jpg: true cats, predicted dogs \(62\.2%\)/,
+  );
   assert.equal(evaluationCaption(result), `accuracy 60.0%, loss ${result.loss.toFixed(4)}`);
 });
 
 test('in a notebook, the evaluation and trainable views speak Korean', async () => {
   const result = await evaluation();
-  const model = buildTransferModel(tf.sequential({ layers: [tf.layers.conv2d({ filters: 2, kernelSize: 3, inputShape: [6, 6, 3], name: 'block1_conv1' })], name: 'base' }), { dense: 4 });
+  const model = buildTransferModel(
+    tf.sequential({
+      layers: [tf.layers.conv2d({ filters: 2, kernelSize: 3, inputShape: [6, 6, 3], name: 'block1_conv1' })],
+      name: 'base',
+    }),
+    { dense: 4 },
+  );
   let caption = '';
   const sent = await inFakeNotebook(async () => {
     caption = mistakeCaption({ index: 1, trueLabel: 'dogs', predicted: 'cats', confidence: 0.7311 });
@@ -166,13 +242,22 @@ test('in a notebook, the evaluation and trainable views speak Korean', async () 
   assert.match(figure, /class="tlts-plot"/);
   assert.match(table, /정확도 60\.0%, 손실 .*<th>클래스<\/th><th>정밀도<\/th><th>재현율<\/th>/);
   assert.match(trainable, /transfer_model: 학습 가능 137 \/ 학습 불가 56 .*<th>층<\/th>/);
-  assert.match(trainable, /<td>base\/block1_conv1<\/td><td>Conv2D<\/td><td style="text-align:right">56<\/td><td style="text-align:right">0<\/td><td>아니오<\/td>/);
+  assert.match(
+    trainable,
+    /<td>base\/block1_conv1<\/td><td>Conv2D<\/td><td style="text-align:right">56<\/td><td style="text-align:right">0<\/td><td>아니오<\/td>/,
+  );
   assert.equal(sent.length, 3);
 });
 
 test('describeTrainable in a terminal', () => {
-  const model = buildTransferModel(tf.sequential({ layers: [tf.layers.conv2d({ filters: 2, kernelSize: 3, inputShape: [6, 6, 3] })] }), { dense: 4 });
+  const model = buildTransferModel(
+    tf.sequential({ layers: [tf.layers.conv2d({ filters: 2, kernelSize: 3, inputShape: [6, 6, 3] })] }),
+    { dense: 4 },
+  );
   const s = trainableSummary(model);
   const head = (4 * 4 * 2 + 1) * 4 + (4 + 1);
-  assert.equal(describeTrainable(s), `trainable ${head} / non-trainable 56 / total ${head + 56} parameters (4 trainable weight tensors)`);
+  assert.equal(
+    describeTrainable(s),
+    `trainable ${head} / non-trainable 56 / total ${head + 56} parameters (4 trainable weight tensors)`,
+  );
 });

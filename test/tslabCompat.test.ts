@@ -34,7 +34,9 @@ test("every lib/ file type-checks under tslab's compiler settings", () => {
     typeRoots: [path.join(root, 'node_modules', '@types')],
   });
   const messages = ts.getPreEmitDiagnostics(program).map((d) => {
-    const where = d.file ? `${path.relative(root, d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}` : '';
+    const where = d.file
+      ? `${path.relative(root, d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}`
+      : '';
     return `${where} ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`;
   });
   assert.deepEqual(messages, [], `tslab would reject these in notebook cells:\n${messages.join('\n')}`);

@@ -45,7 +45,11 @@ test('extracts a flat zip, counts files, writes the marker; second call is skipp
   fs.writeFileSync(path.join(dest, 'train/cats/cat.0.jpg'), 'touched');
   const again = await unzip(zip, dest, { quiet: true });
   assert.deepEqual(again, { destDir: dest, files: 4, skipped: true });
-  assert.equal(fs.readFileSync(path.join(dest, 'train/cats/cat.0.jpg'), 'utf8'), 'touched', 'a skipped call writes nothing');
+  assert.equal(
+    fs.readFileSync(path.join(dest, 'train/cats/cat.0.jpg'), 'utf8'),
+    'touched',
+    'a skipped call writes nothing',
+  );
   // A newer zip (other size) replaces the earlier extraction.
   fs.writeFileSync(zip, makeZip([{ name: 'train/cats/cat.9.jpg', data: 'new' }]));
   const third = await unzip(zip, dest, { quiet: true });
@@ -68,11 +72,14 @@ test('a single top folder named like the destination is unwrapped; other top fol
 
 test('__MACOSX entries are dropped; the single top folder beside them is still unwrapped', async () => {
   const zip = path.join(tmp, 'mac.zip');
-  fs.writeFileSync(zip, makeZip([
-    { name: 'pets/train/cats/cat.0.jpg', data: 'cat' },
-    { name: '__MACOSX/pets/train/cats/._cat.0.jpg', data: 'resource fork' },
-    { name: 'pets/.DS_Store', data: 'finder' },
-  ]));
+  fs.writeFileSync(
+    zip,
+    makeZip([
+      { name: 'pets/train/cats/cat.0.jpg', data: 'cat' },
+      { name: '__MACOSX/pets/train/cats/._cat.0.jpg', data: 'resource fork' },
+      { name: 'pets/.DS_Store', data: 'finder' },
+    ]),
+  );
   const dest = path.join(tmp, 'mac-out', 'pets');
   const r = await unzip(zip, dest, { quiet: true });
   assert.equal(r.files, 2);
@@ -81,8 +88,16 @@ test('__MACOSX entries are dropped; the single top folder beside them is still u
 
 test('names without the UTF-8 flag are read as code page 437, as zip tools write them', async () => {
   const zip = path.join(tmp, 'cp437.zip');
-  fs.writeFileSync(zip, makeZip([{ name: 'caf\u00e9.txt', rawName: Buffer.from([0x63, 0x61, 0x66, 0x82, 0x2e, 0x74, 0x78, 0x74]), data: 'x' }]));
-  assert.deepEqual((await listZipEntries(zip)).map((e) => e.name), ['caf\u00e9.txt']);
+  fs.writeFileSync(
+    zip,
+    makeZip([
+      { name: 'caf\u00e9.txt', rawName: Buffer.from([0x63, 0x61, 0x66, 0x82, 0x2e, 0x74, 0x78, 0x74]), data: 'x' },
+    ]),
+  );
+  assert.deepEqual(
+    (await listZipEntries(zip)).map((e) => e.name),
+    ['caf\u00e9.txt'],
+  );
   const dest = path.join(tmp, 'cp437-out');
   await unzip(zip, dest, { quiet: true });
   assert.equal(fs.readFileSync(path.join(dest, 'caf\u00e9.txt'), 'utf8'), 'x');
@@ -97,10 +112,28 @@ test('the CRC-32 table fallback agrees with zlib, also when continued chunk by c
 
 test('zip slip (../, absolute, symlink) is refused with nothing written', async () => {
   const cases: [string, Buffer][] = [
-    ['dotdot', makeZip([{ name: 'ok.txt', data: 'fine' }, { name: '../evil.txt', data: 'evil' }])],
+    [
+      'dotdot',
+      makeZip([
+        { name: 'ok.txt', data: 'fine' },
+        { name: '../evil.txt', data: 'evil' },
+      ]),
+    ],
     ['nested', makeZip([{ name: 'a/../../evil.txt', data: 'evil' }])],
-    ['absolute', makeZip([{ name: 'ok.txt', data: 'fine' }, { name: '/tmp/evil-abs.txt', data: 'evil' }])],
-    ['symlink', makeZip([{ name: 'link', symlinkTo: '/etc' }, { name: 'link/passwd', data: 'evil' }])],
+    [
+      'absolute',
+      makeZip([
+        { name: 'ok.txt', data: 'fine' },
+        { name: '/tmp/evil-abs.txt', data: 'evil' },
+      ]),
+    ],
+    [
+      'symlink',
+      makeZip([
+        { name: 'link', symlinkTo: '/etc' },
+        { name: 'link/passwd', data: 'evil' },
+      ]),
+    ],
   ];
   for (const [label, buf] of cases) {
     const zip = path.join(tmp, `${label}.zip`);
@@ -122,10 +155,16 @@ test('zip slip (../, absolute, symlink) is refused with nothing written', async 
 test('missing and corrupt zips give errors naming the file; nothing left behind', async () => {
   const dest = path.join(tmp, 'bad-out');
   const missing = path.join(tmp, 'missing.zip');
-  await assert.rejects(unzip(missing, dest, { quiet: true }), (err: Error) => err.message.includes(missing) && /does not exist/.test(err.message));
+  await assert.rejects(
+    unzip(missing, dest, { quiet: true }),
+    (err: Error) => err.message.includes(missing) && /does not exist/.test(err.message),
+  );
   const garbage = path.join(tmp, 'garbage.zip');
   fs.writeFileSync(garbage, 'this is an HTML error page, not a zip');
-  await assert.rejects(unzip(garbage, dest, { quiet: true }), (err: Error) => err.message.includes(garbage) && /not a valid zip/.test(err.message));
+  await assert.rejects(
+    unzip(garbage, dest, { quiet: true }),
+    (err: Error) => err.message.includes(garbage) && /not a valid zip/.test(err.message),
+  );
   // Truncated: the end of a real zip cut off.
   const truncated = path.join(tmp, 'truncated.zip');
   const good = lessonLike('');
@@ -138,7 +177,10 @@ test('missing and corrupt zips give errors naming the file; nothing left behind'
   fs.writeFileSync(corrupt, c);
   await assert.rejects(unzip(corrupt, dest, { quiet: true }), (err: Error) => err.message.includes(corrupt));
   assert.ok(!fs.existsSync(dest));
-  assert.deepEqual(fs.readdirSync(tmp).filter((n) => n.includes('.unzip-')), []);
+  assert.deepEqual(
+    fs.readdirSync(tmp).filter((n) => n.includes('.unzip-')),
+    [],
+  );
 });
 
 test('an existing foreign folder is not overwritten', async () => {
@@ -159,7 +201,10 @@ function leftovers(dest: string): string[] {
 }
 
 test('issue 10 #4: an entry whose CRC-32 does not match is refused, naming it; nothing is written', async () => {
-  const buf = makeZip([{ name: 'ok.txt', data: 'fine' }, { name: 'photos/cat.jpg', data: 'hello world, a cat', store: true }]);
+  const buf = makeZip([
+    { name: 'ok.txt', data: 'fine' },
+    { name: 'photos/cat.jpg', data: 'hello world, a cat', store: true },
+  ]);
   const at = buf.indexOf('hello world');
   buf[at] ^= 0x20; // 'H': the headers still say the data is fine
   const zip = path.join(tmp, 'crc.zip');
@@ -188,13 +233,26 @@ test('issue 10 #5: zip bombs stop at the limits (ratio, total size, sizes that l
     return true;
   });
   const big = path.join(area, 'big.zip');
-  fs.writeFileSync(big, makeZip([{ name: 'a.bin', data: randomBytes(600_000) }, { name: 'b.bin', data: randomBytes(600_000) }]));
-  await assert.rejects(unzip(big, path.join(area, 'b'), { quiet: true, maxBytes: 1_000_000 }), /1\.2 MB.*limit of 1\.0 MB.*UNZIP_MAX_BYTES/s);
+  fs.writeFileSync(
+    big,
+    makeZip([
+      { name: 'a.bin', data: randomBytes(600_000) },
+      { name: 'b.bin', data: randomBytes(600_000) },
+    ]),
+  );
+  await assert.rejects(
+    unzip(big, path.join(area, 'b'), { quiet: true, maxBytes: 1_000_000 }),
+    /1\.2 MB.*limit of 1\.0 MB.*UNZIP_MAX_BYTES/s,
+  );
   const saved = process.env.UNZIP_MAX_BYTES;
   process.env.UNZIP_MAX_BYTES = '1000000';
   try {
     await assert.rejects(unzip(big, path.join(area, 'c'), { quiet: true }), /UNZIP_MAX_BYTES/);
-    assert.equal((await unzip(big, path.join(area, 'c'), { quiet: true, maxBytes: 2_000_000 })).files, 2, 'the option wins over the variable');
+    assert.equal(
+      (await unzip(big, path.join(area, 'c'), { quiet: true, maxBytes: 2_000_000 })).files,
+      2,
+      'the option wins over the variable',
+    );
   } finally {
     if (saved === undefined) delete process.env.UNZIP_MAX_BYTES;
     else process.env.UNZIP_MAX_BYTES = saved;
@@ -227,12 +285,19 @@ test('issue 10 #6: one predictable temp folder per destination, removed by the n
 
 test('issue 10 #6: Ctrl-C (SIGINT) during an extraction removes its temp folder', async () => {
   const zip = path.join(tmp, 'slow.zip');
-  fs.writeFileSync(zip, makeZip(Array.from({ length: 20 }, (_, i) => ({ name: `f${i}.bin`, data: randomBytes(50_000), store: true }))));
+  fs.writeFileSync(
+    zip,
+    makeZip(Array.from({ length: 20 }, (_, i) => ({ name: `f${i}.bin`, data: randomBytes(50_000), store: true }))),
+  );
   const area = path.join(tmp, 'sigint-area');
   fs.mkdirSync(area);
   const dest = path.join(area, 'out');
   // node itself with tsx's loader: the tsx command would run the script in a second process
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'helpers', 'ioChild.ts'), 'unzip', zip, dest, '30'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(__dirname, 'helpers', 'ioChild.ts'), 'unzip', zip, dest, '30'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   const exited = new Promise<[number | null, string | null]>((r) => child.on('exit', (c, s) => r([c, s])));
   let out = '';
   child.stdout.on('data', (d) => (out += d));
@@ -264,14 +329,26 @@ test('issue 10 #9: permission denied names the folder and says what to do', asyn
 
 test('issue 10 #11: a disk that fills up during extraction is reported as such, with the size needed', async () => {
   const zip = path.join(tmp, 'full.zip');
-  fs.writeFileSync(zip, makeZip([{ name: 'a.bin', data: randomBytes(300_000) }, { name: 'b.bin', data: randomBytes(300_000) }]));
+  fs.writeFileSync(
+    zip,
+    makeZip([
+      { name: 'a.bin', data: randomBytes(300_000) },
+      { name: 'b.bin', data: randomBytes(300_000) },
+    ]),
+  );
   let room = 400_000;
   const fullDisk = () =>
     new Writable({
       write(chunk: Buffer, _enc, cb) {
         room -= chunk.length;
         if (room >= 0) return cb();
-        cb(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' }));
+        cb(
+          Object.assign(new Error('ENOSPC: no space left on device, write'), {
+            code: 'ENOSPC',
+            errno: -28,
+            syscall: 'write',
+          }),
+        );
       },
     });
   const dest = path.join(tmp, 'full-area', 'out');

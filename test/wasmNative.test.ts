@@ -21,7 +21,8 @@ import { buildNative, CLANG } from '../scripts/build_wasm';
 import { assertClose, rand, T } from './helpers/wasmCompare';
 
 /** C code `int k(int x, int y)` that passes a struct by address: compiled, it moves the stack pointer. */
-const STACK_USER = '0061736d01000000010c0260027f7f017f60017f017f02120103656e76066d656d6f72790203008080040303020001040501700101010606017f0141000b070501016b00000a5d024701017f23808080800041106b220224808080800020022000360204200220013602082002200120006a36020c200241046a1081808080002100200241106a24808080800020000b1300200028020420002802006c20002802086a0b';
+const STACK_USER =
+  '0061736d01000000010c0260027f7f017f60017f017f02120103656e76066d656d6f72790203008080040303020001040501700101010606017f0141000b070501016b00000a5d024701017f23808080800041106b220224808080800020022000360204200220013602082002200120006a36020c200241046a1081808080002100200241106a24808080800020000b1300200028020420002802006c20002802086a0b';
 
 before(async () => {
   await initBackend({ force: 'wasm', quiet: true });
@@ -30,30 +31,51 @@ before(async () => {
 
 describe('the committed kernels binaries', () => {
   it('import only the shared memory and have no data segments, start function or stack', () => {
-    for (const f of NATIVE_BINARIES) assert.deepEqual(wasmLayoutProblems(fs.readFileSync(path.join(nativeDir(), f))), [], f);
+    for (const f of NATIVE_BINARIES)
+      assert.deepEqual(wasmLayoutProblems(fs.readFileSync(path.join(nativeDir(), f))), [], f);
     assert.match(wasmLayoutProblems(Buffer.from(STACK_USER, 'hex')).join(), /uses the stack/);
     const tfjsWasm = require.resolve('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.wasm');
     assert.match(wasmLayoutProblems(fs.readFileSync(tfjsWasm)).join(), /data segments/);
     assert.deepEqual(wasmLayoutProblems(Buffer.from('not wasm')), ['not a WebAssembly binary']);
   });
   const haveClang = spawnSync(CLANG, ['--version']).status === 0;
-  it('rebuild to the same bytes from native/*.c (npm run build:wasm)', { skip: haveClang ? false : `${CLANG} is not installed (apt-get install -y clang-19 lld-19)` }, () => {
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tl-wasm-test-'));
-    try {
-      buildNative(tmp);
-      for (const f of NATIVE_BINARIES) assert.ok(fs.readFileSync(path.join(tmp, f)).equals(fs.readFileSync(path.join(nativeDir(), f))), `${f} differs from its rebuild`);
-    } finally {
-      fs.rmSync(tmp, { recursive: true, force: true });
-    }
-  });
+  it(
+    'rebuild to the same bytes from native/*.c (npm run build:wasm)',
+    { skip: haveClang ? false : `${CLANG} is not installed (apt-get install -y clang-19 lld-19)` },
+    () => {
+      const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tl-wasm-test-'));
+      try {
+        buildNative(tmp);
+        for (const f of NATIVE_BINARIES)
+          assert.ok(
+            fs.readFileSync(path.join(tmp, f)).equals(fs.readFileSync(path.join(nativeDir(), f))),
+            `${f} differs from its rebuild`,
+          );
+      } finally {
+        fs.rmSync(tmp, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 /** Runs the matmul kernels of `nk` on a [m, k] x [k, n] product of `a` and `b`; returns the result. */
-function nativeProduct(nk: NonNullable<ReturnType<typeof nativeKernels>>, a: tf.Tensor, b: tf.Tensor, m: number, k: number, n: number, parallel: boolean): Float32Array {
+function nativeProduct(
+  nk: NonNullable<ReturnType<typeof nativeKernels>>,
+  a: tf.Tensor,
+  b: tf.Tensor,
+  m: number,
+  k: number,
+  n: number,
+  parallel: boolean,
+): Float32Array {
   const be = tf.backend();
   const groups = Math.ceil(m / 4);
   const panels = Math.ceil(n / 8);
-  const infos = [heapOutput(be, [groups * k * 4], 'float32'), heapOutput(be, [panels * k * 8], 'float32'), heapOutput(be, [m * n], 'float32')];
+  const infos = [
+    heapOutput(be, [groups * k * 4], 'float32'),
+    heapOutput(be, [panels * k * 8], 'float32'),
+    heapOutput(be, [m * n], 'float32'),
+  ];
   const [pa, pb, out] = infos.map((t) => heapAddress(be, t));
   const s = nk.scratch(32);
   nk.run('matmul_pack_a', [heapAddress(be, a), pa, 1, m, k, 0], parallel);
@@ -99,7 +121,12 @@ describe('kernel builds and threads', () => {
 
 describe('the native replacements of wasm kernels equal cpu', () => {
   it('BatchMatMul: blocks of rows and panels, partial panels, either operand transposed, batch broadcast', async () => {
-    for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]]) {
+    for (const [ta, tb] of [
+      [false, false],
+      [true, false],
+      [false, true],
+      [true, true],
+    ]) {
       const a = rand(ta ? [3, 33, 50] : [3, 50, 33]);
       const b = rand(tb ? [1, 21, 33] : [1, 33, 21]);
       await assertClose(`batch 3 x 1, ta ${ta} tb ${tb}`, () => tf.matMul(T(a), T(b), ta, tb));
@@ -120,7 +147,9 @@ describe('the native replacements of wasm kernels equal cpu', () => {
       const y = tf.tidy(() => tf.maxPool(T(x) as tf.Tensor4D, 3, 2, 'same'));
       const dy = rand(y.shape);
       y.dispose();
-      await assertClose(`maxPool grad c${c}`, () => tf.grad((a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, 3, 2, 'same'))(T(x), T(dy)));
+      await assertClose(`maxPool grad c${c}`, () =>
+        tf.grad((a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, 3, 2, 'same'))(T(x), T(dy)),
+      );
     }
   });
 });
@@ -148,12 +177,21 @@ describe('element-wise kernels on all threads equal cpu', () => {
   });
   it('relu, relu6, clipByValue, square, sqrt and step (the relu gradient), NaN passing through as on cpu', async () => {
     const x = { values: rand([40000]).values.map((v) => v * 8), shape: [200, 200] };
-    const ops = (t: tf.Tensor): tf.Tensor[] => [tf.relu(t), tf.relu6(t), tf.clipByValue(t, -0.5, 2), tf.square(t), tf.sqrt(tf.abs(t)), tf.step(t, 0.25)];
+    const ops = (t: tf.Tensor): tf.Tensor[] => [
+      tf.relu(t),
+      tf.relu6(t),
+      tf.clipByValue(t, -0.5, 2),
+      tf.square(t),
+      tf.sqrt(tf.abs(t)),
+      tf.step(t, 0.25),
+    ];
     await assertClose('unary', () => ops(T(x)));
     const withNaN = { values: x.values.map((v, i) => (i % 997 === 0 ? NaN : v)), shape: x.shape };
     const nanAt = async (backend: string): Promise<number[][]> => {
       await tf.setBackend(backend);
-      return tf.tidy(() => ops(T(withNaN)).map((t) => [...t.dataSync()].flatMap((v, i) => (Number.isNaN(v) ? [i] : []))));
+      return tf.tidy(() =>
+        ops(T(withNaN)).map((t) => [...t.dataSync()].flatMap((v, i) => (Number.isNaN(v) ? [i] : []))),
+      );
     };
     const [cpu, wasm] = [await nanAt('cpu'), await nanAt('wasm')];
     assert.deepEqual(wasm, cpu);
@@ -172,24 +210,53 @@ describe('batch normalisation and padding on all threads equal cpu', () => {
       tf.batchNorm(T(x), tf.scalar(0.3), tf.scalar(2), tf.scalar(0.1), tf.scalar(1.5)),
     ]);
   });
-  it('PadV2 of rank 4 (MobileNet\'s zero padding), with channel padding, and of rank 2 with a constant', async () => {
+  it("PadV2 of rank 4 (MobileNet's zero padding), with channel padding, and of rank 2 with a constant", async () => {
     const x = rand([4, 61, 63, 8]);
     const y = rand([300, 70]);
     await assertClose('pad', () => [
-      tf.pad(T(x), [[0, 0], [0, 1], [0, 1], [0, 0]]),
-      tf.pad(T(x), [[1, 0], [2, 3], [1, 1], [2, 1]], 0.5),
-      tf.pad(T(y), [[3, 1], [0, 5]], -2),
+      tf.pad(T(x), [
+        [0, 0],
+        [0, 1],
+        [0, 1],
+        [0, 0],
+      ]),
+      tf.pad(
+        T(x),
+        [
+          [1, 0],
+          [2, 3],
+          [1, 1],
+          [2, 1],
+        ],
+        0.5,
+      ),
+      tf.pad(
+        T(y),
+        [
+          [3, 1],
+          [0, 5],
+        ],
+        -2,
+      ),
     ]);
   });
   it('Tile of a per-channel vector over an image batch (the batch-norm gradient), and of a matrix', async () => {
     const v = rand([1, 1, 1, 12]);
     const m = rand([3, 50, 7]);
-    await assertClose('tile', () => [tf.tile(T(v), [4, 30, 30, 1]), tf.tile(T(m), [2, 3, 4]), tf.tile(T(v), [2, 3, 4, 5])]);
+    await assertClose('tile', () => [
+      tf.tile(T(v), [4, 30, 30, 1]),
+      tf.tile(T(m), [2, 3, 4]),
+      tf.tile(T(v), [2, 3, 4, 5]),
+    ]);
   });
 });
 
 describe('depthwise convolutions (multiplier 1; gradients on all threads) equal cpu', () => {
-  for (const [stride, pad, c] of [[1, 'same', 8], [2, 'valid', 13], [2, 'same', 32]] as [number, 'same' | 'valid', number][]) {
+  for (const [stride, pad, c] of [
+    [1, 'same', 8],
+    [2, 'valid', 13],
+    [2, 'same', 32],
+  ] as [number, 'same' | 'valid', number][]) {
     it(`stride ${stride}, ${pad}, ${c} channels: forward (fused bias + relu6), input and filter gradients`, async () => {
       const x = rand([3, 17, 14, c]);
       const f = rand([3, 3, c, 1]);
@@ -198,27 +265,61 @@ describe('depthwise convolutions (multiplier 1; gradients on all threads) equal 
       const dy = rand([3, info.outHeight, info.outWidth, c]);
       await assertClose('forward', () => [
         tf.depthwiseConv2d(T(x) as tf.Tensor4D, T(f) as tf.Tensor4D, stride, pad),
-        tf.fused.depthwiseConv2d({ x: T(x) as tf.Tensor4D, filter: T(f) as tf.Tensor4D, strides: stride, pad, bias: T(bias), activation: 'relu6' }),
+        tf.fused.depthwiseConv2d({
+          x: T(x) as tf.Tensor4D,
+          filter: T(f) as tf.Tensor4D,
+          strides: stride,
+          pad,
+          bias: T(bias),
+          activation: 'relu6',
+        }),
       ]);
-      await assertClose('gradients', () => tf.grads((a: tf.Tensor, w: tf.Tensor) => tf.depthwiseConv2d(a as tf.Tensor4D, w as tf.Tensor4D, stride, pad))([T(x), T(f)], T(dy)));
+      await assertClose('gradients', () =>
+        tf.grads((a: tf.Tensor, w: tf.Tensor) => tf.depthwiseConv2d(a as tf.Tensor4D, w as tf.Tensor4D, stride, pad))(
+          [T(x), T(f)],
+          T(dy),
+        ),
+      );
     });
   }
 });
 
 describe('1x1 convolutions on all threads equal cpu', () => {
   it('conv2d and fused conv2d (bias, relu, relu6) with 8 to 132 outputs, and the gradients through them', async () => {
-    for (const [c, k] of [[8, 16], [5, 12], [64, 132]]) {
+    for (const [c, k] of [
+      [8, 16],
+      [5, 12],
+      [64, 132],
+    ]) {
       const x = rand([3, 21, 19, c]);
       const f = rand([1, 1, c, k]);
       const bias = rand([k]);
       await assertClose(`1x1 ${c} -> ${k}`, () => [
         tf.conv2d(T(x) as tf.Tensor4D, T(f) as tf.Tensor4D, 1, 'same'),
-        tf.fused.conv2d({ x: T(x) as tf.Tensor4D, filter: T(f) as tf.Tensor4D, strides: 1, pad: 'valid', bias: T(bias), activation: 'relu6' }),
-        tf.fused.conv2d({ x: T(x) as tf.Tensor4D, filter: T(f) as tf.Tensor4D, strides: 1, pad: 'same', bias: T(bias), activation: 'relu' }),
+        tf.fused.conv2d({
+          x: T(x) as tf.Tensor4D,
+          filter: T(f) as tf.Tensor4D,
+          strides: 1,
+          pad: 'valid',
+          bias: T(bias),
+          activation: 'relu6',
+        }),
+        tf.fused.conv2d({
+          x: T(x) as tf.Tensor4D,
+          filter: T(f) as tf.Tensor4D,
+          strides: 1,
+          pad: 'same',
+          bias: T(bias),
+          activation: 'relu',
+        }),
       ]);
     }
     const x = rand([2, 9, 9, 16]);
     const f = rand([1, 1, 16, 24]);
-    await assertClose('1x1 grads', () => tf.grads((a: tf.Tensor, w: tf.Tensor) => tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, w as tf.Tensor4D, 1, 'same'))))([T(x), T(f)]));
+    await assertClose('1x1 grads', () =>
+      tf.grads((a: tf.Tensor, w: tf.Tensor) =>
+        tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, w as tf.Tensor4D, 1, 'same'))),
+      )([T(x), T(f)]),
+    );
   });
 });

@@ -25,10 +25,15 @@ describe('augmentation and cpu-fallback ops on wasm equal cpu', () => {
     // One image per call: the cpu backend's Transform gets every image after the first wrong (all fill values),
     // wasm's is right (a translation by hand shows it), so batches are compared one image at a time.
     const one = rand([1, 6, 7, 3]);
-    for (const transform of [[c * 0.9, -s, 1.2, s, c * 1.1, -0.4, 0, 0], [1, 0, 0.5, 0, 1, -1, 0, 0]]) {
+    for (const transform of [
+      [c * 0.9, -s, 1.2, s, c * 1.1, -0.4, 0, 0],
+      [1, 0, 0.5, 0, 1, -1, 0, 0],
+    ]) {
       for (const interp of ['bilinear', 'nearest'] as const) {
         for (const fill of ['constant', 'reflect', 'nearest', 'wrap'] as const) {
-          await assertClose(`transform ${interp} ${fill}`, () => tf.image.transform(T(one) as tf.Tensor4D, tf.tensor2d([transform]), interp, fill, 0));
+          await assertClose(`transform ${interp} ${fill}`, () =>
+            tf.image.transform(T(one) as tf.Tensor4D, tf.tensor2d([transform]), interp, fill, 0),
+          );
         }
       }
     }
@@ -36,21 +41,31 @@ describe('augmentation and cpu-fallback ops on wasm equal cpu', () => {
     const sq = rand([2, 6, 6, 3]);
     const dy = rand([2, 9, 5, 3]);
     for (const corners of [false, true]) {
-      await assertClose('resizeBilinear + grad', () => tf.grad((a: tf.Tensor) => tf.image.resizeBilinear(a as tf.Tensor4D, [9, 5], corners))(T(sq), T(dy)));
+      await assertClose('resizeBilinear + grad', () =>
+        tf.grad((a: tf.Tensor) => tf.image.resizeBilinear(a as tf.Tensor4D, [9, 5], corners))(T(sq), T(dy)),
+      );
       // cpu's ResizeNearestNeighborGrad is wrong for batch/channels > 1, so wasm's is checked as the adjoint of
       // its forward resize instead: <resize(x), dy> = <x, grad(dy)>.
       await tf.setBackend('wasm');
       const [lhs, rhs] = tf.tidy(() => {
         const x = T(sq) as tf.Tensor4D;
-        const g = tf.grad((a: tf.Tensor) => tf.image.resizeNearestNeighbor(a as tf.Tensor4D, [9, 5], corners))(x, T(dy));
-        return [tf.sum(tf.mul(tf.image.resizeNearestNeighbor(x, [9, 5], corners), T(dy))).dataSync()[0], tf.sum(tf.mul(x, g)).dataSync()[0]];
+        const g = tf.grad((a: tf.Tensor) => tf.image.resizeNearestNeighbor(a as tf.Tensor4D, [9, 5], corners))(
+          x,
+          T(dy),
+        );
+        return [
+          tf.sum(tf.mul(tf.image.resizeNearestNeighbor(x, [9, 5], corners), T(dy))).dataSync()[0],
+          tf.sum(tf.mul(x, g)).dataSync()[0],
+        ];
       });
       assert.ok(Math.abs(lhs - rhs) <= 1e-4 * Math.abs(lhs), `resizeNearestNeighbor grad adjoint: ${lhs} vs ${rhs}`);
     }
   });
   it('unsortedSegmentSum (gather gradient) runs via the cpu fallback', async () => {
     const x = rand([6, 4]);
-    await assertClose('unsortedSegmentSum', () => tf.unsortedSegmentSum(T(x), tf.tensor1d([0, 2, 1, 2, 0, 3], 'int32'), 4));
+    await assertClose('unsortedSegmentSum', () =>
+      tf.unsortedSegmentSum(T(x), tf.tensor1d([0, 2, 1, 2, 0, 3], 'int32'), 4),
+    );
     const dy = rand([3, 4]);
     await assertClose('gather grad', () => tf.grad((a: tf.Tensor) => tf.gather(a, [1, 1, 3], 0))(T(x), T(dy)));
   });
@@ -75,10 +90,24 @@ describe('optimizers and a whole conv net on wasm equal cpu', () => {
   });
   it('tf.grads of a conv-net loss (conv, depthwise, batchnorm, pools, dense) on wasm equals cpu', async () => {
     const x = rand([3, 12, 12, 3]);
-    const p = { c1: rand([3, 3, 3, 8]), d1: rand([3, 3, 8, 1]), c2: rand([1, 1, 8, 6]), g: rand([6]), b: rand([6]), w: rand([6 * 3 * 3, 2]) };
+    const p = {
+      c1: rand([3, 3, 3, 8]),
+      d1: rand([3, 3, 8, 1]),
+      c2: rand([1, 1, 8, 6]),
+      g: rand([6]),
+      b: rand([6]),
+      w: rand([6 * 3 * 3, 2]),
+    };
     const labels = [1, 0, 0, 1, 1, 0];
     await assertClose('conv net grads', () => {
-      const loss = (c1: tf.Tensor, d1: tf.Tensor, c2: tf.Tensor, g: tf.Tensor, b: tf.Tensor, w: tf.Tensor): tf.Scalar => {
+      const loss = (
+        c1: tf.Tensor,
+        d1: tf.Tensor,
+        c2: tf.Tensor,
+        g: tf.Tensor,
+        b: tf.Tensor,
+        w: tf.Tensor,
+      ): tf.Scalar => {
         let h = tf.relu(tf.conv2d(T(x) as tf.Tensor4D, c1 as tf.Tensor4D, 1, 'same'));
         h = tf.maxPool(h, 2, 2, 'valid');
         h = tf.relu6(tf.depthwiseConv2d(h, d1 as tf.Tensor4D, 2, 'same'));
@@ -100,7 +129,14 @@ describe('optimizers and a whole conv net on wasm equal cpu', () => {
     const step = (): void =>
       tf.tidy(() => {
         const g = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) =>
-          tf.sum(tf.matMul(tf.reshape(tf.maxPool(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same'), 2, 2, 'same'), [2, -1]), tf.reshape(tf.depthwiseConv2d(a as tf.Tensor4D, c as tf.Tensor4D, 2, 'same'), [2, -1]), true, false)),
+          tf.sum(
+            tf.matMul(
+              tf.reshape(tf.maxPool(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same'), 2, 2, 'same'), [2, -1]),
+              tf.reshape(tf.depthwiseConv2d(a as tf.Tensor4D, c as tf.Tensor4D, 2, 'same'), [2, -1]),
+              true,
+              false,
+            ),
+          ),
         )([x, f, fd]);
         g.forEach((t) => t.dataSync());
       });

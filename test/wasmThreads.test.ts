@@ -64,7 +64,10 @@ interface ChildResult {
 /** Runs the child with WASM_THREADS=n; kills it after `killAfterMs` (reported as a signal). */
 function runChild(n: number, killAfterMs = 60000): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [TSX, script], { cwd: ROOT, env: { ...process.env, WASM_THREADS: String(n), TFJS_BACKEND: 'wasm' } });
+    const child = spawn(process.execPath, [TSX, script], {
+      cwd: ROOT,
+      env: { ...process.env, WASM_THREADS: String(n), TFJS_BACKEND: 'wasm' },
+    });
     let stdout = '';
     let stderr = '';
     let outputAt = 0;
@@ -85,7 +88,11 @@ function runChild(n: number, killAfterMs = 60000): Promise<ChildResult> {
 function parse(r: ChildResult): { threads: number; hashes: string[] } {
   assert.equal(r.signal, null, `child was killed (did not exit by itself); stderr: ${r.stderr.slice(-500)}`);
   assert.equal(r.code, 0, `child failed: ${r.stderr.slice(-1000)}`);
-  const line = r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+  const line = r.stdout
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .pop();
   assert.ok(line, `no result line in child output: ${r.stdout.slice(-500)}`);
   return JSON.parse(line) as { threads: number; hashes: string[] };
 }
@@ -107,7 +114,8 @@ describe('WASM_THREADS parsing', () => {
     assert.equal(wasmThreadCount('1'), 1);
     assert.equal(wasmThreadCount('3'), 3);
     assert.equal(wasmThreadCount('64'), 9);
-    for (const bad of ['0', '-2', '1.5', 'four']) assert.throws(() => wasmThreadCount(bad), /WASM_THREADS=.* is not a thread count/);
+    for (const bad of ['0', '-2', '1.5', 'four'])
+      assert.throws(() => wasmThreadCount(bad), /WASM_THREADS=.* is not a thread count/);
   });
 });
 

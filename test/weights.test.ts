@@ -17,7 +17,8 @@ import { jsfiveMessageOffset } from '../lib/core/internals';
 import { readKerasWeights } from '../lib/io/kerasHdf5';
 import { leafLayers } from '../lib/layers/walk';
 import { weightsCacheDir } from '../lib/core/paths';
-import { fetchKerasWeights, lastLoadReport, loadKerasWeights } from '../lib/models/weights';
+import { fetchKerasWeights } from '../lib/models/weightFiles';
+import { lastLoadReport, loadKerasWeights } from '../lib/models/weights';
 import { buildMobileNet, mobilenet } from '../lib/models/mobilenet';
 import { buildResNet, resnet50 } from '../lib/models/resnet';
 import { buildVgg, vgg16 } from '../lib/models/vgg';
@@ -64,7 +65,11 @@ type DatasetStorage = { chunks?: number[]; compression?: number; float64?: boole
 function writeKerasH5(
   model: tf.LayersModel,
   file: string,
-  opts: { modelWeights?: boolean; seed?: number; storage?: (layer: string, weight: string, shape: number[]) => DatasetStorage | undefined } = {},
+  opts: {
+    modelWeights?: boolean;
+    seed?: number;
+    storage?: (layer: string, weight: string, shape: number[]) => DatasetStorage | undefined;
+  } = {},
 ): Map<string, Float32Array> {
   const values = new Map<string, Float32Array>();
   const f = new h5wasm.File(file, 'w');
@@ -77,19 +82,33 @@ function writeKerasH5(
   for (const layer of model.layers) {
     const g = root.create_group(layer.name);
     const ws = layer.weights;
-    g.create_attribute('weight_names', ws.map((w) => `${layer.name}/${kerasShort(w)}`));
+    g.create_attribute(
+      'weight_names',
+      ws.map((w) => `${layer.name}/${kerasShort(w)}`),
+    );
     if (ws.length === 0) continue;
     const sub = g.create_group(layer.name);
     for (const w of ws) {
       const shape = w.shape as number[];
-      const data = randomFloats(shape.reduce((a, b) => a * b, 1), seed++);
+      const data = randomFloats(
+        shape.reduce((a, b) => a * b, 1),
+        seed++,
+      );
       const st = opts.storage?.(layer.name, kerasShort(w), shape) ?? {};
       // h5wasm spells float64 '<d' ('<f8' would mean float32 there).
       const dtype = st.float64 ? '<d' : '<f4';
       // `filter`: an HDF5 filter id other than gzip (h5wasm passes it on with no options), e.g. 5 = N-bit.
       const compression = st.filter ?? st.compression;
       const compressionOpts = st.filter === undefined ? undefined : [];
-      sub.create_dataset({ name: kerasShort(w), data: st.float64 ? Float64Array.from(data) : data, shape, dtype, chunks: st.chunks, compression, compression_opts: compressionOpts });
+      sub.create_dataset({
+        name: kerasShort(w),
+        data: st.float64 ? Float64Array.from(data) : data,
+        shape,
+        dtype,
+        chunks: st.chunks,
+        compression,
+        compression_opts: compressionOpts,
+      });
       values.set(`${layer.name}/${kerasShort(w)}`, data);
     }
   }
@@ -203,22 +222,28 @@ describe('the Keras fixture (MobileNet alpha 0.25, 224, no top, Keras 2.0.4)', (
 
   test('a file for another architecture is named as such', async () => {
     const model = buildVgg(16, { weights: null, includeTop: false, inputShape: [32, 32, 3] });
-    assert.throws(() => loadKerasWeights(model, FIXTURE), (err: Error) => {
-      assert.match(err.message, /does not fit model 'vgg16'/);
-      assert.match(err.message, /seems to be for MobileNet v1/);
-      assert.ok(err.message.includes(FIXTURE));
-      return true;
-    });
+    assert.throws(
+      () => loadKerasWeights(model, FIXTURE),
+      (err: Error) => {
+        assert.match(err.message, /does not fit model 'vgg16'/);
+        assert.match(err.message, /seems to be for MobileNet v1/);
+        assert.ok(err.message.includes(FIXTURE));
+        return true;
+      },
+    );
     model.dispose();
   });
 
   test('a shape mismatch names the layer, the weight and both shapes; skipMismatch skips it', async () => {
     const model = buildMobileNet({ alpha: 0.5, includeTop: false, weights: null });
-    assert.throws(() => loadKerasWeights(model, FIXTURE), (err: Error) => {
-      assert.match(err.message, /shape mismatch in layer 'conv1', weight 'kernel'/);
-      assert.match(err.message, /expects \[3, 3, 3, 16\] but .* has \[3, 3, 3, 8\]/);
-      return true;
-    });
+    assert.throws(
+      () => loadKerasWeights(model, FIXTURE),
+      (err: Error) => {
+        assert.match(err.message, /shape mismatch in layer 'conv1', weight 'kernel'/);
+        assert.match(err.message, /expects \[3, 3, 3, 16\] but .* has \[3, 3, 3, 8\]/);
+        return true;
+      },
+    );
     const before = model.getLayer('conv1').getWeights()[0].dataSync().slice();
     const report = loadKerasWeights(model, FIXTURE, { skipMismatch: true });
     assert.ok(report.skipped.some((s) => s.layer === 'conv1'));
@@ -230,7 +255,10 @@ describe('the Keras fixture (MobileNet alpha 0.25, 224, no top, Keras 2.0.4)', (
     const model = buildMobileNet({ alpha: 0.25, weights: null }); // with top: conv_preds is not in a no-top file
     assert.throws(() => loadKerasWeights(model, FIXTURE), /Missing layer: layer 'conv_preds' is not in/);
     const report = loadKerasWeights(model, FIXTURE, { skipMismatch: true });
-    assert.deepEqual(report.skipped.map((s) => s.layer), ['conv_preds']);
+    assert.deepEqual(
+      report.skipped.map((s) => s.layer),
+      ['conv_preds'],
+    );
     assert.equal(report.loadedLayers.length, 54);
     model.dispose();
   });
@@ -276,7 +304,8 @@ describe('the Keras fixture (MobileNet alpha 0.25, 224, no top, Keras 2.0.4)', (
   });
 
   test("a builder's mismatch error offers what the builder has (weights: null + loadKerasWeights), not a flag it lacks", async () => {
-    const fix = /build with weights: null and call loadKerasWeights\(model, '.*mobilenet_2_5_224_tf_no_top\.h5', \{ skipMismatch: true \}\)/;
+    const fix =
+      /build with weights: null and call loadKerasWeights\(model, '.*mobilenet_2_5_224_tf_no_top\.h5', \{ skipMismatch: true \}\)/;
     await assert.rejects(mobilenet({ alpha: 0.5, includeTop: false, weights: FIXTURE }), (err: Error) => {
       assert.match(err.message, /shape mismatch in layer 'conv1', weight 'kernel'/);
       assert.match(err.message, fix);
@@ -292,7 +321,10 @@ describe('the Keras fixture (MobileNet alpha 0.25, 224, no top, Keras 2.0.4)', (
     // What the message offers works: the layers that fit load, the top stays as initialised.
     const model = buildMobileNet({ alpha: 0.25, weights: null });
     const report = loadKerasWeights(model, FIXTURE, { skipMismatch: true });
-    assert.deepEqual(report.skipped.map((s) => s.layer), ['conv_preds']);
+    assert.deepEqual(
+      report.skipped.map((s) => s.layer),
+      ['conv_preds'],
+    );
     model.dispose();
   });
 
@@ -305,7 +337,19 @@ describe('the Keras fixture (MobileNet alpha 0.25, 224, no top, Keras 2.0.4)', (
     console.warn = (...a: unknown[]) => void warnings.push(a.join(' '));
     try {
       assert.equal(jsfiveMessageOffset({ shape: [1] }, 0x0008), undefined);
-      assert.equal(jsfiveMessageOffset({ _dataobjects: { find_msg_type: () => { throw new Error('changed'); } } }, 0x0008), undefined);
+      assert.equal(
+        jsfiveMessageOffset(
+          {
+            _dataobjects: {
+              find_msg_type: () => {
+                throw new Error('changed');
+              },
+            },
+          },
+          0x0008,
+        ),
+        undefined,
+      );
     } finally {
       console.warn = warn;
     }
@@ -325,7 +369,13 @@ describe('the Keras fixture (MobileNet alpha 0.25, 224, no top, Keras 2.0.4)', (
 
 describe('generated Keras-layout files round-trip exactly', () => {
   /** Writes random Keras-layout weights for `build()`, loads them with the async builder, compares all. */
-  async function roundTrip(name: string, build: () => tf.LayersModel, load: (file: string) => Promise<tf.LayersModel>, params: number, arrays: number) {
+  async function roundTrip(
+    name: string,
+    build: () => tf.LayersModel,
+    load: (file: string) => Promise<tf.LayersModel>,
+    params: number,
+    arrays: number,
+  ) {
     const model = build();
     const file = path.join(tmp, `${name}_random.h5`);
     const values = writeKerasH5(model, file, { seed: params % 1000 });
@@ -341,11 +391,23 @@ describe('generated Keras-layout files round-trip exactly', () => {
   const small = { includeTop: false, inputShape: [32, 32, 3] as [number, number, number] };
 
   test('VGG16 without top', async () => {
-    await roundTrip('vgg16_notop', () => buildVgg(16, { ...small, weights: null }), (file) => vgg16({ ...small, weights: file }), 14714688, 26);
+    await roundTrip(
+      'vgg16_notop',
+      () => buildVgg(16, { ...small, weights: null }),
+      (file) => vgg16({ ...small, weights: file }),
+      14714688,
+      26,
+    );
   });
 
   test('ResNet50 without top', async () => {
-    await roundTrip('resnet50_notop', () => buildResNet(50, { ...small, weights: null }), (file) => resnet50({ ...small, weights: file }), 23587712, 318);
+    await roundTrip(
+      'resnet50_notop',
+      () => buildResNet(50, { ...small, weights: null }),
+      (file) => resnet50({ ...small, weights: file }),
+      23587712,
+      318,
+    );
   });
 
   test('chunked, gzip-compressed and float64 datasets fall back to jsfive with exact values', async () => {
@@ -359,16 +421,31 @@ describe('generated Keras-layout files round-trip exactly', () => {
         const key = `${layer}/${weight}`;
         // Chunks smaller than the array (several chunks, a partial last one) on the first dimension.
         const chunks = [Math.max(1, Math.ceil(shape[0] / 3)), ...shape.slice(1)];
-        if (layer === 'conv1') { kinds.set(key, 'chunked'); return { chunks }; }
-        if (layer.startsWith('conv_pw_1') && shape.length === 4) { kinds.set(key, 'gzip'); return { chunks, compression: 4 }; }
-        if (layer === 'conv_dw_2_bn') { kinds.set(key, 'f8'); return { float64: true }; }
-        if (layer === 'conv_pw_3_bn') { kinds.set(key, 'gzip'); return { chunks, compression: 9 }; }
+        if (layer === 'conv1') {
+          kinds.set(key, 'chunked');
+          return { chunks };
+        }
+        if (layer.startsWith('conv_pw_1') && shape.length === 4) {
+          kinds.set(key, 'gzip');
+          return { chunks, compression: 4 };
+        }
+        if (layer === 'conv_dw_2_bn') {
+          kinds.set(key, 'f8');
+          return { float64: true };
+        }
+        if (layer === 'conv_pw_3_bn') {
+          kinds.set(key, 'gzip');
+          return { chunks, compression: 9 };
+        }
         kinds.set(key, 'contiguous');
         return undefined;
       },
     });
     const count = (k: string) => [...kinds.values()].filter((v) => v === k).length;
-    assert.ok(count('chunked') >= 1 && count('gzip') >= 5 && count('f8') >= 4 && count('contiguous') > 100, JSON.stringify(Object.fromEntries(kinds)));
+    assert.ok(
+      count('chunked') >= 1 && count('gzip') >= 5 && count('f8') >= 4 && count('contiguous') > 100,
+      JSON.stringify(Object.fromEntries(kinds)),
+    );
 
     const content = readKerasWeights(file);
     for (const [layer, ws] of content.layers) {
@@ -389,20 +466,30 @@ describe('generated Keras-layout files round-trip exactly', () => {
     fs.rmSync(file);
   });
 
-  test("a file whose last weight cannot be read leaves every weight of the model as it was", () => {
+  test('a file whose last weight cannot be read leaves every weight of the model as it was', () => {
     const model = buildMobileNet({ alpha: 0.25, includeTop: false, weights: null, inputShape: [32, 32, 3] });
     const file = path.join(tmp, 'mobilenet_last_unreadable.h5');
     const lastLayer = weightedLayers(model).at(-1)!.name;
     // N-bit (HDF5 filter 5) is valid HDF5 but jsfive cannot read it: the read fails after 53 layers were checked.
-    writeKerasH5(model, file, { seed: 5, storage: (layer, weight, shape) => (layer === lastLayer && weight === 'moving_variance:0' ? { chunks: shape, filter: 5 } : undefined) });
+    writeKerasH5(model, file, {
+      seed: 5,
+      storage: (layer, weight, shape) =>
+        layer === lastLayer && weight === 'moving_variance:0' ? { chunks: shape, filter: 5 } : undefined,
+    });
     const before = model.getWeights().map((w) => w.dataSync().slice());
     const n = tf.memory().numTensors;
-    assert.throws(() => loadKerasWeights(model, file), (err: Error) => {
-      assert.match(err.message, /Cannot read weight 'conv_pw_13_bn\/moving_variance:0' of .*mobilenet_last_unreadable\.h5/);
-      assert.match(err.message, /Filter with id:5 not supported/);
-      assert.match(err.message, /No weight of model 'mobilenet_0\.25_32' was changed/);
-      return true;
-    });
+    assert.throws(
+      () => loadKerasWeights(model, file),
+      (err: Error) => {
+        assert.match(
+          err.message,
+          /Cannot read weight 'conv_pw_13_bn\/moving_variance:0' of .*mobilenet_last_unreadable\.h5/,
+        );
+        assert.match(err.message, /Filter with id:5 not supported/);
+        assert.match(err.message, /No weight of model 'mobilenet_0\.25_32' was changed/);
+        return true;
+      },
+    );
     const after = model.getWeights().map((w) => w.dataSync().slice());
     assert.equal(after.length, 135);
     after.forEach((a, i) => assert.deepEqual(a, before[i], `weight ${i} unchanged`));
@@ -479,7 +566,10 @@ describe("weights: 'imagenet' (download, cache, hash)", () => {
     // Keras's explicit (0, 1) zero padding before each stride-2 'valid' conv: 100 -> 50, 25, 12, 6, 3; 80 -> 40, 20, 10, 5, 2.
     assert.deepEqual(m.outputs[0].shape, [null, 3, 2, 256]);
     m.dispose();
-    await assert.rejects(mobilenet({ alpha: 0.25, includeTop: false, inputShape: [128, 128, 3], quiet: true }), /mobilenet\/mobilenet_2_5_128_tf_no_top\.h5/);
+    await assert.rejects(
+      mobilenet({ alpha: 0.25, includeTop: false, inputShape: [128, 128, 3], quiet: true }),
+      /mobilenet\/mobilenet_2_5_128_tf_no_top\.h5/,
+    );
     assert.deepEqual(requests, ['/keras-applications/mobilenet/mobilenet_2_5_128_tf_no_top.h5']);
   });
 
@@ -489,7 +579,10 @@ describe("weights: 'imagenet' (download, cache, hash)", () => {
     const route = '/keras-applications/resnet/resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5';
     routes.set(route, fixtureBytes); // not the ResNet50 file: its md5 differs from Keras's
     await assert.rejects(resnet50({ includeTop: false, inputShape: [32, 32, 3], quiet: true }), (err: Error) => {
-      assert.match(err.message, /wrong md5 hash: expected 4d473c1dd8becc155b73f8504c6f6626, got f313cee49f5d33dfb06f2b255c4adb64/);
+      assert.match(
+        err.message,
+        /wrong md5 hash: expected 4d473c1dd8becc155b73f8504c6f6626, got f313cee49f5d33dfb06f2b255c4adb64/,
+      );
       return true;
     });
     const dest = path.join(dir, 'resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5');
@@ -513,11 +606,17 @@ describe("weights: 'imagenet' (download, cache, hash)", () => {
 
   test('fetchKerasWeights verifies a cached file against the hash', async () => {
     const dir = cacheWithFixture('cache-verify', 'f.h5');
-    const p = await fetchKerasWeights({ subdir: 'x', fileName: 'f.h5', hash: 'f313cee49f5d33dfb06f2b255c4adb64' }, { quiet: true });
+    const p = await fetchKerasWeights(
+      { subdir: 'x', fileName: 'f.h5', hash: 'f313cee49f5d33dfb06f2b255c4adb64' },
+      { quiet: true },
+    );
     assert.equal(p, path.join(dir, 'f.h5'));
     assert.equal(requests.length, 0);
     // A cached file with the wrong hash is fetched again (here: 404, so it fails naming the URL).
-    await assert.rejects(fetchKerasWeights({ subdir: 'x', fileName: 'f.h5', hash: '0'.repeat(32) }, { quiet: true }), /x\/f\.h5/);
+    await assert.rejects(
+      fetchKerasWeights({ subdir: 'x', fileName: 'f.h5', hash: '0'.repeat(32) }, { quiet: true }),
+      /x\/f\.h5/,
+    );
     assert.deepEqual(requests, ['/keras-applications/x/f.h5']);
   });
 });

@@ -39,7 +39,9 @@ function cpuMsNow(): number {
 /** The row a call counts in: the kernel's name, with its input shapes when `byShape`. */
 function rowKey(name: string, inputs: tf.NamedTensorInfoMap, byShape: boolean): string {
   if (!byShape) return name;
-  const shapes = Object.entries(inputs).filter(([, t]) => t).map(([k, t]) => `${k}:${(t as tf.TensorInfo).shape.join('x')}`);
+  const shapes = Object.entries(inputs)
+    .filter(([, t]) => t)
+    .map(([k, t]) => `${k}:${(t as tf.TensorInfo).shape.join('x')}`);
   return `${name} ${shapes.join(' ')}`;
 }
 
@@ -80,7 +82,10 @@ function wrapKernels(backendName: string, stats: Map<string, KernelRow>, byShape
  * Runs `fn` with every kernel of the active backend timed; returns the profile (one row per kernel name, or per
  * name and input shapes with `byShape`). Kernels are put back afterwards, even when `fn` throws.
  */
-export async function profileKernels(fn: () => Promise<unknown>, opts: { backendName?: string; byShape?: boolean } = {}): Promise<KernelProfile> {
+export async function profileKernels(
+  fn: () => Promise<unknown>,
+  opts: { backendName?: string; byShape?: boolean } = {},
+): Promise<KernelProfile> {
   const stats = new Map<string, KernelRow>();
   const restore = wrapKernels(opts.backendName ?? tf.getBackend(), stats, opts.byShape ?? false);
   const c0 = cpuMsNow();
@@ -115,9 +120,14 @@ export function formatKernelProfile(p: KernelProfile, steps = 1, minShare = 0.00
       continue;
     }
     const par = r.ms > 0 ? (r.cpuMs / r.ms).toFixed(2) : '';
-    lines.push(`| ${r.name} | ${(r.calls / steps).toFixed(0)} | ${fmt(r.ms)} | ${pct(r.ms)} | ${fmt(r.cpuMs)} | ${par} |`);
+    lines.push(
+      `| ${r.name} | ${(r.calls / steps).toFixed(0)} | ${fmt(r.ms)} | ${pct(r.ms)} | ${fmt(r.cpuMs)} | ${par} |`,
+    );
   }
-  if (rest.calls) lines.push(`| (${rest.calls / steps} calls of other kernels) | | ${fmt(rest.ms)} | ${pct(rest.ms)} | ${fmt(rest.cpuMs)} | |`);
+  if (rest.calls)
+    lines.push(
+      `| (${rest.calls / steps} calls of other kernels) | | ${fmt(rest.ms)} | ${pct(rest.ms)} | ${fmt(rest.cpuMs)} | |`,
+    );
   lines.push(`| (outside kernels: JavaScript) | | ${fmt(p.outsideMs)} | ${pct(p.outsideMs)} | | |`);
   lines.push(`| **total** | | ${fmt(p.totalMs)} | 100% | ${fmt(p.totalCpuMs)} | |`);
   return lines.join('\n');

@@ -69,7 +69,9 @@ export function parseBackendEnv(value: string | undefined): BackendChoice | unde
   if (v === 'tensorflow' || v === 'native' || v === 'tfjs-node') return 'node';
   if (v === 'cuda' || v === 'tfjs-node-gpu') return 'gpu';
   if ((ORDER as string[]).includes(v)) return v as BackendChoice;
-  throw new Error(`TFJS_BACKEND=${value} is not a backend: use one of gpu, node, wasm, cpu (or unset it to pick the fastest).`);
+  throw new Error(
+    `TFJS_BACKEND=${value} is not a backend: use one of gpu, node, wasm, cpu (or unset it to pick the fastest).`,
+  );
 }
 
 /**
@@ -80,8 +82,10 @@ function assertOneTfjsCore(pkg: string): void {
   const ours = require.resolve('@tensorflow/tfjs-core');
   const theirs = require.resolve('@tensorflow/tfjs-core', { paths: [require.resolve(pkg)] });
   if (ours !== theirs) {
-    throw new Error(`${pkg} uses its own copy of @tensorflow/tfjs-core (${theirs}), not the project's (${ours}); ` +
-      'install the same version of @tensorflow/tfjs and the native package (npm ls @tensorflow/tfjs-core), then npm dedupe');
+    throw new Error(
+      `${pkg} uses its own copy of @tensorflow/tfjs-core (${theirs}), not the project's (${ours}); ` +
+        'install the same version of @tensorflow/tfjs and the native package (npm ls @tensorflow/tfjs-core), then npm dedupe',
+    );
   }
 }
 
@@ -96,7 +100,10 @@ async function startNative(choice: 'gpu' | 'node'): Promise<Started> {
   assertOneTfjsCore(PACKAGES[choice]);
   await setBackendOrThrow('tensorflow');
   const noGpu = choice === 'gpu' && nativeUsesGpu(tf.backend()) === false;
-  return { threads: 0, notes: noGpu ? ['tfjs-node-gpu loaded, but TensorFlow found no usable CUDA GPU: it runs on the CPU'] : [] };
+  return {
+    threads: 0,
+    notes: noGpu ? ['tfjs-node-gpu loaded, but TensorFlow found no usable CUDA GPU: it runs on the CPU'] : [],
+  };
 }
 
 /**
@@ -110,11 +117,14 @@ async function startWasm(): Promise<Started> {
     registerWasmKernels();
   }
   await setBackendOrThrow('wasm');
-  const untested = tfjsCoreVersion() !== TESTED_TFJS_VERSION ? `tfjs-core ${tfjsCoreVersion()}` : `tfjs-backend-wasm ${version_wasm}`;
-  const notes = ours ? [] : [
-    `stock wasm: ${untested} is not the tested ${TESTED_TFJS_VERSION}, so the project's threads and training kernels are off ` +
-      '(inference works; to train a convnet use TFJS_BACKEND=cpu, or install the pinned versions with npm ci)',
-  ];
+  const untested =
+    tfjsCoreVersion() !== TESTED_TFJS_VERSION ? `tfjs-core ${tfjsCoreVersion()}` : `tfjs-backend-wasm ${version_wasm}`;
+  const notes = ours
+    ? []
+    : [
+        `stock wasm: ${untested} is not the tested ${TESTED_TFJS_VERSION}, so the project's threads and training kernels are off ` +
+          '(inference works; to train a convnet use TFJS_BACKEND=cpu, or install the pinned versions with npm ci)',
+      ];
   return { threads: getThreadsCount(), notes };
 }
 
@@ -138,13 +148,20 @@ export async function initBackend(opts: { force?: BackendChoice; quiet?: boolean
     try {
       const { threads, notes } = await startChoice(choice);
       await tf.ready();
-      const reason = forced ? `forced by ${opts.force ? 'the caller' : `TFJS_BACKEND=${fromEnv}`}` : skipped.length ? 'the fastest that loaded' : 'the fastest available';
+      const reason = forced
+        ? `forced by ${opts.force ? 'the caller' : `TFJS_BACKEND=${fromEnv}`}`
+        : skipped.length
+          ? 'the fastest that loaded'
+          : 'the fastest available';
       current = { choice, tfBackend: tf.getBackend(), reason, skipped, threads, notes };
       if (!opts.quiet) console.log(describeBackend(current));
       return current;
     } catch (err) {
       if (forced) {
-        throw new Error(`TFJS_BACKEND asks for '${forced}' but ${explainLoadError(forced, err)}. Unset TFJS_BACKEND to fall back automatically.`, { cause: err });
+        throw new Error(
+          `TFJS_BACKEND asks for '${forced}' but ${explainLoadError(forced, err)}. Unset TFJS_BACKEND to fall back automatically.`,
+          { cause: err },
+        );
       }
       skipped.push({ choice, why: explainLoadError(choice, err) });
     }
@@ -160,7 +177,9 @@ export function describeBackend(info: BackendInfo): string {
     wasm: 'WebAssembly (tfjs-backend-wasm, XNNPACK + SIMD)',
     cpu: 'pure JavaScript (tfjs-backend-cpu, slowest)',
   };
-  const lines = [`TensorFlow.js backend: ${info.choice} — ${label[info.choice]}; ${info.reason}${info.threads > 1 ? `; ${info.threads} threads` : ''}`];
+  const lines = [
+    `TensorFlow.js backend: ${info.choice} — ${label[info.choice]}; ${info.reason}${info.threads > 1 ? `; ${info.threads} threads` : ''}`,
+  ];
   for (const s of info.skipped) lines.push(`  skipped ${s.choice}: ${s.why}`);
   for (const n of info.notes) lines.push(`  note: ${n}`);
   return lines.join('\n');

@@ -49,12 +49,18 @@ export function envPositiveNumber(name: EnvName, fallback: number, env: NodeJS.P
   const v = envValue(name, env);
   if (v === undefined) return fallback;
   const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name}=${v} is not a positive number (${ENV_VARS[name]}); fix or unset it.`);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new Error(`${name}=${v} is not a positive number (${ENV_VARS[name]}); fix or unset it.`);
   return n;
 }
 
 /** One of `choices` (case-insensitive), or `fallback` when unset; anything else is an error listing the choices. */
-export function envChoice<T extends string>(name: EnvName, choices: readonly T[], fallback: T, env: NodeJS.ProcessEnv = process.env): T {
+export function envChoice<T extends string>(
+  name: EnvName,
+  choices: readonly T[],
+  fallback: T,
+  env: NodeJS.ProcessEnv = process.env,
+): T {
   const v = envValue(name, env)?.toLowerCase();
   if (v === undefined) return fallback;
   if ((choices as readonly string[]).includes(v)) return v as T;

@@ -54,7 +54,12 @@ export function simulateTfjsVersion(v: string | undefined): void {
 interface WasmBackendPrivate extends tf.KernelBackend {
   dataIdMap: { has(dataId: tf.DataId): boolean; get(dataId: tf.DataId): { memoryOffset: number } | undefined };
   wasm: { wasmMemory?: WasmSharedMemory; _malloc(bytes: number): number; _free(ptr: number): void };
-  makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number, values?: tf.backend_util.BackendValues): tf.TensorInfo;
+  makeOutput(
+    shape: number[],
+    dtype: tf.DataType,
+    memoryOffset?: number,
+    values?: tf.backend_util.BackendValues,
+  ): tf.TensorInfo;
   typedArrayFromHeap(info: tf.TensorInfo): tf.backend_util.TypedArray;
 }
 
@@ -89,7 +94,12 @@ export function tensorFromInfo<T extends tf.Tensor = tf.Tensor>(info: tf.TensorI
 }
 
 /** A new buffer on the wasm heap (uninitialised, or a copy of `values`), owned by the returned tensor info. */
-export function heapOutput(wasm: tf.KernelBackend, shape: number[], dtype: tf.DataType, values?: tf.backend_util.BackendValues): tf.TensorInfo {
+export function heapOutput(
+  wasm: tf.KernelBackend,
+  shape: number[],
+  dtype: tf.DataType,
+  values?: tf.backend_util.BackendValues,
+): tf.TensorInfo {
   return (wasm as WasmBackendPrivate).makeOutput(shape, dtype, undefined, values);
 }
 
@@ -109,7 +119,10 @@ export function heapHolds(wasm: tf.KernelBackend, dataId: tf.DataId): boolean {
 /** The byte address of a tensor's data on the wasm heap (valid until the tensor's data is disposed). */
 export function heapAddress(wasm: tf.KernelBackend, info: tf.TensorInfo): number {
   const entry = (wasm as WasmBackendPrivate).dataIdMap.get(info.dataId);
-  if (!entry) throw new Error(`heapAddress: tensor data ${JSON.stringify(info.shape)} is not on the wasm backend (disposed, or on another backend)`);
+  if (!entry)
+    throw new Error(
+      `heapAddress: tensor data ${JSON.stringify(info.shape)} is not on the wasm backend (disposed, or on another backend)`,
+    );
   return entry.memoryOffset >>> 0;
 }
 
@@ -129,14 +142,23 @@ export interface WasmHeap {
 export function wasmHeap(wasm: tf.KernelBackend): WasmHeap | undefined {
   const mod = (wasm as WasmBackendPrivate).wasm;
   const memory = mod?.wasmMemory;
-  if (!memory || typeof SharedArrayBuffer === 'undefined' || !(memory.buffer instanceof SharedArrayBuffer)) return undefined;
+  if (!memory || typeof SharedArrayBuffer === 'undefined' || !(memory.buffer instanceof SharedArrayBuffer))
+    return undefined;
   return { memory, malloc: (n) => mod._malloc(n) >>> 0, free: (p) => mod._free(p) };
 }
 
 /** A tensor info on the `cpu` backend holding `values`. */
-export function cpuTensorInfo(cpu: tf.KernelBackend, shape: number[], dtype: tf.DataType, values: tf.backend_util.BackendValues): tf.TensorInfo {
-  return (cpu as tf.KernelBackend & { makeTensorInfo(s: number[], d: tf.DataType, v: tf.backend_util.BackendValues): tf.TensorInfo })
-    .makeTensorInfo(shape, dtype, values);
+export function cpuTensorInfo(
+  cpu: tf.KernelBackend,
+  shape: number[],
+  dtype: tf.DataType,
+  values: tf.backend_util.BackendValues,
+): tf.TensorInfo {
+  return (
+    cpu as tf.KernelBackend & {
+      makeTensorInfo(s: number[], d: tf.DataType, v: tf.backend_util.BackendValues): tf.TensorInfo;
+    }
+  ).makeTensorInfo(shape, dtype, values);
 }
 
 /** tfjs-node(-gpu)'s backend: whether TensorFlow found a usable GPU; undefined when unknown (untested version). */
@@ -207,8 +229,10 @@ let jsfiveWarned = false;
 function jsfiveFallback(why: string): undefined {
   if (!jsfiveWarned) {
     jsfiveWarned = true;
-    console.warn(`transfer-learning-ts: jsfive's object headers cannot be read (${why}); Keras weights are read with jsfive's ` +
-      'element reader instead (slower, same values). Install the pinned jsfive version (npm ci) to get the fast path back.');
+    console.warn(
+      `transfer-learning-ts: jsfive's object headers cannot be read (${why}); Keras weights are read with jsfive's ` +
+        'element reader instead (slower, same values). Install the pinned jsfive version (npm ci) to get the fast path back.',
+    );
   }
   return undefined;
 }

@@ -8,7 +8,8 @@ export class MersenneTwister {
   private readonly mt = new Uint32Array(624);
   private index = 624;
   constructor(seed: number) {
-    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new Error(`seed must be an integer in [0, 2^32), got ${seed}`);
+    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff)
+      throw new Error(`seed must be an integer in [0, 2^32), got ${seed}`);
     this.mt[0] = seed >>> 0;
     for (let i = 1; i < 624; i++) {
       const prev = this.mt[i - 1] ^ (this.mt[i - 1] >>> 30);
@@ -63,7 +64,7 @@ export class MersenneTwister {
 
 /** A small deterministic generator (mulberry32) returning numbers in [0, 1). */
 export function seededRandom(seed: number): () => number {
-  let a = (Math.floor(seed) >>> 0) || 0x9e3779b9;
+  let a = Math.floor(seed) >>> 0 || 0x9e3779b9;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
     let t = a;

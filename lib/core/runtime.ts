@@ -13,7 +13,9 @@ type WriteDisplayData = (
 function tslabJupyter(): { lastWriteDisplayData?: WriteDisplayData | null } | undefined {
   // The kernel loads tslab itself; outside a kernel tslab is not in the module cache at all.
   const key = Object.keys(require.cache).find((k) => /[\\/]tslab[\\/]dist[\\/]jupyter\.js$/.test(k));
-  return key ? (require.cache[key]?.exports as { lastWriteDisplayData?: WriteDisplayData | null } | undefined) : undefined;
+  return key
+    ? (require.cache[key]?.exports as { lastWriteDisplayData?: WriteDisplayData | null } | undefined)
+    : undefined;
 }
 
 /** True when running inside a tslab notebook kernel (rich display works). */
@@ -53,7 +55,8 @@ export function notebookDisplay(opts: { updating?: boolean } = {}): NotebookDisp
   let shown = false;
   const raw = (contentType: string, content: string): void => {
     const write = tslabJupyter()?.lastWriteDisplayData;
-    if (!write) throw new Error('notebookDisplay: the tslab kernel is not executing a cell; show output from inside a cell.');
+    if (!write)
+      throw new Error('notebookDisplay: the tslab kernel is not executing a cell; show output from inside a cell.');
     write({ data: { [contentType]: content }, metadata: {}, transient: { display_id: id } }, id !== undefined && shown);
     shown = true;
   };

@@ -29,12 +29,18 @@ export function camHead(model: tf.LayersModel): CamHead {
   if (step && ['Activation', 'Softmax'].includes(step.layer.getClassName())) step = skip();
   const classifier = step?.layer;
   const config = (classifier?.getConfig() ?? {}) as { activation?: string; kernelSize?: number[] };
-  const linear = classifier && LINEAR.has(classifier.getClassName()) && ['linear', 'softmax', 'sigmoid'].includes(config.activation ?? 'linear');
+  const linear =
+    classifier &&
+    LINEAR.has(classifier.getClassName()) &&
+    ['linear', 'softmax', 'sigmoid'].includes(config.activation ?? 'linear');
   const oneByOne = classifier?.getClassName() !== 'Conv2D' || (config.kernelSize ?? []).every((k) => k === 1);
   const pool = skip();
   const features = steps[i]?.layer;
   if (!classifier || !linear || !oneByOne || pool?.layer.getClassName() !== 'GlobalAveragePooling2D' || !features) {
-    const seen = steps.slice(0, 6).map((s) => `${s.layer.name} (${s.layer.getClassName()})`).join(' <- ');
+    const seen = steps
+      .slice(0, 6)
+      .map((s) => `${s.layer.name} (${s.layer.getClassName()})`)
+      .join(' <- ');
     throw new Error(
       `classActivationMap needs a head GAP -> Dense (or 1x1 Conv2D) -> [softmax/sigmoid]; model '${model.name}' ends ${seen}. ` +
         'Use gradCam for any other head.',
@@ -55,7 +61,11 @@ export interface CamOptions {
  * `classIndex`), its score (logit) and probability. For a one-unit sigmoid, class 0's map is the negative of
  * class 1's. `image` is [h, w, c] or [1, h, w, c], as the model takes it. Nothing to dispose.
  */
-export async function classActivationMap(model: tf.LayersModel, image: tf.Tensor, opts: CamOptions = {}): Promise<ClassMap> {
+export async function classActivationMap(
+  model: tf.LayersModel,
+  image: tf.Tensor,
+  opts: CamOptions = {},
+): Promise<ClassMap> {
   const { classifier, features: layer } = camHead(model);
   const kernel = layerWeight(classifier, 'kernel');
   if (!kernel) throw new Error(`layer '${classifier.name}' has no kernel.`);

@@ -37,7 +37,15 @@ export function outputChain(model: tf.LayersModel): ChainStep[] {
 }
 
 /** Layers that only reshape or pass values through at inference: skipped when reading a head. */
-export const PASS_THROUGH = new Set(['Reshape', 'Flatten', 'Dropout', 'SpatialDropout1D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout']);
+export const PASS_THROUGH = new Set([
+  'Reshape',
+  'Flatten',
+  'Dropout',
+  'SpatialDropout1D',
+  'GaussianNoise',
+  'GaussianDropout',
+  'AlphaDropout',
+]);
 
 /** Layers that turn a feature map into one vector: the start of a classifier head. */
 const POOLING = new Set(['GlobalAveragePooling2D', 'GlobalMaxPooling2D', 'Flatten']);
@@ -55,5 +63,7 @@ export function defaultFeatureLayer(model: tf.LayersModel): tf.layers.Layer {
   if (fed && fed.output.shape.length === 4) return fed.layer;
   const last4d = steps.find((s) => s.output.shape.length === 4 && spatial(s.output.shape) > 1);
   if (last4d) return last4d.layer;
-  throw new Error(`model '${model.name}' has no 4D feature map on its output chain; pass layerName (a convolutional layer's name).`);
+  throw new Error(
+    `model '${model.name}' has no 4D feature map on its output chain; pass layerName (a convolutional layer's name).`,
+  );
 }

@@ -5,11 +5,28 @@
  */
 
 const VIRIDIS_HEX = [
-  '440154', '48186a', '472d7b', '424086', '3b528b', '33638d', '2c728e', '26828e', '21918c',
-  '1fa088', '28ae80', '3fbc73', '5ec962', '84d44b', 'addc30', 'd8e219', 'fde725',
+  '440154',
+  '48186a',
+  '472d7b',
+  '424086',
+  '3b528b',
+  '33638d',
+  '2c728e',
+  '26828e',
+  '21918c',
+  '1fa088',
+  '28ae80',
+  '3fbc73',
+  '5ec962',
+  '84d44b',
+  'addc30',
+  'd8e219',
+  'fde725',
 ];
 
-const VIRIDIS: [number, number, number][] = VIRIDIS_HEX.map((h) => [0, 2, 4].map((i) => parseInt(h.slice(i, i + 2), 16)) as [number, number, number]);
+const VIRIDIS: [number, number, number][] = VIRIDIS_HEX.map(
+  (h) => [0, 2, 4].map((i) => parseInt(h.slice(i, i + 2), 16)) as [number, number, number],
+);
 
 /** Positions of the table's entries in [0, 1] (entry i is matplotlib's colour 16 * i of 255; the last is 1). */
 const POSITIONS = VIRIDIS.map((_, i) => Math.min(1, (16 * i) / 255));

@@ -20,7 +20,9 @@ export interface ClassMap extends ClassChoice {
 function asBatch(image: tf.Tensor): tf.Tensor4D {
   if (image.rank === 3) return tf.expandDims(image, 0) as tf.Tensor4D;
   if (image.rank === 4 && image.shape[0] === 1) return tf.clone(image) as tf.Tensor4D;
-  throw new Error(`expected one image [height, width, channels] or [1, height, width, channels]; got shape [${image.shape}].`);
+  throw new Error(
+    `expected one image [height, width, channels] or [1, height, width, channels]; got shape [${image.shape}].`,
+  );
 }
 
 /** The layer named `layerName` (nested models searched), else the default feature map; checked to be 4D. */
@@ -29,12 +31,18 @@ export function explainedLayer(model: tf.LayersModel, layerName?: string): tf.la
   if (layerName === undefined) layer = defaultFeatureLayer(model);
   else {
     const place = findLayer(model, layerName);
-    if (!place) throw new Error(`model '${model.name}' has no layer named '${layerName}' (nested models searched); see model.summary() for names.`);
+    if (!place)
+      throw new Error(
+        `model '${model.name}' has no layer named '${layerName}' (nested models searched); see model.summary() for names.`,
+      );
     layer = place.layer;
   }
   const out = layer.getOutputAt(0);
   const shape = (Array.isArray(out) ? out[0] : out).shape;
-  if (shape.length !== 4) throw new Error(`layer '${layer.name}' outputs shape [${shape}]; explain a layer with a 4D feature map [batch, height, width, channels].`);
+  if (shape.length !== 4)
+    throw new Error(
+      `layer '${layer.name}' outputs shape [${shape}]; explain a layer with a 4D feature map [batch, height, width, channels].`,
+    );
   return layer;
 }
 
@@ -50,12 +58,18 @@ function captureHook(layer: tf.layers.Layer, into: { value?: tf.Tensor }): Layer
 }
 
 /** One forward pass (call inside `tf.tidy`): `layer`'s output and the logits of `head`. */
-function forwardWithFeatures(model: tf.LayersModel, x: tf.Tensor4D, head: OutputHead, layer: tf.layers.Layer): { features: tf.Tensor4D; logits: tf.Tensor } {
+function forwardWithFeatures(
+  model: tf.LayersModel,
+  x: tf.Tensor4D,
+  head: OutputHead,
+  layer: tf.layers.Layer,
+): { features: tf.Tensor4D; logits: tf.Tensor } {
   const into: { value?: tf.Tensor } = {};
   const hooks = logitHooks(head);
   hooks.set(layer, captureHook(layer, into));
   const [logits] = runModel(model, x, hooks);
-  if (!into.value) throw new Error(`layer '${layer.name}' did not run: it is not on the path from the input to the output.`);
+  if (!into.value)
+    throw new Error(`layer '${layer.name}' did not run: it is not on the path from the input to the output.`);
   return { features: into.value as tf.Tensor4D, logits };
 }
 
@@ -74,7 +88,11 @@ export interface Forward {
  * (`classIndex`, else the top class); runs `use`, then disposes every tensor made here.
  */
 export async function explainForward<T>(
-  model: tf.LayersModel, image: tf.Tensor, layer: tf.layers.Layer, classIndex: number | undefined, use: (f: Forward) => Promise<T>,
+  model: tf.LayersModel,
+  image: tf.Tensor,
+  layer: tf.layers.Layer,
+  classIndex: number | undefined,
+  use: (f: Forward) => Promise<T>,
 ): Promise<T> {
   const head = outputHead(model);
   const x = asBatch(image);

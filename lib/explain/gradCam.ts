@@ -35,7 +35,11 @@ export interface LayerGradients extends ClassChoice {
  * The output A of `layerName` (default: the last feature map) for one image, and the gradients of the
  * class's pre-activation score with respect to A. `image` is [h, w, c] or [1, h, w, c], as the model takes it.
  */
-export async function layerGradients(model: tf.LayersModel, image: tf.Tensor, opts: GradCamOptions = {}): Promise<LayerGradients> {
+export async function layerGradients(
+  model: tf.LayersModel,
+  image: tf.Tensor,
+  opts: GradCamOptions = {},
+): Promise<LayerGradients> {
   const layer = explainedLayer(model, opts.layerName);
   return explainForward(model, image, layer, opts.classIndex, async ({ x, head, features, choice, keep }) => {
     const score = (a: tf.Tensor): tf.Scalar => {
@@ -48,7 +52,13 @@ export async function layerGradients(model: tf.LayersModel, image: tf.Tensor, op
     keep(gradients);
     const [, h, w, c] = features.shape;
     const [activations, grads] = await Promise.all([features.data(), gradients.data()]);
-    return { ...choice, layerName: layer.name, shape: [h, w, c], activations: activations as Float32Array, gradients: grads as Float32Array };
+    return {
+      ...choice,
+      layerName: layer.name,
+      shape: [h, w, c],
+      activations: activations as Float32Array,
+      gradients: grads as Float32Array,
+    };
   });
 }
 

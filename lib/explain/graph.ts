@@ -76,7 +76,11 @@ class GraphRun {
     let inputValues: tf.Tensor[] | undefined;
     const inputs = (): tf.Tensor[] => (inputValues ??= nodeInputs(layer, nodeIndex).map((st) => this.value(st, scope)));
     const compute = (): tf.Tensor | tf.Tensor[] => {
-      if (isContainer(layer)) return this.graph(layer, nodeInputs(layer, nodeIndex).map((st) => () => this.value(st, scope)));
+      if (isContainer(layer))
+        return this.graph(
+          layer,
+          nodeInputs(layer, nodeIndex).map((st) => () => this.value(st, scope)),
+        );
       const xs = inputs();
       return layer.apply(xs.length === 1 ? xs[0] : xs, {}) as tf.Tensor | tf.Tensor[];
     };
@@ -90,7 +94,14 @@ class GraphRun {
  * (anywhere inside the model, nested models included) compute their outputs; returns the model's outputs.
  * Call it inside `tf.tidy`: intermediate values are not disposed here.
  */
-export function runModel(model: tf.LayersModel, input: tf.Tensor | tf.Tensor[], hooks: ReadonlyMap<tf.layers.Layer, LayerHook> = new Map()): tf.Tensor[] {
+export function runModel(
+  model: tf.LayersModel,
+  input: tf.Tensor | tf.Tensor[],
+  hooks: ReadonlyMap<tf.layers.Layer, LayerHook> = new Map(),
+): tf.Tensor[] {
   const inputs = Array.isArray(input) ? input : [input];
-  return new GraphRun(hooks).graph(model, inputs.map((t) => () => t));
+  return new GraphRun(hooks).graph(
+    model,
+    inputs.map((t) => () => t),
+  );
 }

@@ -63,7 +63,8 @@ export function resizeMap(values: Float32Array, h: number, w: number, height: nu
 export function toRgbImage(photo: RgbImage | tf.Tensor3D): RgbImage {
   if (!(photo instanceof tf.Tensor)) return photo;
   const [height, width, channels] = photo.shape;
-  if (photo.rank !== 3 || channels !== 3) throw new Error(`expected a photo [height, width, 3]; got shape [${photo.shape}].`);
+  if (photo.rank !== 3 || channels !== 3)
+    throw new Error(`expected a photo [height, width, 3]; got shape [${photo.shape}].`);
   const values = photo.dataSync();
   return { width, height, data: Uint8Array.from(values, (v) => Math.min(255, Math.max(0, Math.round(v)))) };
 }
@@ -73,8 +74,10 @@ export function overlayHeatmap(photo: RgbImage | tf.Tensor3D, map: number[][], o
   const { width, height, data } = toRgbImage(photo);
   const h = map.length;
   const w = map[0]?.length ?? 0;
-  if (h === 0 || w === 0 || map.some((row) => row.length !== w)) throw new Error(`the map must be a non-empty rectangle of numbers; got ${h} rows.`);
-  if (data.length !== width * height * 3) throw new Error(`the photo has ${data.length} bytes; ${width}x${height} RGB needs ${width * height * 3}.`);
+  if (h === 0 || w === 0 || map.some((row) => row.length !== w))
+    throw new Error(`the map must be a non-empty rectangle of numbers; got ${h} rows.`);
+  if (data.length !== width * height * 3)
+    throw new Error(`the photo has ${data.length} bytes; ${width}x${height} RGB needs ${width * height * 3}.`);
   const opacity = opts.opacity ?? 0.5;
   if (!(opacity >= 0 && opacity <= 1)) throw new Error(`opacity ${opacity} must be between 0 and 1.`);
   const heat = resizeMap(normaliseMap(map), h, w, height, width);
@@ -91,10 +94,16 @@ export function overlayHeatmap(photo: RgbImage | tf.Tensor3D, map: number[][], o
 export async function toPng(image: RgbImage): Promise<Buffer> {
   return sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), {
     raw: { width: image.width, height: image.height, channels: 3 },
-  }).png().toBuffer();
+  })
+    .png()
+    .toBuffer();
 }
 
 /** `overlayHeatmap` as PNG bytes. */
-export async function overlayPng(photo: RgbImage | tf.Tensor3D, map: number[][], opts: OverlayOptions = {}): Promise<Buffer> {
+export async function overlayPng(
+  photo: RgbImage | tf.Tensor3D,
+  map: number[][],
+  opts: OverlayOptions = {},
+): Promise<Buffer> {
   return toPng(overlayHeatmap(photo, map, opts));
 }

@@ -26,12 +26,23 @@ export interface OutputHead {
   numClasses: number;
 }
 
-type LayerConfig = { activation?: string; axis?: number | number[]; strides?: number | number[]; padding?: string; dilationRate?: number | number[]; dataFormat?: string };
+type LayerConfig = {
+  activation?: string;
+  axis?: number | number[];
+  strides?: number | number[];
+  padding?: string;
+  dilationRate?: number | number[];
+  dataFormat?: string;
+};
 const configOf = (layer: tf.layers.Layer) => layer.getConfig() as LayerConfig;
 
 /** A layer's weight tensor whose name ends in `suffix` ('kernel' / 'bias'). */
 export function layerWeight(layer: tf.layers.Layer, suffix: 'kernel' | 'bias'): tf.Tensor | undefined {
-  const own = (name: string) => name.split('/').pop()?.replace(/(_\d+)?(:\d+)?$/, '');
+  const own = (name: string) =>
+    name
+      .split('/')
+      .pop()
+      ?.replace(/(_\d+)?(:\d+)?$/, '');
   return layer.weights.find((w) => own(w.originalName ?? w.name) === suffix)?.read();
 }
 
@@ -46,16 +57,25 @@ function linearPart(layer: tf.layers.Layer, x: tf.Tensor): tf.Tensor {
     y = tf.matMul(x.reshape([-1, inputs]), kernel as tf.Tensor2D).reshape([...x.shape.slice(0, -1), units]);
   } else {
     const c = configOf(layer);
-    if (c.dataFormat === 'channelsFirst') throw new Error(`layer '${layer.name}': channelsFirst convolutions are not supported; use channelsLast.`);
+    if (c.dataFormat === 'channelsFirst')
+      throw new Error(`layer '${layer.name}': channelsFirst convolutions are not supported; use channelsLast.`);
     const pad = c.padding === 'same' ? 'same' : 'valid';
-    y = tf.conv2d(x as tf.Tensor4D, kernel as tf.Tensor4D, c.strides as [number, number], pad, 'NHWC', c.dilationRate as [number, number]);
+    y = tf.conv2d(
+      x as tf.Tensor4D,
+      kernel as tf.Tensor4D,
+      c.strides as [number, number],
+      pad,
+      'NHWC',
+      c.dilationRate as [number, number],
+    );
   }
   return bias ? tf.add(y, bias) : y;
 }
 
 /** Finds the final activation of `model` and how to get the logits (see the file's comment). */
 export function outputHead(model: tf.LayersModel): OutputHead {
-  if (model.outputs.length !== 1) throw new Error(`model '${model.name}' has ${model.outputs.length} outputs; explain a model with one.`);
+  if (model.outputs.length !== 1)
+    throw new Error(`model '${model.name}' has ${model.outputs.length} outputs; explain a model with one.`);
   const last = outputChain(model).find((s) => !PASS_THROUGH.has(s.layer.getClassName()));
   if (!last) throw new Error(`model '${model.name}' has no layers.`);
   const units = last.output.shape[last.output.shape.length - 1] ?? 0;
@@ -63,13 +83,19 @@ export function outputHead(model: tf.LayersModel): OutputHead {
   const cls = last.layer.getClassName();
   const act = cls === 'Softmax' ? 'softmax' : (configOf(last.layer).activation ?? 'linear');
   if (act !== 'softmax' && act !== 'sigmoid') {
-    if (act !== 'linear') throw new Error(`model '${model.name}' ends in '${last.layer.name}' with activation '${act}'; explain a model that ends in softmax, sigmoid or a linear layer.`);
+    if (act !== 'linear')
+      throw new Error(
+        `model '${model.name}' ends in '${last.layer.name}' with activation '${act}'; explain a model that ends in softmax, sigmoid or a linear layer.`,
+      );
     return { activation: 'linear', layer: last.layer, numClasses: units };
   }
   let hook: LayerHook;
   if (cls === 'Activation' || cls === 'Softmax') hook = (_compute, inputs) => inputs()[0];
   else if (cls === 'Dense' || cls === 'Conv2D') hook = (_compute, inputs) => linearPart(last.layer, inputs()[0]);
-  else throw new Error(`model '${model.name}' ends in a ${cls} layer ('${last.layer.name}') with a ${act}; put the activation in its own Activation layer.`);
+  else
+    throw new Error(
+      `model '${model.name}' ends in a ${cls} layer ('${last.layer.name}') with a ${act}; put the activation in its own Activation layer.`,
+    );
   return { activation: act, layer: last.layer, hook, numClasses: numClasses(units, act) };
 }
 
@@ -81,7 +107,8 @@ export function logitHooks(head: OutputHead): Map<tf.layers.Layer, LayerHook> {
 /** The scalar score of `classIndex` from the logits `z` (one image): z[c], or ±z for a one-unit sigmoid. */
 export function classScore(z: tf.Tensor, head: OutputHead, classIndex: number): tf.Scalar {
   const flat = z.reshape([-1]);
-  if (head.activation === 'sigmoid' && flat.size === 1) return (classIndex === 1 ? flat.sum() : flat.sum().neg()) as tf.Scalar;
+  if (head.activation === 'sigmoid' && flat.size === 1)
+    return (classIndex === 1 ? flat.sum() : flat.sum().neg()) as tf.Scalar;
   return flat.slice(classIndex, 1).sum() as tf.Scalar;
 }
 
@@ -98,7 +125,8 @@ export function chooseClass(z: ArrayLike<number>, head: OutputHead, classIndex?:
   const binary = head.activation === 'sigmoid' && logits.length === 1;
   const n = binary ? 2 : logits.length;
   const c = classIndex ?? (binary ? (logits[0] >= 0 ? 1 : 0) : logits.indexOf(Math.max(...logits)));
-  if (!Number.isInteger(c) || c < 0 || c >= n) throw new Error(`classIndex ${classIndex} is out of range: the model has ${n} classes (0..${n - 1}).`);
+  if (!Number.isInteger(c) || c < 0 || c >= n)
+    throw new Error(`classIndex ${classIndex} is out of range: the model has ${n} classes (0..${n - 1}).`);
   const score = binary ? (c === 1 ? logits[0] : -logits[0]) : logits[c];
   const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
   if (head.activation === 'sigmoid') return { classIndex: c, score, probability: sigmoid(score) };

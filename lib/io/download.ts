@@ -11,7 +11,14 @@ import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { describeFsError } from '../core/fsErrors';
 import { say } from '../core/messages';
-import { DownloadError, HashMismatchError, HttpStatusError, InvalidDownloadError, describeCause, downloadAdvice } from './downloadErrors';
+import {
+  DownloadError,
+  HashMismatchError,
+  HttpStatusError,
+  InvalidDownloadError,
+  describeCause,
+  downloadAdvice,
+} from './downloadErrors';
 import { fileHash, hashAlgorithm, verifyFile } from './fileHash';
 import { isFile } from './fileKind';
 import { commitPart, discardPart, moveAside, partPath } from './partFile';
@@ -60,7 +67,8 @@ function isUrl(s: string): boolean {
 function checkArguments(url: string, dest: string, opts: DownloadOptions): void {
   if (!dest) throw new DownloadError(`Cannot download ${url}: the destination path is empty; give a file name.`, url);
   if (opts.hash !== undefined) hashAlgorithm(opts.hash);
-  if (!isUrl(url)) throw new DownloadError(`'${url}' is not a valid URL (expected e.g. https://host/path/file.zip).`, url, { dest });
+  if (!isUrl(url))
+    throw new DownloadError(`'${url}' is not a valid URL (expected e.g. https://host/path/file.zip).`, url, { dest });
 }
 
 /** True when another try may help after `err`. */
@@ -76,7 +84,8 @@ async function verifyPart(url: string, dest: string, opts: DownloadOptions): Pro
   if (opts.hash !== undefined) {
     const expected = opts.hash.trim().toLowerCase();
     const actual = await fileHash(part, hashAlgorithm(expected));
-    if (actual !== expected) throw new HashMismatchError(url, abs, expected, actual, path.resolve(await moveAside(part, dest)));
+    if (actual !== expected)
+      throw new HashMismatchError(url, abs, expected, actual, path.resolve(await moveAside(part, dest)));
   }
   if (opts.validate) {
     try {
@@ -120,21 +129,32 @@ export async function downloadToFile(url: string, dest: string, opts: DownloadOp
 
 /** The error of a download that did not complete; names what is kept for the next run. */
 function failure(url: string, dest: string, lastError: unknown, kept: number): unknown {
-  if (lastError instanceof Error && typeof (lastError as NodeJS.ErrnoException).code === 'string') return describeFsError(lastError, partPath(dest));
+  if (lastError instanceof Error && typeof (lastError as NodeJS.ErrnoException).code === 'string')
+    return describeFsError(lastError, partPath(dest));
   const abs = path.resolve(dest);
   const resume = kept > 0 ? ` The ${kept} bytes received are kept in ${partPath(abs)}: run again to resume.` : '';
-  return new DownloadError(`Could not download ${url}: ${describeCause(lastError)}. ${downloadAdvice(lastError, abs)}${resume}`, url, {
-    status: lastError instanceof HttpStatusError ? lastError.status : undefined,
-    dest: abs,
-    cause: lastError,
-  });
+  return new DownloadError(
+    `Could not download ${url}: ${describeCause(lastError)}. ${downloadAdvice(lastError, abs)}${resume}`,
+    url,
+    {
+      status: lastError instanceof HttpStatusError ? lastError.status : undefined,
+      dest: abs,
+      cause: lastError,
+    },
+  );
 }
 
 /** True when the cached `dest` can be used: it exists, matches `hash` and passes `validate` (else it is moved aside). */
 async function usableCache(dest: string, opts: GetFileOptions): Promise<boolean> {
   if (!(await isFile(dest))) return false;
   if (opts.hash !== undefined && !(await verifyFile(dest, opts.hash))) {
-    if (!opts.quiet) console.log(say({ en: `${dest} does not match the expected hash; downloading it again.`, ko: `${dest}의 해시가 맞지 않아 다시 내려받습니다.` }));
+    if (!opts.quiet)
+      console.log(
+        say({
+          en: `${dest} does not match the expected hash; downloading it again.`,
+          ko: `${dest}의 해시가 맞지 않아 다시 내려받습니다.`,
+        }),
+      );
     return false;
   }
   if (!opts.validate) return true;
@@ -144,10 +164,12 @@ async function usableCache(dest: string, opts: GetFileOptions): Promise<boolean>
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
     const bad = await moveAside(dest, dest);
-    console.warn(say({
-      en: `The cached file ${dest} is not usable (${why}); it was moved aside to ${bad}. Downloading it again.`,
-      ko: `캐시 파일 ${dest}을(를) 쓸 수 없어 (${why}) ${bad}(으)로 옮겼습니다. 다시 내려받습니다.`,
-    }));
+    console.warn(
+      say({
+        en: `The cached file ${dest} is not usable (${why}); it was moved aside to ${bad}. Downloading it again.`,
+        ko: `캐시 파일 ${dest}을(를) 쓸 수 없어 (${why}) ${bad}(으)로 옮겼습니다. 다시 내려받습니다.`,
+      }),
+    );
     return false;
   }
 }

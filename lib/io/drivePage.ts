@@ -41,7 +41,9 @@ export function parseDriveId(urlOrId: string): string {
   const url = asUrl(s);
   if (url) {
     if (/\/folders\//.test(url.pathname)) {
-      throw new Error(`'${urlOrId}' is a Google Drive folder; gdown downloads single files: open the folder and copy the link of the file.`);
+      throw new Error(
+        `'${urlOrId}' is a Google Drive folder; gdown downloads single files: open the folder and copy the link of the file.`,
+      );
     }
     const m = /\/d\/([A-Za-z0-9_-]{10,})(?:\/|$)/.exec(url.pathname);
     if (m) return m[1];
@@ -77,7 +79,10 @@ export function filenameFromContentDisposition(header: string | null): string | 
   }
   if (name === undefined) return undefined;
   const last = name.split(/[/\\]/).pop() ?? '';
-  const safe = Array.from(last).filter((c) => c.charCodeAt(0) >= 0x20).join('').trim(); // no control characters
+  const safe = Array.from(last)
+    .filter((c) => c.charCodeAt(0) >= 0x20)
+    .join('')
+    .trim(); // no control characters
   return safe === '' || safe === '.' || safe === '..' ? undefined : safe;
 }
 
@@ -105,7 +110,12 @@ export class CookieJar {
 }
 
 function decodeHtml(s: string): string {
-  return s.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;|&#x27;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>');
+  return s
+    .replace(/&amp;/g, '&')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;|&#x27;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>');
 }
 
 function attr(tag: string, name: string): string | undefined {
@@ -116,7 +126,10 @@ function attr(tag: string, name: string): string | undefined {
 /** True for Google's login pages (a private file redirects there). */
 export function isLoginUrl(u: string): boolean {
   const url = asUrl(u);
-  return url !== undefined && (url.hostname === 'accounts.google.com' || /ServiceLogin|\/signin\b|\/v3\/signin/i.test(url.pathname));
+  return (
+    url !== undefined &&
+    (url.hostname === 'accounts.google.com' || /ServiceLogin|\/signin\b|\/v3\/signin/i.test(url.pathname))
+  );
 }
 
 /** The virus-scan page's `download-form`, submitted with GET as given (hidden inputs as query parameters). */
@@ -127,14 +140,17 @@ function confirmForm(html: string, pageUrl: string): string | undefined {
   const action = new URL(attr(openTag, 'action') ?? pageUrl, pageUrl);
   for (const input of form[1].match(/<input\b[^>]*>/gi) ?? []) {
     const name = attr(input, 'name');
-    if (name && (attr(input, 'type') ?? '').toLowerCase() === 'hidden') action.searchParams.set(name, attr(input, 'value') ?? '');
+    if (name && (attr(input, 'type') ?? '').toLowerCase() === 'hidden')
+      action.searchParams.set(name, attr(input, 'value') ?? '');
   }
   return action.toString();
 }
 
 /** Older confirm pages: a link with a confirm token, a JSON downloadUrl, or the `download_warning` cookie. */
 function confirmLink(html: string, pageUrl: string, jar: CookieJar): string | undefined {
-  const link = /href\s*=\s*"([^"]*\/uc\?export=download[^"]*)"/i.exec(html) ?? /href\s*=\s*"([^"]*[?&](?:amp;)?confirm=[^"]+)"/i.exec(html);
+  const link =
+    /href\s*=\s*"([^"]*\/uc\?export=download[^"]*)"/i.exec(html) ??
+    /href\s*=\s*"([^"]*[?&](?:amp;)?confirm=[^"]+)"/i.exec(html);
   if (link) return new URL(decodeHtml(link[1]), pageUrl).toString();
   const json = /"downloadUrl"\s*:\s*"([^"]+)"/.exec(html);
   if (json) return JSON.parse(`"${json[1]}"`) as string;
@@ -146,15 +162,30 @@ function confirmLink(html: string, pageUrl: string, jar: CookieJar): string | un
 }
 
 /** What an HTML page from Drive asks for: a next URL to fetch, or a failure. */
-export function readDrivePage(html: string, pageUrl: string, status: number, jar: CookieJar): { next: string } | { fail: GdownFailure; detail?: string } {
+export function readDrivePage(
+  html: string,
+  pageUrl: string,
+  status: number,
+  jar: CookieJar,
+): { next: string } | { fail: GdownFailure; detail?: string } {
   const text = html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
-  if (/Too many users have viewed or downloaded this file recently|download quota (?:for this file )?has been exceeded|quota exceeded/i.test(text)) {
+  if (
+    /Too many users have viewed or downloaded this file recently|download quota (?:for this file )?has been exceeded|quota exceeded/i.test(
+      text,
+    )
+  ) {
     return { fail: 'quota' };
   }
   const next = confirmForm(html, pageUrl) ?? confirmLink(html, pageUrl, jar);
   if (next) return { next };
-  if (status === 404 || /the file you have requested does not exist|Page Not Found/i.test(text)) return { fail: 'not-found' };
-  if (status === 401 || status === 403 || isLoginUrl(pageUrl) || /ServiceLogin|Sign in - Google Accounts|You need access|Request access|You need permission/i.test(html)) {
+  if (status === 404 || /the file you have requested does not exist|Page Not Found/i.test(text))
+    return { fail: 'not-found' };
+  if (
+    status === 401 ||
+    status === 403 ||
+    isLoginUrl(pageUrl) ||
+    /ServiceLogin|Sign in - Google Accounts|You need access|Request access|You need permission/i.test(html)
+  ) {
     return { fail: 'no-access' };
   }
   const sub = /<p class="uc-error-subcaption">([\s\S]*?)<\/p>/i.exec(html);
@@ -162,7 +193,13 @@ export function readDrivePage(html: string, pageUrl: string, status: number, jar
 }
 
 /** The message of a failure: what Drive said and what to do. */
-export function failureMessage(reason: GdownFailure, id: string, base: string, placeAt: string, detail?: string): string {
+export function failureMessage(
+  reason: GdownFailure,
+  id: string,
+  base: string,
+  placeAt: string,
+  detail?: string,
+): string {
   const view = `${base}/file/d/${id}/view`;
   const byHand = `download it in a browser from ${view} and place it at ${placeAt}`;
   switch (reason) {
@@ -186,5 +223,7 @@ export function failureMessage(reason: GdownFailure, id: string, base: string, p
 export function driveFileCheck(res: Response): string | undefined {
   const html = /text\/html/i.test(res.headers.get('content-type') ?? '');
   const attachment = /attachment|filename/i.test(res.headers.get('content-disposition') ?? '');
-  return html && !attachment ? 'Google Drive sent a web page instead of the file; its download quota may be used up, or it asks for a confirmation' : undefined;
+  return html && !attachment
+    ? 'Google Drive sent a web page instead of the file; its download quota may be used up, or it asks for a confirmation'
+    : undefined;
 }

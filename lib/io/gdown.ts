@@ -12,7 +12,16 @@ import * as path from 'node:path';
 import { envValue } from '../core/config';
 import { say } from '../core/messages';
 import { downloadToFile, verifyFile } from './download';
-import { CookieJar, GdownError, driveFileCheck, failureMessage, filenameFromContentDisposition, isLoginUrl, parseDriveId, readDrivePage } from './drivePage';
+import {
+  CookieJar,
+  GdownError,
+  driveFileCheck,
+  failureMessage,
+  filenameFromContentDisposition,
+  isLoginUrl,
+  parseDriveId,
+  readDrivePage,
+} from './drivePage';
 import { isDir, isFile } from './fileKind';
 import { IdleTimeout } from './idleTimeout';
 
@@ -57,13 +66,23 @@ interface Target {
 async function target(urlOrId: string, opts: GdownOptions): Promise<Target> {
   const out = opts.output;
   if (out !== undefined && out.trim() === '') {
-    throw new Error(`gdown: the output path is empty (-O ''): give a file name, a folder ending with '/', or leave it out for the current folder.`);
+    throw new Error(
+      `gdown: the output path is empty (-O ''): give a file name, a folder ending with '/', or leave it out for the current folder.`,
+    );
   }
   const id = parseDriveId(urlOrId);
   const base = (opts.baseUrl ?? envValue('GDRIVE_BASE_URL') ?? 'https://drive.google.com').replace(/\/+$/, '');
   const toDir = out === undefined || /[/\\]$/.test(out) || (await isDir(out));
   const placeAt = path.resolve(toDir ? path.join(out ?? '.', '<file name>') : (out as string));
-  return { id, base, dir: toDir ? (out ?? '.') : undefined, file: toDir ? undefined : out, placeAt, jar: new CookieJar(), opts };
+  return {
+    id,
+    base,
+    dir: toDir ? (out ?? '.') : undefined,
+    file: toDir ? undefined : out,
+    placeAt,
+    jar: new CookieJar(),
+    opts,
+  };
 }
 
 /** True when `p` may be used as it is: caching on, the file exists and matches the hash. */
@@ -85,7 +104,8 @@ async function fetchStep(url: string, t: Target): Promise<{ res: Response; idle:
     return { res, idle };
   } catch (err) {
     idle.clear();
-    const cause = err instanceof Error ? ((err as Error & { cause?: Error }).cause?.message ?? err.message) : String(err);
+    const cause =
+      err instanceof Error ? ((err as Error & { cause?: Error }).cause?.message ?? err.message) : String(err);
     const message = `Could not reach Google Drive at ${url} for file ${t.id} (${cause}). Check your network, or download it in a browser from ${t.base}/file/d/${t.id}/view and place it at ${t.placeAt}.`;
     throw new GdownError(message, t.id, 'unrecognised');
   }
@@ -103,8 +123,15 @@ async function saveFile(url: string, res: Response, idle: IdleTimeout, t: Target
   if (!t.opts.quiet) console.log(say({ en: `Downloading ${t.id} → ${dest}`, ko: `${t.id} 내려받는 중 → ${dest}` }));
   const { hash, quiet, retries } = t.opts;
   return downloadToFile(url, dest, {
-    response: res, responseTimeout: idle, headers: headersFor(t), hash, quiet, retries, label: name,
-    resumeKey: `gdrive:${t.id}`, checkResponse: driveFileCheck,
+    response: res,
+    responseTimeout: idle,
+    headers: headersFor(t),
+    hash,
+    quiet,
+    retries,
+    label: name,
+    resumeKey: `gdrive:${t.id}`,
+    checkResponse: driveFileCheck,
   });
 }
 
@@ -115,7 +142,8 @@ async function saveFile(url: string, res: Response, idle: IdleTimeout, t: Target
 export async function gdown(urlOrId: string, opts: GdownOptions = {}): Promise<string> {
   const t = await target(urlOrId, opts);
   if (t.file !== undefined && (await cached(t.file, opts))) return t.file;
-  const fail = (reason: Parameters<typeof failureMessage>[0], detail?: string) => new GdownError(failureMessage(reason, t.id, t.base, t.placeAt, detail), t.id, reason);
+  const fail = (reason: Parameters<typeof failureMessage>[0], detail?: string) =>
+    new GdownError(failureMessage(reason, t.id, t.base, t.placeAt, detail), t.id, reason);
   let url = `${t.base}/uc?export=download&id=${encodeURIComponent(t.id)}`;
   const seen = new Set<string>();
   for (let step = 0; step < 20; step++) {
@@ -135,7 +163,8 @@ export async function gdown(urlOrId: string, opts: GdownOptions = {}): Promise<s
     } finally {
       idle.clear();
     }
-    if (res.status >= 500 || res.status === 429) throw fail('unavailable', `HTTP ${res.status} ${res.statusText}`.trim());
+    if (res.status >= 500 || res.status === 429)
+      throw fail('unavailable', `HTTP ${res.status} ${res.statusText}`.trim());
     const page = readDrivePage(html, url, res.status, t.jar);
     if ('fail' in page) throw fail(page.fail, page.detail);
     if (seen.has(page.next)) break;

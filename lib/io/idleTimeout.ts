@@ -23,7 +23,10 @@ export class IdleTimeout {
   /** Restarts the countdown. */
   touch(): void {
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.controller.abort(new Error(`no response or data for ${this.ms / 1000} s`)), this.ms);
+    this.timer = setTimeout(
+      () => this.controller.abort(new Error(`no response or data for ${this.ms / 1000} s`)),
+      this.ms,
+    );
     this.timer.unref?.();
   }
   /** Stops the countdown. */

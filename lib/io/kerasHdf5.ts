@@ -93,7 +93,10 @@ function readFloat32At(file: string, offset: number, size: number, fileSize: num
     let done = 0;
     while (done < bytes.length) {
       const n = fs.readSync(fd, bytes, done, bytes.length - done, offset + done);
-      if (n <= 0) throw new Error(`${file} ended early at byte ${offset + done}: the file may be truncated; delete it and download it again.`);
+      if (n <= 0)
+        throw new Error(
+          `${file} ended early at byte ${offset + done}: the file may be truncated; delete it and download it again.`,
+        );
       done += n;
     }
   } finally {
@@ -115,8 +118,11 @@ function jsfiveReader(d: jsfive.Node, file: string, name: string): () => Float32
       raw = d.value ?? [];
     } catch (err) {
       // jsfive throws strings, e.g. 'NotImplementedError("Filter with id:5 not supported")'.
-      throw new Error(`Cannot read weight '${name}' of ${file}: ${err instanceof Error ? err.message : String(err)}. ` +
-        'The file may be damaged, or stored with an HDF5 filter jsfive does not read: save it again with h5py/Keras defaults.', { cause: err });
+      throw new Error(
+        `Cannot read weight '${name}' of ${file}: ${err instanceof Error ? err.message : String(err)}. ` +
+          'The file may be damaged, or stored with an HDF5 filter jsfive does not read: save it again with h5py/Keras defaults.',
+        { cause: err },
+      );
     }
     return raw instanceof Float32Array ? raw : Float32Array.from(raw);
   };
@@ -137,11 +143,15 @@ function stringList(v: unknown): string[] | undefined {
 /** Reads `h5Path` whole and parses it with jsfive; errors name the file and say what to do. */
 function openHdf5(h5Path: string): { buf: Buffer; root: jsfive.Node } {
   if (!fs.existsSync(h5Path)) {
-    throw new Error(`Keras weight file not found: ${path.resolve(h5Path)}. Check the path (relative paths start at the cwd, ${process.cwd()}).`);
+    throw new Error(
+      `Keras weight file not found: ${path.resolve(h5Path)}. Check the path (relative paths start at the cwd, ${process.cwd()}).`,
+    );
   }
   const buf = fs.readFileSync(h5Path);
   if (!hasHdf5Signature(buf)) {
-    throw new Error(`${h5Path} is not an HDF5 file (no HDF5 signature). Keras weight files are .h5 files saved by model.save_weights / model.save.`);
+    throw new Error(
+      `${h5Path} is not an HDF5 file (no HDF5 signature). Keras weight files are .h5 files saved by model.save_weights / model.save.`,
+    );
   }
   try {
     // A large file read by readFileSync owns its ArrayBuffer: use it without copying.
@@ -149,7 +159,10 @@ function openHdf5(h5Path: string): { buf: Buffer; root: jsfive.Node } {
     const ab = (whole ? buf.buffer : buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length)) as ArrayBuffer;
     return { buf, root: new jsfive.File(ab, path.basename(h5Path)) };
   } catch (err) {
-    throw new Error(`Could not read ${h5Path} as HDF5 (${err instanceof Error ? err.message : String(err)}). The file may be truncated: delete it and download it again.`, { cause: err });
+    throw new Error(
+      `Could not read ${h5Path} as HDF5 (${err instanceof Error ? err.message : String(err)}). The file may be truncated: delete it and download it again.`,
+      { cause: err },
+    );
   }
 }
 
@@ -162,8 +175,10 @@ function layerGroup(root: jsfive.Node, h5Path: string): { group: jsfive.Node; na
     names = stringList(group.attrs.layer_names);
     if (names) return { group, names };
   }
-  throw new Error(`${h5Path} has no 'layer_names' attribute (at the root or under 'model_weights'): it is not a Keras 2 weight file. ` +
-    `Keras 3 '.weights.h5' files are not supported; save with Keras 2 (h5 format) instead.`);
+  throw new Error(
+    `${h5Path} has no 'layer_names' attribute (at the root or under 'model_weights'): it is not a Keras 2 weight file. ` +
+      `Keras 3 '.weights.h5' files are not supported; save with Keras 2 (h5 format) instead.`,
+  );
 }
 
 /**
@@ -173,7 +188,8 @@ function layerGroup(root: jsfive.Node, h5Path: string): { group: jsfive.Node; na
  */
 export function readKerasWeights(h5Path: string, opts: ReadKerasWeightsOptions = {}): KerasWeightsContent {
   const reader = opts.reader ?? 'auto';
-  if (reader !== 'auto' && reader !== 'jsfive') throw new Error(`readKerasWeights: reader must be 'auto' or 'jsfive', not '${String(reader)}'.`);
+  if (reader !== 'auto' && reader !== 'jsfive')
+    throw new Error(`readKerasWeights: reader must be 'auto' or 'jsfive', not '${String(reader)}'.`);
   const { buf, root } = openHdf5(h5Path);
   const filePath = path.resolve(h5Path);
   const { group, names } = layerGroup(root, h5Path);
@@ -185,15 +201,18 @@ export function readKerasWeights(h5Path: string, opts: ReadKerasWeightsOptions =
   for (const layerName of names) {
     const g = group.get(layerName);
     const weightNames = stringList(g.attrs.weight_names) ?? [];
-    layers.set(layerName, weightNames.map((name): KerasWeight => {
-      const d = g.get(name);
-      const shape = (d.shape ?? []).map(Number);
-      const size = shape.reduce((a, b) => a * b, 1);
-      const offset = reader === 'auto' ? contiguousFloat32Offset(d, size, buf) : undefined;
-      return offset !== undefined
-        ? { name, shape, size, storage: 'contiguous-f32', read: rawFloat32Reader(filePath, offset, size, buf.length) }
-        : { name, shape, size, storage: 'jsfive', read: jsfiveReader(d, h5Path, name) };
-    }));
+    layers.set(
+      layerName,
+      weightNames.map((name): KerasWeight => {
+        const d = g.get(name);
+        const shape = (d.shape ?? []).map(Number);
+        const size = shape.reduce((a, b) => a * b, 1);
+        const offset = reader === 'auto' ? contiguousFloat32Offset(d, size, buf) : undefined;
+        return offset !== undefined
+          ? { name, shape, size, storage: 'contiguous-f32', read: rawFloat32Reader(filePath, offset, size, buf.length) }
+          : { name, shape, size, storage: 'jsfive', read: jsfiveReader(d, h5Path, name) };
+      }),
+    );
   }
   return { file: h5Path, kerasVersion: attr('keras_version'), backend: attr('backend'), layerNames: names, layers };
 }

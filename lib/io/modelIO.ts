@@ -26,7 +26,11 @@ function locate(target: string): { dir: string; jsonPath: string; weightsName: s
   const p = stripScheme(target);
   const isJson = p.endsWith('.json');
   const dir = isJson ? path.dirname(p) : p;
-  return { dir, jsonPath: isJson ? p : path.join(dir, MODEL_JSON), weightsName: isJson ? `${path.basename(p, '.json')}.weights.bin` : WEIGHTS_BIN };
+  return {
+    dir,
+    jsonPath: isJson ? p : path.join(dir, MODEL_JSON),
+    weightsName: isJson ? `${path.basename(p, '.json')}.weights.bin` : WEIGHTS_BIN,
+  };
 }
 
 async function saveArtifacts(target: string, artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
@@ -34,7 +38,9 @@ async function saveArtifacts(target: string, artifacts: tf.io.ModelArtifacts): P
   if (artifacts.modelTopology instanceof ArrayBuffer) {
     throw new Error(`saveModel(${dir}): binary model topologies are not supported; save a LayersModel.`);
   }
-  const weights = artifacts.weightData ? new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData)) : new Uint8Array(0);
+  const weights = artifacts.weightData
+    ? new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData))
+    : new Uint8Array(0);
   const modelJSON: tf.io.ModelJSON = {
     modelTopology: artifacts.modelTopology as object,
     format: artifacts.format ?? 'layers-model',
@@ -58,7 +64,15 @@ async function saveArtifacts(target: string, artifacts: tf.io.ModelArtifacts): P
   };
 }
 
-const BYTES_PER_VALUE: Record<string, number> = { float32: 4, int32: 4, bool: 1, complex64: 8, uint8: 1, uint16: 2, float16: 2 };
+const BYTES_PER_VALUE: Record<string, number> = {
+  float32: 4,
+  int32: 4,
+  bool: 1,
+  complex64: 8,
+  uint8: 1,
+  uint16: 2,
+  float16: 2,
+};
 
 /** The bytes the weight specs describe, or undefined when a spec has no fixed size (strings). */
 function describedBytes(specs: tf.io.WeightsManifestEntry[]): number | undefined {
@@ -72,11 +86,15 @@ function describedBytes(specs: tf.io.WeightsManifestEntry[]): number | undefined
 }
 
 /** Reads the weight files of a manifest; a missing file or a size other than the specs describe is an error naming it. */
-function readWeights(jsonPath: string, manifest: tf.io.WeightsManifestConfig): [tf.io.WeightsManifestEntry[], ArrayBuffer] {
+function readWeights(
+  jsonPath: string,
+  manifest: tf.io.WeightsManifestConfig,
+): [tf.io.WeightsManifestEntry[], ArrayBuffer] {
   const specs = manifest.flatMap((group) => group.weights);
   const files = manifest.flatMap((group) => group.paths.map((rel) => path.join(path.dirname(jsonPath), rel)));
   const buffers = files.map((f) => {
-    if (!fs.existsSync(f)) throw new Error(`loadModel: weight file ${f} named in ${jsonPath} is missing; save the model again.`);
+    if (!fs.existsSync(f))
+      throw new Error(`loadModel: weight file ${f} named in ${jsonPath} is missing; save the model again.`);
     try {
       const b = fs.readFileSync(f);
       return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
@@ -87,7 +105,8 @@ function readWeights(jsonPath: string, manifest: tf.io.WeightsManifestConfig): [
   const have = buffers.reduce((a, b) => a + b.byteLength, 0);
   const want = describedBytes(specs);
   if (want !== undefined && have !== want) {
-    const what = have < want ? 'is truncated (an interrupted copy or download)' : 'does not belong to it (from another save)';
+    const what =
+      have < want ? 'is truncated (an interrupted copy or download)' : 'does not belong to it (from another save)';
     throw new Error(
       `loadModel: ${files.join(' + ')} ${files.length > 1 ? 'have' : 'has'} ${have} bytes, but ${jsonPath} describes ${want} bytes of weights: ` +
         `the weight file ${what}. Copy the whole model folder again, or save the model again.`,
@@ -99,7 +118,9 @@ function readWeights(jsonPath: string, manifest: tf.io.WeightsManifestConfig): [
 async function loadArtifacts(target: string): Promise<tf.io.ModelArtifacts> {
   const { jsonPath } = locate(target);
   if (!fs.existsSync(jsonPath)) {
-    throw new Error(`loadModel: ${jsonPath} does not exist. Pass the folder written by saveModel(model, dir) (it holds ${MODEL_JSON} and ${WEIGHTS_BIN}).`);
+    throw new Error(
+      `loadModel: ${jsonPath} does not exist. Pass the folder written by saveModel(model, dir) (it holds ${MODEL_JSON} and ${WEIGHTS_BIN}).`,
+    );
   }
   let modelJSON: tf.io.ModelJSON;
   try {
@@ -108,7 +129,8 @@ async function loadArtifacts(target: string): Promise<tf.io.ModelArtifacts> {
     if (!(err instanceof SyntaxError)) throw describeFsError(err, jsonPath);
     throw new Error(`loadModel: ${jsonPath} is not valid JSON (${err.message}); save the model again.`, { cause: err });
   }
-  if (!modelJSON.modelTopology) throw new Error(`loadModel: ${jsonPath} has no modelTopology; is it a TF.js layers model?`);
+  if (!modelJSON.modelTopology)
+    throw new Error(`loadModel: ${jsonPath} has no modelTopology; is it a TF.js layers model?`);
   return tf.io.getModelArtifactsForJSON(modelJSON, async (manifest) => readWeights(jsonPath, manifest));
 }
 
@@ -129,14 +151,19 @@ export function registerFileRouter(): void {
   if (routersRegistered) return;
   routersRegistered = true;
   const probe = 'file:///tmp/probe-model';
-  const router = (url: string | string[]) => (typeof url === 'string' && url.startsWith('file://') ? fileHandler(url) : (null as unknown as tf.io.IOHandler));
+  const router = (url: string | string[]) =>
+    typeof url === 'string' && url.startsWith('file://') ? fileHandler(url) : (null as unknown as tf.io.IOHandler);
   if (tf.io.getSaveHandlers(probe).length === 0) tf.io.registerSaveRouter(router);
   if (tf.io.getLoadHandlers(probe).length === 0) tf.io.registerLoadRouter(router);
 }
 registerFileRouter();
 
 /** Saves a LayersModel to a folder (`model.json` + `weights.bin`), creating it; returns the save result. */
-export async function saveModel(model: tf.LayersModel, dir: string, opts: { includeOptimizer?: boolean } = {}): Promise<tf.io.SaveResult> {
+export async function saveModel(
+  model: tf.LayersModel,
+  dir: string,
+  opts: { includeOptimizer?: boolean } = {},
+): Promise<tf.io.SaveResult> {
   registerFileRouter();
   return model.save(fileHandler(dir), { includeOptimizer: opts.includeOptimizer ?? false });
 }
@@ -148,7 +175,8 @@ export async function saveModel(model: tf.LayersModel, dir: string, opts: { incl
 export async function loadModel(dir: string): Promise<tf.LayersModel> {
   registerFileRouter();
   const p = stripScheme(dir);
-  if (!fs.existsSync(p)) throw new Error(`loadModel: ${p} does not exist. Pass the folder written by saveModel(model, dir).`);
+  if (!fs.existsSync(p))
+    throw new Error(`loadModel: ${p} does not exist. Pass the folder written by saveModel(model, dir).`);
   try {
     return await tf.loadLayersModel(fileHandler(p));
   } catch (err) {

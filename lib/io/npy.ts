@@ -83,15 +83,18 @@ export function encodeNpy(array: tf.Tensor | NpyArray): Uint8Array {
   let shape: number[];
   let data: ArrayLike<number> | ArrayLike<boolean>;
   if (array instanceof tf.Tensor) {
-    if (array.dtype === 'string' || array.dtype === 'complex64') throw new Error(`saveNpy: tensors of dtype ${array.dtype} cannot be saved; cast to float32 or int32.`);
+    if (array.dtype === 'string' || array.dtype === 'complex64')
+      throw new Error(`saveNpy: tensors of dtype ${array.dtype} cannot be saved; cast to float32 or int32.`);
     dtype = array.dtype as NpyDtype;
     shape = array.shape;
     data = array.dataSync() as Float32Array | Int32Array | Uint8Array;
   } else {
     ({ dtype, shape, data } = array);
-    if (!(dtype in DESCR)) throw new Error(`saveNpy: dtype '${dtype}' is not supported; use one of ${Object.keys(DESCR).join(', ')}.`);
+    if (!(dtype in DESCR))
+      throw new Error(`saveNpy: dtype '${dtype}' is not supported; use one of ${Object.keys(DESCR).join(', ')}.`);
     const size = shape.reduce((a, b) => a * b, 1);
-    if (size !== data.length) throw new Error(`saveNpy: shape [${shape}] holds ${size} values but data has ${data.length}.`);
+    if (size !== data.length)
+      throw new Error(`saveNpy: shape [${shape}] holds ${size} values but data has ${data.length}.`);
   }
   const header = npyHeader(dtype, shape);
   const body = encodeData(dtype, data);
@@ -117,7 +120,8 @@ export interface NpyHeader {
 
 /** Parses the header of `.npy` bytes; `name` is used in error messages. */
 export function parseNpyHeader(bytes: Uint8Array, name = 'the .npy data'): NpyHeader {
-  if (bytes.length < 10 || MAGIC.some((m, i) => bytes[i] !== m)) throw new Error(`${name} is not a NumPy .npy file (the magic string \\x93NUMPY is missing).`);
+  if (bytes.length < 10 || MAGIC.some((m, i) => bytes[i] !== m))
+    throw new Error(`${name} is not a NumPy .npy file (the magic string \\x93NUMPY is missing).`);
   const major = bytes[6];
   const minor = bytes[7];
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -135,13 +139,15 @@ export function parseNpyHeader(bytes: Uint8Array, name = 'the .npy data'): NpyHe
   const descr = /'descr'\s*:\s*'([^']+)'/.exec(text)?.[1];
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(text)?.[1];
   const shapeStr = /'shape'\s*:\s*\(([^)]*)\)/.exec(text)?.[1];
-  if (descr === undefined || fortran === undefined || shapeStr === undefined) throw new Error(`${name}: cannot parse the .npy header ${JSON.stringify(text)}.`);
+  if (descr === undefined || fortran === undefined || shapeStr === undefined)
+    throw new Error(`${name}: cannot parse the .npy header ${JSON.stringify(text)}.`);
   const shape = shapeStr
     .split(',')
     .map((s) => s.trim().replace(/L$/, ''))
     .filter((s) => s.length > 0)
     .map(Number);
-  if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw new Error(`${name}: bad shape (${shapeStr}) in the .npy header.`);
+  if (shape.some((d) => !Number.isInteger(d) || d < 0))
+    throw new Error(`${name}: bad shape (${shapeStr}) in the .npy header.`);
   return { version: [major, minor], descr, fortranOrder: fortran === 'True', shape, dataOffset: start + len };
 }
 
@@ -150,12 +156,17 @@ export function decodeNpy(bytes: Uint8Array, name = 'the .npy data'): tf.Tensor 
   const h = parseNpyHeader(bytes, name);
   const size = h.shape.reduce((a, b) => a * b, 1);
   const d = h.descr;
-  if (d.startsWith('>') && !/^>(u1|i1|b1)$/.test(d)) throw new Error(`${name}: big-endian data (${d}) is not supported; save with numpy's default little-endian dtype.`);
+  if (d.startsWith('>') && !/^>(u1|i1|b1)$/.test(d))
+    throw new Error(`${name}: big-endian data (${d}) is not supported; save with numpy's default little-endian dtype.`);
   const kind = d.replace(/^[<>|=]/, '');
   const itemBytes: Record<string, number> = { f4: 4, f8: 8, i4: 4, i8: 8, u1: 1, i1: 1, b1: 1, u2: 2, i2: 2, u4: 4 };
   const ib = itemBytes[kind];
-  if (ib === undefined) throw new Error(`${name}: dtype '${d}' is not supported (float32/64, int8/16/32/64, uint8/16/32, bool are).`);
-  if (bytes.length < h.dataOffset + size * ib) throw new Error(`${name} is truncated: expected ${size * ib} data bytes after the header, found ${bytes.length - h.dataOffset}.`);
+  if (ib === undefined)
+    throw new Error(`${name}: dtype '${d}' is not supported (float32/64, int8/16/32/64, uint8/16/32, bool are).`);
+  if (bytes.length < h.dataOffset + size * ib)
+    throw new Error(
+      `${name} is truncated: expected ${size * ib} data bytes after the header, found ${bytes.length - h.dataOffset}.`,
+    );
   const raw = new Uint8Array(size * ib); // a copy: Buffers from fs share a pool, so .buffer is not ours
   raw.set(bytes.subarray(h.dataOffset, h.dataOffset + size * ib));
   const view = new DataView(raw.buffer);
@@ -186,7 +197,10 @@ export function decodeNpy(bytes: Uint8Array, name = 'the .npy data'): tf.Tensor 
       else if (kind === 'i2') values[i] = view.getInt16(o, true);
       else {
         const v = view.getUint32(o, true);
-        if (v > 2147483647) throw new Error(`${name}: uint32 value ${v} does not fit in int32; save it as float64 or int64 within the int32 range.`);
+        if (v > 2147483647)
+          throw new Error(
+            `${name}: uint32 value ${v} does not fit in int32; save it as float64 or int64 within the int32 range.`,
+          );
         values[i] = v;
       }
     }

@@ -46,7 +46,10 @@ export async function discardPart(dest: string): Promise<void> {
  * The part left by an earlier run for the same `key`: its size (the offset to resume from) and identity.
  * A part without a readable identity, or for another key, is removed and undefined returned.
  */
-export async function resumablePart(dest: string, key: string): Promise<{ offset: number; identity: FileIdentity } | undefined> {
+export async function resumablePart(
+  dest: string,
+  key: string,
+): Promise<{ offset: number; identity: FileIdentity } | undefined> {
   let text: string;
   let offset: number;
   try {

@@ -61,22 +61,29 @@ export function checkResponse(res: Response, ctx: ResponseContext): Verdict {
   if (extra) throw refuse(extra);
   const got = identityOf(res, ctx.key);
   const known = ctx.known;
-  if (known && !isHtml(known.contentType) && isHtml(got.contentType)) throw refuse('the server sent a web page instead of the file');
+  if (known && !isHtml(known.contentType) && isHtml(got.contentType))
+    throw refuse('the server sent a web page instead of the file');
   if (res.status === 206) {
     const range = contentRange(res);
     const total = known?.size;
     if (range && range.start === ctx.offset && !ctx.confirmed && total !== undefined && range.total !== total) {
-      throw new StalePartError(`the file changed on the server since the partial download (${range.total} bytes now, ${total} then): starting over`);
+      throw new StalePartError(
+        `the file changed on the server since the partial download (${range.total} bytes now, ${total} then): starting over`,
+      );
     }
     if (!range || range.start !== ctx.offset || (total !== undefined && range.total !== total)) {
-      throw refuse(`the server answered Content-Range ${res.headers.get('content-range') ?? '(none)'} to a request for the ${total ?? '?'}-byte file from byte ${ctx.offset}`);
+      throw refuse(
+        `the server answered Content-Range ${res.headers.get('content-range') ?? '(none)'} to a request for the ${total ?? '?'}-byte file from byte ${ctx.offset}`,
+      );
     }
     return { start: ctx.offset, identity: known ?? got };
   }
   if (ctx.confirmed && known?.size !== undefined && got.size !== known.size) {
-    throw refuse(got.size === undefined
-      ? `the server answered without a size where the file has ${known.size} bytes`
-      : `the server answered with ${got.size} bytes where the file has ${known.size}`);
+    throw refuse(
+      got.size === undefined
+        ? `the server answered without a size where the file has ${known.size} bytes`
+        : `the server answered with ${got.size} bytes where the file has ${known.size}`,
+    );
   }
   return { start: 0, identity: got };
 }

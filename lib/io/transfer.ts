@@ -9,7 +9,15 @@ import { describeFsError } from '../core/fsErrors';
 import { ProgressLine } from '../core/progress';
 import { HttpStatusError, NotTheFileError, StalePartError } from './downloadErrors';
 import { IdleTimeout } from './idleTimeout';
-import { discardPart, ifRangeValue, partPath, resumablePart, sameFile, writeIdentity, type FileIdentity } from './partFile';
+import {
+  discardPart,
+  ifRangeValue,
+  partPath,
+  resumablePart,
+  sameFile,
+  writeIdentity,
+  type FileIdentity,
+} from './partFile';
 import { checkResponse, describeResponse, identityOf, type Verdict } from './responseCheck';
 
 /** Options of a transfer. */
@@ -98,7 +106,11 @@ export class Transfer {
     const pending = this.pending;
     this.pending = undefined;
     if (pending) {
-      const resumable = this.offset > 0 && pending.status === 200 && this.identity && sameFile(this.identity, identityOf(pending, this.key));
+      const resumable =
+        this.offset > 0 &&
+        pending.status === 200 &&
+        this.identity &&
+        sameFile(this.identity, identityOf(pending, this.key));
       if (!resumable) return { res: pending, idle: this.opts.responseTimeout };
       this.opts.responseTimeout?.clear();
       await discardBody(pending);
@@ -126,7 +138,9 @@ export class Transfer {
     }
     const from = this.offset;
     await this.startOver();
-    throw new StalePartError(`the server cannot send the file from byte ${from} (HTTP 416): the partial file was dropped, starting over`);
+    throw new StalePartError(
+      `the server cannot send the file from byte ${from} (HTTP 416): the partial file was dropped, starting over`,
+    );
   }
 
   /** Drops what the part holds: the next request asks for the whole file. */
@@ -141,7 +155,13 @@ export class Transfer {
   private async begin(res: Response): Promise<void> {
     let verdict: Verdict;
     try {
-      verdict = checkResponse(res, { offset: this.offset, known: this.identity, confirmed: this.confirmed, key: this.key, extra: this.opts.checkResponse });
+      verdict = checkResponse(res, {
+        offset: this.offset,
+        known: this.identity,
+        confirmed: this.confirmed,
+        key: this.key,
+        extra: this.opts.checkResponse,
+      });
     } catch (err) {
       await discardBody(res);
       if (err instanceof StalePartError) await this.startOver();
@@ -171,7 +191,8 @@ export class Transfer {
       this.offset += chunk.length;
       this.progress.update(this.offset, { total: size });
     }
-    if (size !== undefined && this.offset < size) throw new Error(`connection closed after ${this.offset} of ${size} bytes`);
+    if (size !== undefined && this.offset < size)
+      throw new Error(`connection closed after ${this.offset} of ${size} bytes`);
     this.complete = true;
   }
 

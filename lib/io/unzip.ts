@@ -91,7 +91,10 @@ async function checkBeforeWriting(zip: ZipArchive, dest: string, marker: Marker 
   if (bad.length) {
     const many = bad.length > 1;
     throw new Error(
-      `Refusing to extract ${zip.path}: entr${many ? 'ies' : 'y'} ${bad.slice(0, 5).map((b) => `'${b}'`).join(', ')}` +
+      `Refusing to extract ${zip.path}: entr${many ? 'ies' : 'y'} ${bad
+        .slice(0, 5)
+        .map((b) => `'${b}'`)
+        .join(', ')}` +
         `${bad.length > 5 ? ` and ${bad.length - 5} more` : ''} would be written outside ${dest} (or ${many ? 'are symlinks' : 'is a symlink'}). ` +
         `Nothing was written; the zip is unsafe: get it from a trusted source.`,
     );
@@ -116,25 +119,48 @@ function extractionError(err: unknown, zip: ZipArchive, dest: string, written: n
   if (!hasErrno(err, 'ENOSPC', 'EDQUOT')) return describeFsError(err, dest);
   const need = zip.entries.reduce((a, e) => a + e.size, 0);
   const described = describeFsError(err, dest) as Error;
-  return new Error(`${described.message} Extracting ${zip.path} needs ${formatBytes(need)} (${formatBytes(written)} were written before the disk filled); nothing was extracted.`, { cause: err });
+  return new Error(
+    `${described.message} Extracting ${zip.path} needs ${formatBytes(need)} (${formatBytes(written)} were written before the disk filled); nothing was extracted.`,
+    { cause: err },
+  );
 }
 
 /** Extracts into the temp folder and moves the result to `dest`; returns the number of files. */
-async function extractInto(zip: ZipArchive, tmp: string, dest: string, opts: UnzipOptions, signal: AbortSignal): Promise<number> {
+async function extractInto(
+  zip: ZipArchive,
+  tmp: string,
+  dest: string,
+  opts: UnzipOptions,
+  signal: AbortSignal,
+): Promise<number> {
   const total = zip.entries.reduce((a, e) => a + e.size, 0);
-  const progress = new ProgressLine({ label: say({ en: `Extracting ${path.basename(zip.path)}`, ko: `${path.basename(zip.path)} 압축 해제` }), total, unit: 'bytes', quiet: opts.quiet });
+  const progress = new ProgressLine({
+    label: say({ en: `Extracting ${path.basename(zip.path)}`, ko: `${path.basename(zip.path)} 압축 해제` }),
+    total,
+    unit: 'bytes',
+    quiet: opts.quiet,
+  });
   let written = 0;
   try {
     await fsp.mkdir(tmp);
-    await extractEntries(zip, tmp, { writeStream: opts.writeStream, signal, onBytes: (n) => progress.update((written = n)) });
+    await extractEntries(zip, tmp, {
+      writeStream: opts.writeStream,
+      signal,
+      onBytes: (n) => progress.update((written = n)),
+    });
   } catch (err) {
-    if (signal.aborted) throw new Error(`Extracting ${zip.path} was interrupted (${String((signal.reason as Error).message)}); nothing was extracted: run it again.`, { cause: err });
+    if (signal.aborted)
+      throw new Error(
+        `Extracting ${zip.path} was interrupted (${String((signal.reason as Error).message)}); nothing was extracted: run it again.`,
+        { cause: err },
+      );
     throw extractionError(err, zip, dest, written);
   } finally {
     progress.finish();
   }
   const top = (await fsp.readdir(tmp, { withFileTypes: true })).filter((e) => e.name !== '.DS_Store');
-  const root = top.length === 1 && top[0].isDirectory() && top[0].name === path.basename(dest) ? path.join(tmp, top[0].name) : tmp;
+  const root =
+    top.length === 1 && top[0].isDirectory() && top[0].name === path.basename(dest) ? path.join(tmp, top[0].name) : tmp;
   const files = await countFiles(root);
   const stat = await fsp.stat(zip.path);
   const marker: Marker = { zip: zip.path, size: stat.size, mtimeMs: stat.mtimeMs, files };
@@ -162,7 +188,12 @@ export async function unzip(zipPath: string, destDir: string, opts: UnzipOptions
   try {
     const stat = await fsp.stat(zip.path);
     const marker = await readMarker(dest);
-    if (marker && marker.size === stat.size && marker.mtimeMs === stat.mtimeMs && path.basename(marker.zip) === path.basename(zip.path)) {
+    if (
+      marker &&
+      marker.size === stat.size &&
+      marker.mtimeMs === stat.mtimeMs &&
+      path.basename(marker.zip) === path.basename(zip.path)
+    ) {
       return { destDir: dest, files: marker.files, skipped: true };
     }
     await checkBeforeWriting(zip, dest, marker);
@@ -179,7 +210,8 @@ export async function unzip(zipPath: string, destDir: string, opts: UnzipOptions
         await fsp.rm(tmp, { recursive: true, force: true });
       }
     });
-    if (!opts.quiet) console.log(say({ en: `Extracted ${files} files to ${dest}`, ko: `${files}개 파일을 ${dest}에 풀었습니다` }));
+    if (!opts.quiet)
+      console.log(say({ en: `Extracted ${files} files to ${dest}`, ko: `${files}개 파일을 ${dest}에 풀었습니다` }));
     return { destDir: dest, files, skipped: false };
   } finally {
     zip.close();

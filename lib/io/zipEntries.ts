@@ -90,7 +90,10 @@ export async function openZip(zipPath: string): Promise<ZipArchive> {
   try {
     zf = await openYauzl(zipPath);
   } catch (err) {
-    if (hasErrno(err, 'ENOENT')) throw new Error(`Cannot open zip file ${zipPath} (it does not exist). Download it first or check the path.`, { cause: err });
+    if (hasErrno(err, 'ENOENT'))
+      throw new Error(`Cannot open zip file ${zipPath} (it does not exist). Download it first or check the path.`, {
+        cause: err,
+      });
     if (typeof (err as NodeJS.ErrnoException).code === 'string') throw describeFsError(err, zipPath);
     throw notAZip(zipPath, err);
   }
@@ -105,14 +108,23 @@ export async function openZip(zipPath: string): Promise<ZipArchive> {
 
 function notAZip(zipPath: string, err: unknown): Error {
   const why = err instanceof Error ? err.message : String(err);
-  return new Error(`${zipPath} is not a valid zip file (${why}); it may be truncated or not a zip: delete it and download it again.`, { cause: err });
+  return new Error(
+    `${zipPath} is not a valid zip file (${why}); it may be truncated or not a zip: delete it and download it again.`,
+    { cause: err },
+  );
 }
 
 /** Reads the central directory of a zip (zip64 included) without extracting; errors name the file. */
 export async function listZipEntries(zipPath: string): Promise<ZipEntryInfo[]> {
   const zip = await openZip(zipPath);
   zip.close();
-  return zip.entries.map(({ name, isDirectory, isSymlink, compressedSize, size }) => ({ name, isDirectory, isSymlink, compressedSize, size }));
+  return zip.entries.map(({ name, isDirectory, isSymlink, compressedSize, size }) => ({
+    name,
+    isDirectory,
+    isSymlink,
+    compressedSize,
+    size,
+  }));
 }
 
 /** The entry names that would escape `destDir` (absolute, drive-letter or `..` paths) or are symlinks. */

@@ -30,7 +30,8 @@ export class ZipDamageError extends Error {}
 export const skippedEntry = (name: string): boolean => /^__MACOSX(?:[/\\]|$)/.test(name);
 
 /** True for errors of the operating system (a write, an open): they are reported as such, not as a damaged zip. */
-export const isSystemError = (err: unknown): boolean => typeof (err as NodeJS.ErrnoException | undefined)?.syscall === 'string';
+export const isSystemError = (err: unknown): boolean =>
+  typeof (err as NodeJS.ErrnoException | undefined)?.syscall === 'string';
 
 const defaultWriter: WriteStreamFactory = (file, mode) => fs.createWriteStream(file, { mode });
 
@@ -57,32 +58,48 @@ class EntryCheck extends Transform {
   }
   override _flush(cb: TransformCallback): void {
     if (this.bytes < this.entry.size) cb(this.damage(`declares ${this.entry.size} bytes but holds only ${this.bytes}`));
-    else if (this.crc !== this.entry.crc32) cb(this.damage('fails its CRC-32 check: its data does not match its checksum'));
+    else if (this.crc !== this.entry.crc32)
+      cb(this.damage('fails its CRC-32 check: its data does not match its checksum'));
     else cb();
   }
   private damage(what: string): ZipDamageError {
-    return new ZipDamageError(`${this.zipPath} is damaged: entry '${this.entry.name}' ${what}. Nothing was extracted; delete the zip and download it again.`);
+    return new ZipDamageError(
+      `${this.zipPath} is damaged: entry '${this.entry.name}' ${what}. Nothing was extracted; delete the zip and download it again.`,
+    );
   }
 }
 
 function openStream(zip: ZipArchive, e: ZipEntry): Promise<Readable> {
-  return new Promise((resolve, reject) => zip.zipfile.openReadStream(e.raw, (err, s) => (err ? reject(err) : resolve(s))));
+  return new Promise((resolve, reject) =>
+    zip.zipfile.openReadStream(e.raw, (err, s) => (err ? reject(err) : resolve(s))),
+  );
 }
 
 function corrupt(zip: ZipArchive, e: ZipEntry, err: unknown): Error {
   const why = err instanceof Error ? err.message : String(err);
-  return new Error(`${zip.path} could not be extracted (entry '${e.name}': ${why}); it may be corrupt: delete it and download it again.`, { cause: err });
+  return new Error(
+    `${zip.path} could not be extracted (entry '${e.name}': ${why}); it may be corrupt: delete it and download it again.`,
+    { cause: err },
+  );
 }
 
 /** Refuses, before writing, entries this extractor cannot read (encrypted, or compressed other than stored/deflated). */
 function checkSupported(zip: ZipArchive): void {
   const e = zip.entries.find((x) => !x.isDirectory && (x.encrypted || (x.method !== 0 && x.method !== 8)));
   if (!e) return;
-  const why = e.encrypted ? 'is encrypted (password-protected zips are not supported)' : `uses compression method ${e.method} (only stored and deflated are supported)`;
+  const why = e.encrypted
+    ? 'is encrypted (password-protected zips are not supported)'
+    : `uses compression method ${e.method} (only stored and deflated are supported)`;
   throw new Error(`Cannot extract ${zip.path}: entry '${e.name}' ${why}. Extract it with another tool.`);
 }
 
-async function writeEntry(zip: ZipArchive, e: ZipEntry, target: string, opts: ExtractOptions, counted: (n: number) => void): Promise<void> {
+async function writeEntry(
+  zip: ZipArchive,
+  e: ZipEntry,
+  target: string,
+  opts: ExtractOptions,
+  counted: (n: number) => void,
+): Promise<void> {
   let input: Readable;
   try {
     input = await openStream(zip, e);

@@ -39,7 +39,12 @@ function tooRatio(zipPath: string, what: string, size: number, compressed: numbe
 }
 
 /** Throws, naming the limit and how to raise it, when the declared sizes break a limit. */
-export function checkDeclaredSizes(zipPath: string, zipSize: number, entries: ZipEntryInfo[], limits: UnzipLimits): void {
+export function checkDeclaredSizes(
+  zipPath: string,
+  zipSize: number,
+  entries: ZipEntryInfo[],
+  limits: UnzipLimits,
+): void {
   const total = entries.reduce((a, e) => a + e.size, 0);
   if (total > limits.maxBytes) {
     throw new Error(
@@ -50,5 +55,6 @@ export function checkDeclaredSizes(zipPath: string, zipSize: number, entries: Zi
   }
   const bomb = entries.find((e) => e.size >= RATIO_MIN_BYTES && ratioOf(e.size, e.compressedSize) > limits.maxRatio);
   if (bomb) throw tooRatio(zipPath, `entry '${bomb.name}'`, bomb.size, bomb.compressedSize, limits.maxRatio);
-  if (total >= RATIO_MIN_BYTES && ratioOf(total, zipSize) > limits.maxRatio) throw tooRatio(zipPath, 'the archive', total, zipSize, limits.maxRatio);
+  if (total >= RATIO_MIN_BYTES && ratioOf(total, zipSize) > limits.maxRatio)
+    throw tooRatio(zipPath, 'the archive', total, zipSize, limits.maxRatio);
 }

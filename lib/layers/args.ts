@@ -24,10 +24,13 @@ export function layerArgs(args: BaseLayerArgs | undefined) {
 
 /** A factor as its range [lower, upper]; a missing or invalid factor is an error naming the layer and key. */
 export function factorRange(name: string, f: Factor | undefined, layer: string): [number, number] {
-  if (f === undefined || f === null) throw new Error(`${layer}: ${name} is required (a number f for [-f, f], or [lower, upper]).`);
+  if (f === undefined || f === null)
+    throw new Error(`${layer}: ${name} is required (a number f for [-f, f], or [lower, upper]).`);
   const [lo, hi] = Array.isArray(f) ? f : [-Math.abs(f), Math.abs(f)];
   if (!Number.isFinite(lo) || !Number.isFinite(hi) || lo > hi) {
-    throw new Error(`${layer}: ${name}=${JSON.stringify(f)} is not a valid range: give a number or [lower, upper] with lower <= upper.`);
+    throw new Error(
+      `${layer}: ${name}=${JSON.stringify(f)} is not a valid range: give a number or [lower, upper] with lower <= upper.`,
+    );
   }
   return [lo, hi];
 }
@@ -36,11 +39,19 @@ export function factorRange(name: string, f: Factor | undefined, layer: string):
  * One of `allowed` (Keras's snake_case spelling), or `dflt` when unset. Saved configs come back camel-cased by
  * tfjs ('horizontal_and_vertical' -> 'horizontalAndVertical'), so both spellings are accepted.
  */
-export function checkChoice<T extends string>(layer: string, key: string, value: string | undefined, allowed: readonly T[], dflt: T): T {
+export function checkChoice<T extends string>(
+  layer: string,
+  key: string,
+  value: string | undefined,
+  allowed: readonly T[],
+  dflt: T,
+): T {
   if (value === undefined || value === null) return dflt;
   const v = value.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
   if (!(allowed as readonly string[]).includes(v)) {
-    throw new Error(`${layer}: ${key}='${value}' is not supported: use one of ${allowed.map((a) => `'${a}'`).join(', ')}.`);
+    throw new Error(
+      `${layer}: ${key}='${value}' is not supported: use one of ${allowed.map((a) => `'${a}'`).join(', ')}.`,
+    );
   }
   return v as T;
 }
@@ -57,5 +68,7 @@ export function oneTensor(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
 
 /** Registers a layer class for `tf.loadLayersModel` under its `className`. */
 export function registerLayer(cls: { className: string }): void {
-  tf.serialization.registerClass(cls as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);
+  tf.serialization.registerClass(
+    cls as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>,
+  );
 }

@@ -9,8 +9,8 @@ export function flipImages(images: tf.Tensor4D, horizontal: boolean[], vertical:
   for (let b = 0; b < B; b++) {
     for (let y = 0; y < H; y++) {
       const sy = vertical[b] ? H - 1 - y : y;
-      const dst = ((b * H + y) * W) * C;
-      const row = ((b * H + sy) * W) * C;
+      const dst = (b * H + y) * W * C;
+      const row = (b * H + sy) * W * C;
       if (!horizontal[b]) {
         out.set(src.subarray(row, row + W * C), dst);
         continue;

@@ -30,8 +30,20 @@ export abstract class RandomAffineLayer extends tf.layers.Layer {
 
   constructor(args: RandomAffineArgs, layerName: string) {
     super(layerArgs(args));
-    this.fillMode = checkChoice(layerName, 'fill_mode', args.fillMode, ['reflect', 'constant', 'nearest', 'wrap'] as const, 'reflect');
-    this.interpolation = checkChoice(layerName, 'interpolation', args.interpolation, ['bilinear', 'nearest'] as const, 'bilinear');
+    this.fillMode = checkChoice(
+      layerName,
+      'fill_mode',
+      args.fillMode,
+      ['reflect', 'constant', 'nearest', 'wrap'] as const,
+      'reflect',
+    );
+    this.interpolation = checkChoice(
+      layerName,
+      'interpolation',
+      args.interpolation,
+      ['bilinear', 'nearest'] as const,
+      'bilinear',
+    );
     this.seed = args.seed ?? undefined;
     this.fillValue = args.fillValue ?? 0;
     this.random = this.seed === undefined ? Math.random : seededRandom(this.seed);

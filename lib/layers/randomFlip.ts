@@ -25,7 +25,13 @@ export class RandomFlip extends tf.layers.Layer {
 
   constructor(args: RandomFlipArgs = {}) {
     super(layerArgs(args));
-    this.mode = checkChoice('RandomFlip', 'mode', args.mode, ['horizontal', 'vertical', 'horizontal_and_vertical'] as const, 'horizontal_and_vertical');
+    this.mode = checkChoice(
+      'RandomFlip',
+      'mode',
+      args.mode,
+      ['horizontal', 'vertical', 'horizontal_and_vertical'] as const,
+      'horizontal_and_vertical',
+    );
     this.seed = args.seed ?? undefined;
     this.random = this.seed === undefined ? Math.random : seededRandom(this.seed);
   }

@@ -26,7 +26,9 @@ export class RandomZoom extends RandomAffineLayer {
     this.hRange = factorRange('height_factor', args.heightFactor, 'RandomZoom');
     if (this.widthFactor !== null) this.wRange = factorRange('width_factor', this.widthFactor, 'RandomZoom');
     if (this.hRange[0] < -1 || (this.wRange && this.wRange[0] < -1)) {
-      throw new Error(`RandomZoom: factors must be >= -1 (a zoom of 1 + factor), got ${JSON.stringify([args.heightFactor, args.widthFactor])}.`);
+      throw new Error(
+        `RandomZoom: factors must be >= -1 (a zoom of 1 + factor), got ${JSON.stringify([args.heightFactor, args.widthFactor])}.`,
+      );
     }
   }
 

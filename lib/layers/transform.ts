@@ -97,17 +97,32 @@ function sampleBilinear(s: Sampler, xin: number, yin: number, p: number): void {
  * `((a0 x + a1 y + a2) / k, (b0 x + b1 y + b2) / k)` with `k = c0 x + c1 y + 1`.
  * `transforms` holds 8 numbers per image (one set is broadcast to all). Returns a new float32 tensor.
  */
-export function transformImages(images: tf.Tensor4D, transforms: ArrayLike<number>, opts: TransformOptions = {}): tf.Tensor4D {
+export function transformImages(
+  images: tf.Tensor4D,
+  transforms: ArrayLike<number>,
+  opts: TransformOptions = {},
+): tf.Tensor4D {
   const [B, H, W, C] = images.shape;
   const fillMode = opts.fillMode ?? 'reflect';
   const sample = (opts.interpolation ?? 'bilinear') === 'nearest' ? sampleNearest : sampleBilinear;
   if (transforms.length !== 8 && transforms.length !== 8 * B) {
-    throw new Error(`transformImages: expected 8 or ${8 * B} transform values for ${B} images, got ${transforms.length}.`);
+    throw new Error(
+      `transformImages: expected 8 or ${8 * B} transform values for ${B} images, got ${transforms.length}.`,
+    );
   }
   const asFloat = images.dtype === 'float32' ? images : tf.cast(images, 'float32');
   const src = asFloat.dataSync() as Float32Array;
   if (asFloat !== images) asFloat.dispose();
-  const s: Sampler = { src, out: new Float32Array(B * H * W * C), base: 0, H, W, C, fill: opts.fillValue ?? 0, acc: new Float64Array(C) };
+  const s: Sampler = {
+    src,
+    out: new Float32Array(B * H * W * C),
+    base: 0,
+    H,
+    W,
+    C,
+    fill: opts.fillValue ?? 0,
+    acc: new Float64Array(C),
+  };
   let p = 0;
   for (let b = 0; b < B; b++) {
     const o = transforms.length === 8 ? 0 : 8 * b;
@@ -116,7 +131,12 @@ export function transformImages(images: tf.Tensor4D, transforms: ArrayLike<numbe
     for (let y = 0; y < H; y++) {
       for (let x = 0; x < W; x++, p += C) {
         const k = c0 * x + c1 * y + 1;
-        sample(s, mapCoordinate((a0 * x + a1 * y + a2) / k, W, fillMode), mapCoordinate((b0 * x + b1 * y + b2) / k, H, fillMode), p);
+        sample(
+          s,
+          mapCoordinate((a0 * x + a1 * y + a2) / k, W, fillMode),
+          mapCoordinate((b0 * x + b1 * y + b2) / k, H, fillMode),
+          p,
+        );
       }
     }
   }

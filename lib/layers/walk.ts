@@ -27,7 +27,12 @@ export interface LayerPlace {
  * layers. Return `false` from `visit` to skip a container's inside.
  */
 export function walkLayers(root: tf.layers.Layer | tf.LayersModel, visit: (place: LayerPlace) => void | false): void {
-  const go = (layer: tf.layers.Layer, parent: tf.LayersModel | undefined, path: tf.LayersModel[], depth: number): void => {
+  const go = (
+    layer: tf.layers.Layer,
+    parent: tf.LayersModel | undefined,
+    path: tf.LayersModel[],
+    depth: number,
+  ): void => {
     const descend = visit({ layer, parent, path, depth });
     const inner = innerLayers(layer);
     if (!inner || descend === false) return;

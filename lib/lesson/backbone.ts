@@ -36,13 +36,16 @@ export interface Backbone {
 }
 
 /** Builds the profile's backbone (see the file comment). Weights: the profile's, with or without the top. */
-export async function loadBackbone(profile: Pick<LessonProfile, 'backbone' | 'imageSize'>, opts: BackboneOptions = {}): Promise<Backbone> {
+export async function loadBackbone(
+  profile: Pick<LessonProfile, 'backbone' | 'imageSize'>,
+  opts: BackboneOptions = {},
+): Promise<Backbone> {
   const spec = profile.backbone;
   const info = applicationInfo(spec.application);
   const includeTop = opts.includeTop ?? false;
   const inputShape: [number, number, number] = includeTop
     ? [info.defaultSize, info.defaultSize, 3]
-    : opts.inputShape ?? [profile.imageSize[0], profile.imageSize[1], 3];
+    : (opts.inputShape ?? [profile.imageSize[0], profile.imageSize[1], 3]);
   const weights = includeTop ? spec.weightsWithTop : spec.weights;
   const alpha = info.extraOptions.includes('alpha') ? spec.alpha : undefined;
   const convBase = await info.build({ includeTop, weights, inputShape, alpha });

@@ -25,7 +25,8 @@ function skippedReason(why: string): string {
 export function backendLines(info: BackendInfo): string[] {
   const threads = info.threads > 1 ? `, 스레드 ${info.threads}개` : '';
   const lines = [`백엔드: ${BACKEND_LABEL[info.choice]}${threads}`];
-  if (info.skipped.length) lines.push(`  건너뜀: ${info.skipped.map((s) => `${s.choice} — ${skippedReason(s.why)}`).join('; ')}`);
+  if (info.skipped.length)
+    lines.push(`  건너뜀: ${info.skipped.map((s) => `${s.choice} — ${skippedReason(s.why)}`).join('; ')}`);
   for (const note of info.notes) lines.push(`  참고: ${note}`);
   return lines;
 }
@@ -34,7 +35,10 @@ export function backendLines(info: BackendInfo): string[] {
 export function profileLines(p: LessonProfile): string[] {
   const rel = path.relative(projectRoot(), p.dataDir);
   const b = p.backbone;
-  const weights = b.weights === 'imagenet' ? "Keras 의 ImageNet 가중치 (data/models 에 내려받음)" : 'Keras 의 ImageNet 가중치 (저장소에 포함)';
+  const weights =
+    b.weights === 'imagenet'
+      ? 'Keras 의 ImageNet 가중치 (data/models 에 내려받음)'
+      : 'Keras 의 ImageNet 가중치 (저장소에 포함)';
   return [
     `프로필: ${p.name} — ${p.reason}`,
     `  데이터: ${rel}, 이미지 ${p.imageSize.join('×')}, 배치 ${p.batchSize}`,
@@ -45,7 +49,11 @@ export function profileLines(p: LessonProfile): string[] {
 /** Shows the banner (a coloured box in a notebook, plain lines elsewhere). */
 export function showLessonBanner(backend: BackendInfo, profile: LessonProfile): void {
   const lines = [...backendLines(backend), ...profileLines(profile)];
-  const colour = profile.name === 'mini' ? '#fff4e5;border-left:6px solid #f0a030' : '#e8f4ea;border-left:6px solid #3a9a50';
+  const colour =
+    profile.name === 'mini' ? '#fff4e5;border-left:6px solid #f0a030' : '#e8f4ea;border-left:6px solid #3a9a50';
   const body = lines.map((l) => escapeHtml(l).replace(/^ {2}/, '&nbsp;&nbsp;')).join('<br/>');
-  showHtml(`<div class="tlts-banner" style="background:${colour};padding:8px 12px;margin:4px 0">${body}</div>`, lines.join('\n'));
+  showHtml(
+    `<div class="tlts-banner" style="background:${colour};padding:8px 12px;margin:4px 0">${body}</div>`,
+    lines.join('\n'),
+  );
 }

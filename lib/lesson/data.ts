@@ -13,7 +13,10 @@ import type { LessonProfile } from './profile';
 export type LessonDatasets = Record<(typeof SPLITS)[number], ImageDataset>;
 
 /** Opens train/validation/test of the profile's dataset (train shuffled with `seed`, the others in file order). */
-export async function lessonDatasets(profile: LessonProfile, opts: { seed?: number; quiet?: boolean } = {}): Promise<LessonDatasets> {
+export async function lessonDatasets(
+  profile: LessonProfile,
+  opts: { seed?: number; quiet?: boolean } = {},
+): Promise<LessonDatasets> {
   const open = (split: (typeof SPLITS)[number]) =>
     imageDatasetFromDirectory(path.join(profile.dataDir, split), {
       imageSize: profile.imageSize,
@@ -31,7 +34,10 @@ export async function lessonDatasets(profile: LessonProfile, opts: { seed?: numb
  * The first `perClass` photos of each class of a split (default 'test', 3 per class), in file order (for
  * predictions and CAM grids), from the profile's dataset or from the dataset folder `from`.
  */
-export async function samplePhotos(from: LessonProfile | string, opts: { split?: string; perClass?: number } = {}): Promise<string[]> {
+export async function samplePhotos(
+  from: LessonProfile | string,
+  opts: { split?: string; perClass?: number } = {},
+): Promise<string[]> {
   const dataDir = typeof from === 'string' ? from : from.dataDir;
   const ds = await imageDatasetFromDirectory(path.join(dataDir, opts.split ?? 'test'), { shuffle: false, quiet: true });
   const n = opts.perClass ?? 3;

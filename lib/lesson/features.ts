@@ -30,7 +30,11 @@ export function featureCacheDir(profile: LessonProfile, backbone: Backbone, spli
 }
 
 /** Runs the base over the three splits once (or loads the cached features). */
-export async function lessonFeatures(profile: LessonProfile, backbone: Backbone, data: LessonDatasets): Promise<LessonFeatures> {
+export async function lessonFeatures(
+  profile: LessonProfile,
+  backbone: Backbone,
+  data: LessonDatasets,
+): Promise<LessonFeatures> {
   const out: Partial<LessonFeatures> = {};
   for (const split of SPLITS) {
     const ds = data[split];
@@ -53,7 +57,8 @@ export function featureBatches(split: FeatureSplit): EvalBatches {
 
 /** Shows, per split, the images, the feature shape, whether they were computed or loaded, and the seconds. */
 export function showFeatureTable(feats: LessonFeatures): void {
-  const source = (f: FeatureSplit) => (f.fromCache ? say({ en: 'cache (.npy)', ko: '캐시 (.npy)' }) : say({ en: 'computed', ko: '계산함' }));
+  const source = (f: FeatureSplit) =>
+    f.fromCache ? say({ en: 'cache (.npy)', ko: '캐시 (.npy)' }) : say({ en: 'computed', ko: '계산함' });
   const rows = SPLITS.map((split) => ({
     [say({ en: 'split', ko: '데이터' })]: split,
     [say({ en: 'images', ko: '이미지 수' })]: feats[split].features.shape[0],

@@ -21,7 +21,12 @@ export async function saveFineTunedModel(model: tf.LayersModel, classNames: stri
   const dir = fineTunedModelDir();
   model.setUserDefinedMetadata({ classNames });
   await saveModel(model, dir);
-  console.log(say({ en: `Saved the model in ${displayPath(dir)}`, ko: `모델을 ${displayPath(dir)} 에 저장했습니다 (model.json, weights.bin).` }));
+  console.log(
+    say({
+      en: `Saved the model in ${displayPath(dir)}`,
+      ko: `모델을 ${displayPath(dir)} 에 저장했습니다 (model.json, weights.bin).`,
+    }),
+  );
   return dir;
 }
 
@@ -31,21 +36,27 @@ export function predictCommand(photo: string): string {
 }
 
 /** The saved model and its class names; says (in the reader's language) to run 07 first when it is missing. */
-export async function loadFineTunedModel(profile: LessonProfile): Promise<{ model: tf.LayersModel; classNames: string[] }> {
+export async function loadFineTunedModel(
+  profile: LessonProfile,
+): Promise<{ model: tf.LayersModel; classNames: string[] }> {
   const dir = fineTunedModelDir();
   if (!fs.existsSync(path.join(dir, 'model.json'))) {
-    throw new Error(say({
-      en: `${displayPath(dir)} has no saved model: run notebook 07_fine_tuning first.`,
-      ko: `${displayPath(dir)} 에 저장된 모델이 없습니다: 07_fine_tuning 노트북을 먼저 끝까지 실행하세요.`,
-    }));
+    throw new Error(
+      say({
+        en: `${displayPath(dir)} has no saved model: run notebook 07_fine_tuning first.`,
+        ko: `${displayPath(dir)} 에 저장된 모델이 없습니다: 07_fine_tuning 노트북을 먼저 끝까지 실행하세요.`,
+      }),
+    );
   }
   const model = await loadSavedModel(dir);
   const [h, w] = model.inputs[0].shape.slice(1, 3);
   if (h !== profile.imageSize[0] || w !== profile.imageSize[1]) {
-    throw new Error(say({
-      en: `${displayPath(dir)} takes ${h}x${w} images, profile ${profile.name} ${profile.imageSize.join('x')}: run 07 again.`,
-      ko: `${displayPath(dir)} 의 모델은 ${h}×${w} 이미지를 받는데 ${profile.name} 프로필은 ${profile.imageSize.join('×')} 입니다: 07 노트북을 다시 실행하세요.`,
-    }));
+    throw new Error(
+      say({
+        en: `${displayPath(dir)} takes ${h}x${w} images, profile ${profile.name} ${profile.imageSize.join('x')}: run 07 again.`,
+        ko: `${displayPath(dir)} 의 모델은 ${h}×${w} 이미지를 받는데 ${profile.name} 프로필은 ${profile.imageSize.join('×')} 입니다: 07 노트북을 다시 실행하세요.`,
+      }),
+    );
   }
   const meta = model.getUserDefinedMetadata() as { classNames?: string[] } | undefined;
   return { model, classNames: meta?.classNames ?? ['0', '1'] };

@@ -24,18 +24,28 @@ export function convStack(channels: number[], opts: ConvStackOptions = {}): tf.L
   const input = tf.input({ shape: opts.inputShape ?? [150, 150, 3] });
   let x = input;
   channels.forEach((filters, i) => {
-    x = tf.layers.conv2d({ filters, kernelSize: 3, padding: 'same', activation: 'relu', name: `conv${i + 1}` }).apply(x) as tf.SymbolicTensor;
-    if (i < channels.length - 1) x = tf.layers.maxPooling2d({ poolSize: 2, name: `pool${i + 1}` }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers
+      .conv2d({ filters, kernelSize: 3, padding: 'same', activation: 'relu', name: `conv${i + 1}` })
+      .apply(x) as tf.SymbolicTensor;
+    if (i < channels.length - 1)
+      x = tf.layers.maxPooling2d({ poolSize: 2, name: `pool${i + 1}` }).apply(x) as tf.SymbolicTensor;
   });
   return tf.model({ inputs: input, outputs: x, name: opts.name ?? 'conv_stack' });
 }
 
-const HEAD_NAME: Record<HeadKind, string> = { flatten: 'Flatten', gap: 'GlobalAveragePooling2D', gmp: 'GlobalMaxPooling2D' };
+const HEAD_NAME: Record<HeadKind, string> = {
+  flatten: 'Flatten',
+  gap: 'GlobalAveragePooling2D',
+  gmp: 'GlobalMaxPooling2D',
+};
 
 /** The feature map a base outputs, [h, w, c]. */
 function featureShape(base: tf.LayersModel): [number, number, number] {
   const [, h, w, c] = base.outputs[0].shape;
-  if (!h || !w || !c) throw new Error(`the base '${base.name}' must output a feature map [batch, h, w, c]; it outputs [${base.outputs[0].shape}].`);
+  if (!h || !w || !c)
+    throw new Error(
+      `the base '${base.name}' must output a feature map [batch, h, w, c]; it outputs [${base.outputs[0].shape}].`,
+    );
   return [h, w, c];
 }
 
@@ -58,10 +68,22 @@ export function showHeadParams(base: tf.LayersModel, heads: Partial<Record<HeadK
   }));
   showTable(rows, { caption: 'Flatten vs GAP: 같은 특징 추출기 위의 분류기 파라미터' });
   const head = rows.map((r) => r['분류기 파라미터 (countParams)']);
-  showFigure(barChart(rows.map((r) => r.분류기), [
-    { name: '특징 추출기', values: rows.map(() => baseParams) },
-    { name: '분류기', values: head },
-  ], { title: '모델의 파라미터 수: 특징 추출기 + 분류기', xTitle: '분류기 종류', yTitle: '파라미터 수', text: true, stacked: true }));
+  showFigure(
+    barChart(
+      rows.map((r) => r.분류기),
+      [
+        { name: '특징 추출기', values: rows.map(() => baseParams) },
+        { name: '분류기', values: head },
+      ],
+      {
+        title: '모델의 파라미터 수: 특징 추출기 + 분류기',
+        xTitle: '분류기 종류',
+        yTitle: '파라미터 수',
+        text: true,
+        stacked: true,
+      },
+    ),
+  );
 }
 
 /** Head parameters (Dense 256 -> Dense 1) on a `size` x `size` feature map, for each channel count. */
@@ -76,11 +98,28 @@ export function channelSweep(channels: number[], size = 7): { channels: number; 
 /** Shows `channelSweep` as a table and as a bar chart per channel count (log scale, categorical axis). */
 export function showChannelSweep(channels: number[], size = 7): void {
   const sweep = channelSweep(channels, size);
-  showTable(sweep.map((r) => ({
-    채널: r.channels, 'Flatten 분류기 파라미터': r.flatten, 'GAP 분류기 파라미터': r.gap, 'Flatten / GAP': `${(r.flatten / r.gap).toFixed(1)}배`,
-  })), { caption: `${size}x${size} 특징 맵의 채널 수별 분류기 파라미터 (Dense 256 → Dense 1)` });
-  showFigure(barChart(sweep.map((r) => String(r.channels)), [
-    { name: 'Flatten', values: sweep.map((r) => r.flatten) },
-    { name: 'GAP', values: sweep.map((r) => r.gap) },
-  ], { title: `채널 수별 분류기 파라미터 (${size}x${size} 특징 맵)`, xTitle: '특징 맵의 채널 수', yTitle: '파라미터 수 (로그 눈금)', logY: true }));
+  showTable(
+    sweep.map((r) => ({
+      채널: r.channels,
+      'Flatten 분류기 파라미터': r.flatten,
+      'GAP 분류기 파라미터': r.gap,
+      'Flatten / GAP': `${(r.flatten / r.gap).toFixed(1)}배`,
+    })),
+    { caption: `${size}x${size} 특징 맵의 채널 수별 분류기 파라미터 (Dense 256 → Dense 1)` },
+  );
+  showFigure(
+    barChart(
+      sweep.map((r) => String(r.channels)),
+      [
+        { name: 'Flatten', values: sweep.map((r) => r.flatten) },
+        { name: 'GAP', values: sweep.map((r) => r.gap) },
+      ],
+      {
+        title: `채널 수별 분류기 파라미터 (${size}x${size} 특징 맵)`,
+        xTitle: '특징 맵의 채널 수',
+        yTitle: '파라미터 수 (로그 눈금)',
+        logY: true,
+      },
+    ),
+  );
 }

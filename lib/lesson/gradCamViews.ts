@@ -89,7 +89,11 @@ export interface GradCamGridOptions {
  * Shows each photo beside the Grad-CAM of every subject (one row per photo, one column per model), and under the
  * grid the mean seconds per photo and model.
  */
-export async function showGradCams(photos: string[], subjects: CamSubject[], opts: GradCamGridOptions = {}): Promise<void> {
+export async function showGradCams(
+  photos: string[],
+  subjects: CamSubject[],
+  opts: GradCamGridOptions = {},
+): Promise<void> {
   const seconds = subjects.map(() => 0);
   const rows: SideBySideCell[][] = [];
   for (const [i, photo] of photos.entries()) {
@@ -131,13 +135,19 @@ export async function showMistakeGradCams(result: EvaluationResult, subjects: Ca
   const wrong = result.predictions.filter((p, i) => p !== result.labels[i]).length;
   const mistakes = mostConfidentMistakes(result, k).filter((m) => m.path !== undefined);
   const acc = result.accuracy.toFixed(3);
-  console.log(say({
-    en: `${wrong} of ${result.labels.length} test photos are wrong (accuracy ${acc}); the ${mistakes.length} most confident mistakes:`,
-    ko: `테스트 사진 ${result.labels.length}장 중 ${wrong}장을 틀렸습니다 (정확도 ${acc}). 가장 확신하며 틀린 ${mistakes.length}장:`,
-  }));
+  console.log(
+    say({
+      en: `${wrong} of ${result.labels.length} test photos are wrong (accuracy ${acc}); the ${mistakes.length} most confident mistakes:`,
+      ko: `테스트 사진 ${result.labels.length}장 중 ${wrong}장을 틀렸습니다 (정확도 ${acc}). 가장 확신하며 틀린 ${mistakes.length}장:`,
+    }),
+  );
   if (mistakes.length === 0) return;
-  await showGradCams(mistakes.map((m) => m.path ?? ''), subjects, {
-    photoCaptions: mistakes.map(mistakeCaption),
-    caption: say({ en: 'The most confident mistakes', ko: '가장 확신하며 틀린 사진' }),
-  });
+  await showGradCams(
+    mistakes.map((m) => m.path ?? ''),
+    subjects,
+    {
+      photoCaptions: mistakes.map(mistakeCaption),
+      caption: say({ en: 'The most confident mistakes', ko: '가장 확신하며 틀린 사진' }),
+    },
+  );
 }

@@ -58,14 +58,23 @@ async function readPhoto(backbone: Backbone, file: string): Promise<{ image: tf.
 }
 
 /** The `top` ImageNet classes of each photo (default 5), best first. */
-export async function predictPhotos(backbone: Backbone, files: string[], opts: { top?: number } = {}): Promise<PhotoPrediction[]> {
+export async function predictPhotos(
+  backbone: Backbone,
+  files: string[],
+  opts: { top?: number } = {},
+): Promise<PhotoPrediction[]> {
   const out: PhotoPrediction[] = [];
   for (const file of files) {
     const { image, batch } = await readPhoto(backbone, file);
     const probs = tf.tidy(() => backbone.convBase.predict(batch));
     try {
-      if (Array.isArray(probs)) throw new Error(`model '${backbone.convBase.name}' has several outputs; predict with an ImageNet classifier.`);
-      out.push({ file, label: path.basename(path.dirname(file)), predictions: decodePredictions(probs, opts.top ?? 5)[0] });
+      if (Array.isArray(probs))
+        throw new Error(`model '${backbone.convBase.name}' has several outputs; predict with an ImageNet classifier.`);
+      out.push({
+        file,
+        label: path.basename(path.dirname(file)),
+        predictions: decodePredictions(probs, opts.top ?? 5)[0],
+      });
     } finally {
       tf.dispose([image, batch, probs]);
     }
@@ -109,7 +118,9 @@ export function topClassMatches(items: PhotoPrediction[]): number {
 /** Shows each photo beside its top classes (marked 고양이 / 개 품종) and how many top-1 classes fit the photo. */
 export async function showPhotoPredictions(items: PhotoPrediction[]): Promise<void> {
   await showPredictions(items, { kindOf: (p) => KIND_KO[petKind(p.classId)] });
-  console.log(`1위 클래스가 사진 속 동물과 맞는 사진 (고양이 → 고양이 클래스, 개 → 개 품종): ${topClassMatches(items)} / ${items.length}`);
+  console.log(
+    `1위 클래스가 사진 속 동물과 맞는 사진 (고양이 → 고양이 클래스, 개 → 개 품종): ${topClassMatches(items)} / ${items.length}`,
+  );
 }
 
 /** Shows, per photo, that the class score is the map's mean plus the classifier's bias (what GAP makes possible). */
@@ -117,8 +128,14 @@ export function showCamArithmetic(cams: PhotoCam[]): void {
   const rows = cams.map(({ file, cam, className, bias }) => {
     const mean = cam.map.flat().reduce((s, v) => s + v, 0) / cam.map.flat().length;
     return {
-      사진: photoCaption(file), 클래스: className, '지도 크기': `${cam.map.length}x${cam.map[0].length}`, '지도 평균': mean,
-      편향: bias, '평균 + 편향': mean + bias, '점수 (logit)': cam.score, 확률: cam.probability,
+      사진: photoCaption(file),
+      클래스: className,
+      '지도 크기': `${cam.map.length}x${cam.map[0].length}`,
+      '지도 평균': mean,
+      편향: bias,
+      '평균 + 편향': mean + bias,
+      '점수 (logit)': cam.score,
+      확률: cam.probability,
     };
   });
   showTable(rows, { caption: `CAM (층 ${cams[0]?.cam.layerName}): 지도의 평균 + 편향 = 클래스 점수` });

@@ -10,8 +10,11 @@ import { shapeText } from '../ui/modelTables';
 
 /** "includeTop: false, inputShape: [150, 150, 3], pooling: 'avg'" (the options as written in a call). */
 export function optionsText(opts: BackboneOptions): string {
-  const value = (v: unknown): string => (typeof v === 'string' ? `'${v}'` : Array.isArray(v) ? `[${v.join(', ')}]` : String(v));
-  return Object.entries(opts).map(([k, v]) => `${k}: ${value(v)}`).join(', ');
+  const value = (v: unknown): string =>
+    typeof v === 'string' ? `'${v}'` : Array.isArray(v) ? `[${v.join(', ')}]` : String(v);
+  return Object.entries(opts)
+    .map(([k, v]) => `${k}: ${value(v)}`)
+    .join(', ');
 }
 
 /** The call as a learner writes it: "vgg16({ includeTop: false })". */
@@ -30,7 +33,13 @@ export async function showOptionTable(apps: string[], variants: BackboneOptions[
     for (const opts of variants) {
       const model = await applicationInfo(app).build({ ...opts, weights: null, quiet: true });
       const s = modelStats(model);
-      rows.push({ 모델: app, 옵션: optionsText(opts), '출력 모양': `[None, ${shapeText(s.outputShape).replace(/x/g, ', ')}]`, '층 수': s.layers, 파라미터: s.params });
+      rows.push({
+        모델: app,
+        옵션: optionsText(opts),
+        '출력 모양': `[None, ${shapeText(s.outputShape).replace(/x/g, ', ')}]`,
+        '층 수': s.layers,
+        파라미터: s.params,
+      });
       model.dispose();
     }
   }

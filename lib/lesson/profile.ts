@@ -48,7 +48,8 @@ export interface LessonProfile {
 
 /** MobileNet α=0.25 with the Keras ImageNet weights shipped in lib/assets (with and without the top). */
 export const SHIPPED_BACKBONE: BackboneSpec = {
-  application: 'MobileNet', alpha: 0.25,
+  application: 'MobileNet',
+  alpha: 0.25,
   weights: assetPath('keras-weights', 'mobilenet_2_5_224_tf_no_top.h5'),
   weightsWithTop: assetPath('keras-weights', 'mobilenet_2_5_224_tf.h5'),
 };
@@ -64,7 +65,11 @@ function fullBackbone(env?: NodeJS.ProcessEnv): BackboneSpec {
 /** The full profile (the lesson's data, sizes, epochs and learning rates). */
 export function fullProfile(reason: string, env?: NodeJS.ProcessEnv): LessonProfile {
   return {
-    name: 'full', reason, dataDir: LESSON_DATASET.dir, imageSize: [150, 150], batchSize: 20,
+    name: 'full',
+    reason,
+    dataDir: LESSON_DATASET.dir,
+    imageSize: [150, 150],
+    batchSize: 20,
     epochs: { features: 30, augmentation: 30, classifier: 30, fineTune: 30 },
     learningRates: { features: 2e-5, augmentation: 2e-5, fineTune: 1e-5 },
     backbone: fullBackbone(env),
@@ -75,7 +80,11 @@ export function fullProfile(reason: string, env?: NodeJS.ProcessEnv): LessonProf
 export function miniProfile(reason: string): LessonProfile {
   return {
     // 192x192 (a Keras MobileNet size): 05's test accuracy was 0.88-0.93 in 14 runs here, against 0.82-0.89 at 160.
-    name: 'mini', reason, dataDir: MINI_DATASET_DIR, imageSize: [192, 192], batchSize: 20,
+    name: 'mini',
+    reason,
+    dataDir: MINI_DATASET_DIR,
+    imageSize: [192, 192],
+    batchSize: 20,
     // 07's first stage only puts the classifier in place (4 epochs reach validation accuracy about 0.87 here);
     // with 06's 8 epochs and 4 of fine-tuning, 05-08 run in about 4 minutes on 2 quiet cores.
     epochs: { features: 30, augmentation: 8, classifier: 4, fineTune: 4 },
@@ -95,7 +104,9 @@ export function resolveProfile(env?: NodeJS.ProcessEnv): LessonProfile {
   const given = envValue('LESSON_PROFILE_REASON', env);
   if (wanted === 'full') return fullProfile(given ?? 'LESSON_PROFILE=full 로 지정했습니다', env);
   if (wanted === 'mini') return miniProfile(given ?? 'LESSON_PROFILE=mini 로 지정했습니다');
-  if (isLessonDataset(LESSON_DATASET.dir)) return fullProfile(given ?? '강의 데이터가 data/cats_and_dogs_small 에 있습니다', env);
-  if (existsSync(LESSON_DATASET.zip)) return fullProfile(given ?? '강의 데이터의 zip 파일이 data/ 에 있습니다 (01 노트북이 풉니다)', env);
+  if (isLessonDataset(LESSON_DATASET.dir))
+    return fullProfile(given ?? '강의 데이터가 data/cats_and_dogs_small 에 있습니다', env);
+  if (existsSync(LESSON_DATASET.zip))
+    return fullProfile(given ?? '강의 데이터의 zip 파일이 data/ 에 있습니다 (01 노트북이 풉니다)', env);
   return miniProfile(given ?? '강의 데이터가 data/ 에 없어, 함께 배포되는 실제 사진 400장으로 실행합니다');
 }

@@ -21,14 +21,24 @@ export interface ResidualBlockOptions {
  * One ResNet50 bottleneck block as a model on `inputShape`: 1x1 -> 3x3 -> 1x1 (4 x filters) plus the shortcut.
  * An identity block needs `inputShape`'s channels = 4 x filters and stride 1.
  */
-export function residualBlock(inputShape: [number, number, number], filters: number, opts: ResidualBlockOptions = {}): tf.LayersModel {
+export function residualBlock(
+  inputShape: [number, number, number],
+  filters: number,
+  opts: ResidualBlockOptions = {},
+): tf.LayersModel {
   const stride = opts.stride ?? 1;
   const projection = opts.projection ?? false;
   if (!projection && (inputShape[2] !== 4 * filters || stride !== 1)) {
-    throw new Error(`an identity block adds its input to an output of ${4 * filters} channels at stride 1; got ${inputShape[2]} channels, stride ${stride}: use projection: true.`);
+    throw new Error(
+      `an identity block adds its input to an output of ${4 * filters} channels at stride 1; got ${inputShape[2]} channels, stride ${stride}: use projection: true.`,
+    );
   }
   const input = tf.input({ shape: inputShape, name: `${opts.name ?? 'block'}_input` });
-  return tf.model({ inputs: input, outputs: bottleneckBlock(input, filters, stride, projection, opts.name ?? 'block'), name: opts.name ?? 'block' });
+  return tf.model({
+    inputs: input,
+    outputs: bottleneckBlock(input, filters, stride, projection, opts.name ?? 'block'),
+    name: opts.name ?? 'block',
+  });
 }
 
 /** Sets the scale (gamma) and offset (beta) of the residual branch's last BatchNormalization to 0: then F(x) = 0. */
@@ -54,10 +64,14 @@ function denseStack(depth: number, residual: boolean, seed: number): tf.LayersMo
   let h = input;
   for (let i = 0; i < depth; i++) {
     const init = tf.initializers.glorotNormal({ seed: seed + i });
-    const f = tf.layers.dense({ units: 32, activation: 'sigmoid', kernelInitializer: init }).apply(h) as tf.SymbolicTensor;
+    const f = tf.layers
+      .dense({ units: 32, activation: 'sigmoid', kernelInitializer: init })
+      .apply(h) as tf.SymbolicTensor;
     h = residual ? (tf.layers.add().apply([f, h]) as tf.SymbolicTensor) : f;
   }
-  const out = tf.layers.dense({ units: 1, kernelInitializer: tf.initializers.glorotNormal({ seed }) }).apply(h) as tf.SymbolicTensor;
+  const out = tf.layers
+    .dense({ units: 1, kernelInitializer: tf.initializers.glorotNormal({ seed }) })
+    .apply(h) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: out });
 }
 
@@ -81,7 +95,9 @@ export function inputGradientNorms(depths: number[], seed = 100): { depth: numbe
 /** Shows `inputGradientNorms` as a table. */
 export function showGradientNorms(depths: number[]): void {
   const rows = inputGradientNorms(depths).map((r) => ({
-    '층 수': r.depth, '일반 망: |dy/dx|': r.plain.toExponential(2), '잔차 망: |dy/dx|': r.residual.toExponential(2),
+    '층 수': r.depth,
+    '일반 망: |dy/dx|': r.plain.toExponential(2),
+    '잔차 망: |dy/dx|': r.residual.toExponential(2),
   }));
   showTable(rows, { caption: '입력 쪽 기울기 크기: 일반 망 vs 잔차 망' });
 }

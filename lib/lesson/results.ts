@@ -27,25 +27,33 @@ export function lessonResultPath(profile: LessonProfile, notebook: string): stri
 
 /** Saves `result` for later notebooks and says where (returns nothing: a cell ending with it prints no value). */
 export function saveLessonResult(profile: LessonProfile, notebook: string, result: LessonResult): void {
-  const file = displayPath(writeFileAtomicSync(lessonResultPath(profile, notebook), `${JSON.stringify(result, null, 2)}\n`));
-  console.log(say({ en: `Saved for the next notebooks: ${file}`, ko: `다음 노트북이 비교할 수 있도록 ${file} 에 저장했습니다.` }));
+  const file = displayPath(
+    writeFileAtomicSync(lessonResultPath(profile, notebook), `${JSON.stringify(result, null, 2)}\n`),
+  );
+  console.log(
+    say({ en: `Saved for the next notebooks: ${file}`, ko: `다음 노트북이 비교할 수 있도록 ${file} 에 저장했습니다.` }),
+  );
 }
 
 /** The result notebook `notebook` saved in this profile; throws, saying which notebook to run, when it is missing. */
 export function loadLessonResult(profile: LessonProfile, notebook: string): LessonResult {
   const file = displayPath(lessonResultPath(profile, notebook));
   if (!fs.existsSync(lessonResultPath(profile, notebook))) {
-    throw new Error(say({
-      en: `${file} is missing: run notebook ${notebook} first (profile ${profile.name}).`,
-      ko: `${file} 이(가) 없습니다: ${notebook} 노트북을 ${profile.name} 프로필로 먼저 실행하세요.`,
-    }));
+    throw new Error(
+      say({
+        en: `${file} is missing: run notebook ${notebook} first (profile ${profile.name}).`,
+        ko: `${file} 이(가) 없습니다: ${notebook} 노트북을 ${profile.name} 프로필로 먼저 실행하세요.`,
+      }),
+    );
   }
   const r = JSON.parse(fs.readFileSync(lessonResultPath(profile, notebook), 'utf8')) as Partial<LessonResult>;
   if (typeof r.label !== 'string' || typeof r.train !== 'number' || typeof r.validation !== 'number') {
-    throw new Error(say({
-      en: `${file} does not hold a lesson result: run notebook ${notebook} again.`,
-      ko: `${file} 의 내용이 결과 형식이 아닙니다: ${notebook} 노트북을 다시 실행하세요.`,
-    }));
+    throw new Error(
+      say({
+        en: `${file} does not hold a lesson result: run notebook ${notebook} again.`,
+        ko: `${file} 의 내용이 결과 형식이 아닙니다: ${notebook} 노트북을 다시 실행하세요.`,
+      }),
+    );
   }
   return { label: r.label, train: r.train, validation: r.validation, test: r.test };
 }

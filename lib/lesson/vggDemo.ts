@@ -16,26 +16,47 @@ export function showVggParamShare(vgg: tf.LayersModel): void {
   const convs = vgg.layers.filter((l) => l.getClassName() === 'Conv2D');
   const dense = vgg.layers.filter((l) => l.getClassName() === 'Dense');
   const share = (n: number) => `${((100 * n) / total).toFixed(1)}%`;
-  showTable([
-    { 부분: `합성곱 층 ${convs.length}개`, 파라미터: sumParams(convs), 비율: share(sumParams(convs)) },
-    { 부분: `완전연결 층 ${dense.length}개`, 파라미터: sumParams(dense), 비율: share(sumParams(dense)) },
-    { 부분: '전체', 파라미터: total, 비율: '100%' },
-  ], { caption: 'VGG16 파라미터 비중' });
+  showTable(
+    [
+      { 부분: `합성곱 층 ${convs.length}개`, 파라미터: sumParams(convs), 비율: share(sumParams(convs)) },
+      { 부분: `완전연결 층 ${dense.length}개`, 파라미터: sumParams(dense), 비율: share(sumParams(dense)) },
+      { 부분: '전체', 파라미터: total, 비율: '100%' },
+    ],
+    { caption: 'VGG16 파라미터 비중' },
+  );
   const groups = groupLayers(vgg).filter((g) => g.params > 0);
-  showFigure(barChart(groups.map((g) => g.name), [{ name: '파라미터', values: groups.map((g) => g.params) }], {
-    title: 'VGG16: 블록·층별 파라미터 수', xTitle: '블록 / 완전연결 층', yTitle: '파라미터 수', text: true,
-  }));
+  showFigure(
+    barChart(
+      groups.map((g) => g.name),
+      [{ name: '파라미터', values: groups.map((g) => g.params) }],
+      {
+        title: 'VGG16: 블록·층별 파라미터 수',
+        xTitle: '블록 / 완전연결 층',
+        yTitle: '파라미터 수',
+        text: true,
+      },
+    ),
+  );
 }
 
 /** Parameters of one 5x5 convolution and of two stacked 3x3 ones, C channels in and out: by hand and by TF.js. */
-export function kernelComparison(channels: number[]): { channels: number; one5: number; one5Counted: number; two3: number; two3Counted: number }[] {
+export function kernelComparison(
+  channels: number[],
+): { channels: number; one5: number; one5Counted: number; two3: number; two3Counted: number }[] {
   return channels.map((c) => {
     // Only counted, never run: zeros are the quickest weights to make.
-    const conv = (k: number) => tf.layers.conv2d({ filters: c, kernelSize: k, padding: 'same', kernelInitializer: 'zeros' });
+    const conv = (k: number) =>
+      tf.layers.conv2d({ filters: c, kernelSize: k, padding: 'same', kernelInitializer: 'zeros' });
     const input = tf.input({ shape: [28, 28, c] });
     const one5 = tf.model({ inputs: input, outputs: conv(5).apply(input) as tf.SymbolicTensor });
     const two3 = tf.model({ inputs: input, outputs: conv(3).apply(conv(3).apply(input)) as tf.SymbolicTensor });
-    const row = { channels: c, one5: 5 * 5 * c * c + c, one5Counted: one5.countParams(), two3: 2 * (3 * 3 * c * c + c), two3Counted: two3.countParams() };
+    const row = {
+      channels: c,
+      one5: 5 * 5 * c * c + c,
+      one5Counted: one5.countParams(),
+      two3: 2 * (3 * 3 * c * c + c),
+      two3Counted: two3.countParams(),
+    };
     one5.dispose();
     two3.dispose();
     return row;
@@ -44,8 +65,15 @@ export function kernelComparison(channels: number[]): { channels: number; one5: 
 
 /** Shows `kernelComparison` as a table (with the ratio of the two). */
 export function showKernelComparison(channels: number[]): void {
-  showTable(kernelComparison(channels).map((r) => ({
-    채널: r.channels, '5x5 1개 (손 계산)': r.one5, '5x5 1개 (countParams)': r.one5Counted,
-    '3x3 2개 (손 계산)': r.two3, '3x3 2개 (countParams)': r.two3Counted, '3x3 2개 / 5x5 1개': Number((r.two3 / r.one5).toFixed(3)),
-  })), { caption: '같은 5x5 영역을 보는 두 방법: 5x5 합성곱 1개 vs 3x3 합성곱 2개 (입력·출력 채널 C)' });
+  showTable(
+    kernelComparison(channels).map((r) => ({
+      채널: r.channels,
+      '5x5 1개 (손 계산)': r.one5,
+      '5x5 1개 (countParams)': r.one5Counted,
+      '3x3 2개 (손 계산)': r.two3,
+      '3x3 2개 (countParams)': r.two3Counted,
+      '3x3 2개 / 5x5 1개': Number((r.two3 / r.one5).toFixed(3)),
+    })),
+    { caption: '같은 5x5 영역을 보는 두 방법: 5x5 합성곱 1개 vs 3x3 합성곱 2개 (입력·출력 채널 C)' },
+  );
 }

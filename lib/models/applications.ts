@@ -14,7 +14,7 @@ import { MOBILENET, mobilenet, MobileNetOptions, mobilenetWeightsFile, resolveMo
 import { MOBILENET_V2, mobilenetV2, mobilenetV2WeightsFile, resolveMobileNetV2Options } from './mobilenetV2';
 import { resnet101, resnet152, resnet50, RESNET, ResNetDepth, resnetWeightsFile, resolveResNetOptions } from './resnet';
 import { resolveVggOptions, VGG, vgg16, vgg19, VggDepth, vggWeightsFile } from './vgg';
-import { KerasWeightsFile, kerasWeightsUrl } from './weights';
+import { KerasWeightsFile, kerasWeightsUrl } from './weightFiles';
 
 /** The options any builder of the table accepts: MobileNet's are the widest (a family rejects options it does not take, e.g. VGG's `alpha`). */
 export type BackboneOptions = MobileNetOptions;
@@ -64,13 +64,19 @@ export const APPLICATIONS: Readonly<Record<ApplicationName, ApplicationInfo>> = 
   ResNet50: entry('ResNet50', RESNET, resnet50, resnet(50), (o) => resnetWeightsFile(50, o.includeTop)),
   ResNet101: entry('ResNet101', RESNET, resnet101, resnet(101), (o) => resnetWeightsFile(101, o.includeTop)),
   ResNet152: entry('ResNet152', RESNET, resnet152, resnet(152), (o) => resnetWeightsFile(152, o.includeTop)),
-  MobileNet: entry('MobileNet', MOBILENET, mobilenet, resolveMobileNetOptions, (o) => mobilenetWeightsFile(o.alpha, o.rows, o.includeTop)),
-  MobileNetV2: entry('MobileNetV2', MOBILENET_V2, mobilenetV2, resolveMobileNetV2Options, (o) => mobilenetV2WeightsFile(o.alpha, o.rows, o.includeTop)),
+  MobileNet: entry('MobileNet', MOBILENET, mobilenet, resolveMobileNetOptions, (o) =>
+    mobilenetWeightsFile(o.alpha, o.rows, o.includeTop),
+  ),
+  MobileNetV2: entry('MobileNetV2', MOBILENET_V2, mobilenetV2, resolveMobileNetV2Options, (o) =>
+    mobilenetV2WeightsFile(o.alpha, o.rows, o.includeTop),
+  ),
 };
 
 /** An application by name, case-insensitively ('VGG16', 'vgg16', 'mobilenetv2'); an unknown name lists the known ones. */
 export function applicationInfo(name: string): ApplicationInfo {
-  const key = (Object.keys(APPLICATIONS) as ApplicationName[]).find((k) => k.toLowerCase() === String(name).trim().toLowerCase());
+  const key = (Object.keys(APPLICATIONS) as ApplicationName[]).find(
+    (k) => k.toLowerCase() === String(name).trim().toLowerCase(),
+  );
   if (!key) throw new Error(`No application named '${name}': use one of ${Object.keys(APPLICATIONS).join(', ')}.`);
   return APPLICATIONS[key];
 }

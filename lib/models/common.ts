@@ -29,7 +29,15 @@ export interface ApplicationOptions {
 }
 
 /** The option names every builder takes. */
-const COMMON_KEYS: readonly (keyof ApplicationOptions)[] = ['includeTop', 'weights', 'inputShape', 'pooling', 'classes', 'classifierActivation', 'quiet'];
+const COMMON_KEYS: readonly (keyof ApplicationOptions)[] = [
+  'includeTop',
+  'weights',
+  'inputShape',
+  'pooling',
+  'classes',
+  'classifierActivation',
+  'quiet',
+];
 
 /** The activation a Dense or Activation layer accepts. */
 export type Activation = NonNullable<NonNullable<Parameters<typeof tf.layers.activation>[0]>['activation']>;
@@ -68,13 +76,17 @@ export interface FamilyInfo {
 /** Keras's "unexpected keyword argument": an option the builder does not take is an error, not ignored. */
 function checkKnownKeys(name: string, opts: object, extra: readonly string[]): void {
   const known = [...COMMON_KEYS, ...extra] as string[];
-  const unknown = Object.entries(opts).filter(([k, v]) => v !== undefined && !known.includes(k)).map(([k]) => k);
+  const unknown = Object.entries(opts)
+    .filter(([k, v]) => v !== undefined && !known.includes(k))
+    .map(([k]) => k);
   if (unknown.length) {
     const names = unknown.map((k) => `'${k}'`).join(', ');
-    throw new Error(say({
-      en: `${name}: got an unexpected option ${names}. Its options are ${known.join(', ')}.`,
-      ko: `${name}: 받지 않는 옵션 ${names} 이(가) 있습니다. 받는 옵션: ${known.join(', ')}.`,
-    }));
+    throw new Error(
+      say({
+        en: `${name}: got an unexpected option ${names}. Its options are ${known.join(', ')}.`,
+        ko: `${name}: 받지 않는 옵션 ${names} 이(가) 있습니다. 받는 옵션: ${known.join(', ')}.`,
+      }),
+    );
   }
 }
 
@@ -82,12 +94,18 @@ function checkWeights(name: string, weights: unknown): void {
   if (weights === null || weights === 'imagenet') return;
   if (typeof weights !== 'string' || !fs.existsSync(weights)) {
     const where = typeof weights === 'string' ? displayPath(path.resolve(weights)) : '';
-    throw new Error(say({
-      en: `${name}: the \`weights\` argument should be either null (random initialization), 'imagenet' (pre-training on ImageNet), ` +
-        `or the path to the weights file to be loaded. Received: weights=${JSON.stringify(weights)}` + (where ? ` (no file at ${where})` : ''),
-      ko: `${name}: \`weights\` 는 null (무작위 초기화), 'imagenet' (ImageNet 으로 학습한 가중치), 또는 가중치 파일의 경로여야 합니다. ` +
-        `받은 값: weights=${JSON.stringify(weights)}` + (where ? ` (${where} 에 파일이 없습니다)` : ''),
-    }));
+    throw new Error(
+      say({
+        en:
+          `${name}: the \`weights\` argument should be either null (random initialization), 'imagenet' (pre-training on ImageNet), ` +
+          `or the path to the weights file to be loaded. Received: weights=${JSON.stringify(weights)}` +
+          (where ? ` (no file at ${where})` : ''),
+        ko:
+          `${name}: \`weights\` 는 null (무작위 초기화), 'imagenet' (ImageNet 으로 학습한 가중치), 또는 가중치 파일의 경로여야 합니다. ` +
+          `받은 값: weights=${JSON.stringify(weights)}` +
+          (where ? ` (${where} 에 파일이 없습니다)` : ''),
+      }),
+    );
   }
 }
 
@@ -96,36 +114,58 @@ function checkPooling(name: string, pooling: unknown, includeTop: boolean): void
     throw new Error(`${name}: pooling must be 'avg', 'max' or undefined. Received: pooling=${JSON.stringify(pooling)}`);
   }
   if (pooling !== undefined && includeTop) {
-    throw new Error(say({
-      en: `${name}: pooling='${pooling}' only applies without the top (includeTop: false); the top has its own pooling.`,
-      ko: `${name}: pooling='${pooling}' 은 분류기를 뺄 때(includeTop: false)만 씁니다. 분류기에는 자기 풀링이 있습니다.`,
-    }));
+    throw new Error(
+      say({
+        en: `${name}: pooling='${pooling}' only applies without the top (includeTop: false); the top has its own pooling.`,
+        ko: `${name}: pooling='${pooling}' 은 분류기를 뺄 때(includeTop: false)만 씁니다. 분류기에는 자기 풀링이 있습니다.`,
+      }),
+    );
   }
 }
 
 /** Keras's `weights` / `classes` / `pooling` / `classifier_activation` checks shared by all builders. */
-export function resolveCommonOptions(name: string, opts: ApplicationOptions, family: Pick<FamilyInfo, 'extraOptions'>): Omit<ResolvedOptions, 'inputShape'> {
+export function resolveCommonOptions(
+  name: string,
+  opts: ApplicationOptions,
+  family: Pick<FamilyInfo, 'extraOptions'>,
+): Omit<ResolvedOptions, 'inputShape'> {
   checkKnownKeys(name, opts, family.extraOptions);
   const includeTop = opts.includeTop ?? true;
   const weights = opts.weights === undefined ? 'imagenet' : opts.weights;
   const classes = opts.classes ?? 1000;
   checkWeights(name, weights);
-  if (!Number.isInteger(classes) || classes < 1) throw new Error(`${name}: classes must be a positive integer. Received: classes=${classes}`);
+  if (!Number.isInteger(classes) || classes < 1)
+    throw new Error(`${name}: classes must be a positive integer. Received: classes=${classes}`);
   if (weights === 'imagenet' && includeTop && classes !== 1000) {
-    throw new Error(say({
-      en: `${name}: if using \`weights='imagenet'\` with \`includeTop=true\`, \`classes\` should be 1000. Received: classes=${classes}`,
-      ko: `${name}: \`weights='imagenet'\` 에 \`includeTop=true\` 이면 \`classes\` 는 1000 이어야 합니다 (ImageNet 분류기). 받은 값: classes=${classes}`,
-    }));
+    throw new Error(
+      say({
+        en: `${name}: if using \`weights='imagenet'\` with \`includeTop=true\`, \`classes\` should be 1000. Received: classes=${classes}`,
+        ko: `${name}: \`weights='imagenet'\` 에 \`includeTop=true\` 이면 \`classes\` 는 1000 이어야 합니다 (ImageNet 분류기). 받은 값: classes=${classes}`,
+      }),
+    );
   }
   checkPooling(name, opts.pooling, includeTop);
-  const act = opts.classifierActivation === undefined ? 'softmax' : opts.classifierActivation === null ? 'linear' : opts.classifierActivation;
+  const act =
+    opts.classifierActivation === undefined
+      ? 'softmax'
+      : opts.classifierActivation === null
+        ? 'linear'
+        : opts.classifierActivation;
   if (weights !== null && includeTop && act !== 'softmax' && opts.classifierActivation !== null) {
     throw new Error(
       `${name}: only null and 'softmax' activations are allowed for \`classifierActivation\` when using pretrained weights with includeTop=true. ` +
         `Received: classifierActivation=${JSON.stringify(opts.classifierActivation)}`,
     );
   }
-  return { name, includeTop, weights, pooling: opts.pooling, classes, classifierActivation: act as Activation, quiet: opts.quiet ?? false };
+  return {
+    name,
+    includeTop,
+    weights,
+    pooling: opts.pooling,
+    classes,
+    classifierActivation: act as Activation,
+    quiet: opts.quiet ?? false,
+  };
 }
 
 /**
@@ -144,26 +184,34 @@ export function obtainInputShape(
   const defaultShape: [number, number, number] = [defaultSize, defaultSize, weights === 'imagenet' ? 3 : channels];
   if (inputShape === undefined) return defaultShape;
   if (!Array.isArray(inputShape) || inputShape.length !== 3 || inputShape.some((d) => !Number.isInteger(d) || d < 1)) {
-    throw new Error(`${name}: inputShape must be [height, width, channels] of positive integers. Received: inputShape=${JSON.stringify(inputShape)}`);
+    throw new Error(
+      `${name}: inputShape must be [height, width, channels] of positive integers. Received: inputShape=${JSON.stringify(inputShape)}`,
+    );
   }
   if (weights === 'imagenet' && requireFlatten && !tf.util.arraysEqual(inputShape, defaultShape)) {
     const [want, got] = [defaultShape.join(', '), inputShape.join(', ')];
-    throw new Error(say({
-      en: `${name}: when setting includeTop=true and loading 'imagenet' weights, inputShape should be [${want}]. Received: inputShape=[${got}]`,
-      ko: `${name}: includeTop=true 로 'imagenet' 가중치를 불러오면 inputShape 은 [${want}] 이어야 합니다. 받은 값: inputShape=[${got}]`,
-    }));
+    throw new Error(
+      say({
+        en: `${name}: when setting includeTop=true and loading 'imagenet' weights, inputShape should be [${want}]. Received: inputShape=[${got}]`,
+        ko: `${name}: includeTop=true 로 'imagenet' 가중치를 불러오면 inputShape 은 [${want}] 이어야 합니다. 받은 값: inputShape=[${got}]`,
+      }),
+    );
   }
   if (weights === 'imagenet' && inputShape[2] !== 3) {
-    throw new Error(say({
-      en: `${name}: the input must have 3 channels. Received: inputShape=[${inputShape.join(', ')}]`,
-      ko: `${name}: 'imagenet' 가중치의 입력은 채널이 3개(RGB)여야 합니다. 받은 값: inputShape=[${inputShape.join(', ')}]`,
-    }));
+    throw new Error(
+      say({
+        en: `${name}: the input must have 3 channels. Received: inputShape=[${inputShape.join(', ')}]`,
+        ko: `${name}: 'imagenet' 가중치의 입력은 채널이 3개(RGB)여야 합니다. 받은 값: inputShape=[${inputShape.join(', ')}]`,
+      }),
+    );
   }
   if (inputShape[0] < minSize || inputShape[1] < minSize) {
-    throw new Error(say({
-      en: `${name}: input size must be at least ${minSize}x${minSize}. Received: inputShape=[${inputShape.join(', ')}]`,
-      ko: `${name}: 입력 크기는 ${minSize}x${minSize} 이상이어야 합니다. 받은 값: inputShape=[${inputShape.join(', ')}]`,
-    }));
+    throw new Error(
+      say({
+        en: `${name}: input size must be at least ${minSize}x${minSize}. Received: inputShape=[${inputShape.join(', ')}]`,
+        ko: `${name}: 입력 크기는 ${minSize}x${minSize} 이상이어야 합니다. 받은 값: inputShape=[${inputShape.join(', ')}]`,
+      }),
+    );
   }
   return [...inputShape] as [number, number, number];
 }
@@ -185,10 +233,12 @@ export function mobileNetInputShape(
   let rows = shape[0];
   if (o.weights === 'imagenet' && (shape[0] !== shape[1] || !imagenetRows.includes(rows))) {
     if (!o.quiet) {
-      console.warn(say({
-        en: `${o.name}: inputShape is non-square or its rows are not in [${imagenetRows.join(', ')}]; the weights for input shape (224, 224) are loaded.`,
-        ko: `${o.name}: inputShape이 정사각형이 아니거나 크기가 [${imagenetRows.join(', ')}] 중 하나가 아니므로 (224, 224) 입력용 가중치를 불러옵니다.`,
-      }));
+      console.warn(
+        say({
+          en: `${o.name}: inputShape is non-square or its rows are not in [${imagenetRows.join(', ')}]; the weights for input shape (224, 224) are loaded.`,
+          ko: `${o.name}: inputShape이 정사각형이 아니거나 크기가 [${imagenetRows.join(', ')}] 중 하나가 아니므로 (224, 224) 입력용 가중치를 불러옵니다.`,
+        }),
+      );
     }
     rows = 224;
   }
@@ -196,9 +246,17 @@ export function mobileNetInputShape(
 }
 
 /** The no-top pooling head: GlobalAveragePooling2D / GlobalMaxPooling2D, or the 4D feature map. */
-export function applyPooling(x: tf.SymbolicTensor, pooling: 'avg' | 'max' | undefined, names?: { avg?: string; max?: string }): tf.SymbolicTensor {
-  if (pooling === 'avg') return tf.layers.globalAveragePooling2d({ name: names?.avg ?? 'global_average_pooling2d' }).apply(x) as tf.SymbolicTensor;
-  if (pooling === 'max') return tf.layers.globalMaxPooling2d({ name: names?.max ?? 'global_max_pooling2d' }).apply(x) as tf.SymbolicTensor;
+export function applyPooling(
+  x: tf.SymbolicTensor,
+  pooling: 'avg' | 'max' | undefined,
+  names?: { avg?: string; max?: string },
+): tf.SymbolicTensor {
+  if (pooling === 'avg')
+    return tf.layers
+      .globalAveragePooling2d({ name: names?.avg ?? 'global_average_pooling2d' })
+      .apply(x) as tf.SymbolicTensor;
+  if (pooling === 'max')
+    return tf.layers.globalMaxPooling2d({ name: names?.max ?? 'global_max_pooling2d' }).apply(x) as tf.SymbolicTensor;
   return x;
 }
 

@@ -27,19 +27,23 @@ export function classifierHead(kind: HeadKind, opts: HeadOptions = {}): tf.layer
   const name = opts.name ?? 'head';
   const outputs = opts.outputs ?? 1;
   const layers: tf.layers.Layer[] = [
-    kind === 'flatten' ? tf.layers.flatten({ name: `${name}_flatten` })
-      : kind === 'gap' ? tf.layers.globalAveragePooling2d({ name: `${name}_gap` })
+    kind === 'flatten'
+      ? tf.layers.flatten({ name: `${name}_flatten` })
+      : kind === 'gap'
+        ? tf.layers.globalAveragePooling2d({ name: `${name}_gap` })
         : tf.layers.globalMaxPooling2d({ name: `${name}_gmp` }),
   ];
   (opts.hidden ?? [256]).forEach((units, i) => {
     layers.push(tf.layers.dense({ units, activation: 'relu', name: `${name}_dense${i + 1}` }));
     if (opts.dropout) layers.push(tf.layers.dropout({ rate: opts.dropout, name: `${name}_dropout${i + 1}` }));
   });
-  layers.push(tf.layers.dense({
-    units: outputs,
-    activation: opts.activation ?? (outputs === 1 ? 'sigmoid' : 'softmax'),
-    name: `${name}_output`,
-  }));
+  layers.push(
+    tf.layers.dense({
+      units: outputs,
+      activation: opts.activation ?? (outputs === 1 ? 'sigmoid' : 'softmax'),
+      name: `${name}_output`,
+    }),
+  );
   return layers;
 }
 

@@ -23,7 +23,9 @@ export const IMAGENET_BGR_MEAN: readonly [number, number, number] = [103.939, 11
 export function preprocessInput<T extends tf.Tensor>(x: T, mode: PreprocessMode): T {
   const last = x.shape[x.shape.length - 1];
   if (x.rank < 1 || last !== 3) {
-    throw new Error(`preprocessInput: expected RGB images with 3 channels last (e.g. [batch, height, width, 3]); received shape [${x.shape.join(', ')}].`);
+    throw new Error(
+      `preprocessInput: expected RGB images with 3 channels last (e.g. [batch, height, width, 3]); received shape [${x.shape.join(', ')}].`,
+    );
   }
   return tf.tidy(() => {
     const f = x.toFloat();
@@ -54,7 +56,10 @@ export function imagenetClasses(): [string, string][] {
     const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, [string, string]>;
     const list: [string, string][] = [];
     for (let i = 0; i < 1000; i++) {
-      if (!raw[String(i)]) throw new Error(`${file} has no entry ${i}: the ImageNet class index is damaged; restore it from the repository.`);
+      if (!raw[String(i)])
+        throw new Error(
+          `${file} has no entry ${i}: the ImageNet class index is damaged; restore it from the repository.`,
+        );
       list.push(raw[String(i)]);
     }
     classIndex = list;
@@ -67,14 +72,16 @@ export function imagenetClasses(): [string, string][] {
  * Accepts a tensor (not disposed) or nested arrays.
  */
 export function decodePredictions(preds: tf.Tensor | number[][], top = 5): DecodedPrediction[][] {
-  const shape = preds instanceof tf.Tensor ? preds.shape : [preds.length, ...(Array.isArray(preds[0]) ? [preds[0].length] : [])];
+  const shape =
+    preds instanceof tf.Tensor ? preds.shape : [preds.length, ...(Array.isArray(preds[0]) ? [preds[0].length] : [])];
   const rows = preds instanceof tf.Tensor ? (preds.rank === 2 ? (preds.arraySync() as number[][]) : undefined) : preds;
   if (shape.length !== 2 || shape[1] !== 1000 || !rows || rows.some((r) => !Array.isArray(r) || r.length !== 1000)) {
     throw new Error(
       `decodePredictions expects a batch of predictions (i.e. a 2D array of shape [samples, 1000]). Received array with shape: [${shape.join(', ')}]`,
     );
   }
-  if (!Number.isInteger(top) || top < 1) throw new Error(`decodePredictions: top must be a positive integer; received ${top}.`);
+  if (!Number.isInteger(top) || top < 1)
+    throw new Error(`decodePredictions: top must be a positive integer; received ${top}.`);
   const classes = imagenetClasses();
   return rows.map((row) =>
     row

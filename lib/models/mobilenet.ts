@@ -5,8 +5,17 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { frozenBatchNormalization } from '../layers/frozenBatchNorm';
-import { ApplicationOptions, applyPooling, FamilyInfo, imageInput, mobileNetInputShape, resolveCommonOptions, ResolvedOptions } from './common';
-import { KerasWeightsFile, loadApplicationWeights } from './weights';
+import {
+  ApplicationOptions,
+  applyPooling,
+  FamilyInfo,
+  imageInput,
+  mobileNetInputShape,
+  resolveCommonOptions,
+  ResolvedOptions,
+} from './common';
+import { KerasWeightsFile } from './weightFiles';
+import { loadApplicationWeights } from './weights';
 
 /** The MobileNet v1 family table. */
 export const MOBILENET: FamilyInfo = {
@@ -34,7 +43,10 @@ const IMAGENET_ROWS = [128, 160, 192, 224];
 /** The Keras weight file of MobileNet v1 (Keras publishes no hash for these). */
 export function mobilenetWeightsFile(alpha: number, rows: number, includeTop: boolean): KerasWeightsFile {
   const alphaText = ({ 1: '1_0', 0.75: '7_5', 0.5: '5_0', 0.25: '2_5' } as Record<number, string>)[alpha];
-  if (!alphaText) throw new Error(`MobileNet: ImageNet weights exist for alpha 0.25, 0.5, 0.75 and 1.0 only. Received: alpha=${alpha}`);
+  if (!alphaText)
+    throw new Error(
+      `MobileNet: ImageNet weights exist for alpha 0.25, 0.5, 0.75 and 1.0 only. Received: alpha=${alpha}`,
+    );
   return { subdir: 'mobilenet', fileName: `mobilenet_${alphaText}_${rows}_tf${includeTop ? '' : '_no_top'}.h5` };
 }
 
@@ -44,21 +56,56 @@ const relu6 = (name: string) => tf.layers.reLU({ maxValue: 6, name });
 
 function convBlock(x: S, filters: number, alpha: number): S {
   const f = Math.floor(filters * alpha);
-  x = tf.layers.zeroPadding2d({ padding: [[0, 1], [0, 1]], name: 'conv1_pad' }).apply(x) as S;
-  x = tf.layers.conv2d({ filters: f, kernelSize: 3, padding: 'valid', useBias: false, strides: 2, name: 'conv1' }).apply(x) as S;
+  x = tf.layers
+    .zeroPadding2d({
+      padding: [
+        [0, 1],
+        [0, 1],
+      ],
+      name: 'conv1_pad',
+    })
+    .apply(x) as S;
+  x = tf.layers
+    .conv2d({ filters: f, kernelSize: 3, padding: 'valid', useBias: false, strides: 2, name: 'conv1' })
+    .apply(x) as S;
   x = bn('conv1_bn').apply(x) as S;
   return relu6('conv1_relu').apply(x) as S;
 }
 
-function depthwiseBlock(x: S, pointwiseFilters: number, alpha: number, depthMultiplier: number, stride: number, id: number): S {
+function depthwiseBlock(
+  x: S,
+  pointwiseFilters: number,
+  alpha: number,
+  depthMultiplier: number,
+  stride: number,
+  id: number,
+): S {
   const f = Math.floor(pointwiseFilters * alpha);
-  if (stride !== 1) x = tf.layers.zeroPadding2d({ padding: [[0, 1], [0, 1]], name: `conv_pad_${id}` }).apply(x) as S;
-  x = tf.layers.depthwiseConv2d({
-    kernelSize: 3, padding: stride === 1 ? 'same' : 'valid', depthMultiplier, strides: stride, useBias: false, name: `conv_dw_${id}`,
-  }).apply(x) as S;
+  if (stride !== 1)
+    x = tf.layers
+      .zeroPadding2d({
+        padding: [
+          [0, 1],
+          [0, 1],
+        ],
+        name: `conv_pad_${id}`,
+      })
+      .apply(x) as S;
+  x = tf.layers
+    .depthwiseConv2d({
+      kernelSize: 3,
+      padding: stride === 1 ? 'same' : 'valid',
+      depthMultiplier,
+      strides: stride,
+      useBias: false,
+      name: `conv_dw_${id}`,
+    })
+    .apply(x) as S;
   x = bn(`conv_dw_${id}_bn`).apply(x) as S;
   x = relu6(`conv_dw_${id}_relu`).apply(x) as S;
-  x = tf.layers.conv2d({ filters: f, kernelSize: 1, padding: 'same', useBias: false, strides: 1, name: `conv_pw_${id}` }).apply(x) as S;
+  x = tf.layers
+    .conv2d({ filters: f, kernelSize: 1, padding: 'same', useBias: false, strides: 1, name: `conv_pw_${id}` })
+    .apply(x) as S;
   x = bn(`conv_pw_${id}_bn`).apply(x) as S;
   return relu6(`conv_pw_${id}_relu`).apply(x) as S;
 }
@@ -80,9 +127,14 @@ export function resolveMobileNetOptions(opts: MobileNetOptions = {}): ResolvedMo
   const { inputShape, rows } = mobileNetInputShape(o, opts.inputShape, IMAGENET_ROWS, MOBILENET.minSize);
   if (!(alpha > 0)) throw new Error(`mobilenet: alpha must be positive. Received: alpha=${alpha}`);
   if (o.weights === 'imagenet') {
-    if (depthMultiplier !== 1) throw new Error(`mobilenet: if imagenet weights are being loaded, depthMultiplier must be 1. Received: depthMultiplier=${depthMultiplier}`);
+    if (depthMultiplier !== 1)
+      throw new Error(
+        `mobilenet: if imagenet weights are being loaded, depthMultiplier must be 1. Received: depthMultiplier=${depthMultiplier}`,
+      );
     if (!IMAGENET_ALPHAS.includes(alpha)) {
-      throw new Error(`mobilenet: if imagenet weights are being loaded, alpha can be one of 0.25, 0.50, 0.75 or 1.0 only. Received: alpha=${alpha}`);
+      throw new Error(
+        `mobilenet: if imagenet weights are being loaded, alpha can be one of 0.25, 0.50, 0.75 or 1.0 only. Received: alpha=${alpha}`,
+      );
     }
   }
   return { ...o, alpha, depthMultiplier, inputShape, rows, dropout: opts.dropout ?? 1e-3 };
@@ -92,8 +144,24 @@ export function resolveMobileNetOptions(opts: MobileNetOptions = {}): ResolvedMo
 function mobileNetLayers(o: ResolvedMobileNetOptions): tf.LayersModel {
   const input = imageInput(o.inputShape);
   let x = convBlock(input, 32, o.alpha);
-  const plan: [number, number][] = [[64, 1], [128, 2], [128, 1], [256, 2], [256, 1], [512, 2], [512, 1], [512, 1], [512, 1], [512, 1], [512, 1], [1024, 2], [1024, 1]];
-  plan.forEach(([f, s], i) => { x = depthwiseBlock(x, f, o.alpha, o.depthMultiplier, s, i + 1); });
+  const plan: [number, number][] = [
+    [64, 1],
+    [128, 2],
+    [128, 1],
+    [256, 2],
+    [256, 1],
+    [512, 2],
+    [512, 1],
+    [512, 1],
+    [512, 1],
+    [512, 1],
+    [512, 1],
+    [1024, 2],
+    [1024, 1],
+  ];
+  plan.forEach(([f, s], i) => {
+    x = depthwiseBlock(x, f, o.alpha, o.depthMultiplier, s, i + 1);
+  });
   if (o.includeTop) {
     const c = Math.floor(1024 * o.alpha);
     x = tf.layers.globalAveragePooling2d({ name: 'global_average_pooling2d' }).apply(x) as S;

@@ -6,8 +6,17 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { frozenBatchNormalization } from '../layers/frozenBatchNorm';
-import { ApplicationOptions, applyPooling, FamilyInfo, imageInput, mobileNetInputShape, resolveCommonOptions, ResolvedOptions } from './common';
-import { KerasWeightsFile, loadApplicationWeights } from './weights';
+import {
+  ApplicationOptions,
+  applyPooling,
+  FamilyInfo,
+  imageInput,
+  mobileNetInputShape,
+  resolveCommonOptions,
+  ResolvedOptions,
+} from './common';
+import { KerasWeightsFile } from './weightFiles';
+import { loadApplicationWeights } from './weights';
 
 /** The MobileNetV2 family table (fine-tuning from the last stride-2 block, as `conv_dw_12` in v1). */
 export const MOBILENET_V2: FamilyInfo = {
@@ -32,7 +41,10 @@ const IMAGENET_ROWS = [96, 128, 160, 192, 224];
 export function mobilenetV2WeightsFile(alpha: number, rows: number, includeTop: boolean): KerasWeightsFile {
   // Python's str(float(alpha)): 1 -> '1.0', 0.35 -> '0.35'.
   const a = Number.isInteger(alpha) ? alpha.toFixed(1) : String(alpha);
-  return { subdir: 'mobilenet_v2', fileName: `mobilenet_v2_weights_tf_dim_ordering_tf_kernels_${a}_${rows}${includeTop ? '' : '_no_top'}.h5` };
+  return {
+    subdir: 'mobilenet_v2',
+    fileName: `mobilenet_v2_weights_tf_dim_ordering_tf_kernels_${a}_${rows}${includeTop ? '' : '_no_top'}.h5`,
+  };
 }
 
 /** Keras's `_make_divisible`: rounds channels to a multiple of `divisor`, never below 90% of `v`. */
@@ -50,28 +62,57 @@ const relu6 = (name: string) => tf.layers.reLU({ maxValue: 6, name });
 function correctPad(x: S): [[number, number], [number, number]] {
   const [h, w] = [x.shape[1], x.shape[2]];
   const adjust = [h == null ? 1 : 1 - (h % 2), w == null ? 1 : 1 - (w % 2)];
-  return [[1 - adjust[0], 1], [1 - adjust[1], 1]];
+  return [
+    [1 - adjust[0], 1],
+    [1 - adjust[1], 1],
+  ];
 }
 
-function invertedResBlock(inputs: S, expansion: number, stride: number, alpha: number, filters: number, blockId: number): S {
+function invertedResBlock(
+  inputs: S,
+  expansion: number,
+  stride: number,
+  alpha: number,
+  filters: number,
+  blockId: number,
+): S {
   const inChannels = inputs.shape[inputs.shape.length - 1] as number;
   const pointwiseFilters = makeDivisible(Math.floor(filters * alpha), 8);
   let x = inputs;
   let prefix = `block_${blockId}_`;
   if (blockId) {
-    x = tf.layers.conv2d({ filters: expansion * inChannels, kernelSize: 1, padding: 'same', useBias: false, name: `${prefix}expand` }).apply(x) as S;
+    x = tf.layers
+      .conv2d({
+        filters: expansion * inChannels,
+        kernelSize: 1,
+        padding: 'same',
+        useBias: false,
+        name: `${prefix}expand`,
+      })
+      .apply(x) as S;
     x = bn(`${prefix}expand_BN`).apply(x) as S;
     x = relu6(`${prefix}expand_relu`).apply(x) as S;
   } else {
     prefix = 'expanded_conv_';
   }
   if (stride === 2) x = tf.layers.zeroPadding2d({ padding: correctPad(x), name: `${prefix}pad` }).apply(x) as S;
-  x = tf.layers.depthwiseConv2d({ kernelSize: 3, strides: stride, useBias: false, padding: stride === 1 ? 'same' : 'valid', name: `${prefix}depthwise` }).apply(x) as S;
+  x = tf.layers
+    .depthwiseConv2d({
+      kernelSize: 3,
+      strides: stride,
+      useBias: false,
+      padding: stride === 1 ? 'same' : 'valid',
+      name: `${prefix}depthwise`,
+    })
+    .apply(x) as S;
   x = bn(`${prefix}depthwise_BN`).apply(x) as S;
   x = relu6(`${prefix}depthwise_relu`).apply(x) as S;
-  x = tf.layers.conv2d({ filters: pointwiseFilters, kernelSize: 1, padding: 'same', useBias: false, name: `${prefix}project` }).apply(x) as S;
+  x = tf.layers
+    .conv2d({ filters: pointwiseFilters, kernelSize: 1, padding: 'same', useBias: false, name: `${prefix}project` })
+    .apply(x) as S;
   x = bn(`${prefix}project_BN`).apply(x) as S;
-  if (inChannels === pointwiseFilters && stride === 1) return tf.layers.add({ name: `${prefix}add` }).apply([inputs, x]) as S;
+  if (inChannels === pointwiseFilters && stride === 1)
+    return tf.layers.add({ name: `${prefix}add` }).apply([inputs, x]) as S;
   return x;
 }
 
@@ -89,7 +130,9 @@ export function resolveMobileNetV2Options(opts: MobileNetV2Options = {}): Resolv
   const { inputShape, rows } = mobileNetInputShape(o, opts.inputShape, IMAGENET_ROWS, MOBILENET_V2.minSize);
   if (!(alpha > 0)) throw new Error(`mobilenetv2: alpha must be positive. Received: alpha=${alpha}`);
   if (o.weights === 'imagenet' && !IMAGENET_ALPHAS.includes(alpha)) {
-    throw new Error(`mobilenetv2: if imagenet weights are being loaded, alpha must be one of 0.35, 0.50, 0.75, 1.0, 1.3 or 1.4 only. Received: alpha=${alpha}`);
+    throw new Error(
+      `mobilenetv2: if imagenet weights are being loaded, alpha must be one of 0.35, 0.50, 0.75, 1.0, 1.3 or 1.4 only. Received: alpha=${alpha}`,
+    );
   }
   return { ...o, alpha, inputShape, rows };
 }
@@ -99,14 +142,34 @@ function mobileNetV2Layers(o: ResolvedMobileNetV2Options): tf.LayersModel {
   const { alpha } = o;
   const input = imageInput(o.inputShape);
   const first = makeDivisible(32 * alpha, 8);
-  let x = tf.layers.conv2d({ filters: first, kernelSize: 3, strides: 2, padding: 'same', useBias: false, name: 'Conv1' }).apply(input) as S;
+  let x = tf.layers
+    .conv2d({ filters: first, kernelSize: 3, strides: 2, padding: 'same', useBias: false, name: 'Conv1' })
+    .apply(input) as S;
   x = bn('bn_Conv1').apply(x) as S;
   x = relu6('Conv1_relu').apply(x) as S;
-  const plan: [number, number, number][] = [ // filters, stride, expansion
-    [16, 1, 1], [24, 2, 6], [24, 1, 6], [32, 2, 6], [32, 1, 6], [32, 1, 6], [64, 2, 6], [64, 1, 6], [64, 1, 6], [64, 1, 6],
-    [96, 1, 6], [96, 1, 6], [96, 1, 6], [160, 2, 6], [160, 1, 6], [160, 1, 6], [320, 1, 6],
+  const plan: [number, number, number][] = [
+    // filters, stride, expansion
+    [16, 1, 1],
+    [24, 2, 6],
+    [24, 1, 6],
+    [32, 2, 6],
+    [32, 1, 6],
+    [32, 1, 6],
+    [64, 2, 6],
+    [64, 1, 6],
+    [64, 1, 6],
+    [64, 1, 6],
+    [96, 1, 6],
+    [96, 1, 6],
+    [96, 1, 6],
+    [160, 2, 6],
+    [160, 1, 6],
+    [160, 1, 6],
+    [320, 1, 6],
   ];
-  plan.forEach(([f, s, e], id) => { x = invertedResBlock(x, e, s, alpha, f, id); });
+  plan.forEach(([f, s, e], id) => {
+    x = invertedResBlock(x, e, s, alpha, f, id);
+  });
   const last = alpha > 1.0 ? makeDivisible(1280 * alpha, 8) : 1280;
   x = tf.layers.conv2d({ filters: last, kernelSize: 1, useBias: false, name: 'Conv_1' }).apply(x) as S;
   x = bn('Conv_1_bn').apply(x) as S;

@@ -5,8 +5,18 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { frozenBatchNormalization } from '../layers/frozenBatchNorm';
-import { ApplicationOptions, applyPooling, FamilyInfo, imageInput, KERAS_KERNEL_INIT, obtainInputShape, resolveCommonOptions, ResolvedOptions } from './common';
-import { KerasWeightsFile, loadApplicationWeights } from './weights';
+import {
+  ApplicationOptions,
+  applyPooling,
+  FamilyInfo,
+  imageInput,
+  KERAS_KERNEL_INIT,
+  obtainInputShape,
+  resolveCommonOptions,
+  ResolvedOptions,
+} from './common';
+import { KerasWeightsFile } from './weightFiles';
+import { loadApplicationWeights } from './weights';
 
 /** The ResNet (v1) family table. */
 export const RESNET: FamilyInfo = {
@@ -21,7 +31,11 @@ export const RESNET: FamilyInfo = {
 /** The ResNet depths keras.applications.resnet provides. */
 export type ResNetDepth = 50 | 101 | 152;
 
-const BLOCKS: Record<ResNetDepth, [number, number, number, number]> = { 50: [3, 4, 6, 3], 101: [3, 4, 23, 3], 152: [3, 8, 36, 3] };
+const BLOCKS: Record<ResNetDepth, [number, number, number, number]> = {
+  50: [3, 4, 6, 3],
+  101: [3, 4, 23, 3],
+  152: [3, 8, 36, 3],
+};
 const HASHES: Record<ResNetDepth, [string, string]> = {
   50: ['2cb95161c43110f7111970584f804107', '4d473c1dd8becc155b73f8504c6f6626'],
   101: ['f1aeb4b969a6efcfb50fad2f0c20cfc5', '88cf7a10940856eca736dc7b7e228a21'],
@@ -41,7 +55,8 @@ type S = tf.SymbolicTensor;
 const bn = (name: string) => frozenBatchNormalization({ axis: 3, epsilon: 1.001e-5, name });
 const relu = (name: string) => tf.layers.activation({ activation: 'relu', name });
 /** A Conv2D with Keras's default kernel initializer. */
-const conv = (args: Parameters<typeof tf.layers.conv2d>[0]) => tf.layers.conv2d({ kernelInitializer: KERAS_KERNEL_INIT, ...args });
+const conv = (args: Parameters<typeof tf.layers.conv2d>[0]) =>
+  tf.layers.conv2d({ kernelInitializer: KERAS_KERNEL_INIT, ...args });
 
 /**
  * Keras's ResNet v1 bottleneck block (`block1`): 1x1 (stride) -> 3x3 -> 1x1 with 4 x filters, each convolution
@@ -77,17 +92,36 @@ function stack1(x: S, filters: number, blocks: number, stride1: number, name: st
 export function resolveResNetOptions(depth: ResNetDepth, opts: ApplicationOptions = {}): ResolvedOptions {
   if (!(depth in BLOCKS)) throw new Error(`ResNet depth must be 50, 101 or 152. Received: ${depth}`);
   const o = resolveCommonOptions(`resnet${depth}`, opts, RESNET);
-  return { ...o, inputShape: obtainInputShape(o.name, opts.inputShape, RESNET.defaultSize, RESNET.minSize, o.includeTop, o.weights) };
+  return {
+    ...o,
+    inputShape: obtainInputShape(o.name, opts.inputShape, RESNET.defaultSize, RESNET.minSize, o.includeTop, o.weights),
+  };
 }
 
 /** The layers of a ResNet for resolved options, with random weights. */
 function resnetLayers(depth: ResNetDepth, o: ResolvedOptions): tf.LayersModel {
   const input = imageInput(o.inputShape);
-  let x = tf.layers.zeroPadding2d({ padding: [[3, 3], [3, 3]], name: 'conv1_pad' }).apply(input) as S;
+  let x = tf.layers
+    .zeroPadding2d({
+      padding: [
+        [3, 3],
+        [3, 3],
+      ],
+      name: 'conv1_pad',
+    })
+    .apply(input) as S;
   x = conv({ filters: 64, kernelSize: 7, strides: 2, useBias: true, name: 'conv1_conv' }).apply(x) as S;
   x = bn('conv1_bn').apply(x) as S;
   x = relu('conv1_relu').apply(x) as S;
-  x = tf.layers.zeroPadding2d({ padding: [[1, 1], [1, 1]], name: 'pool1_pad' }).apply(x) as S;
+  x = tf.layers
+    .zeroPadding2d({
+      padding: [
+        [1, 1],
+        [1, 1],
+      ],
+      name: 'pool1_pad',
+    })
+    .apply(x) as S;
   x = tf.layers.maxPooling2d({ poolSize: 3, strides: 2, name: 'pool1_pool' }).apply(x) as S;
   const [b2, b3, b4, b5] = BLOCKS[depth];
   x = stack1(x, 64, b2, 1, 'conv2');
@@ -97,7 +131,14 @@ function resnetLayers(depth: ResNetDepth, o: ResolvedOptions): tf.LayersModel {
   // Keras names ResNet's pooling layers avg_pool / max_pool, with or without the top.
   x = applyPooling(x, o.includeTop ? 'avg' : o.pooling, { avg: 'avg_pool', max: 'max_pool' });
   if (o.includeTop) {
-    x = tf.layers.dense({ units: o.classes, activation: o.classifierActivation, kernelInitializer: KERAS_KERNEL_INIT, name: 'predictions' }).apply(x) as S;
+    x = tf.layers
+      .dense({
+        units: o.classes,
+        activation: o.classifierActivation,
+        kernelInitializer: KERAS_KERNEL_INIT,
+        name: 'predictions',
+      })
+      .apply(x) as S;
   }
   return tf.model({ inputs: input, outputs: x, name: o.name });
 }

@@ -14,7 +14,12 @@ import { ImageNetPreprocessing } from './imageNetPreprocessing';
 
 /** The custom layer classes a saved lesson model may contain (all registered by importing this module). */
 export const CUSTOM_LAYER_CLASSES: readonly string[] = [
-  RandomFlip, RandomRotation, RandomZoom, RandomTranslation, FrozenBatchNormalization, ImageNetPreprocessing,
+  RandomFlip,
+  RandomRotation,
+  RandomZoom,
+  RandomTranslation,
+  FrozenBatchNormalization,
+  ImageNetPreprocessing,
 ].map((c) => c.className);
 
 /** Loads a model folder written by `saveModel` (model.json + weights.bin), custom layers included. */

@@ -3,8 +3,18 @@
  * ImageNet weights. Preprocess inputs with `preprocessInput(x, VGG.preprocess)` ('caffe').
  */
 import * as tf from '@tensorflow/tfjs';
-import { ApplicationOptions, applyPooling, FamilyInfo, imageInput, KERAS_KERNEL_INIT, obtainInputShape, resolveCommonOptions, ResolvedOptions } from './common';
-import { KerasWeightsFile, loadApplicationWeights } from './weights';
+import {
+  ApplicationOptions,
+  applyPooling,
+  FamilyInfo,
+  imageInput,
+  KERAS_KERNEL_INIT,
+  obtainInputShape,
+  resolveCommonOptions,
+  ResolvedOptions,
+} from './common';
+import { KerasWeightsFile } from './weightFiles';
+import { loadApplicationWeights } from './weights';
 
 /** The VGG family table. */
 export const VGG: FamilyInfo = {
@@ -26,7 +36,6 @@ const WEIGHTS: Record<VggDepth, { top: string; noTop: string }> = {
 const CONVS: Record<VggDepth, number[]> = { 16: [2, 2, 3, 3, 3], 19: [2, 2, 4, 4, 4] };
 const FILTERS = [64, 128, 256, 512, 512];
 
-
 /** The Keras weight file of VGG16/VGG19 with or without top. */
 export function vggWeightsFile(depth: VggDepth, includeTop: boolean): KerasWeightsFile {
   const name = `vgg${depth}`;
@@ -41,7 +50,10 @@ export function vggWeightsFile(depth: VggDepth, includeTop: boolean): KerasWeigh
 export function resolveVggOptions(depth: VggDepth, opts: ApplicationOptions = {}): ResolvedOptions {
   if (!(depth in CONVS)) throw new Error(`VGG depth must be 16 or 19. Received: ${depth}`);
   const o = resolveCommonOptions(`vgg${depth}`, opts, VGG);
-  return { ...o, inputShape: obtainInputShape(o.name, opts.inputShape, VGG.defaultSize, VGG.minSize, o.includeTop, o.weights) };
+  return {
+    ...o,
+    inputShape: obtainInputShape(o.name, opts.inputShape, VGG.defaultSize, VGG.minSize, o.includeTop, o.weights),
+  };
 }
 
 /** The layers of a VGG for resolved options, with random weights. */
@@ -50,17 +62,35 @@ function vggLayers(depth: VggDepth, o: ResolvedOptions): tf.LayersModel {
   let x: tf.SymbolicTensor = input;
   CONVS[depth].forEach((n, b) => {
     for (let i = 1; i <= n; i++) {
-      x = tf.layers.conv2d({
-        filters: FILTERS[b], kernelSize: 3, activation: 'relu', padding: 'same', kernelInitializer: KERAS_KERNEL_INIT, name: `block${b + 1}_conv${i}`,
-      }).apply(x) as tf.SymbolicTensor;
+      x = tf.layers
+        .conv2d({
+          filters: FILTERS[b],
+          kernelSize: 3,
+          activation: 'relu',
+          padding: 'same',
+          kernelInitializer: KERAS_KERNEL_INIT,
+          name: `block${b + 1}_conv${i}`,
+        })
+        .apply(x) as tf.SymbolicTensor;
     }
     x = tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name: `block${b + 1}_pool` }).apply(x) as tf.SymbolicTensor;
   });
   if (o.includeTop) {
     x = tf.layers.flatten({ name: 'flatten' }).apply(x) as tf.SymbolicTensor;
-    x = tf.layers.dense({ units: 4096, activation: 'relu', kernelInitializer: KERAS_KERNEL_INIT, name: 'fc1' }).apply(x) as tf.SymbolicTensor;
-    x = tf.layers.dense({ units: 4096, activation: 'relu', kernelInitializer: KERAS_KERNEL_INIT, name: 'fc2' }).apply(x) as tf.SymbolicTensor;
-    x = tf.layers.dense({ units: o.classes, activation: o.classifierActivation, kernelInitializer: KERAS_KERNEL_INIT, name: 'predictions' }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers
+      .dense({ units: 4096, activation: 'relu', kernelInitializer: KERAS_KERNEL_INIT, name: 'fc1' })
+      .apply(x) as tf.SymbolicTensor;
+    x = tf.layers
+      .dense({ units: 4096, activation: 'relu', kernelInitializer: KERAS_KERNEL_INIT, name: 'fc2' })
+      .apply(x) as tf.SymbolicTensor;
+    x = tf.layers
+      .dense({
+        units: o.classes,
+        activation: o.classifierActivation,
+        kernelInitializer: KERAS_KERNEL_INIT,
+        name: 'predictions',
+      })
+      .apply(x) as tf.SymbolicTensor;
   } else {
     x = applyPooling(x, o.pooling);
   }

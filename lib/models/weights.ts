@@ -1,59 +1,16 @@
 /**
- * Keras weight files for the builders: where keras.applications publishes them (`get_file` with its URLs and
- * hashes, cached under `data/models/`), and loading a Keras HDF5 file into a `tf.LayersModel` by layer name.
+ * Keras weight files for the builders: loading a Keras HDF5 file into a `tf.LayersModel` by layer name (the files
+ * themselves are found and downloaded by `weightFiles.ts`).
  *
  * Kernels in the `tf_dim_ordering` files are already in TF.js order (height, width, in, out), so values are
  * copied as they are; weights are matched to the TF.js layer's weights by their short name (kernel, bias,
  * depthwise_kernel, gamma, beta, moving_mean, moving_variance), falling back to their order.
  */
 import * as tf from '@tensorflow/tfjs';
-import * as path from 'node:path';
-import { envValue } from '../core/config';
-import { weightsCacheDir } from '../core/paths';
-import { getFile } from '../io/download';
 import { KerasWeight, KerasWeightsContent, readKerasWeights } from '../io/kerasHdf5';
 import { leafLayers } from '../layers/walk';
 import type { ResolvedOptions } from './common';
-
-/** Where keras.applications keeps its weight files (override with `KERAS_WEIGHTS_BASE_URL`, e.g. a local mirror). */
-export const KERAS_WEIGHTS_BASE_URL = 'https://storage.googleapis.com/tensorflow/keras-applications/';
-
-/** One Keras weight file: the folder under the base URL, its file name, and the md5/sha256 Keras checks (if any). */
-export interface KerasWeightsFile {
-  /** Folder under the base URL, e.g. 'vgg16', 'resnet', 'mobilenet', 'mobilenet_v2'. */
-  subdir: string;
-  /** File name, e.g. 'vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5'. */
-  fileName: string;
-  /** The file_hash Keras passes to get_file (md5), when it publishes one. */
-  hash?: string;
-}
-
-/** The base URL in force: `KERAS_WEIGHTS_BASE_URL` from the environment, or Keras's own. Ends with '/'. */
-function kerasWeightsBaseUrl(): string {
-  const base = envValue('KERAS_WEIGHTS_BASE_URL') ?? KERAS_WEIGHTS_BASE_URL;
-  return base.endsWith('/') ? base : `${base}/`;
-}
-
-/** The URL a weight file is downloaded from. */
-export function kerasWeightsUrl(file: KerasWeightsFile): string {
-  return `${kerasWeightsBaseUrl()}${file.subdir}/${file.fileName}`;
-}
-
-/**
- * Returns the local path of a Keras weight file in the cache (`KERAS_WEIGHTS_DIR`, or `data/models/` under the
- * project root), downloading it first unless a verified copy is cached.
- * Keras publishes no hash for some files (MobileNet), so every file is also read as a Keras weight file before
- * it enters the cache and before a cached copy is used: an error page or a cut download is kept aside as
- * `<file>.bad` with an error (a cached one is moved aside and downloaded again; see io/download.ts).
- */
-export async function fetchKerasWeights(file: KerasWeightsFile, opts: { quiet?: boolean } = {}): Promise<string> {
-  const dest = path.join(weightsCacheDir(), file.fileName);
-  const validate = (p: string) => {
-    // Opening checks the HDF5 signature, the structure and that raw weights lie inside the file; others are read.
-    for (const weights of readKerasWeights(p).layers.values()) for (const w of weights) if (w.storage === 'jsfive') w.read();
-  };
-  return getFile(kerasWeightsUrl(file), { dest, hash: file.hash, quiet: opts.quiet, label: file.fileName, validate });
-}
+import { fetchKerasWeights, KerasWeightsFile } from './weightFiles';
 
 /** What `loadKerasWeights` did. */
 export interface LoadReport {
@@ -125,12 +82,18 @@ interface LoadJob {
 function pairLayers(job: LoadJob): [tf.layers.Layer, string | undefined][] {
   const { h5Path, content, fileWeighted, model, modelLayers } = job;
   if (job.opts.byName ?? true) {
-    const pairs = modelLayers.map((layer): [tf.layers.Layer, string | undefined] => [layer, fileWeighted.includes(layer.name) ? layer.name : undefined]);
+    const pairs = modelLayers.map((layer): [tf.layers.Layer, string | undefined] => [
+      layer,
+      fileWeighted.includes(layer.name) ? layer.name : undefined,
+    ]);
     const matched = pairs.filter(([, f]) => f !== undefined).length;
     if (modelLayers.length > 0 && matched < Math.max(1, Math.ceil(modelLayers.length / 2))) {
       throw new Error(
         `${h5Path} does not fit model '${model.name}': only ${matched} of its ${modelLayers.length} layers with weights ` +
-          `(e.g. ${modelLayers.slice(0, 3).map((l) => l.name).join(', ')}) are in the file. The file seems to be for ${guessArchitecture(content.layerNames)}; ` +
+          `(e.g. ${modelLayers
+            .slice(0, 3)
+            .map((l) => l.name)
+            .join(', ')}) are in the file. The file seems to be for ${guessArchitecture(content.layerNames)}; ` +
           `its layers are ${fileWeighted.slice(0, 4).join(', ')}${fileWeighted.length > 4 ? ', ...' : ''}. Use the weight file made for this model.`,
       );
     }
@@ -150,8 +113,10 @@ function matchWeights(job: LoadJob, layer: tf.layers.Layer, fileLayer: string): 
   const fileWeights = job.content.layers.get(fileLayer) ?? [];
   const targets = layer.weights;
   if (fileWeights.length !== targets.length) {
-    return `layer '${layer.name}' has ${targets.length} weights (${targets.map((w) => shortName(w.originalName)).join(', ')}) ` +
-      `but the file's '${fileLayer}' has ${fileWeights.length} (${fileWeights.map((w) => w.name).join(', ')})`;
+    return (
+      `layer '${layer.name}' has ${targets.length} weights (${targets.map((w) => shortName(w.originalName)).join(', ')}) ` +
+      `but the file's '${fileLayer}' has ${fileWeights.length} (${fileWeights.map((w) => w.name).join(', ')})`
+    );
   }
   const ordered = targets.map((w, i) => {
     const byShort = fileWeights.filter((fw) => shortName(fw.name) === shortName(w.originalName));
@@ -160,8 +125,10 @@ function matchWeights(job: LoadJob, layer: tf.layers.Layer, fileLayer: string): 
   for (let i = 0; i < targets.length; i++) {
     const expected = targets[i].shape as number[];
     if (!tf.util.arraysEqual(expected, ordered[i].shape)) {
-      return `shape mismatch in layer '${layer.name}', weight '${shortName(targets[i].originalName)}': the model expects [${expected.join(', ')}] ` +
-        `but ${job.h5Path} has [${ordered[i].shape.join(', ')}] (${ordered[i].name})`;
+      return (
+        `shape mismatch in layer '${layer.name}', weight '${shortName(targets[i].originalName)}': the model expects [${expected.join(', ')}] ` +
+        `but ${job.h5Path} has [${ordered[i].shape.join(', ')}] (${ordered[i].name})`
+      );
     }
   }
   return ordered;
@@ -183,15 +150,20 @@ function planLoad(job: LoadJob, report: LoadReport): PlannedLayer[] {
   report.unusedFileLayers = job.fileWeighted.filter((n) => !paired.has(n));
   const plan: PlannedLayer[] = [];
   for (const [layer, fileLayer] of pairs) {
-    const matched = fileLayer === undefined ? `layer '${layer.name}' is not in ${job.h5Path}` : matchWeights(job, layer, fileLayer);
+    const matched =
+      fileLayer === undefined ? `layer '${layer.name}' is not in ${job.h5Path}` : matchWeights(job, layer, fileLayer);
     if (typeof matched !== 'string') {
       plan.push({ layer, weights: matched });
     } else if (job.opts.skipMismatch) {
       report.skipped.push({ layer: layer.name, reason: matched });
     } else if (fileLayer === undefined) {
-      throw new Error(`Missing layer: ${matched} (model '${job.model.name}'). Use the file made for this model, ${job.fix}.`);
+      throw new Error(
+        `Missing layer: ${matched} (model '${job.model.name}'). Use the file made for this model, ${job.fix}.`,
+      );
     } else {
-      throw new Error(`${matched}. Check the model options (alpha, classes, includeTop, inputShape) match the file, ${job.fix}.`);
+      throw new Error(
+        `${matched}. Check the model options (alpha, classes, includeTop, inputShape) match the file, ${job.fix}.`,
+      );
     }
   }
   return plan;
@@ -199,19 +171,26 @@ function planLoad(job: LoadJob, report: LoadReport): PlannedLayer[] {
 
 /** Reads every planned weight (nothing is set yet); a weight that cannot be read is an error naming it. */
 function readAll(job: LoadJob, plan: PlannedLayer[]): Float32Array[][] {
-  return plan.map(({ weights }) => weights.map((w) => {
-    let values: Float32Array;
-    try {
-      values = w.read();
-    } catch (err) {
-      throw new Error(`${err instanceof Error ? err.message : String(err)} No weight of model '${job.model.name}' was changed.`, { cause: err });
-    }
-    if (values.length !== w.size) {
-      throw new Error(`${job.h5Path}: weight '${w.name}' has ${values.length} values instead of ${w.size}; the file may be damaged: ` +
-        `delete it and download it again. No weight of model '${job.model.name}' was changed.`);
-    }
-    return values;
-  }));
+  return plan.map(({ weights }) =>
+    weights.map((w) => {
+      let values: Float32Array;
+      try {
+        values = w.read();
+      } catch (err) {
+        throw new Error(
+          `${err instanceof Error ? err.message : String(err)} No weight of model '${job.model.name}' was changed.`,
+          { cause: err },
+        );
+      }
+      if (values.length !== w.size) {
+        throw new Error(
+          `${job.h5Path}: weight '${w.name}' has ${values.length} values instead of ${w.size}; the file may be damaged: ` +
+            `delete it and download it again. No weight of model '${job.model.name}' was changed.`,
+        );
+      }
+      return values;
+    }),
+  );
 }
 
 /** Loads a Keras file into `model`, offering `fix` in mismatch errors (what the caller can do). */
@@ -221,7 +200,13 @@ function loadWith(model: tf.LayersModel, h5Path: string, opts: LoadKerasWeightsO
   const modelLayers = leafLayers(model).filter((l) => l.weights.length > 0);
   const job: LoadJob = { h5Path, content, fileWeighted, model, modelLayers, opts, fix };
   const report: LoadReport = {
-    file: h5Path, kerasVersion: content.kerasVersion, loadedLayers: [], weightsLoaded: 0, paramsLoaded: 0, skipped: [], unusedFileLayers: [],
+    file: h5Path,
+    kerasVersion: content.kerasVersion,
+    loadedLayers: [],
+    weightsLoaded: 0,
+    paramsLoaded: 0,
+    skipped: [],
+    unusedFileLayers: [],
   };
   const plan = planLoad(job, report);
   const values = readAll(job, plan);
@@ -248,7 +233,11 @@ function loadWith(model: tf.LayersModel, h5Path: string, opts: LoadKerasWeightsO
  * checked and read before the first one is set: on any error the model is left as it was. Peak memory: the
  * file's weights once, as arrays.
  */
-export function loadKerasWeights(model: tf.LayersModel, h5Path: string, opts: LoadKerasWeightsOptions = {}): LoadReport {
+export function loadKerasWeights(
+  model: tf.LayersModel,
+  h5Path: string,
+  opts: LoadKerasWeightsOptions = {},
+): LoadReport {
   return loadWith(model, h5Path, opts, LOADER_FIX);
 }
 
@@ -264,16 +253,24 @@ export function lastLoadReport(model: tf.LayersModel): LoadReport | undefined {
  * A builder's last step: loads the weights its resolved options ask for into `model` ('imagenet': `file`,
  * downloaded; a string: that local .h5 file; null: nothing) and returns the model.
  */
-export async function loadApplicationWeights(model: tf.LayersModel, o: ResolvedOptions, file: KerasWeightsFile | undefined): Promise<tf.LayersModel> {
+export async function loadApplicationWeights(
+  model: tf.LayersModel,
+  o: ResolvedOptions,
+  file: KerasWeightsFile | undefined,
+): Promise<tf.LayersModel> {
   if (o.weights === null) return model;
   let h5: string;
   if (o.weights === 'imagenet') {
-    if (!file) throw new Error(`${model.name}: no ImageNet weights are published for this configuration; use weights: null or a local file.`);
+    if (!file)
+      throw new Error(
+        `${model.name}: no ImageNet weights are published for this configuration; use weights: null or a local file.`,
+      );
     h5 = await fetchKerasWeights(file, { quiet: o.quiet });
   } else {
     h5 = o.weights;
   }
-  const fix = `or, to keep the layers that fit and leave the others as initialised, build with weights: null and call ` +
+  const fix =
+    `or, to keep the layers that fit and leave the others as initialised, build with weights: null and call ` +
     `loadKerasWeights(model, '${h5}', { skipMismatch: true }) from lib/models/weights`;
   reports.set(model, loadWith(model, h5, {}, fix));
   return model;

@@ -24,7 +24,12 @@ class Monitor {
   readonly mode: 'min' | 'max';
   best: number;
   private warned = false;
-  constructor(readonly name: string, mode: 'auto' | 'min' | 'max', readonly minDelta = 0, private readonly owner = 'callback') {
+  constructor(
+    readonly name: string,
+    mode: 'auto' | 'min' | 'max',
+    readonly minDelta = 0,
+    private readonly owner = 'callback',
+  ) {
     this.mode = resolveMode(name, mode);
     this.best = this.mode === 'min' ? Infinity : -Infinity;
   }
@@ -34,10 +39,12 @@ class Monitor {
     if (v === undefined && !this.warned) {
       this.warned = true;
       const available = Object.keys(logs).join(', ');
-      console.warn(say({
-        en: `${this.owner}: '${this.name}' is not in the training logs (available: ${available}); pass validationData or monitor another value.`,
-        ko: `${this.owner}: 학습 로그에 '${this.name}'이(가) 없습니다 (있는 값: ${available}). validationData를 넘기거나 다른 값을 monitor로 지정하세요.`,
-      }));
+      console.warn(
+        say({
+          en: `${this.owner}: '${this.name}' is not in the training logs (available: ${available}); pass validationData or monitor another value.`,
+          ko: `${this.owner}: 학습 로그에 '${this.name}'이(가) 없습니다 (있는 값: ${available}). validationData를 넘기거나 다른 값을 monitor로 지정하세요.`,
+        }),
+      );
     }
     return v;
   }
@@ -121,18 +128,22 @@ export class EarlyStopping extends tf.Callback {
   override async onTrainEnd(): Promise<void> {
     const { name, best } = this.monitor;
     if (this.stoppedEpoch > 0 && this.verbose) {
-      console.log(say({
-        en: `Epoch ${this.stoppedEpoch + 1}: early stopping (${name} has not improved for ${this.patience} epoch(s))`,
-        ko: `에포크 ${this.stoppedEpoch + 1}: 조기 종료 (${name}이(가) ${this.patience} 에포크 동안 나아지지 않았습니다)`,
-      }));
+      console.log(
+        say({
+          en: `Epoch ${this.stoppedEpoch + 1}: early stopping (${name} has not improved for ${this.patience} epoch(s))`,
+          ko: `에포크 ${this.stoppedEpoch + 1}: 조기 종료 (${name}이(가) ${this.patience} 에포크 동안 나아지지 않았습니다)`,
+        }),
+      );
     }
     if (this.restoreBestWeights && this.bestWeights) {
       this.model.setWeights(this.bestWeights);
       if (this.verbose) {
-        console.log(say({
-          en: `Restoring model weights from the end of the best epoch: ${this.bestEpoch + 1} (${name} = ${best.toFixed(4)}).`,
-          ko: `가장 좋았던 에포크 ${this.bestEpoch + 1}의 가중치로 되돌립니다 (${name} = ${best.toFixed(4)}).`,
-        }));
+        console.log(
+          say({
+            en: `Restoring model weights from the end of the best epoch: ${this.bestEpoch + 1} (${name} = ${best.toFixed(4)}).`,
+            ko: `가장 좋았던 에포크 ${this.bestEpoch + 1}의 가중치로 되돌립니다 (${name} = ${best.toFixed(4)}).`,
+          }),
+        );
       }
     }
     this.disposeSnapshot();
@@ -162,13 +173,16 @@ export interface ModelCheckpointArgs {
 
 /** Formats a checkpoint path: `{epoch}` / `{epoch:02d}` (1-based) and `{val_loss:.4f}`-style fields. */
 export function formatCheckpointPath(template: string, epoch: number, logs: Record<string, number>): string {
-  return template.replace(/\{(\w+)(?::(0?)(\d*)(?:\.(\d+))?([df]))?\}/g, (m, key: string, zero: string, width: string, prec: string, kind: string) => {
-    const v = key === 'epoch' ? epoch + 1 : monitorValue(logs, key);
-    if (v === undefined) return m;
-    let s = kind === 'f' ? v.toFixed(prec ? Number(prec) : 6) : kind === 'd' ? String(Math.round(v)) : String(v);
-    if (width) s = s.padStart(Number(width), zero ? '0' : ' ');
-    return s;
-  });
+  return template.replace(
+    /\{(\w+)(?::(0?)(\d*)(?:\.(\d+))?([df]))?\}/g,
+    (m, key: string, zero: string, width: string, prec: string, kind: string) => {
+      const v = key === 'epoch' ? epoch + 1 : monitorValue(logs, key);
+      if (v === undefined) return m;
+      let s = kind === 'f' ? v.toFixed(prec ? Number(prec) : 6) : kind === 'd' ? String(Math.round(v)) : String(v);
+      if (width) s = s.padStart(Number(width), zero ? '0' : ' ');
+      return s;
+    },
+  );
 }
 
 /** Keras's ModelCheckpoint: saves the model to a folder (model.json + weights.bin) after epochs. */
@@ -179,9 +193,13 @@ export class ModelCheckpoint extends tf.Callback {
   /** Folders written so far. */
   readonly saved: string[] = [];
 
-  constructor(readonly path: string, args: ModelCheckpointArgs = {}) {
+  constructor(
+    readonly path: string,
+    args: ModelCheckpointArgs = {},
+  ) {
     super();
-    if (!path) throw new Error('modelCheckpoint: give a folder path, e.g. "models/best" or "models/epoch-{epoch:02d}".');
+    if (!path)
+      throw new Error('modelCheckpoint: give a folder path, e.g. "models/best" or "models/epoch-{epoch:02d}".');
     this.monitor = new Monitor(args.monitor ?? 'val_loss', args.mode ?? 'auto', 0, 'modelCheckpoint');
     this.saveBestOnly = args.saveBestOnly ?? false;
     this.verbose = args.verbose ?? !isQuiet();
@@ -196,13 +214,20 @@ export class ModelCheckpoint extends tf.Callback {
       const before = this.monitor.best;
       this.monitor.best = v;
       if (this.verbose) {
-        console.log(say({
-          en: `Epoch ${epoch + 1}: ${this.monitor.name} improved from ${before.toFixed(4)} to ${v.toFixed(4)}, saving model to ${target}`,
-          ko: `에포크 ${epoch + 1}: ${this.monitor.name}이(가) ${before.toFixed(4)}에서 ${v.toFixed(4)}(으)로 나아져 모델을 ${target}에 저장합니다`,
-        }));
+        console.log(
+          say({
+            en: `Epoch ${epoch + 1}: ${this.monitor.name} improved from ${before.toFixed(4)} to ${v.toFixed(4)}, saving model to ${target}`,
+            ko: `에포크 ${epoch + 1}: ${this.monitor.name}이(가) ${before.toFixed(4)}에서 ${v.toFixed(4)}(으)로 나아져 모델을 ${target}에 저장합니다`,
+          }),
+        );
       }
     } else if (this.verbose) {
-      console.log(say({ en: `Epoch ${epoch + 1}: saving model to ${target}`, ko: `에포크 ${epoch + 1}: 모델을 ${target}에 저장합니다` }));
+      console.log(
+        say({
+          en: `Epoch ${epoch + 1}: saving model to ${target}`,
+          ko: `에포크 ${epoch + 1}: 모델을 ${target}에 저장합니다`,
+        }),
+      );
     }
     await saveModel(this.model, target);
     this.saved.push(target);

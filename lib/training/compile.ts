@@ -28,7 +28,8 @@ export function cloneOptimizer(opt: tf.Optimizer, learningRate?: number): tf.Opt
   const ctor = opt.constructor as unknown as tf.serialization.SerializableConstructor<tf.Optimizer>;
   const config = { ...opt.getConfig() };
   if (learningRate !== undefined) {
-    if (!('learningRate' in config)) throw new Error(`cloneOptimizer: ${opt.getClassName()} has no learningRate to change.`);
+    if (!('learningRate' in config))
+      throw new Error(`cloneOptimizer: ${opt.getClassName()} has no learningRate to change.`);
     config.learningRate = learningRate;
   }
   return ctor.fromConfig(ctor, config);
@@ -45,7 +46,8 @@ function makeOptimizer(name: string): tf.Optimizer {
     adamax: () => tf.train.adamax(0.002),
   };
   const make = table[name.toLowerCase()];
-  if (!make) throw new Error(`Unknown optimizer '${name}': use one of ${Object.keys(table).join(', ')} or an optimizer object.`);
+  if (!make)
+    throw new Error(`Unknown optimizer '${name}': use one of ${Object.keys(table).join(', ')} or an optimizer object.`);
   return make();
 }
 
@@ -62,14 +64,20 @@ function knownCompileArgs(model: tf.LayersModel): tf.ModelCompileArgs | undefine
  * compiled with `model.compile`, its current optimizer/loss/metrics). The optimizer is replaced by a fresh one
  * of the same kind; `overrides` may change any argument, `learningRate` only the rate.
  */
-export function recompileModel(model: tf.LayersModel, overrides: Partial<tf.ModelCompileArgs> & { learningRate?: number } = {}): tf.LayersModel {
+export function recompileModel(
+  model: tf.LayersModel,
+  overrides: Partial<tf.ModelCompileArgs> & { learningRate?: number } = {},
+): tf.LayersModel {
   const { learningRate, ...rest } = overrides;
   const args = knownCompileArgs(model);
   if (!args && !rest.optimizer) {
-    throw new Error(`The model '${model.name}' was never compiled: call compileModel(model, { optimizer, loss, metrics }) first (then trainable changes recompile it for you).`);
+    throw new Error(
+      `The model '${model.name}' was never compiled: call compileModel(model, { optimizer, loss, metrics }) first (then trainable changes recompile it for you).`,
+    );
   }
   const merged = { ...(args ?? {}), ...rest } as tf.ModelCompileArgs;
-  if (!merged.loss) throw new Error(`recompileModel('${model.name}'): no loss known; pass { loss } or use compileModel first.`);
+  if (!merged.loss)
+    throw new Error(`recompileModel('${model.name}'): no loss known; pass { loss } or use compileModel first.`);
   if (typeof merged.optimizer === 'string') {
     if (learningRate !== undefined) merged.optimizer = cloneOptimizer(makeOptimizer(merged.optimizer), learningRate);
   } else if (!rest.optimizer || learningRate !== undefined) {

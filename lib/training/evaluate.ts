@@ -12,7 +12,11 @@ export interface LabeledBatch {
 }
 
 /** Batches to evaluate; `filePaths` / `classNames` (as `ImageDataset` has them) are passed through. */
-export type EvalBatches = (AsyncIterable<LabeledBatch> | Iterable<LabeledBatch>) & { filePaths?: string[]; classNames?: string[]; numBatches?: number };
+export type EvalBatches = (AsyncIterable<LabeledBatch> | Iterable<LabeledBatch>) & {
+  filePaths?: string[];
+  classNames?: string[];
+  numBatches?: number;
+};
 
 /** What `evaluateModel` returns (all plain numbers: nothing to dispose). */
 export interface EvaluationResult {
@@ -69,13 +73,20 @@ function scoreImage({ p, y, n, oneHot }: BatchOutputs, i: number, index: number,
     for (let j = 1; j < n; j++) if (y[i * n + j] > y[i * n + label]) label = j;
   }
   if (label < 0 || label >= numClasses) {
-    throw new Error(`evaluateModel: label ${y[i]} of image ${index} is outside 0..${numClasses - 1}; does the model's output (${n} units) match the dataset?`);
+    throw new Error(
+      `evaluateModel: label ${y[i]} of image ${index} is outside 0..${numClasses - 1}; does the model's output (${n} units) match the dataset?`,
+    );
   }
   const clip = (q: number) => Math.min(Math.max(q, EPS), 1 - EPS);
   if (n === 1) {
     const q = clip(p[i]);
     const t = oneHot ? label : y[i];
-    return { label, pred: p[i] >= threshold ? 1 : 0, row: [1 - p[i], p[i]], loss: -(t * Math.log(q) + (1 - t) * Math.log(1 - q)) };
+    return {
+      label,
+      pred: p[i] >= threshold ? 1 : 0,
+      row: [1 - p[i], p[i]],
+      loss: -(t * Math.log(q) + (1 - t) * Math.log(1 - q)),
+    };
   }
   const row = Array.from(p.subarray(i * n, (i + 1) * n));
   return { label, pred: row.indexOf(Math.max(...row)), row, loss: -Math.log(clip(row[label])) };
@@ -88,7 +99,8 @@ async function batchOutputs(model: tf.LayersModel, { xs, ys }: LabeledBatch): Pr
   const p = (await probs.data()) as Float32Array;
   probs.dispose();
   const oneHot = ys.rank === 2 && ys.shape[1]! > 1;
-  if (oneHot && ys.shape[1] !== n) throw new Error(`evaluateModel: labels are one-hot with ${ys.shape[1]} classes but the model has ${n} outputs.`);
+  if (oneHot && ys.shape[1] !== n)
+    throw new Error(`evaluateModel: labels are one-hot with ${ys.shape[1]} classes but the model has ${n} outputs.`);
   return { p, y: (await ys.data()) as Float32Array, n, oneHot };
 }
 
@@ -96,10 +108,19 @@ async function batchOutputs(model: tf.LayersModel, { xs, ys }: LabeledBatch): Pr
  * Runs the model over every batch and returns loss, accuracy and per-image predictions.
  * Works for one sigmoid output (binary) and for n softmax outputs; memory stays bounded.
  */
-export async function evaluateModel(model: tf.LayersModel, batches: EvalBatches, opts: EvaluateOptions = {}): Promise<EvaluationResult> {
+export async function evaluateModel(
+  model: tf.LayersModel,
+  batches: EvalBatches,
+  opts: EvaluateOptions = {},
+): Promise<EvaluationResult> {
   const threshold = opts.threshold ?? 0.5;
   const dispose = opts.disposeBatches ?? true;
-  const r = { predictions: [] as number[], labels: [] as number[], confidences: [] as number[], probabilities: [] as number[][] };
+  const r = {
+    predictions: [] as number[],
+    labels: [] as number[],
+    confidences: [] as number[],
+    probabilities: [] as number[][],
+  };
   let lossSum = 0;
   let numClasses = 0;
   for await (const batch of batches as AsyncIterable<LabeledBatch>) {
@@ -130,7 +151,8 @@ export async function evaluateModel(model: tf.LayersModel, batches: EvalBatches,
 
 /** Counts: `cm[true][predicted]`. */
 export function confusionMatrix(labels: number[], preds: number[], numClasses: number): number[][] {
-  if (labels.length !== preds.length) throw new Error(`confusionMatrix: ${labels.length} labels but ${preds.length} predictions.`);
+  if (labels.length !== preds.length)
+    throw new Error(`confusionMatrix: ${labels.length} labels but ${preds.length} predictions.`);
   const cm = Array.from({ length: numClasses }, () => new Array<number>(numClasses).fill(0));
   labels.forEach((t, i) => {
     const p = preds[i];
@@ -143,7 +165,10 @@ export function confusionMatrix(labels: number[], preds: number[], numClasses: n
 }
 
 /** Precision, recall, F1 and support per class, from a confusion matrix (table-ready rows). */
-export function perClassMetrics(cm: number[][], classNames?: string[]): { class: string; precision: number; recall: number; f1: number; support: number }[] {
+export function perClassMetrics(
+  cm: number[][],
+  classNames?: string[],
+): { class: string; precision: number; recall: number; f1: number; support: number }[] {
   return cm.map((row, k) => {
     const tp = row[k];
     const support = row.reduce((a, b) => a + b, 0);

@@ -57,7 +57,11 @@ function fileStamp(file: string): [number, number] | null {
 }
 
 /** Computes the cache key of a base + dataset + preprocessing. */
-export function featureCacheKey(convBase: tf.LayersModel, data: DatasetFacts, opts: PreprocessFacts = {}): FeatureCacheKey {
+export function featureCacheKey(
+  convBase: tf.LayersModel,
+  data: DatasetFacts,
+  opts: PreprocessFacts = {},
+): FeatureCacheKey {
   const files = data.filePaths;
   return {
     version: 1,
@@ -70,7 +74,10 @@ export function featureCacheKey(convBase: tf.LayersModel, data: DatasetFacts, op
     count: data.size ?? null,
     // Names, labels, and each file's size and modification time: a regenerated image invalidates the cache.
     filesHash: files
-      ? crypto.createHash('sha1').update(JSON.stringify([files, data.labels ?? null, files.map(fileStamp)])).digest('hex')
+      ? crypto
+          .createHash('sha1')
+          .update(JSON.stringify([files, data.labels ?? null, files.map(fileStamp)]))
+          .digest('hex')
       : null,
   };
 }
@@ -114,7 +121,12 @@ export function readFeatureCache(dir: string, key: FeatureCacheKey): CacheLookup
 }
 
 /** Writes the cache: each file atomically, the key last (and the old key removed first), so an interrupted write leaves no valid-looking cache. */
-export async function writeFeatureCache(dir: string, key: FeatureCacheKey, features: tf.Tensor, labels: tf.Tensor): Promise<void> {
+export async function writeFeatureCache(
+  dir: string,
+  key: FeatureCacheKey,
+  features: tf.Tensor,
+  labels: tf.Tensor,
+): Promise<void> {
   const f = files(dir);
   fs.mkdirSync(dir, { recursive: true });
   fs.rmSync(f.key, { force: true });

@@ -10,7 +10,13 @@ import * as tf from '@tensorflow/tfjs';
 import { say } from '../core/messages';
 import { displayPath } from '../core/paths';
 import { ProgressLine, type ProgressSink } from '../core/progress';
-import { featureCacheKey, readFeatureCache, writeFeatureCache, type DatasetFacts, type PreprocessFacts } from './featureCache';
+import {
+  featureCacheKey,
+  readFeatureCache,
+  writeFeatureCache,
+  type DatasetFacts,
+  type PreprocessFacts,
+} from './featureCache';
 
 /** What `extractFeatures` reads: batches plus optional dataset facts (as `ImageDataset` has them). */
 export type FeatureBatches = AsyncIterable<{ xs: tf.Tensor4D; ys: tf.Tensor }> & DatasetFacts & { numBatches?: number };
@@ -53,14 +59,21 @@ function concat(chunks: ArrayLike<number>[], ctor: { new (n: number): LabelArray
 }
 
 /** Runs the base over every batch, copying each output out and disposing the batch's tensors as it goes. */
-async function runBase(convBase: tf.LayersModel, batches: FeatureBatches, opts: ExtractOptions & { label: string }, line: ProgressLine): Promise<{ features: tf.Tensor; labels: tf.Tensor }> {
+async function runBase(
+  convBase: tf.LayersModel,
+  batches: FeatureBatches,
+  opts: ExtractOptions & { label: string },
+  line: ProgressLine,
+): Promise<{ features: tf.Tensor; labels: tf.Tensor }> {
   const featChunks: Float32Array[] = [];
   const labelChunks: LabelArray[] = [];
   let last: { featShape: number[]; labelShape: number[]; labelDtype: tf.DataType } | undefined;
   let count = 0;
   let done = 0;
   for await (const { xs, ys } of batches) {
-    const out = tf.tidy(() => convBase.predict(opts.preprocess ? opts.preprocess(xs) : xs, { batchSize: xs.shape[0] }) as tf.Tensor);
+    const out = tf.tidy(
+      () => convBase.predict(opts.preprocess ? opts.preprocess(xs) : xs, { batchSize: xs.shape[0] }) as tf.Tensor,
+    );
     featChunks.push((await out.data()) as Float32Array);
     labelChunks.push((await ys.data()) as LabelArray);
     last = { featShape: out.shape.slice(1), labelShape: ys.shape.slice(1), labelDtype: ys.dtype };
@@ -83,7 +96,11 @@ async function runBase(convBase: tf.LayersModel, batches: FeatureBatches, opts: 
  * Memory stays bounded: each batch's output is copied out and its tensors disposed.
  * With `cache`, a second run with the same key loads the `.npy` files instead (`fromCache: true`).
  */
-export async function extractFeatures(convBase: tf.LayersModel, batches: FeatureBatches, opts: ExtractOptions = {}): Promise<ExtractResult> {
+export async function extractFeatures(
+  convBase: tf.LayersModel,
+  batches: FeatureBatches,
+  opts: ExtractOptions = {},
+): Promise<ExtractResult> {
   const label = opts.label ?? 'extractFeatures';
   const line = new ProgressLine({ label, total: batches.numBatches, quiet: opts.quiet, sink: opts.sink });
   const key = opts.cache ? featureCacheKey(convBase, batches, opts) : undefined;
@@ -91,27 +108,33 @@ export async function extractFeatures(convBase: tf.LayersModel, batches: Feature
     const cached = readFeatureCache(opts.cache, key);
     if (cached.status === 'hit') {
       const shape = cached.features.shape;
-      line.log(say({
-        en: `${label}: loaded ${shape[0]} cached feature vectors [${shape.slice(1)}] from ${displayPath(opts.cache)}`,
-        ko: `${label}: ${displayPath(opts.cache)}에 저장해 둔 특성 ${shape[0]}개 [${shape.slice(1)}]를 불러왔습니다`,
-      }));
+      line.log(
+        say({
+          en: `${label}: loaded ${shape[0]} cached feature vectors [${shape.slice(1)}] from ${displayPath(opts.cache)}`,
+          ko: `${label}: ${displayPath(opts.cache)}에 저장해 둔 특성 ${shape[0]}개 [${shape.slice(1)}]를 불러왔습니다`,
+        }),
+      );
       return { features: cached.features, labels: cached.labels, fromCache: true, seconds: line.seconds() };
     }
     if (cached.status === 'stale') {
       const changed = cached.changed.join(', ');
-      line.log(say({
-        en: `${label}: the cache in ${displayPath(opts.cache)} is stale (${changed} changed); recomputing.`,
-        ko: `${label}: ${displayPath(opts.cache)}의 캐시가 지금과 맞지 않아 (${changed} 바뀜) 다시 계산합니다.`,
-      }));
+      line.log(
+        say({
+          en: `${label}: the cache in ${displayPath(opts.cache)} is stale (${changed} changed); recomputing.`,
+          ko: `${label}: ${displayPath(opts.cache)}의 캐시가 지금과 맞지 않아 (${changed} 바뀜) 다시 계산합니다.`,
+        }),
+      );
     }
   }
   const { features, labels } = await runBase(convBase, batches, { ...opts, label }, line);
   if (opts.cache && key) await writeFeatureCache(opts.cache, key, features, labels);
   const n = features.shape[0];
   const s = line.seconds().toFixed(1);
-  line.finish(say({
-    en: `${label}: ${n} images -> features [${features.shape.slice(1)}] in ${s} s`,
-    ko: `${label}: 이미지 ${n}장 → 특성 [${features.shape.slice(1)}], ${s}초`,
-  }));
+  line.finish(
+    say({
+      en: `${label}: ${n} images -> features [${features.shape.slice(1)}] in ${s} s`,
+      ko: `${label}: 이미지 ${n}장 → 특성 [${features.shape.slice(1)}], ${s}초`,
+    }),
+  );
   return { features, labels, fromCache: false, seconds: line.seconds() };
 }

@@ -67,7 +67,12 @@ export function lastBlockStart(base: tf.LayersModel): string | undefined {
  * - 'all': every layer trains.
  * Returns the resulting `trainableSummary`.
  */
-export function setFineTuneStrategy(model: tf.LayersModel, base: tf.LayersModel, strategy: FineTuneStrategy, opts: FineTuneOptions = {}): TrainableSummary {
+export function setFineTuneStrategy(
+  model: tf.LayersModel,
+  base: tf.LayersModel,
+  strategy: FineTuneStrategy,
+  opts: FineTuneOptions = {},
+): TrainableSummary {
   if (!allLayers(model).includes(base as unknown as tf.layers.Layer)) {
     throw new Error(`setFineTuneStrategy: the base '${base.name}' is not part of model '${model.name}'.`);
   }
@@ -77,10 +82,14 @@ export function setFineTuneStrategy(model: tf.LayersModel, base: tf.LayersModel,
   else if (strategy === 'all') unfreeze(base);
   else if (strategy === 'top') {
     const from = opts.from ?? lastBlockStart(base);
-    if (!from) throw new Error(`setFineTuneStrategy('top'): the base '${base.name}' has no blockN_ layers; pass { from: '<first layer to train>' }.`);
+    if (!from)
+      throw new Error(
+        `setFineTuneStrategy('top'): the base '${base.name}' has no blockN_ layers; pass { from: '<first layer to train>' }.`,
+      );
     setTrainable(base, false);
     unfreeze(base, { from });
-  } else throw new Error(`setFineTuneStrategy: strategy '${strategy as string}' is not one of 'classifier', 'top', 'all'.`);
+  } else
+    throw new Error(`setFineTuneStrategy: strategy '${strategy as string}' is not one of 'classifier', 'top', 'all'.`);
   recompileModel(model, { ...(opts.compile ?? {}), learningRate: opts.learningRate });
   return trainableSummary(model);
 }

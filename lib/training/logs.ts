@@ -29,23 +29,30 @@ export function monitorValue(logs: Record<string, number>, monitor: string): num
 }
 
 /** A History as `model.fit` returns it, or its `history` record. */
-export type HistoryLike = { history: Record<string, (number | tf.Tensor)[]>; epoch?: number[] } | Record<string, (number | tf.Tensor)[]>;
+export type HistoryLike =
+  { history: Record<string, (number | tf.Tensor)[]>; epoch?: number[] } | Record<string, (number | tf.Tensor)[]>;
 
 /**
  * The history as plain numbers with Keras metric names: tfjs's `acc`/`val_acc` also appear as
  * `accuracy`/`val_accuracy` (and the other way round), so notebooks can use either.
  */
 export function historyRecord(h: HistoryLike): Record<string, number[]> {
-  const rec = (('history' in h && !Array.isArray(h.history) ? h.history : h) ?? {}) as Record<string, (number | tf.Tensor)[]>;
+  const rec = (('history' in h && !Array.isArray(h.history) ? h.history : h) ?? {}) as Record<
+    string,
+    (number | tf.Tensor)[]
+  >;
   const out: Record<string, number[]> = {};
-  for (const [k, vs] of Object.entries(rec)) out[k] = vs.map((v) => (typeof v === 'number' ? v : (v.dataSync()[0] as number)));
-  for (const [a, b] of [['acc', 'accuracy'], ['val_acc', 'val_accuracy']]) {
+  for (const [k, vs] of Object.entries(rec))
+    out[k] = vs.map((v) => (typeof v === 'number' ? v : (v.dataSync()[0] as number)));
+  for (const [a, b] of [
+    ['acc', 'accuracy'],
+    ['val_acc', 'val_accuracy'],
+  ]) {
     if (out[a] && !out[b]) out[b] = out[a];
     else if (out[b] && !out[a]) out[a] = out[b];
   }
   return out;
 }
-
 
 /** Accuracy on the training and validation data at the end of training, and how far apart they are. */
 export interface AccuracyGap {
@@ -64,7 +71,9 @@ export function accuracyGap(history: HistoryLike): AccuracyGap {
   const train = last('accuracy');
   const validation = last('val_accuracy');
   if (train === undefined || validation === undefined) {
-    throw new Error(`accuracyGap: the history has no accuracy and val_accuracy (it has: ${Object.keys(h).join(', ') || 'nothing'}); compile with metrics: ['accuracy'] and pass validationData.`);
+    throw new Error(
+      `accuracyGap: the history has no accuracy and val_accuracy (it has: ${Object.keys(h).join(', ') || 'nothing'}); compile with metrics: ['accuracy'] and pass validationData.`,
+    );
   }
   return { train, validation, gap: train - validation };
 }

@@ -43,7 +43,11 @@ export function trainableSummary(model: tf.LayersModel): TrainableSummary {
     const params = countValues(layer.weights);
     const trainableParams = on ? countValues(layer.trainableWeights) : 0;
     rows.push({
-      layer: path.slice(1).map((c) => `${c.name}/`).join('') + layer.name,
+      layer:
+        path
+          .slice(1)
+          .map((c) => `${c.name}/`)
+          .join('') + layer.name,
       type: layer.getClassName(),
       params,
       trainableParams,
@@ -52,5 +56,11 @@ export function trainableSummary(model: tf.LayersModel): TrainableSummary {
   });
   const trainableParams = countValues(model.trainableWeights);
   const nonTrainableParams = countValues(model.nonTrainableWeights);
-  return { trainableParams, nonTrainableParams, totalParams: trainableParams + nonTrainableParams, trainableWeights: model.trainableWeights.length, rows };
+  return {
+    trainableParams,
+    nonTrainableParams,
+    totalParams: trainableParams + nonTrainableParams,
+    trainableWeights: model.trainableWeights.length,
+    rows,
+  };
 }

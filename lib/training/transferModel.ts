@@ -38,14 +38,18 @@ function resolveOptions(base: tf.LayersModel, opts: TransferModelOptions) {
   const baseShape = base.inputs[0].shape.slice(1) as (number | null)[];
   const shape = opts.inputShape ?? baseShape;
   if (shape.some((d) => d === null || d === undefined)) {
-    throw new Error(`buildTransferModel: the base '${base.name}' has input shape [${baseShape}] with unknown sizes; pass inputShape: [height, width, 3].`);
+    throw new Error(
+      `buildTransferModel: the base '${base.name}' has input shape [${baseShape}] with unknown sizes; pass inputShape: [height, width, 3].`,
+    );
   }
   const outputs = opts.outputs ?? 1;
-  if (!Number.isInteger(outputs) || outputs < 1) throw new Error(`buildTransferModel: outputs=${outputs} must be 1 (binary) or the number of classes.`);
+  if (!Number.isInteger(outputs) || outputs < 1)
+    throw new Error(`buildTransferModel: outputs=${outputs} must be 1 (binary) or the number of classes.`);
   const dropout = opts.dropout ?? 0;
   if (dropout < 0 || dropout >= 1) throw new Error(`buildTransferModel: dropout=${dropout} must be in [0, 1).`);
   const head = opts.head ?? 'flatten';
-  if (!['flatten', 'gap', 'gmp'].includes(head)) throw new Error(`buildTransferModel: head='${head}' is not one of 'flatten', 'gap', 'gmp'.`);
+  if (!['flatten', 'gap', 'gmp'].includes(head))
+    throw new Error(`buildTransferModel: head='${head}' is not one of 'flatten', 'gap', 'gmp'.`);
   const dense = opts.dense === undefined ? [256] : Array.isArray(opts.dense) ? opts.dense : [opts.dense];
   return { shape: shape as number[], outputs, dropout, head, dense };
 }
@@ -60,7 +64,10 @@ export function buildTransferModel(base: tf.LayersModel, opts: TransferModelOpti
   let x: tf.SymbolicTensor = input;
   for (const layer of opts.augmentation ?? []) x = layer.apply(x) as tf.SymbolicTensor;
   if (opts.preprocess) {
-    const pre = typeof opts.preprocess === 'string' ? new ImageNetPreprocessing({ mode: opts.preprocess, name: 'preprocess_input' }) : opts.preprocess;
+    const pre =
+      typeof opts.preprocess === 'string'
+        ? new ImageNetPreprocessing({ mode: opts.preprocess, name: 'preprocess_input' })
+        : opts.preprocess;
     x = pre.apply(x) as tf.SymbolicTensor;
   }
   if (opts.freezeBase ?? true) setTrainable(base, false);
@@ -74,7 +81,10 @@ export function buildTransferModel(base: tf.LayersModel, opts: TransferModelOpti
  * [h, w, c], then `classifierHead` (the lesson's: Flatten → Dense 256 relu → Dropout → Dense 1 sigmoid).
  * Compile it with `compileModel` and fit it on the features `extractFeatures` returned.
  */
-export function buildFeatureClassifier(featureShape: number[], opts: HeadOptions & { head?: HeadKind } = {}): tf.LayersModel {
+export function buildFeatureClassifier(
+  featureShape: number[],
+  opts: HeadOptions & { head?: HeadKind } = {},
+): tf.LayersModel {
   const { head, ...headOpts } = opts;
   const input = tf.input({ shape: featureShape, name: 'features' });
   const out = applyLayers(input, classifierHead(head ?? 'flatten', { hidden: [256], ...headOpts }));

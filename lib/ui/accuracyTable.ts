@@ -31,10 +31,18 @@ export function accuracyTableRows(rows: AccuracyRow[], labelHeader?: string): Re
   const fixed = (v: number | undefined) => (v === undefined ? undefined : (Math.abs(v) < 5e-4 ? 0 : v).toFixed(3));
   return rows.map((r) => {
     const gap = r.train !== undefined && r.validation !== undefined ? r.train - r.validation : undefined;
-    const cells = { label: r.label, train: fixed(r.train), validation: fixed(r.validation), gap: fixed(gap), test: fixed(r.test), testLoss: fixed(r.testLoss) };
+    const cells = {
+      label: r.label,
+      train: fixed(r.train),
+      validation: fixed(r.validation),
+      gap: fixed(gap),
+      test: fixed(r.test),
+      testLoss: fixed(r.testLoss),
+    };
     const header = (k: keyof typeof COLUMNS) => (k === 'label' && labelHeader ? labelHeader : say(COLUMNS[k]));
     const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(cells) as [keyof typeof COLUMNS, string | undefined][]) if (v !== undefined) out[header(k)] = v;
+    for (const [k, v] of Object.entries(cells) as [keyof typeof COLUMNS, string | undefined][])
+      if (v !== undefined) out[header(k)] = v;
     return out;
   });
 }

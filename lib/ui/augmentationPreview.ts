@@ -40,18 +40,27 @@ export interface AugmentationPreviewOptions {
  * a line saying how much the layers change it in inference mode (nothing). Returns nothing, so a notebook cell
  * that ends with it prints no value.
  */
-export async function showAugmentationPreview(layers: tf.layers.Layer[], photo: string, opts: AugmentationPreviewOptions = {}): Promise<void> {
+export async function showAugmentationPreview(
+  layers: tf.layers.Layer[],
+  photo: string,
+  opts: AugmentationPreviewOptions = {},
+): Promise<void> {
   const original = await loadImage(photo, { imageSize: opts.imageSize });
   const copies = tf.tidy(() => tf.stack(Array.from({ length: opts.copies ?? 8 }, () => original)) as tf.Tensor4D);
   const augmented = augmentBatch(layers, copies);
   const images = tf.unstack(augmented) as tf.Tensor3D[];
   const caption = (i: number) => say({ en: `augmented ${i + 1}`, ko: `증식 ${i + 1}` });
-  const items = [{ image: original, caption: say({ en: 'original', ko: '원본' }) }, ...images.map((image, i) => ({ image, caption: caption(i) }))];
+  const items = [
+    { image: original, caption: say({ en: 'original', ko: '원본' }) },
+    ...images.map((image, i) => ({ image, caption: caption(i) })),
+  ];
   await showImageGrid(items, { columns: Math.min(items.length, 9), size: opts.size ?? 110 });
   const change = inferenceChange(layers, copies);
-  console.log(say({
-    en: `In inference (training: false) the layers leave the photo as it is: largest change ${change}.`,
-    ko: `예측할 때(training: false)는 증식 층이 사진을 바꾸지 않습니다: 가장 큰 변화량 ${change}`,
-  }));
+  console.log(
+    say({
+      en: `In inference (training: false) the layers leave the photo as it is: largest change ${change}.`,
+      ko: `예측할 때(training: false)는 증식 층이 사진을 바꾸지 않습니다: 가장 큰 변화량 ${change}`,
+    }),
+  );
   tf.dispose([original, copies, augmented, ...images]);
 }

@@ -21,7 +21,10 @@ export function showHtml(html: string, fallback?: string): void {
 
 /** Escapes text for HTML. */
 export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+  return s.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
+  );
 }
 
 function formatCell(v: unknown): string {
@@ -38,25 +41,39 @@ function formatCell(v: unknown): string {
  * alignment), headers centred. The selector outranks JupyterLab's `:not(.jp-RenderedMarkdown).jp-RenderedHTMLCommon
  * td`; a front end that drops <style> shows Jupyter's alignment instead.
  */
-const TABLE_STYLE = '<style>table.tlts-table.tlts-table td{text-align:left}table.tlts-table.tlts-table th{text-align:center}</style>';
+const TABLE_STYLE =
+  '<style>table.tlts-table.tlts-table td{text-align:left}table.tlts-table.tlts-table th{text-align:center}</style>';
 
 /** An HTML table from rows of objects (columns default to the keys of all rows, in order of appearance). */
-export function tableHtml(rows: Record<string, unknown>[], opts: { caption?: string; columns?: string[] } = {}): string {
+export function tableHtml(
+  rows: Record<string, unknown>[],
+  opts: { caption?: string; columns?: string[] } = {},
+): string {
   const columns = opts.columns ?? [...new Set(rows.flatMap((r) => Object.keys(r)))];
   const head = columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('');
   const body = rows
-    .map((r) => `<tr>${columns.map((c) => {
-      const v = r[c];
-      const align = typeof v === 'number' ? ' style="text-align:right"' : '';
-      return `<td${align}>${escapeHtml(formatCell(v))}</td>`;
-    }).join('')}</tr>`)
+    .map(
+      (r) =>
+        `<tr>${columns
+          .map((c) => {
+            const v = r[c];
+            const align = typeof v === 'number' ? ' style="text-align:right"' : '';
+            return `<td${align}>${escapeHtml(formatCell(v))}</td>`;
+          })
+          .join('')}</tr>`,
+    )
     .join('');
-  const caption = opts.caption ? `<caption style="caption-side:top;text-align:left;font-weight:bold">${escapeHtml(opts.caption)}</caption>` : '';
+  const caption = opts.caption
+    ? `<caption style="caption-side:top;text-align:left;font-weight:bold">${escapeHtml(opts.caption)}</caption>`
+    : '';
   return `${TABLE_STYLE}<table class="tlts-table">${caption}<thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
 }
 
 /** A plain-text table (used outside notebooks and in logs). */
-export function tableText(rows: Record<string, unknown>[], opts: { caption?: string; columns?: string[] } = {}): string {
+export function tableText(
+  rows: Record<string, unknown>[],
+  opts: { caption?: string; columns?: string[] } = {},
+): string {
   const columns = opts.columns ?? [...new Set(rows.flatMap((r) => Object.keys(r)))];
   const cells = rows.map((r) => columns.map((c) => formatCell(r[c])));
   const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i].length)));
@@ -94,18 +111,31 @@ export async function imageDataUri(image: GridImage, size: number): Promise<stri
 }
 
 /** HTML for a grid of captioned images (thumbnails embedded as PNG data URIs). */
-export async function imageGridHtml(items: { image: GridImage; caption?: string }[], opts: { columns?: number; size?: number } = {}): Promise<string> {
+export async function imageGridHtml(
+  items: { image: GridImage; caption?: string }[],
+  opts: { columns?: number; size?: number } = {},
+): Promise<string> {
   const size = opts.size ?? 128;
   const columns = opts.columns ?? Math.min(items.length, 8);
-  const cells = await Promise.all(items.map(async (it) => {
-    const uri = await imageDataUri(it.image, size);
-    const cap = it.caption ? `<div style="font-size:11px;text-align:center;max-width:${size}px;overflow-wrap:anywhere">${escapeHtml(it.caption)}</div>` : '';
-    return `<figure style="margin:2px"><img src="${uri}" style="width:${size}px;height:auto;image-rendering:auto"/>${cap}</figure>`;
-  }));
+  const cells = await Promise.all(
+    items.map(async (it) => {
+      const uri = await imageDataUri(it.image, size);
+      const cap = it.caption
+        ? `<div style="font-size:11px;text-align:center;max-width:${size}px;overflow-wrap:anywhere">${escapeHtml(it.caption)}</div>`
+        : '';
+      return `<figure style="margin:2px"><img src="${uri}" style="width:${size}px;height:auto;image-rendering:auto"/>${cap}</figure>`;
+    }),
+  );
   return `<div class="tlts-grid" style="display:grid;grid-template-columns:repeat(${columns},${size + 8}px);gap:4px">${cells.join('')}</div>`;
 }
 
 /** Shows a grid of captioned images in the notebook (prints the captions elsewhere). */
-export async function showImageGrid(items: { image: GridImage; caption?: string }[], opts: { columns?: number; size?: number } = {}): Promise<void> {
-  showHtml(await imageGridHtml(items, opts), `[${items.length} images] ${items.map((i) => i.caption ?? '').join(', ')}`);
+export async function showImageGrid(
+  items: { image: GridImage; caption?: string }[],
+  opts: { columns?: number; size?: number } = {},
+): Promise<void> {
+  showHtml(
+    await imageGridHtml(items, opts),
+    `[${items.length} images] ${items.map((i) => i.caption ?? '').join(', ')}`,
+  );
 }

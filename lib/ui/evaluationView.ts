@@ -5,7 +5,13 @@
  */
 import { say, type Bilingual } from '../core/messages';
 import { inNotebook } from '../core/runtime';
-import { confusionMatrix, mostConfidentMistakes, perClassMetrics, type EvaluationResult, type Mistake } from '../training/evaluate';
+import {
+  confusionMatrix,
+  mostConfidentMistakes,
+  perClassMetrics,
+  type EvaluationResult,
+  type Mistake,
+} from '../training/evaluate';
 import { showImageGrid, showTable } from './display';
 import { confusionMatrixFigure } from './figures';
 import { showFigure } from './plot';
@@ -40,7 +46,10 @@ export function showConfusionMatrix(result: EvaluationResult, opts: { title?: st
 /** A mistake's caption: "true dogs, predicted cats (73.1%)" ("실제 dogs, 예측 cats (73.1%)" in a notebook). */
 export function mistakeCaption(m: Mistake): string {
   const pct = (100 * m.confidence).toFixed(1);
-  return say({ en: `true ${m.trueLabel}, predicted ${m.predicted} (${pct}%)`, ko: `실제 ${m.trueLabel}, 예측 ${m.predicted} (${pct}%)` });
+  return say({
+    en: `true ${m.trueLabel}, predicted ${m.predicted} (${pct}%)`,
+    ko: `실제 ${m.trueLabel}, 예측 ${m.predicted} (${pct}%)`,
+  });
 }
 
 /** Options of the mistakes grid. */
@@ -52,14 +61,24 @@ export interface GridOptions {
 }
 
 /** Shows the `k` most confident mistakes as an image grid (needs the dataset's `filePaths`); returns them. */
-export async function showMostConfidentMistakes(result: EvaluationResult, k = 8, opts: GridOptions = {}): Promise<Mistake[]> {
+export async function showMostConfidentMistakes(
+  result: EvaluationResult,
+  k = 8,
+  opts: GridOptions = {},
+): Promise<Mistake[]> {
   const items = mostConfidentMistakes(result, k);
   if (items.some((m) => !m.path)) {
-    throw new Error('showMostConfidentMistakes: the evaluation has no file paths; evaluate a dataset that has filePaths (imageDatasetFromDirectory).');
+    throw new Error(
+      'showMostConfidentMistakes: the evaluation has no file paths; evaluate a dataset that has filePaths (imageDatasetFromDirectory).',
+    );
   }
   if (!inNotebook()) {
     for (const m of items) console.log(`${m.path}: ${mistakeCaption(m)}`);
-  } else await showImageGrid(items.map((m) => ({ image: m.path as string, caption: mistakeCaption(m) })), opts);
+  } else
+    await showImageGrid(
+      items.map((m) => ({ image: m.path as string, caption: mistakeCaption(m) })),
+      opts,
+    );
   return items;
 }
 
@@ -81,8 +100,13 @@ export async function showEvaluation(result: EvaluationResult, opts: EvaluationV
   const k = opts.mistakes ?? 8;
   if (k === 0) return;
   const wrong = mostConfidentMistakes(result, k).length;
-  console.log(wrong > 0
-    ? say({ en: `The ${wrong} misclassified images the model was most sure about:`, ko: `가장 확신하며 틀린 이미지 ${wrong}장:` })
-    : say({ en: 'No image was misclassified.', ko: '틀린 이미지가 없습니다.' }));
+  console.log(
+    wrong > 0
+      ? say({
+          en: `The ${wrong} misclassified images the model was most sure about:`,
+          ko: `가장 확신하며 틀린 이미지 ${wrong}장:`,
+        })
+      : say({ en: 'No image was misclassified.', ko: '틀린 이미지가 없습니다.' }),
+  );
   if (wrong > 0) await showMostConfidentMistakes(result, k, opts);
 }

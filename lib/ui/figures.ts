@@ -21,13 +21,34 @@ export interface CurveOptions {
 function withBoundary(fig: Figure, boundary: { after: number; label: string } | undefined): Figure {
   if (!boundary) return fig;
   const x = boundary.after + 0.5;
-  const line = { type: 'line', xref: 'x', yref: 'paper', x0: x, x1: x, y0: 0, y1: 1, line: { dash: 'dot', color: '#888', width: 1.5 } };
-  const note = { x, xref: 'x', yref: 'paper', y: 1, yanchor: 'bottom', text: boundary.label, showarrow: false, font: { size: 11, color: '#555' } };
+  const line = {
+    type: 'line',
+    xref: 'x',
+    yref: 'paper',
+    x0: x,
+    x1: x,
+    y0: 0,
+    y1: 1,
+    line: { dash: 'dot', color: '#888', width: 1.5 },
+  };
+  const note = {
+    x,
+    xref: 'x',
+    yref: 'paper',
+    y: 1,
+    yanchor: 'bottom',
+    text: boundary.label,
+    showarrow: false,
+    font: { size: 11, color: '#555' },
+  };
   return { ...fig, layout: { ...fig.layout, shapes: [line], annotations: [note] } };
 }
 
 /** Learning curves: accuracy and loss, training vs validation, per epoch (two figures). */
-export function learningCurveFigures(history: HistoryLike, opts: CurveOptions = {}): { accuracy: Figure; loss: Figure } {
+export function learningCurveFigures(
+  history: HistoryLike,
+  opts: CurveOptions = {},
+): { accuracy: Figure; loss: Figure } {
   const h = historyRecord(history);
   const start = opts.firstEpoch ?? 1;
   const x = (ys: number[]) => ys.map((_, i) => i + start);
@@ -37,7 +58,15 @@ export function learningCurveFigures(history: HistoryLike, opts: CurveOptions = 
   ];
   const prefix = opts.title ? `${opts.title}: ` : '';
   const chart = (train: string, val: string, what: string) =>
-    withBoundary(lineChart(series(train, val), { title: `${prefix}학습·검증 ${what}`, xTitle: '에포크', yTitle: what, integerX: true }), opts.boundary);
+    withBoundary(
+      lineChart(series(train, val), {
+        title: `${prefix}학습·검증 ${what}`,
+        xTitle: '에포크',
+        yTitle: what,
+        integerX: true,
+      }),
+      opts.boundary,
+    );
   return { accuracy: chart('accuracy', 'val_accuracy', '정확도'), loss: chart('loss', 'val_loss', '손실') };
 }
 
@@ -55,13 +84,20 @@ export function showLearningCurves(history: HistoryLike, opts: CurveOptions = {}
  */
 export function learningCurvesHtml(history: HistoryLike, opts: CurveOptions = {}): string {
   const f = learningCurveFigures(history, { firstEpoch: opts.firstEpoch, boundary: opts.boundary });
-  const heading = opts.title ? `<div class="tlts-curves-title" style="font-weight:bold;margin:4px 0">${escapeHtml(opts.title)}</div>` : '';
-  const cell = (fig: Figure) => `<div style="flex:1;min-width:320px">${figureHtml(fig, { includePlotly: false, height: 300 })}</div>`;
+  const heading = opts.title
+    ? `<div class="tlts-curves-title" style="font-weight:bold;margin:4px 0">${escapeHtml(opts.title)}</div>`
+    : '';
+  const cell = (fig: Figure) =>
+    `<div style="flex:1;min-width:320px">${figureHtml(fig, { includePlotly: false, height: 300 })}</div>`;
   return `${heading}<div style="display:flex;flex-wrap:wrap;gap:8px">${cell(f.accuracy)}${cell(f.loss)}</div>`;
 }
 
 /** Confusion matrix as a heatmap figure (rows: true class, columns: predicted). */
 export function confusionMatrixFigure(cm: number[][], classNames?: string[], opts: { title?: string } = {}): Figure {
   const names = cm.map((_, k) => classNames?.[k] ?? String(k));
-  return heatmap(cm, names, names, { title: opts.title ?? '혼동 행렬', xTitle: '예측한 클래스', yTitle: '실제 클래스' });
+  return heatmap(cm, names, names, {
+    title: opts.title ?? '혼동 행렬',
+    xTitle: '예측한 클래스',
+    yTitle: '실제 클래스',
+  });
 }

@@ -19,7 +19,13 @@ export function shapeText(shape: readonly number[]): string {
 export function showModelSizes(models: Record<string, tf.LayersModel>, opts: { caption: string }): void {
   const rows = Object.entries(models).map(([name, model]) => {
     const s = modelStats(model);
-    return { 모델: name, '층 수': s.layers, '합성곱 층': s.convLayers, 파라미터: s.params, '출력 모양': shapeText(s.outputShape) };
+    return {
+      모델: name,
+      '층 수': s.layers,
+      '합성곱 층': s.convLayers,
+      파라미터: s.params,
+      '출력 모양': shapeText(s.outputShape),
+    };
   });
   showTable(rows, opts);
 }
@@ -40,7 +46,11 @@ export function showLayerGroups(model: tf.LayersModel, opts: LayerGroupOptions):
     '층 수': g.layers,
     '합성곱 층': g.convLayers,
     ...(opts.residual
-      ? { '잔차 블록': g.blocks || '', '첫 합성곱 stride': g.strides?.join('x') ?? '', '투영 shortcut': g.projection ? '있음 (1x1 합성곱)' : '' }
+      ? {
+          '잔차 블록': g.blocks || '',
+          '첫 합성곱 stride': g.strides?.join('x') ?? '',
+          '투영 shortcut': g.projection ? '있음 (1x1 합성곱)' : '',
+        }
       : { 커널: g.kernel?.join('x') ?? '', 필터: g.filters ?? '' }),
     '출력 모양': shapeText(g.outputShape),
     파라미터: g.params,
@@ -52,7 +62,13 @@ export function showLayerGroups(model: tf.LayersModel, opts: LayerGroupOptions):
 export function showLayers(model: tf.LayersModel, opts: { caption: string; only?: (name: string) => boolean }): void {
   const rows = layerRows(model)
     .filter((r) => opts.only?.(r.name) ?? true)
-    .map((r) => ({ 층: r.name, 종류: r.type, '출력 모양': shapeText(r.outputShape), 파라미터: r.params, '입력 받는 층': r.inputs.join(', ') }));
+    .map((r) => ({
+      층: r.name,
+      종류: r.type,
+      '출력 모양': shapeText(r.outputShape),
+      파라미터: r.params,
+      '입력 받는 층': r.inputs.join(', '),
+    }));
   showTable(rows, { caption: opts.caption });
 }
 
@@ -72,7 +88,10 @@ export function showTensors(tensors: Record<string, Applied>, opts: { caption: s
 /** Shows the keras.applications this project builds: family, default input size, preprocessing, weight file. */
 export function showApplications(): void {
   const rows = Object.values(APPLICATIONS).map((app) => ({
-    모델: app.name, 계열: app.family, '기본 입력 크기': `${app.defaultSize}x${app.defaultSize}`, 전처리: app.preprocess,
+    모델: app.name,
+    계열: app.family,
+    '기본 입력 크기': `${app.defaultSize}x${app.defaultSize}`,
+    전처리: app.preprocess,
     'Keras 가중치 파일 (분류기 포함)': app.weightsFile().fileName,
   }));
   showTable(rows, { caption: 'lib/models 가 만드는 모델 (keras.applications 와 같은 이름, 같은 가중치 파일)' });
@@ -83,8 +102,12 @@ export function showLoadReports(models: Record<string, tf.LayersModel>, opts: { 
   const rows = Object.entries(models).map(([name, model]) => {
     const r = lastLoadReport(model);
     return {
-      모델: name, '가중치 파일': r ? path.basename(r.file) : '(불러오지 않음: 무작위 초기화)', '가중치를 받은 층': r?.loadedLayers.length ?? 0,
-      '가중치 배열': r?.weightsLoaded ?? 0, '값 (파라미터)': r?.paramsLoaded ?? 0, '건너뛴 층': r?.skipped.length ?? 0,
+      모델: name,
+      '가중치 파일': r ? path.basename(r.file) : '(불러오지 않음: 무작위 초기화)',
+      '가중치를 받은 층': r?.loadedLayers.length ?? 0,
+      '가중치 배열': r?.weightsLoaded ?? 0,
+      '값 (파라미터)': r?.paramsLoaded ?? 0,
+      '건너뛴 층': r?.skipped.length ?? 0,
     };
   });
   showTable(rows, opts);

@@ -16,7 +16,10 @@ export function photoCaption(file: string): string {
 
 /** Shows photos (file paths) in a grid, captioned with their class folder and file name. */
 export async function showPhotos(files: string[], opts: { columns?: number; size?: number } = {}): Promise<void> {
-  await showImageGrid(files.map((f) => ({ image: f, caption: photoCaption(f) })), { columns: opts.columns ?? 6, size: opts.size ?? 120 });
+  await showImageGrid(
+    files.map((f) => ({ image: f, caption: photoCaption(f) })),
+    { columns: opts.columns ?? 6, size: opts.size ?? 120 },
+  );
 }
 
 /** "[20, 160, 160, 3]". */
@@ -26,10 +29,13 @@ const shapeOf = (t: tf.Tensor): string => `[${t.shape.join(', ')}]`;
 export async function showFirstBatch(ds: ImageDataset, opts: { columns?: number; size?: number } = {}): Promise<void> {
   for await (const { xs, ys } of ds) {
     const [labels, [xMin, xMax], [yMin, yMax]] = [Array.from(await ys.data()), await range(xs), await range(ys)];
-    showTable([
-      { 텐서: 'xs (이미지)', 모양: shapeOf(xs), 자료형: xs.dtype, 최솟값: xMin, 최댓값: xMax },
-      { 텐서: 'ys (라벨)', 모양: shapeOf(ys), 자료형: ys.dtype, 최솟값: yMin, 최댓값: yMax },
-    ], { caption: `첫 번째 배치 (배치 크기 ${ds.batchSize})` });
+    showTable(
+      [
+        { 텐서: 'xs (이미지)', 모양: shapeOf(xs), 자료형: xs.dtype, 최솟값: xMin, 최댓값: xMax },
+        { 텐서: 'ys (라벨)', 모양: shapeOf(ys), 자료형: ys.dtype, 최솟값: yMin, 최댓값: yMax },
+      ],
+      { caption: `첫 번째 배치 (배치 크기 ${ds.batchSize})` },
+    );
     const [, h, w, c] = xs.shape;
     const images = tf.tidy(() => tf.unstack(xs).map((t) => t.as3D(h, w, c)));
     const items = images.map((image, i) => ({ image, caption: `라벨 ${labels[i]} = ${ds.classNames[labels[i]]}` }));
@@ -65,16 +71,23 @@ export interface PredictionViewOptions {
 /** Shows each photo beside a table of its top classes: rank, Keras's class name, WordNet id, probability. */
 export async function showPredictions(items: PredictionItem[], opts: PredictionViewOptions = {}): Promise<void> {
   const size = opts.size ?? 150;
-  const cards = await Promise.all(items.map(async (it) => {
-    const rows = it.predictions.map((p, i) => ({
-      순위: i + 1, '클래스 (ImageNet)': p.className, WordNet: p.classId, 확률: Number(p.score.toFixed(4)),
-      ...(opts.kindOf ? { 종류: opts.kindOf(p) } : {}),
-    }));
-    const table = tableHtml(rows, { caption: `${photoCaption(it.file)}: 상위 ${rows.length}개 클래스` });
-    const img = `<img src="${await imageDataUri(it.file, size)}" style="width:${size}px;height:auto"/>`;
-    return `<div style="display:flex;gap:10px;align-items:flex-start;margin:6px 0">${img}${table}</div>`;
-  }));
-  const text = items.map((it) => `${photoCaption(it.file)}: ${it.predictions.map((p) => `${p.className} ${p.score.toFixed(3)}`).join(', ')}`);
+  const cards = await Promise.all(
+    items.map(async (it) => {
+      const rows = it.predictions.map((p, i) => ({
+        순위: i + 1,
+        '클래스 (ImageNet)': p.className,
+        WordNet: p.classId,
+        확률: Number(p.score.toFixed(4)),
+        ...(opts.kindOf ? { 종류: opts.kindOf(p) } : {}),
+      }));
+      const table = tableHtml(rows, { caption: `${photoCaption(it.file)}: 상위 ${rows.length}개 클래스` });
+      const img = `<img src="${await imageDataUri(it.file, size)}" style="width:${size}px;height:auto"/>`;
+      return `<div style="display:flex;gap:10px;align-items:flex-start;margin:6px 0">${img}${table}</div>`;
+    }),
+  );
+  const text = items.map(
+    (it) => `${photoCaption(it.file)}: ${it.predictions.map((p) => `${p.className} ${p.score.toFixed(3)}`).join(', ')}`,
+  );
   const grid = `<div class="tlts-predictions" style="display:flex;flex-wrap:wrap;column-gap:28px">${cards.join('')}</div>`;
   showHtml(grid, text.join('\n'));
 }

@@ -65,8 +65,8 @@ export function figureHtml(fig: Figure, opts: FigureOptions = {}): string {
 }
 
 function describe(fig: Figure): string {
-  const title = (fig.layout?.title as { text?: string } | string | undefined);
-  const t = typeof title === 'string' ? title : title?.text ?? 'figure';
+  const title = fig.layout?.title as { text?: string } | string | undefined;
+  const t = typeof title === 'string' ? title : (title?.text ?? 'figure');
   return `[plot: ${t}; ${fig.data.length} trace(s)]`;
 }
 
@@ -93,16 +93,24 @@ function integerTicks(xs: number[]): Record<string, unknown> {
 }
 
 /** Line chart of named series (x defaults to 1..n, e.g. epochs). */
-export function lineChart(series: { name: string; x?: number[]; y: number[]; dash?: 'solid' | 'dash' | 'dot' }[], opts: LineChartOptions = {}): Figure {
+export function lineChart(
+  series: { name: string; x?: number[]; y: number[]; dash?: 'solid' | 'dash' | 'dot' }[],
+  opts: LineChartOptions = {},
+): Figure {
   const data = series.map((s) => ({
-    type: 'scatter', mode: 'lines+markers', name: s.name,
-    x: s.x ?? s.y.map((_, i) => i + 1), y: s.y, line: { dash: s.dash ?? 'solid' },
+    type: 'scatter',
+    mode: 'lines+markers',
+    name: s.name,
+    x: s.x ?? s.y.map((_, i) => i + 1),
+    y: s.y,
+    line: { dash: s.dash ?? 'solid' },
   }));
   const ticks = opts.integerX ? integerTicks(data.flatMap((d) => d.x)) : {};
   return {
     data,
     layout: {
-      title: leftTitle(opts.title), xaxis: { title: { text: opts.xTitle ?? '' }, ...ticks },
+      title: leftTitle(opts.title),
+      xaxis: { title: { text: opts.xTitle ?? '' }, ...ticks },
       yaxis: { title: { text: opts.yTitle ?? '' } },
     },
   };
@@ -116,11 +124,15 @@ export function barChart(
 ): Figure {
   return {
     data: groups.map((g) => ({
-      type: 'bar', name: g.name, x: labels, y: g.values,
+      type: 'bar',
+      name: g.name,
+      x: labels,
+      y: g.values,
       ...(opts.text ? { text: g.values.map((v) => v.toLocaleString('en-US')), textposition: 'auto' } : {}),
     })),
     layout: {
-      title: leftTitle(opts.title), barmode: opts.stacked ? 'stack' : 'group',
+      title: leftTitle(opts.title),
+      barmode: opts.stacked ? 'stack' : 'group',
       // Labels are categories, even when they read as numbers ("16", "32", ...): evenly spaced, in the given order.
       xaxis: { type: 'category', title: { text: opts.xTitle ?? '' } },
       // On a log axis, label 1, 2 and 5 of each decade only (plotly labels every digit of a short range).
@@ -131,8 +143,15 @@ export function barChart(
 
 /** A pale-to-dark blue scale (matplotlib's "Blues"): small values pale, large values dark. plotly's own "Blues" runs dark to pale. */
 export const PALE_TO_DARK_BLUES: [number, string][] = [
-  [0, '#f7fbff'], [0.125, '#deebf7'], [0.25, '#c6dbef'], [0.375, '#9ecae1'], [0.5, '#6baed6'],
-  [0.625, '#4292c6'], [0.75, '#2171b5'], [0.875, '#08519c'], [1, '#08306b'],
+  [0, '#f7fbff'],
+  [0.125, '#deebf7'],
+  [0.25, '#c6dbef'],
+  [0.375, '#9ecae1'],
+  [0.5, '#6baed6'],
+  [0.625, '#4292c6'],
+  [0.75, '#2171b5'],
+  [0.875, '#08519c'],
+  [1, '#08306b'],
 ];
 
 /** Text colour readable on a cell of the pale-to-dark scale: white on the darker half, black on the paler one. */
@@ -144,16 +163,28 @@ export function cellTextColor(v: number, min: number, max: number): 'white' | 'b
  * Heatmap with cell annotations (e.g. a confusion matrix: rows y, columns x): large values dark blue with white
  * text, small values pale with black text; both axes are categories (class names such as "0", "1" included).
  */
-export function heatmap(z: number[][], x: string[], y: string[], opts: { title?: string; xTitle?: string; yTitle?: string } = {}): Figure {
+export function heatmap(
+  z: number[][],
+  x: string[],
+  y: string[],
+  opts: { title?: string; xTitle?: string; yTitle?: string } = {},
+): Figure {
   const flat = z.flat();
   const [min, max] = [Math.min(...flat), Math.max(...flat)];
-  const annotations = z.flatMap((row, i) => row.map((v, j) => ({
-    x: x[j], y: y[i], text: String(v), showarrow: false, font: { color: cellTextColor(v, min, max), size: 14 },
-  })));
+  const annotations = z.flatMap((row, i) =>
+    row.map((v, j) => ({
+      x: x[j],
+      y: y[i],
+      text: String(v),
+      showarrow: false,
+      font: { color: cellTextColor(v, min, max), size: 14 },
+    })),
+  );
   return {
     data: [{ type: 'heatmap', z, x, y, colorscale: PALE_TO_DARK_BLUES, showscale: true }],
     layout: {
-      title: leftTitle(opts.title), annotations,
+      title: leftTitle(opts.title),
+      annotations,
       xaxis: { title: { text: opts.xTitle ?? '' }, type: 'category' },
       yaxis: { title: { text: opts.yTitle ?? '' }, type: 'category', autorange: 'reversed' },
     },

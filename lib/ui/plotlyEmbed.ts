@@ -19,7 +19,8 @@ export const PLOTLY_PACKAGE = 'plotly.js-cartesian-dist-min';
 /** What the note in a figure's place says, in its three states (the learner reads them: Korean). */
 export const PLOT_NOTES = {
   /** Static HTML: seen when the front end does not run the output's scripts. */
-  untrusted: '그림이 그려지지 않았습니다: 이 노트북이 신뢰(Trusted) 상태가 아니어서 그림 스크립트가 실행되지 않았습니다. ' +
+  untrusted:
+    '그림이 그려지지 않았습니다: 이 노트북이 신뢰(Trusted) 상태가 아니어서 그림 스크립트가 실행되지 않았습니다. ' +
     'JupyterLab은 명령 팔레트(Ctrl+Shift+C)의 "Trust Notebook", Notebook 6은 메뉴 File > Trust Notebook(노트북 신뢰)을 ' +
     '고른 뒤 페이지를 새로 고치세요. 또는 이 셀을 다시 실행하세요.',
   /** Written by the script while it waits for plotly.js. */
@@ -27,7 +28,8 @@ export const PLOT_NOTES = {
   /** Written by the script when plotly.js did not arrive. */
   missing: '그림을 그리지 못했습니다: 이 페이지에 plotly.js가 없습니다. 이 셀을 다시 실행하세요.',
   /** Written when the browser cannot unpack the embedded library. */
-  oldBrowser: '그림을 그리지 못했습니다: 이 브라우저는 내장된 plotly.js를 풀 수 없습니다(DecompressionStream 없음). ' +
+  oldBrowser:
+    '그림을 그리지 못했습니다: 이 브라우저는 내장된 plotly.js를 풀 수 없습니다(DecompressionStream 없음). ' +
     '최신 Chrome, Firefox, Safari에서 여세요.',
 };
 
@@ -71,23 +73,29 @@ function scriptJson(value: unknown): string {
  * into every note still on the page.
  */
 function prelude(): string {
-  return 'var T=window.tltsPlots;if(!T){T=window.tltsPlots={q:[],' +
+  return (
+    'var T=window.tltsPlots;if(!T){T=window.tltsPlots={q:[],' +
     'has:function(){return !!(window.Plotly&&window.Plotly.newPlot);},' +
     'ready:function(f){if(T.has())f(window.Plotly);else T.q.push(f);},' +
     'flush:function(){if(!T.has())return;var q=T.q;T.q=[];for(var i=0;i<q.length;i++)q[i](window.Plotly);},' +
     'fail:function(m){T.error=m;var n=document.querySelectorAll(".tlts-plot-note");' +
-    'for(var i=0;i<n.length;i++)n[i].textContent=m;}};}';
+    'for(var i=0;i<n.length;i++)n[i].textContent=m;}};}'
+  );
 }
 
 /** The `<script>` that unpacks the embedded library into the page unless the page already has it. */
 export function plotlyLibraryHtml(): string {
-  const unpack = 'var b=atob("' + plotlyPayload() + '");var u=new Uint8Array(b.length);' +
+  const unpack =
+    'var b=atob("' +
+    plotlyPayload() +
+    '");var u=new Uint8Array(b.length);' +
     'for(var i=0;i<b.length;i++)u[i]=b.charCodeAt(i);' +
     'new Response(new Blob([u]).stream().pipeThrough(new DecompressionStream("gzip"))).text().then(function(src){' +
     'var s=document.createElement("script");s.text=src;document.head.appendChild(s);T.loading=false;' +
     `if(T.has())T.flush();else T.fail(${scriptJson(PLOT_NOTES.missing)});` +
     `}).catch(function(e){T.loading=false;T.fail(${scriptJson(PLOT_NOTES.missing)}+" ("+e+")");});`;
-  const body = `${prelude()}if(T.has()){T.flush();return;}if(T.loading)return;` +
+  const body =
+    `${prelude()}if(T.has()){T.flush();return;}if(T.loading)return;` +
     `if(typeof DecompressionStream!=="function"){T.fail(${scriptJson(PLOT_NOTES.oldBrowser)});return;}` +
     `T.loading=true;${unpack}`;
   return `<script type="text/javascript" class="tlts-plotly">(function(){${body}})();</script>`;
@@ -105,14 +113,18 @@ export interface FigureSpec {
  * waits for plotly.js, removes the note, gives the div its height and draws.
  */
 export function figureMarkup(id: string, spec: FigureSpec, height: number): string {
-  const note = `<div id="${id}-note" class="tlts-plot-note" style="border:1px dashed #d08770;background:#fff8f0;` +
+  const note =
+    `<div id="${id}-note" class="tlts-plot-note" style="border:1px dashed #d08770;background:#fff8f0;` +
     `color:#333;padding:8px 12px;margin:4px 0;font-size:13px;line-height:1.5">${PLOT_NOTES.untrusted}</div>`;
-  const draw = `${prelude()}var el=document.getElementById("${id}");if(!el)return;` +
+  const draw =
+    `${prelude()}var el=document.getElementById("${id}");if(!el)return;` +
     `var note=document.getElementById("${id}-note");var f=${scriptJson(spec)};var done=false;` +
     `if(note)note.textContent=T.error||${scriptJson(PLOT_NOTES.waiting)};` +
     'T.ready(function(P){done=true;if(note&&note.parentNode)note.parentNode.removeChild(note);' +
     `el.style.height="${height}px";P.newPlot(el,f.data,f.layout,f.config);});` +
     `setTimeout(function(){if(!done&&note)note.textContent=T.error||${scriptJson(PLOT_NOTES.missing)};},${WAIT_SECONDS * 1000});`;
-  return `<div class="tlts-figure">${note}<div id="${id}" class="tlts-plot" style="width:100%"></div></div>` +
-    `<script type="text/javascript">(function(){${draw}})();</script>`;
+  return (
+    `<div class="tlts-figure">${note}<div id="${id}" class="tlts-plot" style="width:100%"></div></div>` +
+    `<script type="text/javascript">(function(){${draw}})();</script>`
+  );
 }

@@ -23,9 +23,23 @@ const TRAINABLE_KO: Record<TrainableRow['trainable'], string> = { yes: '예', no
 /** The per-layer rows with column names (and yes/no) in the reader's language, for `showTable`. */
 export function trainableTableRows(s: TrainableSummary): Record<string, unknown>[] {
   const ko = messageLanguage() === 'ko';
-  return s.rows.map((r) => (ko
-    ? { 층: r.layer, 종류: r.type, 파라미터: r.params, '학습 가능 파라미터': r.trainableParams, 학습: TRAINABLE_KO[r.trainable] }
-    : { layer: r.layer, type: r.type, params: r.params, 'trainable params': r.trainableParams, trainable: r.trainable }));
+  return s.rows.map((r) =>
+    ko
+      ? {
+          층: r.layer,
+          종류: r.type,
+          파라미터: r.params,
+          '학습 가능 파라미터': r.trainableParams,
+          학습: TRAINABLE_KO[r.trainable],
+        }
+      : {
+          layer: r.layer,
+          type: r.type,
+          params: r.params,
+          'trainable params': r.trainableParams,
+          trainable: r.trainable,
+        },
+  );
 }
 
 /**
@@ -43,7 +57,10 @@ export function showTrainableSummary(model: tf.LayersModel, opts: { layers?: boo
 export function strategyLabel(strategy: FineTuneStrategy, from?: string): string {
   const names: Record<FineTuneStrategy, Bilingual> = {
     all: { en: '1. train everything', ko: '1. 전체 학습' },
-    top: { en: `2. train the top${from ? ` (from ${from})` : ''}`, ko: `2. 위쪽 일부만 학습${from ? ` (${from}부터)` : ''}` },
+    top: {
+      en: `2. train the top${from ? ` (from ${from})` : ''}`,
+      ko: `2. 위쪽 일부만 학습${from ? ` (${from}부터)` : ''}`,
+    },
     classifier: { en: '3. train the classifier only', ko: '3. 분류기만 학습' },
   };
   return say(names[strategy]);
@@ -53,12 +70,30 @@ export function strategyLabel(strategy: FineTuneStrategy, from?: string): string
  * Shows several states of one model side by side (before/after freezing, the fine-tuning strategies): trainable
  * and non-trainable parameters, the trainable share and the number of trainable weight tensors.
  */
-export function showTrainableComparison(rows: { label: string; summary: TrainableSummary }[], opts: { caption?: string } = {}): void {
+export function showTrainableComparison(
+  rows: { label: string; summary: TrainableSummary }[],
+  opts: { caption?: string } = {},
+): void {
   const ko = messageLanguage() === 'ko';
-  showTable(rows.map(({ label, summary: s }) => {
-    const share = `${((100 * s.trainableParams) / Math.max(1, s.totalParams)).toFixed(1)} %`;
-    return ko
-      ? { 상태: label, '학습 가능 파라미터': s.trainableParams, '학습 불가 파라미터': s.nonTrainableParams, '학습 가능 비율': share, '학습 가능한 가중치 텐서': s.trainableWeights }
-      : { state: label, 'trainable params': s.trainableParams, 'non-trainable params': s.nonTrainableParams, 'trainable share': share, 'trainable weight tensors': s.trainableWeights };
-  }), opts);
+  showTable(
+    rows.map(({ label, summary: s }) => {
+      const share = `${((100 * s.trainableParams) / Math.max(1, s.totalParams)).toFixed(1)} %`;
+      return ko
+        ? {
+            상태: label,
+            '학습 가능 파라미터': s.trainableParams,
+            '학습 불가 파라미터': s.nonTrainableParams,
+            '학습 가능 비율': share,
+            '학습 가능한 가중치 텐서': s.trainableWeights,
+          }
+        : {
+            state: label,
+            'trainable params': s.trainableParams,
+            'non-trainable params': s.nonTrainableParams,
+            'trainable share': share,
+            'trainable weight tensors': s.trainableWeights,
+          };
+    }),
+    opts,
+  );
 }

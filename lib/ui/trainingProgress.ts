@@ -9,7 +9,14 @@ import { say } from '../core/messages';
 import { ProgressLine, type ProgressSink } from '../core/progress';
 import { messageLanguage, type NotebookDisplay } from '../core/runtime';
 import { historyRecord, joinHistories, type HistoryLike } from '../training/logs';
-import { reportTo, type BatchReport, type EpochReport, type ReportingCallback, type TrainingPlan, type TrainingReporter } from '../training/reporter';
+import {
+  reportTo,
+  type BatchReport,
+  type EpochReport,
+  type ReportingCallback,
+  type TrainingPlan,
+  type TrainingReporter,
+} from '../training/reporter';
 import { escapeHtml, newDisplayArea } from './display';
 import { learningCurvesHtml } from './figures';
 import { showPlotlyLoader } from './plot';
@@ -71,7 +78,12 @@ function metricText(key: string, v: number): string {
  * Keras-style epoch line, training metrics before validation ones: `Epoch 3/10 - 12.3s - loss: 0.4321 - acc: 0.8100
  * - val_loss: ...`; in a notebook, in Korean: `에포크 3/10 · 12.3초 · 손실 0.4321 · 정확도 0.8100 · 검증 손실 ...`.
  */
-export function epochLine(epoch: number, epochs: number | undefined, seconds: number, logs: Record<string, number>): string {
+export function epochLine(
+  epoch: number,
+  epochs: number | undefined,
+  seconds: number,
+  logs: Record<string, number>,
+): string {
   const entries = Object.entries(logs).filter(([k]) => k !== 'batch' && k !== 'size');
   const ordered = [...entries.filter(([k]) => !k.startsWith('val_')), ...entries.filter(([k]) => k.startsWith('val_'))];
   const ko = messageLanguage() === 'ko';
@@ -98,12 +110,20 @@ export class LiveProgress implements TrainingReporter {
     showPlotlyLoader();
     this.area = newDisplayArea();
     // Shown at once, so the figure sits above the epoch lines (the first epoch's end replaces it).
-    const waiting = say({ en: 'The learning curves appear here after the first epoch.', ko: '학습 곡선은 첫 epoch가 끝나면 여기에 그려집니다.' });
+    const waiting = say({
+      en: 'The learning curves appear here after the first epoch.',
+      ko: '학습 곡선은 첫 epoch가 끝나면 여기에 그려집니다.',
+    });
     this.area?.html(`<div class="tlts-curves-waiting" style="color:#666;font-size:13px">${escapeHtml(waiting)}</div>`);
   }
 
   onEpochBegin(epoch: number, plan: TrainingPlan): void {
-    this.line = new ProgressLine({ label: epochLabel(epoch, plan.epochs), total: plan.steps, quiet: this.quiet, sink: this.opts.sink });
+    this.line = new ProgressLine({
+      label: epochLabel(epoch, plan.epochs),
+      total: plan.steps,
+      quiet: this.quiet,
+      sink: this.opts.sink,
+    });
   }
 
   onBatchEnd(report: BatchReport): void {
@@ -116,7 +136,9 @@ export class LiveProgress implements TrainingReporter {
     if (!this.area) return;
     const before = this.opts.continues;
     const history = before ? joinHistories(before, report.history) : report.history;
-    const boundary = before ? { after: historyLength(before), label: this.opts.continuesLabel ?? say({ en: 'continued', ko: '이어서 학습' }) } : undefined;
+    const boundary = before
+      ? { after: historyLength(before), label: this.opts.continuesLabel ?? say({ en: 'continued', ko: '이어서 학습' }) }
+      : undefined;
     this.area.html(learningCurvesHtml(history, { title: this.opts.title, boundary }));
   }
 }

@@ -22,7 +22,8 @@ export interface FakeDrive extends TestServer {
 export const fakeId = (name: string) => `FAKE_${name}_id`;
 const fakeName = (id: string) => id.replace(/^FAKE_(.*)_id$/, '$1');
 
-const html = (body: string) => `<!DOCTYPE html><html><head><title>Google Drive</title></head><body>${body}</body></html>`;
+const html = (body: string) =>
+  `<!DOCTYPE html><html><head><title>Google Drive</title></head><body>${body}</body></html>`;
 
 function sendHtml(res: Parameters<Handler>[1], status: number, body: string, headers: Record<string, string> = {}) {
   res.statusCode = status;
@@ -32,7 +33,10 @@ function sendHtml(res: Parameters<Handler>[1], status: number, body: string, hea
 }
 
 /** Starts the fake Drive; `files` maps ids to contents, `names` ids to the file name it announces (default `<id>.bin`). */
-export async function startFakeDrive(files: Record<string, Buffer>, names: Record<string, string> = {}): Promise<FakeDrive> {
+export async function startFakeDrive(
+  files: Record<string, Buffer>,
+  names: Record<string, string> = {},
+): Promise<FakeDrive> {
   const server = await startServer();
   const disposition = (id: string) => {
     const name = names[id] ?? `${id}.bin`;
@@ -55,7 +59,9 @@ export async function startFakeDrive(files: Record<string, Buffer>, names: Recor
         return dropHandler!(req, res, url);
       case 'flaky': {
         if (flakyCalls++ === 0) return flakyFirst!(req, res, url);
-        const page = html(`<p class="uc-error-subcaption">Too many users have viewed or downloaded this file recently.</p>`);
+        const page = html(
+          `<p class="uc-error-subcaption">Too many users have viewed or downloaded this file recently.</p>`,
+        );
         res.setHeader('Content-Length', String(Buffer.byteLength(page)));
         res.setHeader('Content-Type', 'text/html; charset=utf-8');
         return res.end(page);
@@ -63,19 +69,26 @@ export async function startFakeDrive(files: Record<string, Buffer>, names: Recor
       case 'error500':
         return sendHtml(res, 500, `<p>Something went wrong. Please try again later.</p>`);
       case 'error429':
-        return sendHtml(res, 429, `<p>We're sorry... but your computer or network may be sending automated queries.</p>`);
+        return sendHtml(
+          res,
+          429,
+          `<p>We're sorry... but your computer or network may be sending automated queries.</p>`,
+        );
       case 'scan':
         res.statusCode = 303;
         res.setHeader('Location', `${server.base}/usercontent/download?id=${fullId}&export=download`);
         return res.end();
       case 'oldlink':
       case 'oldcookie':
-        if (url.searchParams.get('confirm') === 'TOK3N' && cookie.includes('download_warning_13058=TOK3N')) return file(id)(req, res, url);
+        if (url.searchParams.get('confirm') === 'TOK3N' && cookie.includes('download_warning_13058=TOK3N'))
+          return file(id)(req, res, url);
         return sendHtml(
           res,
           200,
           `<p>Google Drive can't scan this file for viruses.</p>` +
-            (id === 'oldlink' ? `<a id="uc-download-link" href="/uc?export=download&amp;confirm=TOK3N&amp;id=${fullId}">Download anyway</a>` : ''),
+            (id === 'oldlink'
+              ? `<a id="uc-download-link" href="/uc?export=download&amp;confirm=TOK3N&amp;id=${fullId}">Download anyway</a>`
+              : ''),
           { 'Set-Cookie': 'download_warning_13058=TOK3N; Path=/; HttpOnly' },
         );
       case 'quota':
@@ -95,7 +108,12 @@ export async function startFakeDrive(files: Record<string, Buffer>, names: Recor
   });
   server.route('/usercontent/download', (req, res, url) => {
     const q = url.searchParams;
-    if (q.get('id') === fakeId('scan') && q.get('confirm') === 't' && q.get('uuid') === 'u-123' && q.get('export') === 'download') {
+    if (
+      q.get('id') === fakeId('scan') &&
+      q.get('confirm') === 't' &&
+      q.get('uuid') === 'u-123' &&
+      q.get('export') === 'download'
+    ) {
       return file('scan')(req, res, url);
     }
     return sendHtml(
@@ -108,6 +126,8 @@ export async function startFakeDrive(files: Record<string, Buffer>, names: Recor
         `<input type="hidden" name="confirm" value="t"><input type="hidden" name="uuid" value="u-123"></form>`,
     );
   });
-  server.route('/ServiceLogin', (_req, res) => sendHtml(res, 200, `<title>Sign in - Google Accounts</title><form>Email</form>`));
+  server.route('/ServiceLogin', (_req, res) =>
+    sendHtml(res, 200, `<title>Sign in - Google Accounts</title><form>Email</form>`),
+  );
   return Object.assign(server, { files });
 }

@@ -16,8 +16,10 @@ export interface Sent {
 export async function inFakeNotebook(run: (sent: Sent[]) => Promise<void> | void): Promise<Sent[]> {
   const key = path.join(os.tmpdir(), 'fake-kernel', 'node_modules', 'tslab', 'dist', 'jupyter.js');
   const sent: Sent[] = [];
-  const lastWriteDisplayData = (msg: { data: Record<string, string>; transient: { display_id?: string } }, update?: boolean) =>
-    void sent.push({ html: msg.data['text/html'], id: msg.transient.display_id, update: Boolean(update) });
+  const lastWriteDisplayData = (
+    msg: { data: Record<string, string>; transient: { display_id?: string } },
+    update?: boolean,
+  ) => void sent.push({ html: msg.data['text/html'], id: msg.transient.display_id, update: Boolean(update) });
   require.cache[key] = { exports: { lastWriteDisplayData } } as unknown as NodeModule;
   try {
     await run(sent);

@@ -31,7 +31,8 @@ async function main(argv: string[]): Promise<void> {
   const [cmd, from, to, delay] = argv;
   console.log('start');
   if (cmd === 'download') await getFile(from, { dest: to, quiet: true, retries: 0 });
-  else if (cmd === 'unzip') await unzip(from, to, { quiet: true, writeStream: delay ? slowWriter(Number(delay)) : undefined });
+  else if (cmd === 'unzip')
+    await unzip(from, to, { quiet: true, writeStream: delay ? slowWriter(Number(delay)) : undefined });
   else throw new Error(`unknown command ${cmd}`);
   console.log('done');
 }

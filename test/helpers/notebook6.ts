@@ -6,8 +6,15 @@
 import type { Page } from 'playwright-core';
 
 /** The headless Chromium flags of the project's browser tests (a fresh profile is given separately). */
-export const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run'];
+export const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 /** Selector of a figure plotly drew. */
 const DRAWN = '.tlts-plot.js-plotly-plot > .plot-container';
@@ -15,10 +22,16 @@ const DRAWN = '.tlts-plot.js-plotly-plot > .plot-container';
 /** Opens a notebook and waits until it is loaded and its kernel connected; counts finished cell executions. */
 export async function openNotebook(page: Page, url: string): Promise<void> {
   await page.goto(url);
-  await page.waitForFunction('!!(window.Jupyter && Jupyter.notebook && Jupyter.notebook._fully_loaded' +
-    ' && Jupyter.notebook.kernel && Jupyter.notebook.kernel.is_connected())', null, { timeout: 60_000 });
-  await page.evaluate('window.tltsFinished = 0; Jupyter.notebook.events.on("finished_execute.CodeCell",' +
-    ' function () { window.tltsFinished++; })');
+  await page.waitForFunction(
+    '!!(window.Jupyter && Jupyter.notebook && Jupyter.notebook._fully_loaded' +
+      ' && Jupyter.notebook.kernel && Jupyter.notebook.kernel.is_connected())',
+    null,
+    { timeout: 60_000 },
+  );
+  await page.evaluate(
+    'window.tltsFinished = 0; Jupyter.notebook.events.on("finished_execute.CodeCell",' +
+      ' function () { window.tltsFinished++; })',
+  );
 }
 
 /** Runs `action` (page code that starts executing cells) and waits until `cells` executions have finished. */
@@ -30,7 +43,9 @@ async function execute(page: Page, action: string, cells: number, timeoutMs = 90
 
 /** Run All: executes every cell, waits for all of them. */
 export async function runAll(page: Page): Promise<void> {
-  const cells = (await page.evaluate('Jupyter.notebook.get_cells().filter(function (c) { return c.cell_type === "code"; }).length')) as number;
+  const cells = (await page.evaluate(
+    'Jupyter.notebook.get_cells().filter(function (c) { return c.cell_type === "code"; }).length',
+  )) as number;
   await execute(page, 'Jupyter.notebook.execute_all_cells()', cells);
 }
 
@@ -57,13 +72,17 @@ export async function drawnFigures(page: Page): Promise<number> {
 
 /** Waits (up to `timeoutMs`) until `n` figures are drawn; resolves with how many are. */
 export async function waitForFigures(page: Page, n: number, timeoutMs = 30_000): Promise<number> {
-  await page.waitForFunction(`document.querySelectorAll(${JSON.stringify(DRAWN)}).length >= ${n}`, null, { timeout: timeoutMs })
+  await page
+    .waitForFunction(`document.querySelectorAll(${JSON.stringify(DRAWN)}).length >= ${n}`, null, { timeout: timeoutMs })
     .catch(() => undefined);
   return drawnFigures(page);
 }
 
 /** What the outputs show instead of figures: each visible note (from `notePart` to the line's end), and the HTML outputs that are blank boxes. */
-export async function notesAndBlankBoxes(page: Page, notePart: string): Promise<{ notes: string[]; blankBoxes: number }> {
+export async function notesAndBlankBoxes(
+  page: Page,
+  notePart: string,
+): Promise<{ notes: string[]; blankBoxes: number }> {
   const script = `(function () {
     var part = ${JSON.stringify(notePart)}, notes = [], blank = 0;
     var outs = document.querySelectorAll('.output_subarea.output_html');

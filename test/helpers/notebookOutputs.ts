@@ -1,10 +1,18 @@
 /** Reading an executed notebook's outputs in tests. */
 import { readFileSync } from 'fs';
 
-interface Output { output_type: string; text?: string | string[]; data?: Record<string, string | string[]> }
-interface Cell { cell_type: string; source: string | string[]; outputs?: Output[] }
+interface Output {
+  output_type: string;
+  text?: string | string[];
+  data?: Record<string, string | string[]>;
+}
+interface Cell {
+  cell_type: string;
+  source: string | string[];
+  outputs?: Output[];
+}
 
-const join = (v: string | string[] | undefined): string => (Array.isArray(v) ? v.join('') : v ?? '');
+const join = (v: string | string[] | undefined): string => (Array.isArray(v) ? v.join('') : (v ?? ''));
 
 /** An executed notebook, with helpers to find its printed text and HTML tables. */
 export class ExecutedNotebook {
@@ -14,11 +22,18 @@ export class ExecutedNotebook {
   }
   /** All stream text of all code cells, in order. */
   text(): string {
-    return this.cells.flatMap((c) => c.outputs ?? []).filter((o) => o.output_type === 'stream').map((o) => join(o.text)).join('');
+    return this.cells
+      .flatMap((c) => c.outputs ?? [])
+      .filter((o) => o.output_type === 'stream')
+      .map((o) => join(o.text))
+      .join('');
   }
   /** All text/html outputs, in order. */
   htmls(): string[] {
-    return this.cells.flatMap((c) => c.outputs ?? []).map((o) => join(o.data?.['text/html'])).filter((h) => h.length > 0);
+    return this.cells
+      .flatMap((c) => c.outputs ?? [])
+      .map((o) => join(o.data?.['text/html']))
+      .filter((h) => h.length > 0);
   }
   /** Tables rendered by lib/display.ts, as rows of strings keyed by header, with their caption. */
   tables(): { caption: string; rows: Record<string, string>[] }[] {
@@ -27,11 +42,15 @@ export class ExecutedNotebook {
       for (const m of html.matchAll(/<table class="tlts-table">([\s\S]*?)<\/table>/g)) {
         const body = m[1];
         const caption = strip(/<caption[^>]*>([\s\S]*?)<\/caption>/.exec(body)?.[1] ?? '');
-        const headers = [...(/<thead>([\s\S]*?)<\/thead>/.exec(body)?.[1] ?? '').matchAll(/<th>([\s\S]*?)<\/th>/g)].map((h) => strip(h[1]));
-        const rows = [...(/<tbody>([\s\S]*?)<\/tbody>/.exec(body)?.[1] ?? '').matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((r) => {
-          const cells = [...r[1].matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((c) => strip(c[1]));
-          return Object.fromEntries(headers.map((h, i) => [h, cells[i] ?? '']));
-        });
+        const headers = [...(/<thead>([\s\S]*?)<\/thead>/.exec(body)?.[1] ?? '').matchAll(/<th>([\s\S]*?)<\/th>/g)].map(
+          (h) => strip(h[1]),
+        );
+        const rows = [...(/<tbody>([\s\S]*?)<\/tbody>/.exec(body)?.[1] ?? '').matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map(
+          (r) => {
+            const cells = [...r[1].matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((c) => strip(c[1]));
+            return Object.fromEntries(headers.map((h, i) => [h, cells[i] ?? '']));
+          },
+        );
         out.push({ caption, rows });
       }
     }
@@ -41,7 +60,10 @@ export class ExecutedNotebook {
   table(part: string): Record<string, string>[] {
     const all = this.tables();
     const t = all.find((x) => x.caption.includes(part));
-    if (!t) throw new Error(`${this.path}: no table captioned like "${part}" (tables: ${all.map((x) => x.caption).join(' | ')})`);
+    if (!t)
+      throw new Error(
+        `${this.path}: no table captioned like "${part}" (tables: ${all.map((x) => x.caption).join(' | ')})`,
+      );
     return t.rows;
   }
   /** Number of plotly figures in the outputs. */
@@ -51,7 +73,14 @@ export class ExecutedNotebook {
 }
 
 function strip(s: string): string {
-  return s.replace(/<[^>]+>/g, '').replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").trim();
+  return s
+    .replace(/<[^>]+>/g, '')
+    .replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .trim();
 }
 
 /** Parses a number printed with thousands separators. */

@@ -17,15 +17,22 @@ export const KERNEL = 'transfer-learning-ts';
 
 /** Why the notebook-server tests cannot run here (a sentence), or null when they can. */
 export function notebookServerMissing(): string | null {
-  const nb = spawnSync(JUPYTER_PYTHON, ['-c', 'import notebook.notebookapp, nbformat.sign, nbclient'], { encoding: 'utf8' });
-  if (nb.status !== 0) return `${JUPYTER_PYTHON} has no classic Notebook 6 (apt-get install jupyter-notebook python3-nbclient)`;
+  const nb = spawnSync(JUPYTER_PYTHON, ['-c', 'import notebook.notebookapp, nbformat.sign, nbclient'], {
+    encoding: 'utf8',
+  });
+  if (nb.status !== 0)
+    return `${JUPYTER_PYTHON} has no classic Notebook 6 (apt-get install jupyter-notebook python3-nbclient)`;
   if (!userKernelDir()) return `the Jupyter kernel '${KERNEL}' is not registered: run \`node scripts/setup.js\``;
   return null;
 }
 
 /** The user-level Jupyter data folder when it holds the project's kernel. */
 function userKernelDir(): string | null {
-  const r = spawnSync(JUPYTER_PYTHON, ['-c', 'from jupyter_core.paths import jupyter_data_dir; print(jupyter_data_dir())'], { encoding: 'utf8' });
+  const r = spawnSync(
+    JUPYTER_PYTHON,
+    ['-c', 'from jupyter_core.paths import jupyter_data_dir; print(jupyter_data_dir())'],
+    { encoding: 'utf8' },
+  );
   const dir = r.stdout?.trim();
   return dir && existsSync(path.join(dir, 'kernels', KERNEL, 'kernel.json')) ? dir : null;
 }
@@ -62,16 +69,31 @@ export interface NotebookServer {
 export async function startNotebookServer(dir: string, env: NodeJS.ProcessEnv): Promise<NotebookServer> {
   const port = await freePort();
   const token = randomBytes(12).toString('hex');
-  const child: ChildProcess = spawn(JUPYTER_PYTHON, ['-m', 'notebook', '--no-browser', '--ip=127.0.0.1', `--port=${port}`,
-    `--NotebookApp.token=${token}`, `--notebook-dir=${dir}`, '--NotebookApp.port_retries=0',
-    ...(process.getuid?.() === 0 ? ['--allow-root'] : [])], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn(
+    JUPYTER_PYTHON,
+    [
+      '-m',
+      'notebook',
+      '--no-browser',
+      '--ip=127.0.0.1',
+      `--port=${port}`,
+      `--NotebookApp.token=${token}`,
+      `--notebook-dir=${dir}`,
+      '--NotebookApp.port_retries=0',
+      ...(process.getuid?.() === 0 ? ['--allow-root'] : []),
+    ],
+    { env, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   let log = '';
   child.stderr?.on('data', (d) => (log = (log + d).slice(-4000)));
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the notebook server exited:\n${log}`);
-    const ok = await fetch(`${base}/api/status?token=${token}`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${base}/api/status?token=${token}`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     if (Date.now() > deadline) throw new Error(`the notebook server did not answer in 30 s:\n${log}`);
     await new Promise((r) => setTimeout(r, 250));

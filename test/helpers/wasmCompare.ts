@@ -58,6 +58,6 @@ export async function compare(f: () => tf.Tensor | tf.Tensor[]): Promise<number[
 /** Asserts that every output of `f` on wasm is within `tol` (relative to max |cpu|) of cpu's. */
 export async function assertClose(label: string, f: () => tf.Tensor | tf.Tensor[], tol = 1e-4): Promise<void> {
   const errs = await compare(f);
-  for (const [i, e] of errs.entries()) assert.ok(e <= tol, `${label} output ${i}: relative error ${e.toExponential(2)} > ${tol}`);
+  for (const [i, e] of errs.entries())
+    assert.ok(e <= tol, `${label} output ${i}: relative error ${e.toExponential(2)} > ${tol}`);
 }
-

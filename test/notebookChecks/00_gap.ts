@@ -10,7 +10,10 @@ const convStackParams = (channels: number[]): number =>
   channels.reduce((s, c, i) => s + (9 * (i === 0 ? 3 : channels[i - 1]) + 1) * c, 0);
 
 export default (nb: ExecutedNotebook): void => {
-  assert.ok(nb.htmls().some((h) => h.includes('tlts-banner')), 'the first cell shows the lesson banner');
+  assert.ok(
+    nb.htmls().some((h) => h.includes('tlts-banner')),
+    'the first cell shows the lesson banner',
+  );
 
   // The worked example: GAP is the mean of each channel, Flatten keeps all 12 values.
   const example = Object.fromEntries(nb.table('작은 예제').map((r) => [r['텐서'], r]));
@@ -23,12 +26,17 @@ export default (nb: ExecutedNotebook): void => {
 
   // Heads on the same 9x9x512 base: by hand = countParams = an independent TF.js count of the head alone.
   const heads = nb.table('Flatten vs GAP');
-  assert.deepEqual(heads.map((r) => r['분류기']), ['Flatten', 'GlobalAveragePooling2D']);
+  assert.deepEqual(
+    heads.map((r) => r['분류기']),
+    ['Flatten', 'GlobalAveragePooling2D'],
+  );
   for (const r of heads) {
     assert.equal(r['특징 맵'], '9x9x512');
     const head = tf.sequential({
       layers: [
-        r['분류기'] === 'Flatten' ? tf.layers.flatten({ inputShape: [9, 9, 512] }) : tf.layers.globalAveragePooling2d({ inputShape: [9, 9, 512] }),
+        r['분류기'] === 'Flatten'
+          ? tf.layers.flatten({ inputShape: [9, 9, 512] })
+          : tf.layers.globalAveragePooling2d({ inputShape: [9, 9, 512] }),
         tf.layers.dense({ units: 256 }),
         tf.layers.dense({ units: 1 }),
       ],
@@ -38,8 +46,8 @@ export default (nb: ExecutedNotebook): void => {
     assert.equal(num(r['전체 파라미터']), head.countParams() + convStackParams([32, 64, 128, 256, 512]));
     head.dispose();
   }
-  assert.equal(num(heads[0]['분류기 파라미터 (손 계산)']), 10_617_345, 'the markdown\'s Flatten count');
-  assert.equal(num(heads[1]['분류기 파라미터 (손 계산)']), 131_585, 'the markdown\'s GAP count');
+  assert.equal(num(heads[0]['분류기 파라미터 (손 계산)']), 10_617_345, "the markdown's Flatten count");
+  assert.equal(num(heads[1]['분류기 파라미터 (손 계산)']), 131_585, "the markdown's GAP count");
 
   const sweep = nb.table('채널 수별');
   assert.equal(sweep.length, 8);
@@ -70,7 +78,13 @@ export default (nb: ExecutedNotebook): void => {
   assert.ok(grid, 'a grid of 6 photos beside their 6 overlays');
   for (let i = 0; i < 6; i++) {
     assert.equal(grid[2 * i].caption, cams[i]['사진']);
-    assert.match(grid[2 * i + 1].caption, new RegExp(`^1위 ${cams[i]['클래스'].replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\d+\\.\\d%$`));
-    assert.ok(grid[2 * i + 1].png.length > 1000 && !grid[2 * i + 1].png.equals(grid[2 * i].png), 'the overlay is an image of its own');
+    assert.match(
+      grid[2 * i + 1].caption,
+      new RegExp(`^1위 ${cams[i]['클래스'].replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\d+\\.\\d%$`),
+    );
+    assert.ok(
+      grid[2 * i + 1].png.length > 1000 && !grid[2 * i + 1].png.equals(grid[2 * i].png),
+      'the overlay is an image of its own',
+    );
   }
 };

@@ -12,38 +12,62 @@ export default (nb: ExecutedNotebook): void => {
   const html = nb.htmls().join('\n');
   assert.ok(html.includes('tlts-banner'), 'the first cell shows the lesson banner');
   // Offline: the mini set is said to be the data, with the command a learner with Drive access runs; no download.
-  assert.ok(html.includes('mini 프로필') && html.includes(downloadCommand()), 'the mini note shows the download command');
+  assert.ok(
+    html.includes('mini 프로필') && html.includes(downloadCommand()),
+    'the mini note shows the download command',
+  );
   assert.doesNotMatch(nb.text(), /내려받는 중|풀었습니다/, 'nothing is downloaded or unzipped in the mini profile');
-  const source = nb.cells.filter((c) => c.cell_type === 'code').map((c) => [c.source].flat().join('')).join('\n');
-  assert.match(source, /gdown\(LESSON_DATASET\.url, \{ output: LESSON_DATASET\.zip \}\)/, 'the cell calls gdown visibly');
+  const source = nb.cells
+    .filter((c) => c.cell_type === 'code')
+    .map((c) => [c.source].flat().join(''))
+    .join('\n');
+  assert.match(
+    source,
+    /gdown\(LESSON_DATASET\.url, \{ output: LESSON_DATASET\.zip \}\)/,
+    'the cell calls gdown visibly',
+  );
   assert.match(source, /unzip\(zip, LESSON_DATASET\.dir\)/, 'and then unzip');
 
   // Photos per split and class, as on disk.
   const rows = nb.table('폴더별 사진 수');
-  assert.deepEqual(rows.map((r) => r['분할']), ['train', 'validation', 'test']);
+  assert.deepEqual(
+    rows.map((r) => r['분할']),
+    ['train', 'validation', 'test'],
+  );
   for (const r of rows) {
     for (const cls of ['cats', 'dogs']) {
-      const onDisk = readdirSync(path.join(MINI_DATASET_DIR, r['분할'], cls)).filter((f) => IMAGE.test(f) && !f.startsWith('.')).length;
+      const onDisk = readdirSync(path.join(MINI_DATASET_DIR, r['분할'], cls)).filter(
+        (f) => IMAGE.test(f) && !f.startsWith('.'),
+      ).length;
       assert.equal(num(r[cls]), onDisk, `${r['분할']}/${cls}: table says ${r[cls]}, disk has ${onDisk}`);
     }
     assert.equal(num(r['합계']), num(r.cats) + num(r.dogs));
   }
-  assert.deepEqual(rows.map((r) => num(r['합계'])), [200, 100, 100], 'the mini set is split 100/50/50 per class');
+  assert.deepEqual(
+    rows.map((r) => num(r['합계'])),
+    [200, 100, 100],
+    'the mini set is split 100/50/50 per class',
+  );
 
   // Sample photos: six of each class from train/, captioned with their folder and file name.
   const grids = imageGrids(nb);
   const photos = grids.find((g) => g.some((f) => f.caption.startsWith('cats/')));
   assert.ok(photos && photos.length === 12, 'twelve sample photos');
-  for (const f of photos) assert.ok(existsSync(path.join(MINI_DATASET_DIR, 'train', f.caption)), `${f.caption} is a photo of train/`);
+  for (const f of photos)
+    assert.ok(existsSync(path.join(MINI_DATASET_DIR, 'train', f.caption)), `${f.caption} is a photo of train/`);
 
   // One batch: shapes, value range (pixels 0..255, not rescaled), binary labels, and its images with their labels.
   const batch = Object.fromEntries(nb.table('첫 번째 배치').map((r) => [r['텐서'], r]));
   assert.equal(batch['xs (이미지)']['모양'], '[20, 192, 192, 3]');
   assert.equal(batch['xs (이미지)']['자료형'], 'float32');
-  assert.ok(num(batch['xs (이미지)']['최솟값']) >= 0 && num(batch['xs (이미지)']['최댓값']) <= 255 && num(batch['xs (이미지)']['최댓값']) > 1);
+  assert.ok(
+    num(batch['xs (이미지)']['최솟값']) >= 0 &&
+      num(batch['xs (이미지)']['최댓값']) <= 255 &&
+      num(batch['xs (이미지)']['최댓값']) > 1,
+  );
   assert.equal(batch['ys (라벨)']['모양'], '[20, 1]');
   assert.deepEqual([num(batch['ys (라벨)']['최솟값']), num(batch['ys (라벨)']['최댓값'])], [0, 1]);
   const labelled = grids.find((g) => g.every((f) => /^라벨 [01] = (cats|dogs)$/.test(f.caption)));
-  assert.ok(labelled && labelled.length === 20, 'the batch\'s twenty images with their labels');
+  assert.ok(labelled && labelled.length === 20, "the batch's twenty images with their labels");
   for (const f of labelled) assert.ok(f.caption === '라벨 0 = cats' || f.caption === '라벨 1 = dogs');
 };

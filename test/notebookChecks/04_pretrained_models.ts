@@ -15,16 +15,26 @@ export default (nb: ExecutedNotebook): void => {
   const vggNoTop = row('VGG16', 'includeTop: false, inputShape: [150, 150, 3]');
   assert.equal(vggNoTop['출력 모양'], '[None, 4, 4, 512]');
   assert.equal(num(vggNoTop['파라미터']), 14_714_688);
-  assert.equal(row('VGG16', "includeTop: false, inputShape: [150, 150, 3], pooling: 'avg'")['출력 모양'], '[None, 512]');
-  assert.equal(row('ResNet50', "includeTop: false, inputShape: [150, 150, 3], pooling: 'avg'")['출력 모양'], '[None, 2048]');
+  assert.equal(
+    row('VGG16', "includeTop: false, inputShape: [150, 150, 3], pooling: 'avg'")['출력 모양'],
+    '[None, 512]',
+  );
+  assert.equal(
+    row('ResNet50', "includeTop: false, inputShape: [150, 150, 3], pooling: 'avg'")['출력 모양'],
+    '[None, 2048]',
+  );
   assert.equal(row('ResNet50', "includeTop: false, pooling: 'max'")['출력 모양'], '[None, 2048]');
   assert.equal(num(row('MobileNet', 'includeTop: true')['파라미터']), 4_253_864);
   for (const model of ['VGG16', 'ResNet50', 'MobileNet']) {
     const noTop = rows.filter((r) => r['모델'] === model && r['옵션'].startsWith('includeTop: false'));
-    assert.equal(new Set(noTop.map((r) => r['파라미터'])).size, 1, `${model}: inputShape and pooling add no parameters`);
+    assert.equal(
+      new Set(noTop.map((r) => r['파라미터'])).size,
+      1,
+      `${model}: inputShape and pooling add no parameters`,
+    );
   }
   const md = markdownText(nb);
-  assert.ok(md.includes('138,357,544') && md.includes('14,714,688'), 'the markdown\'s VGG16 counts are in the table');
+  assert.ok(md.includes('138,357,544') && md.includes('14,714,688'), "the markdown's VGG16 counts are in the table");
 
   const errors = nb.table('잘못된 인자');
   assert.equal(errors.length, 7);
@@ -40,20 +50,39 @@ export default (nb: ExecutedNotebook): void => {
   assert.equal(loads['includeTop: true']['가중치 파일'], 'mobilenet_2_5_224_tf.h5');
   for (const key of ['includeTop: false', 'includeTop: true']) {
     assert.equal(num(loads[key]['건너뛴 층']), 0);
-    assert.equal(num(loads[key]['값 (파라미터)']), num(sizes[key]['파라미터']), `${key}: every parameter came from the file`);
+    assert.equal(
+      num(loads[key]['값 (파라미터)']),
+      num(sizes[key]['파라미터']),
+      `${key}: every parameter came from the file`,
+    );
   }
-  assert.deepEqual([num(loads['includeTop: false']['가중치를 받은 층']), num(loads['includeTop: false']['가중치 배열'])], [54, 135]);
+  assert.deepEqual(
+    [num(loads['includeTop: false']['가중치를 받은 층']), num(loads['includeTop: false']['가중치 배열'])],
+    [54, 135],
+  );
   assert.equal(sizes['includeTop: true']['출력 모양'], '1000');
   const top = nb.table('분류기(top)의 층');
-  assert.deepEqual(top.map((r) => r['종류']), ['GlobalAveragePooling2D', 'Reshape', 'Dropout', 'Conv2D', 'Reshape', 'Activation']);
-  assert.equal(num(top.find((r) => r['층'] === 'conv_preds')?.['파라미터']), 256 * 1000 + 1000, 'a 1x1 conv from 256 channels to 1000 classes');
-  assert.equal(num(sizes['includeTop: true']['파라미터']) - num(sizes['includeTop: false']['파라미터']), 257_000, 'the top is all the difference');
+  assert.deepEqual(
+    top.map((r) => r['종류']),
+    ['GlobalAveragePooling2D', 'Reshape', 'Dropout', 'Conv2D', 'Reshape', 'Activation'],
+  );
+  assert.equal(
+    num(top.find((r) => r['층'] === 'conv_preds')?.['파라미터']),
+    256 * 1000 + 1000,
+    'a 1x1 conv from 256 channels to 1000 classes',
+  );
+  assert.equal(
+    num(sizes['includeTop: true']['파라미터']) - num(sizes['includeTop: false']['파라미터']),
+    257_000,
+    'the top is all the difference',
+  );
 
   const names = new Set(imagenetClasses().map(([, name]) => name));
   const cards = nb.tables().filter((t) => t.caption.includes('상위 3개 클래스'));
   assert.equal(cards.length, 2);
   for (const { rows: preds } of cards) {
     assert.equal(preds.length, 3);
-    for (const r of preds) assert.ok(names.has(r['클래스 (ImageNet)']), `${r['클래스 (ImageNet)']} is an ImageNet class`);
+    for (const r of preds)
+      assert.ok(names.has(r['클래스 (ImageNet)']), `${r['클래스 (ImageNet)']} is an ImageNet class`);
   }
 };

@@ -4,7 +4,10 @@ import { ExecutedNotebook, num } from '../helpers/notebookOutputs';
 
 /** The accuracy in the per-class table's caption ("정확도 88.0%, 손실 0.3123"), as a fraction. */
 export function captionAccuracy(nb: ExecutedNotebook): number {
-  const caption = nb.tables().map((t) => t.caption).find((c) => /^정확도 [\d.]+%/.test(c));
+  const caption = nb
+    .tables()
+    .map((t) => t.caption)
+    .find((c) => /^정확도 [\d.]+%/.test(c));
   assert.ok(caption, 'the test evaluation shows its accuracy');
   return Number(/^정확도 ([\d.]+)%/.exec(caption)![1]) / 100;
 }
@@ -14,8 +17,14 @@ export default (nb: ExecutedNotebook): void => {
   // The base's output is the feature map the classifier reads: MobileNet α=0.25 at 192x192 gives 6x6x256.
   assert.match(text, /출력 \(특성 맵\): 6 × 6 × 256/);
   const extract = nb.table('한 번만 뽑은 특성');
-  assert.deepEqual(extract.map((r) => r['데이터']), ['train', 'validation', 'test']);
-  assert.deepEqual(extract.map((r) => num(r['이미지 수'])), [200, 100, 100]);
+  assert.deepEqual(
+    extract.map((r) => r['데이터']),
+    ['train', 'validation', 'test'],
+  );
+  assert.deepEqual(
+    extract.map((r) => num(r['이미지 수'])),
+    [200, 100, 100],
+  );
   for (const r of extract) assert.equal(r['이미지당 특성 맵'], '6 × 6 × 256');
   // The lesson's head on 6x6x256 features, counted independently: input, Flatten 9,216 → Dense 256 → Dropout → Dense 1.
   const params = nb.table('feature_classifier').map((r) => num(r['파라미터']));

@@ -23,7 +23,10 @@ export default (nb: ExecutedNotebook): void => {
   const gap = (r: Record<string, string>) => num(r['차이 (학습 - 검증)']);
   for (const r of [row05, row06]) assert.ok(Math.abs(gap(r) - (num(r['학습 정확도']) - num(r['검증 정확도']))) < 2e-3);
   assert.ok(gap(row06) < gap(row05), `gap with augmentation ${gap(row06)} < without ${gap(row05)}`);
-  assert.ok(Math.abs(num(row06['테스트 정확도']) - captionAccuracy(nb)) < 1e-3, 'the table shows the evaluated accuracy');
+  assert.ok(
+    Math.abs(num(row06['테스트 정확도']) - captionAccuracy(nb)) < 1e-3,
+    'the table shows the evaluated accuracy',
+  );
   assert.ok(captionAccuracy(nb) >= 0.8, `test accuracy ${captionAccuracy(nb)} >= 0.8`);
   // The live training figure (accuracy and loss) and the confusion matrix, nothing drawn twice.
   assert.equal(nb.figureCount(), 3);

@@ -8,13 +8,19 @@ import { ExecutedNotebook, num, statisticalCheck } from '../helpers/notebookOutp
 export default (nb: ExecutedNotebook): void => {
   const text = nb.text();
   const strategies = nb.table('미세 조정 전략별');
-  assert.deepEqual(strategies.map((r) => r['상태']), ['1. 전체 학습', '2. 위쪽 일부만 학습 (conv_dw_12부터)', '3. 분류기만 학습']);
+  assert.deepEqual(
+    strategies.map((r) => r['상태']),
+    ['1. 전체 학습', '2. 위쪽 일부만 학습 (conv_dw_12부터)', '3. 분류기만 학습'],
+  );
   const trainable = strategies.map((r) => num(r['학습 가능 파라미터']));
   assert.ok(trainable[0] > trainable[1] && trainable[1] > trainable[2], `all > top > classifier (${trainable})`);
   // Strategy 3 trains the head only: Flatten 6x6x256 → Dense 256 → Dense 1, counted independently.
   assert.equal(trainable[2], 9216 * 256 + 256 + 256 + 1);
   const totals = strategies.map((r) => num(r['학습 가능 파라미터']) + num(r['학습 불가 파라미터']));
-  assert.ok(totals.every((t) => t === totals[0]), 'the same model in every row');
+  assert.ok(
+    totals.every((t) => t === totals[0]),
+    'the same model in every row',
+  );
   // MobileNet v1 has one BatchNormalization after the first conv and two per depthwise-separable block (13).
   assert.match(text, /추론 모드로 둔 BatchNormalization 층: 27개, 학습률: 0\.000005\n/);
   assert.match(text, new RegExp(`학습 가능 파라미터: ${trainable[1].toLocaleString('en-US')}개 \\(conv_dw_12부터\\)`));
@@ -24,7 +30,7 @@ export default (nb: ExecutedNotebook): void => {
   assert.ok(area, 'the joined curves mark where fine-tuning began');
   const { epochs } = miniProfile('');
   const spec = JSON.parse(/var f=(\{.*?\});var done/.exec(area)![1]) as { data: { x: number[] }[] };
-  assert.equal(spec.data[0].x.length, epochs.classifier + epochs.fineTune, 'both stages\' epochs in one figure');
+  assert.equal(spec.data[0].x.length, epochs.classifier + epochs.fineTune, "both stages' epochs in one figure");
   // The fine-tuned model is saved for 08 and npm run predict.
   assert.match(text, /npm run predict -- build\/models\/07-fine-tuned \S+\.jpg --cam build\/cam/);
   assert.ok(existsSync(path.join(__dirname, '..', '..', 'build', 'models', '07-fine-tuned', 'model.json')));
@@ -34,5 +40,8 @@ export default (nb: ExecutedNotebook): void => {
   // On 100 test photos both numbers move from run to run (before: 0.80-0.94, after: 0.86-0.94 in 15 runs here), and
   // after < before - 0.02 happened once in those 15: checked last, as a statistical check (one more run if it fails).
   // Accuracies are multiples of 0.01 (100 photos): allow for 0.87 - 0.02 being 0.8500000000000001.
-  statisticalCheck(after >= before - 0.02 - 1e-9, `after fine-tuning ${after} is not worse than before ${before} by more than 0.02`);
+  statisticalCheck(
+    after >= before - 0.02 - 1e-9,
+    `after fine-tuning ${after} is not worse than before ${before} by more than 0.02`,
+  );
 };

@@ -11,23 +11,37 @@ interface Grid {
 }
 
 function grids(nb: ExecutedNotebook): Grid[] {
-  const strip = (s: string) => s.replace(/<[^>]+>/g, '').replace(/&amp;/g, '&').trim();
-  return nb.htmls().flatMap((h) => [...h.matchAll(/<table class="tlts-side-by-side">([\s\S]*?)<\/table>/g)]).map((m) => ({
-    caption: strip(/<caption[^>]*>([\s\S]*?)<\/caption>/.exec(m[1])?.[1] ?? ''),
-    titles: [...m[1].matchAll(/<th[^>]*>([\s\S]*?)<\/th>/g)].map((t) => strip(t[1])),
-    rows: [...(/<tbody>([\s\S]*?)<\/tbody>/.exec(m[1])?.[1] ?? '').matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((r) =>
-      [...r[1].matchAll(/<td[^>]*><img src="([^"]+)"[^>]*\/>(?:<div[^>]*>([\s\S]*?)<\/div>)?<\/td>/g)].map((c) => ({ image: c[1], caption: strip(c[2] ?? '') }))),
-  }));
+  const strip = (s: string) =>
+    s
+      .replace(/<[^>]+>/g, '')
+      .replace(/&amp;/g, '&')
+      .trim();
+  return nb
+    .htmls()
+    .flatMap((h) => [...h.matchAll(/<table class="tlts-side-by-side">([\s\S]*?)<\/table>/g)])
+    .map((m) => ({
+      caption: strip(/<caption[^>]*>([\s\S]*?)<\/caption>/.exec(m[1])?.[1] ?? ''),
+      titles: [...m[1].matchAll(/<th[^>]*>([\s\S]*?)<\/th>/g)].map((t) => strip(t[1])),
+      rows: [...(/<tbody>([\s\S]*?)<\/tbody>/.exec(m[1])?.[1] ?? '').matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((r) =>
+        [...r[1].matchAll(/<td[^>]*><img src="([^"]+)"[^>]*\/>(?:<div[^>]*>([\s\S]*?)<\/div>)?<\/td>/g)].map((c) => ({
+          image: c[1],
+          caption: strip(c[2] ?? ''),
+        })),
+      ),
+    }));
 }
 
 export default (nb: ExecutedNotebook): void => {
   const text = nb.text();
   // What is explained: MobileNet α=0.25's last feature map, 7x7 at 224 (ImageNet top) and 6x6 at 192 (07's model).
   const layers = nb.table('Grad-CAM이 설명하는 층');
-  assert.deepEqual(layers.map((r) => [r['입력'], r['설명하는 층'], r['지도 크기 (높이 × 너비, 채널)']]), [
-    ['224 × 224', 'conv_pw_13_relu', '7 × 7, 256'],
-    ['192 × 192', 'conv_pw_13_relu', '6 × 6, 256'],
-  ]);
+  assert.deepEqual(
+    layers.map((r) => [r['입력'], r['설명하는 층'], r['지도 크기 (높이 × 너비, 채널)']]),
+    [
+      ['224 × 224', 'conv_pw_13_relu', '7 × 7, 256'],
+      ['192 × 192', 'conv_pw_13_relu', '6 × 6, 256'],
+    ],
+  );
   const [photos, mistakes] = grids(nb);
   assert.ok(photos, 'the Grad-CAM grid of the test photos is shown');
   assert.deepEqual(photos.titles, ['사진', 'ImageNet 모델 (MobileNet)', '미세 조정한 고양이/개 모델 (07)']);
@@ -41,9 +55,14 @@ export default (nb: ExecutedNotebook): void => {
     assert.ok(m && imagenetNames.has(m[1]), `an ImageNet class name: ${imagenet.caption}`);
     assert.match(tuned.caption, /^(cats|dogs) \d+\.\d%$/);
   }
-  assert.match(text + nb.htmls().join(''), /사진 한 장의 Grad-CAM 계산 시간\(초\): ImageNet 모델 \(MobileNet\) \d+\.\d\d/);
+  assert.match(
+    text + nb.htmls().join(''),
+    /사진 한 장의 Grad-CAM 계산 시간\(초\): ImageNet 모델 \(MobileNet\) \d+\.\d\d/,
+  );
   // The most confident mistakes: how many, then each photo beside both models' Grad-CAM.
-  const wrong = /테스트 사진 100장 중 (\d+)장을 틀렸습니다 \(정확도 ([\d.]+)\)\. 가장 확신하며 틀린 (\d+)장:/.exec(text);
+  const wrong = /테스트 사진 100장 중 (\d+)장을 틀렸습니다 \(정확도 ([\d.]+)\)\. 가장 확신하며 틀린 (\d+)장:/.exec(
+    text,
+  );
   assert.ok(wrong, 'the mistakes section says how many test photos are wrong');
   assert.equal(num(wrong[3]), Math.min(4, num(wrong[1])));
   if (num(wrong[1]) === 0) return;

@@ -10,7 +10,11 @@ export type Attrs = Record<string, unknown>;
 /** A composite kernel's inputs, wrapped as tensors. */
 export type Tensors = Record<string, tf.Tensor>;
 /** A kernel function, typed as tfjs calls it. */
-export type KernelFn = (args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap }) => tf.TensorInfo | tf.TensorInfo[];
+export type KernelFn = (args: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: tf.KernelBackend;
+  attrs?: tf.NamedAttrMap;
+}) => tf.TensorInfo | tf.TensorInfo[];
 
 /**
  * Makes a kernel from a function of tf ops: inputs are wrapped as tensors (sharing the data), `fn` runs in a
@@ -45,9 +49,14 @@ export type KernelInputs = Record<string, tf.TensorInfo | undefined>;
  * A wasm kernel that runs `fast` and, when it returns undefined (a case it does not take), the kernel registered
  * under the same name now (captured when this is called, so call it before registering the result).
  */
-export function withFallback(kernelName: string, fast: (inputs: KernelInputs, attrs: Attrs, b: tf.KernelBackend) => tf.TensorInfo | undefined): tf.KernelConfig | undefined {
+export function withFallback(
+  kernelName: string,
+  fast: (inputs: KernelInputs, attrs: Attrs, b: tf.KernelBackend) => tf.TensorInfo | undefined,
+): tf.KernelConfig | undefined {
   const orig = tf.getKernel(kernelName, 'wasm');
   if (!orig) return undefined;
-  const kernelFunc: KernelFn = (args) => fast(args.inputs as KernelInputs, (args.attrs ?? {}) as Attrs, args.backend) ?? orig.kernelFunc({ ...args, attrs: args.attrs ?? {} });
+  const kernelFunc: KernelFn = (args) =>
+    fast(args.inputs as KernelInputs, (args.attrs ?? {}) as Attrs, args.backend) ??
+    orig.kernelFunc({ ...args, attrs: args.attrs ?? {} });
   return { kernelName, backendName: 'wasm', kernelFunc: kernelFunc as tf.KernelFunc };
 }

@@ -81,19 +81,23 @@ function setsStackPointer(code: Uint8Array): boolean {
  */
 export function wasmLayoutProblems(bytes: Uint8Array): string[] {
   const problems: string[] = [];
-  if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) return ['not a WebAssembly binary'];
+  if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d)
+    return ['not a WebAssembly binary'];
   let p = 8;
   let imports: string[] = [];
   while (p < bytes.length) {
     const id = bytes[p];
     const [size, body] = leb(bytes, p + 1);
     if (id === 2) imports = importsOf(bytes, body);
-    if (id === 6 && movedStackPointers(bytes, body)) problems.push('a mutable global (stack pointer) does not start at 0');
+    if (id === 6 && movedStackPointers(bytes, body))
+      problems.push('a mutable global (stack pointer) does not start at 0');
     if (id === 8) problems.push('it has a start function');
-    if (id === 10 && setsStackPointer(bytes.subarray(body, body + size))) problems.push('its code uses the stack (a struct or array whose address is taken)');
+    if (id === 10 && setsStackPointer(bytes.subarray(body, body + size)))
+      problems.push('its code uses the stack (a struct or array whose address is taken)');
     if (id === 11 || id === 12) problems.push('it has data segments');
     p = body + size;
   }
-  if (imports.join() !== 'env.memory:shared memory') problems.push(`it imports ${imports.join(', ') || 'nothing'} instead of one shared env.memory`);
+  if (imports.join() !== 'env.memory:shared memory')
+    problems.push(`it imports ${imports.join(', ') || 'nothing'} instead of one shared env.memory`);
   return problems;
 }

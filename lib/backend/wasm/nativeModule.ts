@@ -70,7 +70,9 @@ function chooseBinary(wanted: boolean): { bytes: Uint8Array; relaxed: boolean } 
   if (wasmApi.validate(plain)) return { bytes: plain, relaxed: false };
   if (!unsupportedWarned) {
     unsupportedWarned = true;
-    console.warn(`transfer-learning-ts: this JavaScript engine cannot run ${path.join(nativeDir(), 'kernels.wasm')} (WebAssembly SIMD and threads); the wasm backend runs without the project's fast kernels. Use Node 20 or later.`);
+    console.warn(
+      `transfer-learning-ts: this JavaScript engine cannot run ${path.join(nativeDir(), 'kernels.wasm')} (WebAssembly SIMD and threads); the wasm backend runs without the project's fast kernels. Use Node 20 or later.`,
+    );
   }
   return undefined;
 }
@@ -84,7 +86,8 @@ function allocator(heap: WasmHeap): (floatsPerThread: number, threads: number) =
     if (need > bytes) {
       if (address) heap.free(address);
       address = heap.malloc(need);
-      if (!address) throw new Error(`wasm kernels: could not allocate ${need} bytes of scratch memory on the wasm heap`);
+      if (!address)
+        throw new Error(`wasm kernels: could not allocate ${need} bytes of scratch memory on the wasm heap`);
       bytes = need;
     }
     return { address: (address + 15) & ~15, stride };
@@ -101,10 +104,15 @@ export function loadNativeKernels(backend: tf.KernelBackend, opts: { relaxed: bo
   if (!heap || !binary) return undefined;
   const { bytes, relaxed } = binary;
   const problems = wasmLayoutProblems(bytes);
-  if (problems.length) throw new Error(`wasm kernels: ${nativeDir()} holds an unsafe binary (${problems.join('; ')}); run npm run build:wasm`);
+  if (problems.length)
+    throw new Error(
+      `wasm kernels: ${nativeDir()} holds an unsafe binary (${problems.join('; ')}); run npm run build:wasm`,
+    );
   const module = new wasmApi.Module(bytes);
   const kernels = new wasmApi.Instance(module, { env: { memory: heap.memory } }).exports as KernelExports;
-  const names = Object.keys(kernels).filter((n) => typeof kernels[n] === 'function').sort();
+  const names = Object.keys(kernels)
+    .filter((n) => typeof kernels[n] === 'function')
+    .sort();
   const ctl = heap.malloc(CONTROL_BYTES + 16);
   const pool = new KernelPool(kernels, names, (ctl + 15) & ~15, module, heap.memory, Math.max(1, getThreadsCount()));
   const scratch = allocator(heap);

@@ -82,8 +82,10 @@ export class KernelPool {
   run(name: string, args: number[], parallel = true): void {
     const k = this.names.indexOf(name);
     const fn = this.kernels[name];
-    if (k < 0 || !fn) throw new Error(`KernelPool: no kernel '${name}' in the kernels module (have ${this.names.join(', ')})`);
-    if (args.length > MAX_ARGS) throw new Error(`KernelPool: ${name} got ${args.length} arguments, at most ${MAX_ARGS} fit in a job`);
+    if (k < 0 || !fn)
+      throw new Error(`KernelPool: no kernel '${name}' in the kernels module (have ${this.names.join(', ')})`);
+    if (args.length > MAX_ARGS)
+      throw new Error(`KernelPool: ${name} got ${args.length} arguments, at most ${MAX_ARGS} fit in a job`);
     const ctl = this.ctl;
     for (let i = 0; i < args.length; i++) ctl[ARGS + i] = args[i];
     Atomics.store(ctl, 4, 0);

@@ -85,5 +85,9 @@ export function registerWasmKernels(): string[] {
 /** Kernels the cpu backend has and wasm still lacks (after `registerWasmKernels`), e.g. complex-number FFTs. */
 export function missingWasmKernels(): string[] {
   const wasm = new Set(tf.getKernelsForBackend('wasm').map((k) => k.kernelName));
-  return tf.getKernelsForBackend('cpu').map((k) => k.kernelName).filter((k) => !wasm.has(k)).sort();
+  return tf
+    .getKernelsForBackend('cpu')
+    .map((k) => k.kernelName)
+    .filter((k) => !wasm.has(k))
+    .sort();
 }

@@ -24,7 +24,12 @@ import * as path from 'node:path';
 import { writeFileAtomicSync } from '../../core/atomicFile';
 import { envValue } from '../../core/config';
 import {
-  addWasmFunctionTable, startedBackend, unrefWasmWorkers, wasmInternalsAvailable, withLogicalCores, type WasmEmscriptenModule,
+  addWasmFunctionTable,
+  startedBackend,
+  unrefWasmWorkers,
+  wasmInternalsAvailable,
+  withLogicalCores,
+  type WasmEmscriptenModule,
 } from '../../core/internals';
 
 /** Emscripten keeps this many pthread workers loaded; more threads than workers + the main thread would deadlock. */
@@ -41,7 +46,9 @@ export function wasmThreadCount(value: string | undefined = envValue('WASM_THREA
   if (value !== undefined && value.trim() !== '') {
     const n = Number(value);
     if (!Number.isInteger(n) || n < 1) {
-      throw new Error(`WASM_THREADS=${value} is not a thread count: use a whole number >= 1 (1 = single-threaded), or unset it to use all cores.`);
+      throw new Error(
+        `WASM_THREADS=${value} is not a thread count: use a whole number >= 1 (1 = single-threaded), or unset it to use all cores.`,
+      );
     }
     return Math.min(n, max);
   }
@@ -67,22 +74,34 @@ function workerScriptFile(): string {
   try {
     return writeFileAtomicSync(file, code);
   } catch (err) {
-    throw new Error(`could not write the wasm pthread worker script to ${file} (${(err as Error).message}); make the temp folder writable or set WASM_THREADS=1.`, { cause: err });
+    throw new Error(
+      `could not write the wasm pthread worker script to ${file} (${(err as Error).message}); make the temp folder writable or set WASM_THREADS=1.`,
+      { cause: err },
+    );
   }
 }
 
 /** Emscripten's `instantiateWasm` hook: instantiates `file`, reporting twice `threads` logical cores to it. */
 function instantiateWith(file: string, threads: number) {
-  return (info: Record<string, Record<string, unknown>>, receive: (instance: unknown, module: unknown) => void): object => {
+  return (
+    info: Record<string, Record<string, unknown>>,
+    receive: (instance: unknown, module: unknown) => void,
+  ): object => {
     // The C++ side sizes its thread pool from half the logical cores (it assumes hyper-threading). Tell it
     // twice the wanted count so that `init_with_threads_count` is not capped below it.
     const imports = { ...info, env: withLogicalCores(info.env, 2 * threads) };
     const bytes = fs.readFileSync(file);
     // tslab type-checks cells without the DOM lib, which is where the WebAssembly types live.
-    (globalThis as unknown as { WebAssembly: { instantiate(b: Uint8Array, i: object): Promise<{ instance: unknown; module: unknown }> } }).WebAssembly.instantiate(bytes, imports).then(
+    (
+      globalThis as unknown as {
+        WebAssembly: { instantiate(b: Uint8Array, i: object): Promise<{ instance: unknown; module: unknown }> };
+      }
+    ).WebAssembly.instantiate(bytes, imports).then(
       (r) => receive(r.instance, r.module),
       (e: unknown) => {
-        throw new Error(`could not instantiate ${file}: ${String(e)}; reinstall @tensorflow/tfjs-backend-wasm.`, { cause: e });
+        throw new Error(`could not instantiate ${file}: ${String(e)}; reinstall @tensorflow/tfjs-backend-wasm.`, {
+          cause: e,
+        });
       },
     );
     return {};

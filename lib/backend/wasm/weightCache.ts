@@ -28,7 +28,14 @@ function dropDisposedWeights(b: tf.KernelBackend): void {
  * The heap address of the `kind` copy of `weight` (`floats` floats), made on a miss by `make(address)` into a
  * buffer that is zeroed first when `zeroed`.
  */
-export function cachedWeights(b: tf.KernelBackend, weight: tf.TensorInfo, kind: string, floats: number, zeroed: boolean, make: (address: number) => void): number {
+export function cachedWeights(
+  b: tf.KernelBackend,
+  weight: tf.TensorInfo,
+  kind: string,
+  floats: number,
+  zeroed: boolean,
+  make: (address: number) => void,
+): number {
   dropDisposedWeights(b);
   let kinds = entries.get(weight.dataId);
   if (!kinds) entries.set(weight.dataId, (kinds = new Map()));

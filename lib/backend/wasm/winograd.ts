@@ -29,17 +29,26 @@ export const WINOGRAD_MIN_CHANNELS = 16;
  * The geometry of a convolution that the Winograd kernel handles, else undefined: NHWC float32, a 3x3 filter,
  * stride and dilation 1, channel counts that are multiples of 4 and at least WINOGRAD_MIN_CHANNELS.
  */
-export function winogradGeometry(xShape: number[], filterShape: number[], attrs: Record<string, unknown>): WinogradGeometry | undefined {
+export function winogradGeometry(
+  xShape: number[],
+  filterShape: number[],
+  attrs: Record<string, unknown>,
+): WinogradGeometry | undefined {
   const one = (v: unknown): boolean => v === undefined || v === 1 || (Array.isArray(v) && v.every((e) => e === 1));
   if (xShape.length !== 4 || filterShape.length !== 4) return undefined;
   const [kh, kw, c, k] = filterShape;
   if (kh !== 3 || kw !== 3 || c !== xShape[3] || c % 4 || k % 4) return undefined;
   if (c < WINOGRAD_MIN_CHANNELS || k < WINOGRAD_MIN_CHANNELS) return undefined;
   if (!one(attrs.strides) || !one(attrs.dilations)) return undefined;
-  if (attrs.dataFormat !== undefined && attrs.dataFormat !== 'NHWC' && attrs.dataFormat !== 'channelsLast') return undefined;
+  if (attrs.dataFormat !== undefined && attrs.dataFormat !== 'NHWC' && attrs.dataFormat !== 'channelsLast')
+    return undefined;
   const info = tf.backend_util.computeConv2DInfo(
-    xShape as [number, number, number, number], filterShape as [number, number, number, number], 1, 1,
-    attrs.pad as 'same', attrs.dimRoundingMode as 'floor' | undefined,
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    1,
+    1,
+    attrs.pad as 'same',
+    attrs.dimRoundingMode as 'floor' | undefined,
   );
   if (info.outHeight < 1 || info.outWidth < 1) return undefined;
   return { outHeight: info.outHeight, outWidth: info.outWidth, padTop: info.padInfo.top, padLeft: info.padInfo.left };
@@ -57,8 +66,14 @@ export function filterTransformSize(cin: number, cout: number): number {
 export function filterTransform(b: tf.KernelBackend, nk: NativeKernels, filter: tf.TensorInfo, flip: boolean): number {
   const [, , c, k] = filter.shape;
   const [cin, cout] = flip ? [k, c] : [c, k];
-  return cachedWeights(b, filter, flip ? 'winograd-flip' : 'winograd', filterTransformSize(cin, cout), cout % 8 !== 0, (u) =>
-    nk.run('wino_filter', [heapAddress(b, filter), u, c, k, flip ? 1 : 0]));
+  return cachedWeights(
+    b,
+    filter,
+    flip ? 'winograd-flip' : 'winograd',
+    filterTransformSize(cin, cout),
+    cout % 8 !== 0,
+    (u) => nk.run('wino_filter', [heapAddress(b, filter), u, c, k, flip ? 1 : 0]),
+  );
 }
 
 /** Floats of scratch per thread for `tiles` tiles per chunk and `cin` input channels. */
@@ -101,25 +116,67 @@ export function winogradConv(b: tf.KernelBackend, nk: NativeKernels, args: Winog
   const tt = tilesPerChunk(c, tiles, nk.threads);
   const s = nk.scratch(scratchFloats(tt, c));
   nk.run('wino_conv', [
-    heapAddress(b, args.x), u, args.bias ? heapAddress(b, args.bias) : 0, heapAddress(b, out),
-    n, h, w, c, k, oh, ow, padTop, padLeft, args.activation, tt, s.address, s.stride,
+    heapAddress(b, args.x),
+    u,
+    args.bias ? heapAddress(b, args.bias) : 0,
+    heapAddress(b, out),
+    n,
+    h,
+    w,
+    c,
+    k,
+    oh,
+    ow,
+    padTop,
+    padLeft,
+    args.activation,
+    tt,
+    s.address,
+    s.stride,
   ]);
   return out;
 }
 
 /** The filter gradient [3, 3, C, K] of the convolution of x [N, H, W, C] giving dy, by Winograd F(4x4, 3x3). */
-export function winogradFilterGradient(b: tf.KernelBackend, nk: NativeKernels, x: tf.TensorInfo, dy: tf.TensorInfo, geometry: WinogradGeometry): tf.TensorInfo {
+export function winogradFilterGradient(
+  b: tf.KernelBackend,
+  nk: NativeKernels,
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
+  geometry: WinogradGeometry,
+): tf.TensorInfo {
   const [n, h, w, c] = x.shape;
   const k = dy.shape[3];
   const k8 = Math.ceil(k / 8) * 8;
   const { outHeight: oh, outWidth: ow, padTop, padLeft } = geometry;
   const tiles = n * Math.ceil(oh / 4) * Math.ceil(ow / 4);
-  const temps = [heapOutput(b, [36 * tiles * c], 'float32'), heapOutput(b, [36 * tiles * k8], 'float32'), heapOutput(b, [36 * c * k8], 'float32')];
+  const temps = [
+    heapOutput(b, [36 * tiles * c], 'float32'),
+    heapOutput(b, [36 * tiles * k8], 'float32'),
+    heapOutput(b, [36 * c * k8], 'float32'),
+  ];
   const [v, d, m] = temps.map((t) => heapAddress(b, t));
   try {
     const s = nk.scratch(144);
     const chunk = Math.max(1, Math.ceil(tiles / (8 * nk.threads)));
-    nk.run('wino_dw_transform', [heapAddress(b, x), heapAddress(b, dy), v, d, n, h, w, c, k, oh, ow, padTop, padLeft, chunk, s.address, s.stride]);
+    nk.run('wino_dw_transform', [
+      heapAddress(b, x),
+      heapAddress(b, dy),
+      v,
+      d,
+      n,
+      h,
+      w,
+      c,
+      k,
+      oh,
+      ow,
+      padTop,
+      padLeft,
+      chunk,
+      s.address,
+      s.stride,
+    ]);
     nk.run('wino_dw_gemm', [v, d, m, tiles, c, k8, Math.min(48, c), Math.min(64, k8), 256]);
     const out = heapOutput(b, [3, 3, c, k], 'float32');
     nk.run('wino_dw_output', [m, heapAddress(b, out), c, k]);

@@ -10,7 +10,12 @@ import type { KernelFn } from '../composite';
 import { nativeKernels } from '../nativeModule';
 
 /** The product's sizes from rank-3 (or rank-2) operands, or undefined when the shapes do not fit. */
-function sizes(a: number[], b: number[], ta: boolean, tb: boolean): { batchA: number; batchB: number; m: number; k: number; n: number } | undefined {
+function sizes(
+  a: number[],
+  b: number[],
+  ta: boolean,
+  tb: boolean,
+): { batchA: number; batchB: number; m: number; k: number; n: number } | undefined {
   if (a.length !== b.length || a.length < 2 || a.length > 3) return undefined;
   const [batchA, batchB] = a.length === 3 ? [a[0], b[0]] : [1, 1];
   const [ra, ca] = a.slice(-2);
@@ -38,7 +43,10 @@ export function batchMatMulNative(): tf.KernelConfig | undefined {
     const out = heapOutput(backend, outShape, 'float32');
     if (s.m * s.n === 0) return out;
     const groups = Math.ceil(s.m / 4);
-    const packs = [heapOutput(backend, [s.batchA * groups * s.k * 4], 'float32'), heapOutput(backend, [s.batchB * panels * s.k * 8], 'float32')];
+    const packs = [
+      heapOutput(backend, [s.batchA * groups * s.k * 4], 'float32'),
+      heapOutput(backend, [s.batchB * panels * s.k * 8], 'float32'),
+    ];
     const [pa, pb] = packs.map((t) => heapAddress(backend, t));
     try {
       nk.run('matmul_pack_a', [heapAddress(backend, a), pa, s.batchA, s.m, s.k, ta ? 1 : 0]);
@@ -49,8 +57,19 @@ export function batchMatMulNative(): tf.KernelConfig | undefined {
       const perChunk = Math.min(panels, Math.max(1, Math.floor((panels * rowBlocks) / (8 * nk.threads))));
       const scratch = nk.scratch(32);
       nk.run('matmul', [
-        pa, pb, heapAddress(backend, out), batches, s.m, s.k, s.n, s.batchA === 1 ? 0 : groups * s.k * 4,
-        s.batchB === 1 ? 0 : panels * s.k * 8, rb, perChunk, scratch.address, scratch.stride,
+        pa,
+        pb,
+        heapAddress(backend, out),
+        batches,
+        s.m,
+        s.k,
+        s.n,
+        s.batchA === 1 ? 0 : groups * s.k * 4,
+        s.batchB === 1 ? 0 : panels * s.k * 8,
+        rb,
+        perChunk,
+        scratch.address,
+        scratch.stride,
       ]);
     } finally {
       for (const t of packs) backend.disposeData(t.dataId);

@@ -12,7 +12,12 @@ import { nativeKernels } from '../nativeModule';
 const MIN_ELEMENTS = 1 << 14;
 
 /** The per-channel vector of `t` (size C, or 1 broadcast to C), or undefined when it is neither. */
-function perChannel(b: tf.KernelBackend, t: tf.TensorInfo | undefined, c: number, fallback: number): Float64Array | undefined {
+function perChannel(
+  b: tf.KernelBackend,
+  t: tf.TensorInfo | undefined,
+  c: number,
+  fallback: number,
+): Float64Array | undefined {
   const out = new Float64Array(c).fill(fallback);
   if (!t) return out;
   if (t.dtype !== 'float32') return undefined;
@@ -34,8 +39,16 @@ export function batchNormNative(): tf.KernelConfig | undefined {
     const size = x ? tf.util.sizeFromShape(x.shape) : 0;
     const nk = x?.dtype === 'float32' && c > 0 && size >= MIN_ELEMENTS ? nativeKernels(b) : undefined;
     const eps = ((args.attrs ?? {}) as { varianceEpsilon?: number }).varianceEpsilon ?? 1e-3;
-    const stats = nk ? [perChannel(b, mean, c, 0), perChannel(b, variance, c, 1), perChannel(b, offset, c, 0), perChannel(b, scale, c, 1)] : [];
-    if (!x || !nk || !mean || !variance || stats.some((s) => s === undefined)) return orig.kernelFunc({ ...args, attrs: args.attrs ?? {} });
+    const stats = nk
+      ? [
+          perChannel(b, mean, c, 0),
+          perChannel(b, variance, c, 1),
+          perChannel(b, offset, c, 0),
+          perChannel(b, scale, c, 1),
+        ]
+      : [];
+    if (!x || !nk || !mean || !variance || stats.some((s) => s === undefined))
+      return orig.kernelFunc({ ...args, attrs: args.attrs ?? {} });
     const [m, v, o, s] = stats as Float64Array[];
     const coefs = heapOutput(b, [3 * c], 'float32');
     const out = heapOutput(b, x.shape, 'float32');
@@ -48,7 +61,16 @@ export function batchNormNative(): tf.KernelConfig | undefined {
     const at = heapAddress(b, coefs);
     const rows = size / c;
     try {
-      nk.run('channel_affine', [heapAddress(b, x), heapAddress(b, out), rows, c, at + 4 * c, at + 8 * c, Math.max(1, Math.ceil(16384 / c)), at]);
+      nk.run('channel_affine', [
+        heapAddress(b, x),
+        heapAddress(b, out),
+        rows,
+        c,
+        at + 4 * c,
+        at + 8 * c,
+        Math.max(1, Math.ceil(16384 / c)),
+        at,
+      ]);
     } finally {
       b.disposeData(coefs.dataId);
     }

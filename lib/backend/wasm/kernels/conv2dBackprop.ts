@@ -22,7 +22,12 @@ export const conv2dBackpropFilter = composite('Conv2DBackpropFilter', (t, attrs)
   const right = Math.max(0, (outWidth - 1) * sw + kw - x.shape[2] - padInfo.left);
   const xt = tf.transpose(x, [3, 1, 2, 0]);
   const dyt = tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D;
-  const pads: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [padInfo.top, bottom], [padInfo.left, right], [0, 0]];
+  const pads: [[number, number], [number, number], [number, number], [number, number]] = [
+    [0, 0],
+    [padInfo.top, bottom],
+    [padInfo.left, right],
+    [0, 0],
+  ];
   let out = tf.conv2d(xt, dyt, 1, pads, 'NHWC', [sh, sw]); // [Ci, >=KH, >=KW, Co]
   if (out.shape[1] !== kh || out.shape[2] !== kw) out = tf.slice(out, [0, 0, 0, 0], [-1, kh, kw, -1]);
   return tf.transpose(out, [1, 2, 0, 3]);
@@ -57,5 +62,8 @@ export const conv2dBackpropInput = composite('Conv2DBackpropInput', (t, attrs) =
   const dilated = dilateByStride(dy, info.strideHeight, info.strideWidth);
   const { pads, crop } = transposedPads(info, dilated);
   const w = flippedSwappedFilter(filter);
-  return tf.conv2d(cropHW(dilated, crop), w, 1, [[0, 0], pads[0], pads[1], [0, 0]], 'NHWC', [info.dilationHeight, info.dilationWidth]);
+  return tf.conv2d(cropHW(dilated, crop), w, 1, [[0, 0], pads[0], pads[1], [0, 0]], 'NHWC', [
+    info.dilationHeight,
+    info.dilationWidth,
+  ]);
 });

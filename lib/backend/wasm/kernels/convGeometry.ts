@@ -19,8 +19,20 @@ function pair(v: unknown): [number, number] {
  * input is reshaped once to [B, H/sh, sh*W/sw, sw*C] so that every tap is a plain 4-D slice (wasm's
  * StridedSlice and its slices of rank > 4 are an order of magnitude slower).
  */
-export function tapper(x: tf.Tensor4D, info: tf.backend_util.Conv2DInfo, value = 0): (i: number, j: number) => tf.Tensor4D {
-  const { padInfo, outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
+export function tapper(
+  x: tf.Tensor4D,
+  info: tf.backend_util.Conv2DInfo,
+  value = 0,
+): (i: number, j: number) => tf.Tensor4D {
+  const {
+    padInfo,
+    outHeight: oh,
+    outWidth: ow,
+    strideHeight: sh,
+    strideWidth: sw,
+    dilationHeight: dh,
+    dilationWidth: dw,
+  } = info;
   const [b, h, w, c] = x.shape;
   // Rows/cols the taps read, rounded up to whole stride blocks.
   const needH = Math.ceil(((oh - 1) * sh + info.effectiveFilterHeight) / sh) * sh;
@@ -29,7 +41,16 @@ export function tapper(x: tf.Tensor4D, info: tf.backend_util.Conv2DInfo, value =
   const right = needW - w - padInfo.left;
   let xp: tf.Tensor4D = x;
   if (padInfo.top || padInfo.left || bottom > 0 || right > 0) {
-    xp = tf.pad(x, [[0, 0], [padInfo.top, Math.max(0, bottom)], [padInfo.left, Math.max(0, right)], [0, 0]], value);
+    xp = tf.pad(
+      x,
+      [
+        [0, 0],
+        [padInfo.top, Math.max(0, bottom)],
+        [padInfo.left, Math.max(0, right)],
+        [0, 0],
+      ],
+      value,
+    );
   }
   if (xp.shape[1] > needH || xp.shape[2] > needW) xp = tf.slice(xp, [0, 0, 0, 0], [-1, needH, needW, -1]);
   if (sh === 1 && sw === 1) return (i, j) => tf.slice(xp, [0, i * dh, j * dw, 0], [b, oh, ow, c]);
@@ -50,12 +71,21 @@ export function dilateByStride(dy: tf.Tensor4D, sh: number, sw: number): tf.Tens
   // [B,H,W,C] -> [B*H, 1, W, C] -> pad rows -> [B, H*sh, W, C]; then the same for columns.
   let t: tf.Tensor = dy;
   if (sh > 1) {
-    t = tf.pad(tf.reshape(t, [b * h, 1, w, c]), [[0, 0], [0, sh - 1], [0, 0], [0, 0]]);
+    t = tf.pad(tf.reshape(t, [b * h, 1, w, c]), [
+      [0, 0],
+      [0, sh - 1],
+      [0, 0],
+      [0, 0],
+    ]);
     t = tf.slice(tf.reshape(t, [b, h * sh, w, c]), [0, 0, 0, 0], [b, (h - 1) * sh + 1, w, c]);
   }
   const h2 = t.shape[1] as number;
   if (sw > 1) {
-    t = tf.pad(tf.reshape(t, [b * h2 * w, 1, c]), [[0, 0], [0, sw - 1], [0, 0]]);
+    t = tf.pad(tf.reshape(t, [b * h2 * w, 1, c]), [
+      [0, 0],
+      [0, sw - 1],
+      [0, 0],
+    ]);
     t = tf.slice(tf.reshape(t, [b, h2, w * sw, c]), [0, 0, 0, 0], [b, h2, (w - 1) * sw + 1, c]);
   }
   return t as tf.Tensor4D;
@@ -65,15 +95,29 @@ export function dilateByStride(dy: tf.Tensor4D, sh: number, sw: number): tf.Tens
  * Explicit pads that turn the transposed convolution into a plain stride-1 `valid` convolution of the dilated dy
  * with the flipped filter; negative amounts become a crop.
  */
-export function transposedPads(info: tf.backend_util.Conv2DInfo, dilated: tf.Tensor4D): { pads: [[number, number], [number, number]]; crop: [number, number, number, number] } {
+export function transposedPads(
+  info: tf.backend_util.Conv2DInfo,
+  dilated: tf.Tensor4D,
+): { pads: [[number, number], [number, number]]; crop: [number, number, number, number] } {
   const { padInfo, inHeight, inWidth, effectiveFilterHeight: kh, effectiveFilterWidth: kw } = info;
   const top = kh - 1 - padInfo.top;
   const left = kw - 1 - padInfo.left;
   const bottom = inHeight + kh - 1 - top - dilated.shape[1];
   const right = inWidth + kw - 1 - left - dilated.shape[2];
   // Negative pads: crop the dilated dy first.
-  const crop: [number, number, number, number] = [Math.max(0, -top), Math.max(0, -bottom), Math.max(0, -left), Math.max(0, -right)];
-  return { pads: [[Math.max(0, top), Math.max(0, bottom)], [Math.max(0, left), Math.max(0, right)]], crop };
+  const crop: [number, number, number, number] = [
+    Math.max(0, -top),
+    Math.max(0, -bottom),
+    Math.max(0, -left),
+    Math.max(0, -right),
+  ];
+  return {
+    pads: [
+      [Math.max(0, top), Math.max(0, bottom)],
+      [Math.max(0, left), Math.max(0, right)],
+    ],
+    crop,
+  };
 }
 
 /** Crops [top, bottom, left, right] pixels off the image plane of `t` (NHWC). */
@@ -85,12 +129,20 @@ export function cropHW(t: tf.Tensor4D, crop: [number, number, number, number]): 
 
 function checkNHWC(name: string, attrs: Attrs): void {
   if (attrs.dataFormat !== undefined && attrs.dataFormat !== 'NHWC') {
-    throw new Error(`${name} on wasm supports dataFormat NHWC only (got ${String(attrs.dataFormat)}); use channelsLast layers.`);
+    throw new Error(
+      `${name} on wasm supports dataFormat NHWC only (got ${String(attrs.dataFormat)}); use channelsLast layers.`,
+    );
   }
 }
 
 /** The convolution's geometry from a gradient kernel's attributes (NHWC only; names the kernel otherwise). */
-export function conv2dInfo(name: string, xShape: number[], filterShape: number[], attrs: Attrs, depthwise: boolean): tf.backend_util.Conv2DInfo {
+export function conv2dInfo(
+  name: string,
+  xShape: number[],
+  filterShape: number[],
+  attrs: Attrs,
+  depthwise: boolean,
+): tf.backend_util.Conv2DInfo {
   checkNHWC(name, attrs);
   return tf.backend_util.computeConv2DInfo(
     xShape as [number, number, number, number],

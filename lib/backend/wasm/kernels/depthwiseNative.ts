@@ -10,19 +10,35 @@ import { withFallback, type Attrs, type KernelInputs as Inputs } from '../compos
 import { nativeKernels } from '../nativeModule';
 import { conv2dInfo } from './convGeometry';
 
-
 /** The 14 geometry arguments of native/depthwise.c from a depthwise conv's info. */
 function geometryArgs(info: tf.backend_util.Conv2DInfo): number[] {
   return [
-    info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth, info.filterHeight, info.filterWidth,
-    info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth, info.padInfo.top, info.padInfo.left,
+    info.batchSize,
+    info.inHeight,
+    info.inWidth,
+    info.inChannels,
+    info.outHeight,
+    info.outWidth,
+    info.filterHeight,
+    info.filterWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.dilationHeight,
+    info.dilationWidth,
+    info.padInfo.top,
+    info.padInfo.left,
   ];
 }
 
 /** Whether the native kernels take this depthwise convolution: float32, NHWC, multiplier 1. */
 function fits(tensors: (tf.TensorInfo | undefined)[], filterShape: number[], attrs: Attrs): boolean {
   const nhwc = attrs.dataFormat === undefined || attrs.dataFormat === 'NHWC';
-  return nhwc && filterShape.length === 4 && filterShape[3] === 1 && tensors.every((t) => t !== undefined && t.dtype === 'float32');
+  return (
+    nhwc &&
+    filterShape.length === 4 &&
+    filterShape[3] === 1 &&
+    tensors.every((t) => t !== undefined && t.dtype === 'float32')
+  );
 }
 
 function inputGradient(inputs: Inputs, attrs: Attrs, b: tf.KernelBackend): tf.TensorInfo | undefined {
@@ -30,7 +46,13 @@ function inputGradient(inputs: Inputs, attrs: Attrs, b: tf.KernelBackend): tf.Te
   if (!dy || !filter || !fits([dy, filter], filter.shape, attrs)) return undefined;
   const nk = nativeKernels(b);
   if (!nk) return undefined;
-  const info = conv2dInfo('DepthwiseConv2dNativeBackpropInput', attrs.inputShape as number[], filter.shape, attrs, true);
+  const info = conv2dInfo(
+    'DepthwiseConv2dNativeBackpropInput',
+    attrs.inputShape as number[],
+    filter.shape,
+    attrs,
+    true,
+  );
   const out = heapOutput(b, attrs.inputShape as number[], 'float32');
   nk.run('dw_conv_dx', [heapAddress(b, dy), heapAddress(b, filter), heapAddress(b, out), 0, 0, ...geometryArgs(info)]);
   return out;
@@ -47,7 +69,14 @@ function filterGradient(inputs: Inputs, attrs: Attrs, b: tf.KernelBackend): tf.T
   const partials = heapOutput(b, [info.batchSize * r], 'float32');
   const out = heapOutput(b, filterShape, 'float32');
   try {
-    nk.run('dw_conv_dw', [heapAddress(b, x), heapAddress(b, dy), heapAddress(b, partials), 0, 0, ...geometryArgs(info)]);
+    nk.run('dw_conv_dw', [
+      heapAddress(b, x),
+      heapAddress(b, dy),
+      heapAddress(b, partials),
+      0,
+      0,
+      ...geometryArgs(info),
+    ]);
     nk.run('sum_partials', [heapAddress(b, partials), heapAddress(b, out), info.batchSize, r]);
   } finally {
     b.disposeData(partials.dataId);

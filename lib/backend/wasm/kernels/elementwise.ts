@@ -24,7 +24,10 @@ const BINARY: Record<string, number> = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3
 export function broadcastMode(a: number[], b: number[]): number | undefined {
   const size = (s: number[]): number => s.reduce((p, q) => p * q, 1);
   const vectorOf = (full: number[], v: number[]): boolean =>
-    full.length >= v.length && v.length >= 1 && v[v.length - 1] === full[full.length - 1] && size(v) === v[v.length - 1];
+    full.length >= v.length &&
+    v.length >= 1 &&
+    v[v.length - 1] === full[full.length - 1] &&
+    size(v) === v[v.length - 1];
   if (a.length === b.length && a.every((d, i) => d === b[i])) return 0;
   if (size(b) === 1 && b.length <= a.length) return 1;
   if (size(a) === 1 && a.length <= b.length) return 2;
@@ -46,7 +49,16 @@ function binaryKernel(name: string): tf.KernelConfig | undefined {
     const out = heapOutput(args.backend, big.shape, 'float32');
     const c = mode === 3 ? tf.util.sizeFromShape(b.shape) : mode === 4 ? tf.util.sizeFromShape(a.shape) : 1;
     const per = Math.ceil(CHUNK / c) * c;
-    nk.run('binary', [heapAddress(args.backend, a), heapAddress(args.backend, b), heapAddress(args.backend, out), size, BINARY[name], mode ?? 0, c, per]);
+    nk.run('binary', [
+      heapAddress(args.backend, a),
+      heapAddress(args.backend, b),
+      heapAddress(args.backend, out),
+      size,
+      BINARY[name],
+      mode ?? 0,
+      c,
+      per,
+    ]);
     return out;
   };
   return { kernelName: name, backendName: 'wasm', kernelFunc: kernelFunc as tf.KernelFunc };
@@ -72,7 +84,15 @@ function unaryKernel(name: string): tf.KernelConfig | undefined {
     if (!nk) return orig.kernelFunc({ ...args, attrs: args.attrs ?? {} });
     const [op, p, q] = UNARY[name]((args.attrs ?? {}) as Attrs);
     const out = heapOutput(args.backend, x.shape, 'float32');
-    nk.run('unary', [heapAddress(args.backend, x), heapAddress(args.backend, out), size, op, floatArg(p), floatArg(q), CHUNK]);
+    nk.run('unary', [
+      heapAddress(args.backend, x),
+      heapAddress(args.backend, out),
+      size,
+      op,
+      floatArg(p),
+      floatArg(q),
+      CHUNK,
+    ]);
     return out;
   };
   return { kernelName: name, backendName: 'wasm', kernelFunc: kernelFunc as tf.KernelFunc };

@@ -15,7 +15,11 @@ const sharedIdentityFn: KernelFn = ({ inputs, backend }) => {
 };
 
 /** The Identity kernel for wasm: one more reference to the input's buffer, no copy. */
-export const sharedIdentity: tf.KernelConfig = { kernelName: 'Identity', backendName: 'wasm', kernelFunc: sharedIdentityFn as tf.KernelFunc };
+export const sharedIdentity: tf.KernelConfig = {
+  kernelName: 'Identity',
+  backendName: 'wasm',
+  kernelFunc: sharedIdentityFn as tf.KernelFunc,
+};
 
 /** The Cast kernel for wasm, wrapping wasm's own (captured now): a cast to the same dtype shares the buffer. */
 export function sharedCast(): tf.KernelConfig | undefined {
@@ -25,7 +29,8 @@ export function sharedCast(): tf.KernelConfig | undefined {
     const x = args.inputs.x as tf.TensorInfo;
     const dtype = ((args.attrs ?? {}) as Attrs).dtype;
     if (dtype === x.dtype && x.dtype !== 'string') return sharedIdentityFn(args);
-    if (dtype !== 'bool' || (x.dtype !== 'float32' && x.dtype !== 'int32')) return orig.kernelFunc({ ...args, attrs: args.attrs ?? {} });
+    if (dtype !== 'bool' || (x.dtype !== 'float32' && x.dtype !== 'int32'))
+      return orig.kernelFunc({ ...args, attrs: args.attrs ?? {} });
     const out = heapOutput(args.backend, x.shape, 'bool');
     const src = heapView(args.backend, x); // views after the allocation (which may grow the heap)
     const dst = heapView(args.backend, out);

@@ -18,13 +18,24 @@ const maxPoolGradFn: KernelFn = ({ inputs, backend, attrs }) => {
   const x = inputs.input as tf.TensorInfo;
   const dy = inputs.dy as tf.TensorInfo;
   if (x.dtype !== 'float32' || dy.dtype !== 'float32') {
-    throw new Error(`MaxPoolGrad on wasm: input and dy must be float32 (got ${x.dtype}, ${dy.dtype}); cast them first.`);
+    throw new Error(
+      `MaxPoolGrad on wasm: input and dy must be float32 (got ${x.dtype}, ${dy.dtype}); cast them first.`,
+    );
   }
   const a = (attrs ?? {}) as Attrs;
-  const info = tf.backend_util.computePool2DInfo(x.shape as [number, number, number, number], a.filterSize as [number, number], a.strides as [number, number], 1, a.pad as 'same', a.dimRoundingMode as 'floor' | undefined);
+  const info = tf.backend_util.computePool2DInfo(
+    x.shape as [number, number, number, number],
+    a.filterSize as [number, number],
+    a.strides as [number, number],
+    1,
+    a.pad as 'same',
+    a.dimRoundingMode as 'floor' | undefined,
+  );
   const want = [info.batchSize, info.outHeight, info.outWidth, info.inChannels];
   if (dy.shape.join() !== want.join()) {
-    throw new Error(`MaxPoolGrad on wasm: dy has shape ${JSON.stringify(dy.shape)}, the pool's output is ${JSON.stringify(want)}.`);
+    throw new Error(
+      `MaxPoolGrad on wasm: dy has shape ${JSON.stringify(dy.shape)}, the pool's output is ${JSON.stringify(want)}.`,
+    );
   }
   const nk = nativeKernels(backend);
   if (!nk) return (onCpu ??= cpuFallback('MaxPoolGrad')?.kernelFunc as KernelFn)({ inputs, backend, attrs });
@@ -33,11 +44,29 @@ const maxPoolGradFn: KernelFn = ({ inputs, backend, attrs }) => {
   // Enough chunks for every thread even with one image: channel blocks of 4k, at most 64 channels.
   const cb = Math.max(4, Math.min(64, Math.ceil(c / Math.ceil((4 * nk.threads) / n) / 4) * 4));
   nk.run('max_pool_grad', [
-    heapAddress(backend, x), heapAddress(backend, dy), heapAddress(backend, out), n, h, w, c, oh, ow,
-    info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left, cb,
+    heapAddress(backend, x),
+    heapAddress(backend, dy),
+    heapAddress(backend, out),
+    n,
+    h,
+    w,
+    c,
+    oh,
+    ow,
+    info.filterHeight,
+    info.filterWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.padInfo.top,
+    info.padInfo.left,
+    cb,
   ]);
   return out;
 };
 
 /** The MaxPoolGrad kernel for wasm (see the file's comment). */
-export const maxPoolGrad: tf.KernelConfig = { kernelName: 'MaxPoolGrad', backendName: 'wasm', kernelFunc: maxPoolGradFn as tf.KernelFunc };
+export const maxPoolGrad: tf.KernelConfig = {
+  kernelName: 'MaxPoolGrad',
+  backendName: 'wasm',
+  kernelFunc: maxPoolGradFn as tf.KernelFunc,
+};

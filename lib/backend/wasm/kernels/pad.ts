@@ -21,13 +21,21 @@ export function padNative(): tf.KernelConfig | undefined {
     const { paddings, constantValue } = (args.attrs ?? {}) as { paddings: [number, number][]; constantValue: number };
     const rank = x.shape.length;
     const size = tf.util.sizeFromShape(x.shape);
-    const nk = x.dtype === 'float32' && rank >= 1 && rank <= 4 && size >= MIN_ELEMENTS ? nativeKernels(args.backend) : undefined;
+    const nk =
+      x.dtype === 'float32' && rank >= 1 && rank <= 4 && size >= MIN_ELEMENTS ? nativeKernels(args.backend) : undefined;
     if (!nk) return orig.kernelFunc({ ...args, attrs: args.attrs ?? {} });
     const shape4 = [...Array(4 - rank).fill(1), ...x.shape];
     const pads4 = [...Array(4 - rank).fill([0, 0]), ...paddings] as [number, number][];
     const out4 = shape4.map((d, i) => d + pads4[i][0] + pads4[i][1]);
     const out = heapOutput(args.backend, out4.slice(4 - rank), 'float32');
-    nk.run('pad4d', [heapAddress(args.backend, x), heapAddress(args.backend, out), ...shape4, ...pads4.map((p) => p[0]), ...out4, floatArg(constantValue ?? 0)]);
+    nk.run('pad4d', [
+      heapAddress(args.backend, x),
+      heapAddress(args.backend, out),
+      ...shape4,
+      ...pads4.map((p) => p[0]),
+      ...out4,
+      floatArg(constantValue ?? 0),
+    ]);
     return out;
   };
   return { kernelName: 'PadV2', backendName: 'wasm', kernelFunc: kernelFunc as tf.KernelFunc };
@@ -42,13 +50,22 @@ export function tileNative(): tf.KernelConfig | undefined {
     const reps = ((args.attrs ?? {}) as { reps: number[] }).reps;
     const rank = x.shape.length;
     const outShape = x.shape.map((d, i) => d * reps[i]);
-    const nk = x.dtype === 'float32' && rank >= 1 && rank <= 4 && tf.util.sizeFromShape(outShape) >= MIN_ELEMENTS ? nativeKernels(args.backend) : undefined;
+    const nk =
+      x.dtype === 'float32' && rank >= 1 && rank <= 4 && tf.util.sizeFromShape(outShape) >= MIN_ELEMENTS
+        ? nativeKernels(args.backend)
+        : undefined;
     if (!nk) return orig.kernelFunc({ ...args, attrs: args.attrs ?? {} });
     const shape4 = [...Array(4 - rank).fill(1), ...x.shape];
     const reps4 = [...Array(4 - rank).fill(1), ...reps];
     const out = heapOutput(args.backend, outShape, 'float32');
     const perRow = shape4[3] * reps4[3];
-    nk.run('tile4d', [heapAddress(args.backend, x), heapAddress(args.backend, out), ...shape4, ...reps4, Math.max(1, Math.ceil(16384 / perRow))]);
+    nk.run('tile4d', [
+      heapAddress(args.backend, x),
+      heapAddress(args.backend, out),
+      ...shape4,
+      ...reps4,
+      Math.max(1, Math.ceil(16384 / perRow)),
+    ]);
     return out;
   };
   return { kernelName: 'Tile', backendName: 'wasm', kernelFunc: kernelFunc as tf.KernelFunc };

@@ -22,7 +22,11 @@ export function patchFilterGradient(): tf.KernelConfig | undefined {
     const attrs = (args.attrs ?? {}) as Attrs;
     const fs = attrs.filterShape as [number, number, number, number];
     const b = args.backend;
-    const fits = x.dtype === 'float32' && dy.dtype === 'float32' && fs[0] * fs[1] * fs[2] <= MAX_PATCH && (attrs.dataFormat ?? 'NHWC') === 'NHWC';
+    const fits =
+      x.dtype === 'float32' &&
+      dy.dtype === 'float32' &&
+      fs[0] * fs[1] * fs[2] <= MAX_PATCH &&
+      (attrs.dataFormat ?? 'NHWC') === 'NHWC';
     const nk = fits ? nativeKernels(b) : undefined;
     if (!nk) return orig.kernelFunc({ ...args, attrs: args.attrs ?? {} });
     const info = conv2dInfo('Conv2DBackpropFilter', x.shape, fs, attrs, false);
@@ -36,8 +40,26 @@ export function patchFilterGradient(): tf.KernelConfig | undefined {
     try {
       const s = nk.scratch(ow * (r4 + 8));
       nk.run('conv_dw_patches', [
-        heapAddress(b, x), heapAddress(b, dy), heapAddress(b, partials), n, h, w, c, oh, ow, k, fs[0], fs[1],
-        info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth, info.padInfo.top, info.padInfo.left, s.address, s.stride,
+        heapAddress(b, x),
+        heapAddress(b, dy),
+        heapAddress(b, partials),
+        n,
+        h,
+        w,
+        c,
+        oh,
+        ow,
+        k,
+        fs[0],
+        fs[1],
+        info.strideHeight,
+        info.strideWidth,
+        info.dilationHeight,
+        info.dilationWidth,
+        info.padInfo.top,
+        info.padInfo.left,
+        s.address,
+        s.stride,
       ]);
       nk.run('conv_dw_sum', [heapAddress(b, partials), heapAddress(b, out), n, r, k]);
     } finally {

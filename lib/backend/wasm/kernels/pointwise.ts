@@ -22,20 +22,43 @@ function plainProduct(attrs: Attrs): boolean {
 function pointwise(inputs: KernelInputs, attrs: Attrs, b: tf.KernelBackend): tf.TensorInfo | undefined {
   const { x, filter, bias, preluActivationWeights } = inputs;
   const act = ACTIVATIONS[(attrs.activation as string | undefined) ?? 'linear'];
-  if (!x || !filter || x.dtype !== 'float32' || filter.dtype !== 'float32' || preluActivationWeights || act === undefined) return undefined;
+  if (
+    !x ||
+    !filter ||
+    x.dtype !== 'float32' ||
+    filter.dtype !== 'float32' ||
+    preluActivationWeights ||
+    act === undefined
+  )
+    return undefined;
   const [kh, kw, c, k] = filter.shape;
-  if (kh !== 1 || kw !== 1 || x.shape.length !== 4 || x.shape[3] !== c || k % 4 || !plainProduct(attrs)) return undefined;
+  if (kh !== 1 || kw !== 1 || x.shape.length !== 4 || x.shape[3] !== c || k % 4 || !plainProduct(attrs))
+    return undefined;
   if (bias && (bias.dtype !== 'float32' || tf.util.sizeFromShape(bias.shape) !== k)) return undefined;
   const nk = nativeKernels(b);
   if (!nk) return undefined;
   const panels = Math.ceil(k / 8);
-  const packed = cachedWeights(b, filter, 'panels', panels * c * 8, false, (at) => nk.run('matmul_pack_b', [heapAddress(b, filter), at, 1, c, k, 0, c * k]));
+  const packed = cachedWeights(b, filter, 'panels', panels * c * 8, false, (at) =>
+    nk.run('matmul_pack_b', [heapAddress(b, filter), at, 1, c, k, 0, c * k]),
+  );
   const pixels = x.shape[0] * x.shape[1] * x.shape[2];
   const out = heapOutput(b, [x.shape[0], x.shape[1], x.shape[2], k], 'float32');
   // Blocks of pixels whose outputs stay in cache (about 64 KiB), a multiple of 4, several per thread.
   const per = Math.max(4, Math.min(Math.floor(16384 / k / 4) * 4, Math.ceil(pixels / (8 * nk.threads) / 4) * 4));
   const s = nk.scratch(per * 8);
-  nk.run('conv1x1', [heapAddress(b, x), packed, bias ? heapAddress(b, bias) : 0, heapAddress(b, out), pixels, c, k, act, per, s.address, s.stride]);
+  nk.run('conv1x1', [
+    heapAddress(b, x),
+    packed,
+    bias ? heapAddress(b, bias) : 0,
+    heapAddress(b, out),
+    pixels,
+    c,
+    k,
+    act,
+    per,
+    s.address,
+    s.stride,
+  ]);
   return out;
 }
 

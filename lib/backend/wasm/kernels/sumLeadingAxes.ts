@@ -40,7 +40,13 @@ export function sumLeadingAxes(): tf.KernelConfig | undefined {
     const partials = heapOutput(b, [segments * c * 2], 'float32'); // float64 partial sums
     try {
       nk.run('sum_rows_partial', [heapAddress(b, x), heapAddress(b, partials), rows, c, seg]);
-      nk.run('sum_rows_final', [heapAddress(b, partials), heapAddress(b, out), segments, c, Math.max(64, Math.ceil(c / (4 * nk.threads)))]);
+      nk.run('sum_rows_final', [
+        heapAddress(b, partials),
+        heapAddress(b, out),
+        segments,
+        c,
+        Math.max(64, Math.ceil(c / (4 * nk.threads))),
+      ]);
     } finally {
       b.disposeData(partials.dataId);
     }

@@ -21,12 +21,18 @@ export function transformReflectFix(): tf.KernelConfig | undefined {
     for (let i = 0; i < images.shape[0]; i++) {
       const image = tf.slice(images, [i, 0, 0, 0], [1, -1, -1, -1]);
       const row = tf.slice(transforms, [transforms.shape[0] === 1 ? 0 : i, 0], [1, -1]);
-      const info = (cpuOne.kernelFunc as KernelFn)({ inputs: { image, transforms: row }, backend, attrs: attrs as tf.NamedAttrMap }) as tf.TensorInfo;
+      const info = (cpuOne.kernelFunc as KernelFn)({
+        inputs: { image, transforms: row },
+        backend,
+        attrs: attrs as tf.NamedAttrMap,
+      }) as tf.TensorInfo;
       outs.push(tensorFromInfo(info, backend));
     }
     return outs.length === 1 ? outs[0] : tf.concat(outs, 0);
   });
   const kernelFunc: KernelFn = (args) =>
-    (args.attrs as Attrs | undefined)?.fillMode === 'reflect' ? (perImage.kernelFunc as KernelFn)(args) : orig.kernelFunc({ ...args, attrs: args.attrs ?? {} });
+    (args.attrs as Attrs | undefined)?.fillMode === 'reflect'
+      ? (perImage.kernelFunc as KernelFn)(args)
+      : orig.kernelFunc({ ...args, attrs: args.attrs ?? {} });
   return { kernelName: 'Transform', backendName: 'wasm', kernelFunc: kernelFunc as tf.KernelFunc };
 }

@@ -28,8 +28,17 @@ function forward(inputs: Inputs, attrs: Attrs, b: tf.KernelBackend): tf.TensorIn
   const { x, filter, bias, preluActivationWeights } = inputs;
   if (!winogradOn) return undefined;
   const activation = WINOGRAD_ACTIVATIONS[(attrs.activation as string | undefined) ?? 'linear'];
-  if (!x || !filter || x.dtype !== 'float32' || filter.dtype !== 'float32' || preluActivationWeights || activation === undefined) return undefined;
-  if (bias && (bias.dtype !== 'float32' || bias.shape.length !== 1 || bias.shape[0] !== filter.shape[3])) return undefined;
+  if (
+    !x ||
+    !filter ||
+    x.dtype !== 'float32' ||
+    filter.dtype !== 'float32' ||
+    preluActivationWeights ||
+    activation === undefined
+  )
+    return undefined;
+  if (bias && (bias.dtype !== 'float32' || bias.shape.length !== 1 || bias.shape[0] !== filter.shape[3]))
+    return undefined;
   const geometry = winogradGeometry(x.shape, filter.shape, attrs);
   const nk = geometry && nativeKernels(b);
   if (!geometry || !nk) return undefined;
@@ -45,7 +54,12 @@ function inputGradient(inputs: Inputs, attrs: Attrs, b: tf.KernelBackend): tf.Te
   const nk = fwd && nativeKernels(b);
   if (!fwd || !nk || fwd.outHeight !== dy.shape[1] || fwd.outWidth !== dy.shape[2]) return undefined;
   // dx[i] = sum over taps a of dy[i + top - a] w[a]: the turned filter, padded by 2 - top.
-  const geometry = { outHeight: inputShape[1], outWidth: inputShape[2], padTop: 2 - fwd.padTop, padLeft: 2 - fwd.padLeft };
+  const geometry = {
+    outHeight: inputShape[1],
+    outWidth: inputShape[2],
+    padTop: 2 - fwd.padTop,
+    padLeft: 2 - fwd.padLeft,
+  };
   return winogradConv(b, nk, { x: dy, filter, flip: true, geometry, activation: 0 });
 }
 

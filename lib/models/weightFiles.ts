@@ -1,0 +1,50 @@
+/**
+ * Where keras.applications publishes its weight files, and fetching one into the cache (`get_file` with Keras's
+ * URLs and hashes, cached under `data/models/`), each file checked as a Keras weight file before it is used.
+ */
+import * as path from 'node:path';
+import { envValue } from '../core/config';
+import { weightsCacheDir } from '../core/paths';
+import { getFile } from '../io/download';
+import { readKerasWeights } from '../io/kerasHdf5';
+
+/** Where keras.applications keeps its weight files (override with `KERAS_WEIGHTS_BASE_URL`, e.g. a local mirror). */
+export const KERAS_WEIGHTS_BASE_URL = 'https://storage.googleapis.com/tensorflow/keras-applications/';
+
+/** One Keras weight file: the folder under the base URL, its file name, and the md5/sha256 Keras checks (if any). */
+export interface KerasWeightsFile {
+  /** Folder under the base URL, e.g. 'vgg16', 'resnet', 'mobilenet', 'mobilenet_v2'. */
+  subdir: string;
+  /** File name, e.g. 'vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5'. */
+  fileName: string;
+  /** The file_hash Keras passes to get_file (md5), when it publishes one. */
+  hash?: string;
+}
+
+/** The base URL in force: `KERAS_WEIGHTS_BASE_URL` from the environment, or Keras's own. Ends with '/'. */
+function kerasWeightsBaseUrl(): string {
+  const base = envValue('KERAS_WEIGHTS_BASE_URL') ?? KERAS_WEIGHTS_BASE_URL;
+  return base.endsWith('/') ? base : `${base}/`;
+}
+
+/** The URL a weight file is downloaded from. */
+export function kerasWeightsUrl(file: KerasWeightsFile): string {
+  return `${kerasWeightsBaseUrl()}${file.subdir}/${file.fileName}`;
+}
+
+/**
+ * Returns the local path of a Keras weight file in the cache (`KERAS_WEIGHTS_DIR`, or `data/models/` under the
+ * project root), downloading it first unless a verified copy is cached.
+ * Keras publishes no hash for some files (MobileNet), so every file is also read as a Keras weight file before
+ * it enters the cache and before a cached copy is used: an error page or a cut download is kept aside as
+ * `<file>.bad` with an error (a cached one is moved aside and downloaded again; see io/download.ts).
+ */
+export async function fetchKerasWeights(file: KerasWeightsFile, opts: { quiet?: boolean } = {}): Promise<string> {
+  const dest = path.join(weightsCacheDir(), file.fileName);
+  const validate = (p: string) => {
+    // Opening checks the HDF5 signature, the structure and that raw weights lie inside the file; others are read.
+    for (const weights of readKerasWeights(p).layers.values())
+      for (const w of weights) if (w.storage === 'jsfive') w.read();
+  };
+  return getFile(kerasWeightsUrl(file), { dest, hash: file.hash, quiet: opts.quiet, label: file.fileName, validate });
+}
