@@ -35,6 +35,16 @@ initBackend({ force: 'wasm' }).then((info) => {
 }).catch((e) => { console.log('ERROR ' + e.message); process.exitCode = 3; });
 `;
 
+/** Whether an optional package is installed (the native backends are not, offline). */
+function resolves(pkg: string): boolean {
+  try {
+    require.resolve(pkg);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function pick(
   env: Record<string, string | undefined>,
   code = script,
@@ -63,9 +73,18 @@ test('without TFJS_BACKEND the fastest backend that loads runs, and the banner s
   const r = JSON.parse(/RESULT (.*)/.exec(out)![1]);
   assert.deepEqual(r.y, [2, 3], 'ops run on the chosen backend');
   assert.equal(r.backend, r.info.tfBackend);
-  // Here the native packages cannot install (their libtensorflow download fails offline): wasm runs.
+  // The order is gpu, node, wasm, cpu: the skipped ones are exactly those before the choice, and cpu (the slowest)
+  // is never chosen while wasm loads. Without the native packages (offline, their libtensorflow download fails),
+  // wasm must run.
+  const order = ['gpu', 'node', 'wasm', 'cpu'];
   const skipped = r.info.skipped.map((s: { choice: string }) => s.choice);
-  if (r.info.choice === 'wasm') assert.deepEqual(skipped, ['gpu', 'node']);
+  assert.notEqual(r.info.choice, 'cpu', 'wasm ships with the project and loads: cpu is never the automatic choice');
+  assert.deepEqual(skipped, order.slice(0, order.indexOf(r.info.choice)));
+  if (!resolves('@tensorflow/tfjs-node') && !resolves('@tensorflow/tfjs-node-gpu')) {
+    assert.equal(r.info.choice, 'wasm');
+    assert.deepEqual(skipped, ['gpu', 'node']);
+    assert.equal(r.info.reason, 'the fastest that loaded');
+  }
   assert.match(out, /TensorFlow\.js backend: \w+ — /);
   for (const s of r.info.skipped) assert.match(out, new RegExp(`skipped ${s.choice}: `));
 });
@@ -77,14 +96,7 @@ test('TFJS_BACKEND forces a backend, and a forced one that cannot load is a clea
   assert.equal(r.backend, 'cpu');
   assert.match(r.info.reason, /forced by TFJS_BACKEND=cpu/);
 
-  let nativeMissing = true;
-  try {
-    require.resolve('@tensorflow/tfjs-node');
-    nativeMissing = false;
-  } catch {
-    /* not installed: expected offline */
-  }
-  if (nativeMissing) {
+  if (!resolves('@tensorflow/tfjs-node')) {
     const node = pick({ TFJS_BACKEND: 'node' });
     assert.equal(node.status, 3, node.out);
     assert.match(

@@ -183,6 +183,19 @@ test('validation split: disjoint, covering, Keras sizes; seed required', async (
   // The split is the tail of the seed-shuffled list, as in Keras.
   assert.deepEqual([...tr.filePaths, ...va.filePaths], all.filePaths);
   assert.deepEqual([...tr.labels, ...va.labels], all.labels);
+  // A split that is not a whole number of files: Keras takes int(split * n) for validation (rounded down).
+  for (const [split, validation] of [
+    [0.3, 3], // int(3.6)
+    [0.2, 2], // int(2.4)
+    [0.99, 11], // int(11.88)
+  ]) {
+    const sizes = await Promise.all(
+      (['training', 'validation'] as const).map(
+        async (subset) => (await imageDatasetFromDirectory(dir, { ...opts, validationSplit: split, subset })).size,
+      ),
+    );
+    assert.deepEqual(sizes, [12 - validation, validation], `validationSplit ${split}`);
+  }
   // Labels still follow their files.
   tr.filePaths.forEach((p, i) => assert.equal(tr.classNames[tr.labels[i]], path.relative(dir, p).split(path.sep)[0]));
   await assert.rejects(

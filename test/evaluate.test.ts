@@ -140,3 +140,27 @@ test('confusion matrix and per-class metrics', () => {
   assert.equal(rows[2].f1, 1);
   assert.throws(() => confusionMatrix([0, 3], [0, 0], 2), /item 1 has label 3/);
 });
+
+test('confusion matrix rows are the true class, columns the prediction (an asymmetric case)', () => {
+  // Three cats, all called dogs; one dog, called a dog; one bird, called a cat.
+  const labels = [0, 0, 0, 1, 2];
+  const preds = [1, 1, 1, 1, 0];
+  const cm = confusionMatrix(labels, preds, 3);
+  assert.deepEqual(cm, [
+    [0, 3, 0],
+    [0, 1, 0],
+    [1, 0, 0],
+  ]);
+  // Row sums are how many images each class has (support); column sums how often each class was predicted.
+  const rows = perClassMetrics(cm, ['cats', 'dogs', 'birds']);
+  assert.deepEqual(
+    rows.map((r) => r.support),
+    [3, 1, 1],
+  );
+  assert.equal(rows[1].recall, 1, 'the one dog was found');
+  assert.equal(rows[1].precision, 1 / 4, 'four images were called dogs, one of them a dog');
+  assert.equal(rows[0].precision, 0, 'the one image called a cat was a bird');
+  assert.equal(rows[0].recall, 0);
+  assert.equal(rows[0].f1, 0, 'no true positives: F1 is 0, not NaN');
+  assert.ok(Math.abs(rows[1].f1 - (2 * 0.25 * 1) / 1.25) < 1e-12);
+});

@@ -419,3 +419,37 @@ describe('predict --cam', () => {
     );
   });
 });
+
+test('Grad-CAM on a Flatten head (the lesson own): channel weights are the spatial mean of the gradients', async () => {
+  // With a Flatten -> Dense head, d score / d A at (position p, channel k) is the Dense kernel's row p*c + k, so
+  // Grad-CAM's alpha_k is that row's mean over positions; per-position weights would give another map.
+  await tf.setBackend('cpu');
+  const input = tf.input({ shape: [6, 6, 3] });
+  const feat = tf.layers.conv2d({ filters: 3, kernelSize: 3, activation: 'relu', name: 'feat', ...seed(21) });
+  const a = feat.apply(input) as S;
+  const dense = tf.layers.dense({ units: 1, activation: 'sigmoid', name: 'out', ...seed(22) });
+  const model = tf.model({ inputs: input, outputs: dense.apply(tf.layers.flatten().apply(a) as S) as S });
+  const image = randomImage([6, 6, 3], 23);
+  const activations = tf.tidy(() => tf.model({ inputs: input, outputs: a }).predict(image.expandDims(0)) as tf.Tensor);
+  const [h, w, c] = activations.shape.slice(1);
+  const A = await activations.data();
+  const W = await dense.getWeights()[0].data(); // [h * w * c, 1], Flatten's order: row-major over (h, w, c)
+  const alpha = Array.from({ length: c }, (_, k) => {
+    let sum = 0;
+    for (let p = 0; p < h * w; p++) sum += W[p * c + k];
+    return sum / (h * w);
+  });
+  const weighted = Array.from({ length: h * w }, (_, p) => alpha.reduce((s, ak, k) => s + ak * A[p * c + k], 0));
+  for (const classIndex of [1, 0]) {
+    const grad = await gradCam(model, image, { classIndex });
+    assert.equal(grad.layerName, 'feat');
+    // Class 1's score is the logit z; class 0's is -z (scores.ts), so its weights change sign.
+    const sign = classIndex === 1 ? 1 : -1;
+    const want = weighted.map((v) => Math.max(0, sign * v));
+    assert.ok(maxAbs(want) > 0, 'the map is not all zeros, so the comparison means something');
+    const d = relDiff(flat(grad.map), want);
+    assert.ok(d <= 1e-5, `class ${classIndex}: relative difference ${d}`);
+  }
+  tf.dispose([image, activations]);
+  model.dispose();
+});

@@ -110,7 +110,7 @@ test('the CRC-32 table fallback agrees with zlib, also when continued chunk by c
   assert.equal(crc32Table(Buffer.alloc(0)), 0);
 });
 
-test('zip slip (../, absolute, symlink) is refused with nothing written', async () => {
+test('zip slip (../, a sibling with the same prefix, absolute, symlink) is refused with nothing written', async () => {
   const cases: [string, Buffer][] = [
     [
       'dotdot',
@@ -120,6 +120,8 @@ test('zip slip (../, absolute, symlink) is refused with nothing written', async 
       ]),
     ],
     ['nested', makeZip([{ name: 'a/../../evil.txt', data: 'evil' }])],
+    // A sibling whose name starts with the destination's: '<area>/dest-evil' begins with '<area>/dest'.
+    ['sibling', makeZip([{ name: '../dest-evil/evil.txt', data: 'evil' }])],
     [
       'absolute',
       makeZip([
