@@ -1,11 +1,11 @@
 import test, { before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { featureCacheKey } from '../lib/training/featureCache';
 import { extractFeatures, type FeatureBatches } from '../lib/training/features';
+import { tempDir } from './helpers/tempDir';
 
 before(async () => {
   await tf.setBackend('cpu');
@@ -69,7 +69,7 @@ test('extractFeatures returns the base outputs for every image, with labels, and
 });
 
 test('the cache is written, reused, and recomputed when the files or the base change', async () => {
-  const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'feat-')), 'cache');
+  const dir = path.join(tempDir('feat-'), 'cache');
   const base = convBase();
   const first = await extractFeatures(base, dataset(4, 2), { quiet: true, cache: dir });
   assert.equal(first.fromCache, false);
@@ -146,7 +146,7 @@ test('progress goes through one progress line: a bar per batch, then a summary i
 });
 
 test('the cache key changes when an image file is rewritten under the same name', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'feat-stamp-'));
+  const dir = tempDir('feat-stamp-');
   const files = [0, 1, 2, 3].map((i) => path.join(dir, `img${i}.jpg`));
   for (const f of files) fs.writeFileSync(f, 'a');
   const stamp0 = featureCacheKey(convBase(), dataset(2, 2, files)).filesHash;
@@ -157,7 +157,6 @@ test('the cache key changes when an image file is rewritten under the same name'
     stamp0,
     'a regenerated image invalidates the cache',
   );
-  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 test('an empty dataset is a clear error', async () => {
