@@ -2,15 +2,14 @@
  * Files that appear whole or not at all (lib/core/atomicFile.ts): the old file stays intact until the new one is
  * complete, a failing writer leaves the destination as it was, and no temporary file is left behind.
  */
-import test, { after } from 'node:test';
+import test from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { tempPathFor, writeAtomic, writeFileAtomic, writeFileAtomicSync } from '../lib/core/atomicFile';
+import { tempDir } from './helpers/tempDir';
 
-const root = fs.mkdtempSync(path.join(os.tmpdir(), 'atomic-'));
-after(() => fs.rmSync(root, { recursive: true, force: true }));
+const root = tempDir('atomic-');
 
 /** A destination holding "old", and a reader opened on it before the write (as a running program would be). */
 function existing(name: string): { dest: string; inode: number; fd: number } {

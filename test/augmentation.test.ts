@@ -1,7 +1,6 @@
 import test, { before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { defaultAugmentation } from '../lib/layers/augmentation';
@@ -15,6 +14,7 @@ import { augmentBatch } from '../lib/ui/augmentationPreview';
 // Every module of the project that registers a layer class, for the registry test below.
 import '../lib/layers/frozenBatchNorm';
 import '../lib/models/imageNetPreprocessing';
+import { tempDir } from './helpers/tempDir';
 
 before(async () => {
   await tf.setBackend('cpu');
@@ -238,7 +238,7 @@ test('a model with augmentation layers trains, saves and loads with Keras config
   const ys = tf.tensor2d([0, 1, 0, 1, 0, 1], [6, 1]);
   const h = await model.fit(xs, ys, { epochs: 2, batchSize: 3, verbose: 0 });
   assert.equal(h.history.loss.length, 2);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aug-'));
+  const dir = tempDir('aug-');
   await saveModel(model, dir);
   const json = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'));
   const topo = json.modelTopology.model_config ?? json.modelTopology;
@@ -259,7 +259,6 @@ test('a model with augmentation layers trains, saves and loads with Keras config
   const p2 = loaded.predict(xs) as tf.Tensor;
   assert.deepEqual(Array.from(p1.dataSync()), Array.from(p2.dataSync()));
   tf.dispose([xs, ys, p1, p2]);
-  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 test('RandomRotation rejects a bad factor', () => {

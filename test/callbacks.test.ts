@@ -1,13 +1,13 @@
 import test, { before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { earlyStopping, formatCheckpointPath, modelCheckpoint, resolveMode } from '../lib/training/callbacks';
 import { historyRecord, monitorValue } from '../lib/training/logs';
 import { reportTo, type BatchReport, type EpochReport, type TrainingPlan } from '../lib/training/reporter';
 import { loadModel } from '../lib/io/modelIO';
+import { tempDir } from './helpers/tempDir';
 
 before(async () => {
   await tf.setBackend('cpu');
@@ -93,7 +93,7 @@ test('earlyStopping in model.fit: mode, minDelta, tfjs/Keras metric names', asyn
 });
 
 test('modelCheckpoint saveBestOnly writes a loadable model only when the monitored value improves', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ckpt-'));
+  const dir = tempDir('ckpt-');
   const model = tinyModel();
   const cb = modelCheckpoint(path.join(dir, 'best-{epoch:02d}'), {
     monitor: 'val_accuracy',

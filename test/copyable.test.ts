@@ -4,10 +4,10 @@
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { tempDir } from './helpers/tempDir';
 
 const root = path.resolve(__dirname, '..');
 const lib = path.join(root, 'lib');
@@ -67,7 +67,7 @@ test('CONTRIBUTING lists, for every lib/ folder, exactly the folders it needs', 
 
 test('a documented set copied into an empty project compiles on its own', (t) => {
   for (const folder of ['data', 'models', 'explain']) {
-    const dir = mkdtempSync(path.join(os.tmpdir(), `copy-${folder}-`));
+    const dir = tempDir(`copy-${folder}-`);
     for (const f of closure(folder)) cpSync(path.join(lib, f), path.join(dir, 'lib', f), { recursive: true });
     symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'));
     writeFileSync(

@@ -1,7 +1,6 @@
-import test, { after, before } from 'node:test';
+import test, { before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import sharp from 'sharp';
@@ -12,6 +11,7 @@ import type { RawImage } from '../lib/data/decode';
 import { DirectoryDataset, type Batch } from '../lib/data/directoryDataset';
 import { imageDatasetFromDirectory, loadImage } from '../lib/data/imageDataset';
 import { resizeInto } from '../lib/data/resize';
+import { tempDir } from './helpers/tempDir';
 
 let tmp: string;
 let dir: string; // 3 classes, 5 + 4 + 3 images, plus non-image files
@@ -56,7 +56,7 @@ async function jpeg(file: string, w: number, h: number, seed: number) {
 }
 
 before(async () => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dataset-test-'));
+  tmp = tempDir('dataset-test-');
   dir = path.join(tmp, 'three');
   const counts: Record<string, number> = { ant: 5, bee: 4, cow: 3 };
   let seed = 1;
@@ -72,7 +72,6 @@ before(async () => {
   fs.mkdirSync(path.join(dir, '.hidden'));
   fs.writeFileSync(path.join(dir, 'README.txt'), 'top-level file');
 });
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 async function collect(ds: AsyncIterable<Batch>, keep = false) {
   const ys: number[][] = [];

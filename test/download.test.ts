@@ -2,12 +2,12 @@ import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { DownloadError, HashMismatchError, fileHash, getFile, hashAlgorithm } from '../lib/io/download';
 import { ProgressLine } from '../lib/core/progress';
 import { serveBytes, startServer, type Handler, type TestServer } from './helpers/server';
 import { asOrdinaryUser } from './helpers/ordinaryUser';
+import { tempDir } from './helpers/tempDir';
 
 const data = randomBytes(300_000);
 const md5 = createHash('md5').update(data).digest('hex');
@@ -25,12 +25,9 @@ before(async () => {
       res.end('boom');
     },
   });
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'download-test-'));
+  tmp = tempDir('download-test-');
 });
-after(async () => {
-  await server.close();
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
+after(() => server.close());
 
 test('fileHash and hashAlgorithm agree with node:crypto', async () => {
   const p = path.join(tmp, 'h.bin');

@@ -7,7 +7,6 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
@@ -22,6 +21,7 @@ import { defaultAugmentation } from '../lib/layers/augmentation';
 import { preprocessInput } from '../lib/models/imagenet';
 import { mobilenet } from '../lib/models/mobilenet';
 import { buildTransferModel } from '../lib/training/transferModel';
+import { tempDir } from './helpers/tempDir';
 
 const BACKENDS = ['cpu', 'wasm'] as const;
 type S = tf.SymbolicTensor;
@@ -377,7 +377,7 @@ describe('predict --cam', () => {
     await tf.setBackend('wasm');
     const { parsePredictArgs, predictImages } = await import('../scripts/predict');
     const { saveModel } = await import('../lib/io/modelIO');
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'explain-test-'));
+    const dir = tempDir('explain-test-');
     const bin = tf.input({ shape: [16, 16, 3] });
     const b = tf.layers
       .conv2d({ filters: 4, kernelSize: 3, strides: 2, activation: 'relu', name: 'b_conv', ...seed(31) })

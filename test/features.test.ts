@@ -1,11 +1,11 @@
 import test, { before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { featureCacheKey } from '../lib/training/featureCache';
 import { extractFeatures, type FeatureBatches } from '../lib/training/features';
+import { tempDir } from './helpers/tempDir';
 
 before(async () => {
   await tf.setBackend('cpu');
@@ -46,16 +46,47 @@ function dataset(numBatches: number, batchSize: number, files?: string[]): Featu
   };
 }
 
+/**
+ * `batches`, with a pause before its first batch, recording when the consumer first asked for a batch and when
+ * it found the last one consumed (`Date.now()`, the clock `seconds` is measured with).
+ */
+function timedBatches<T extends FeatureBatches>(batches: T, pauseMs: number) {
+  const seen = { pulls: 0, first: 0, last: 0 };
+  const timed: T = {
+    ...batches,
+    async *[Symbol.asyncIterator]() {
+      seen.pulls++;
+      seen.first = Date.now();
+      await new Promise((r) => setTimeout(r, pauseMs));
+      yield* batches;
+      seen.last = Date.now();
+    },
+  };
+  return { timed, seen };
+}
+
+/** `seconds` (a result of `extractFeatures`) spans at least `atLeastMs` and at most the call's `elapsedMs`. */
+function assertSeconds(seconds: number, atLeastMs: number, elapsedMs: number) {
+  const ms = Math.round(seconds * 1000); // Date.now() differences: whole milliseconds
+  assert.ok(ms >= atLeastMs, `seconds = ${seconds}, but the dataset alone took ${atLeastMs} ms inside the call`);
+  assert.ok(ms <= elapsedMs, `seconds = ${seconds}, but the whole call took ${elapsedMs} ms`);
+}
+
 test('extractFeatures returns the base outputs for every image, with labels, and leaks nothing', async () => {
   const base = convBase();
   const ds = dataset(25, 3);
+  const { timed, seen } = timedBatches(ds, 30);
   const start = tf.memory().numTensors;
-  const { features, labels, fromCache, seconds } = await extractFeatures(base, ds, {
+  const t0 = Date.now();
+  const { features, labels, fromCache, seconds } = await extractFeatures(base, timed, {
     quiet: true,
     preprocess: (x) => tf.div(x, 255) as tf.Tensor4D,
   });
+  const elapsed = Date.now() - t0;
   assert.equal(fromCache, false);
-  assert.ok(seconds >= 0);
+  assert.equal(seen.pulls, 1);
+  assert.ok(seen.last - seen.first >= 25, 'the dataset paused before its first batch');
+  assertSeconds(seconds, seen.last - seen.first, elapsed);
   assert.deepEqual(features.shape, [75, 2, 2, 4]);
   assert.deepEqual(labels.shape, [75]);
   assert.deepEqual(Array.from(labels.dataSync()).slice(0, 4), [0, 1, 0, 1]);
@@ -69,7 +100,7 @@ test('extractFeatures returns the base outputs for every image, with labels, and
 });
 
 test('the cache is written, reused, and recomputed when the files or the base change', async () => {
-  const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'feat-')), 'cache');
+  const dir = path.join(tempDir('feat-'), 'cache');
   const base = convBase();
   const first = await extractFeatures(base, dataset(4, 2), { quiet: true, cache: dir });
   assert.equal(first.fromCache, false);
@@ -120,6 +151,29 @@ test('the cache is written, reused, and recomputed when the files or the base ch
   tf.dispose([first, second, third, fourth, fifth, sixth].flatMap((r) => [r.features, r.labels]));
 });
 
+test('seconds is the time of the call; a cache hit reads the same features without touching the dataset', async () => {
+  const dir = tempDir('feat-time-');
+  const base = convBase();
+  const first = timedBatches(dataset(3, 2), 30);
+  let t0 = Date.now();
+  const computed = await extractFeatures(base, first.timed, { quiet: true, cache: dir });
+  let elapsed = Date.now() - t0;
+  assert.equal(computed.fromCache, false);
+  assertSeconds(computed.seconds, first.seen.last - first.seen.first, elapsed);
+
+  const second = timedBatches(dataset(3, 2), 30);
+  t0 = Date.now();
+  const cached = await extractFeatures(base, second.timed, { quiet: true, cache: dir });
+  elapsed = Date.now() - t0;
+  assert.equal(cached.fromCache, true);
+  assert.equal(second.seen.pulls, 0, 'a cache hit does not run the base over the dataset');
+  assertSeconds(cached.seconds, 0, elapsed);
+  assert.deepEqual(cached.features.shape, [6, 2, 2, 4]);
+  assert.deepEqual(Array.from(cached.features.dataSync()), Array.from(computed.features.dataSync()));
+  assert.deepEqual(Array.from(cached.labels.dataSync()), Array.from(computed.labels.dataSync()));
+  tf.dispose([computed.features, computed.labels, cached.features, cached.labels]);
+});
+
 test('cache key fields', () => {
   const k = featureCacheKey(convBase(), dataset(2, 2));
   assert.deepEqual(k.inputShape, [null, 6, 6, 3]);
@@ -146,7 +200,7 @@ test('progress goes through one progress line: a bar per batch, then a summary i
 });
 
 test('the cache key changes when an image file is rewritten under the same name', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'feat-stamp-'));
+  const dir = tempDir('feat-stamp-');
   const files = [0, 1, 2, 3].map((i) => path.join(dir, `img${i}.jpg`));
   for (const f of files) fs.writeFileSync(f, 'a');
   const stamp0 = featureCacheKey(convBase(), dataset(2, 2, files)).filesHash;
@@ -157,7 +211,6 @@ test('the cache key changes when an image file is rewritten under the same name'
     stamp0,
     'a regenerated image invalidates the cache',
   );
-  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 test('an empty dataset is a clear error', async () => {

@@ -1,8 +1,5 @@
 import test, { before } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { randomFlip } from '../lib/layers/randomFlip';
 import { compileModel, recompileModel } from '../lib/training/compile';
@@ -10,6 +7,7 @@ import { freeze, lastBlockStart, setFineTuneStrategy, unfreeze } from '../lib/tr
 import { trainableSummary } from '../lib/training/trainableSummary';
 import { buildTransferModel } from '../lib/training/transferModel';
 import { loadModel, saveModel } from '../lib/io/modelIO';
+import { tempDir } from './helpers/tempDir';
 
 before(async () => {
   await tf.setBackend('cpu');
@@ -167,7 +165,7 @@ test('a transfer model saves and loads with its frozen state and custom layers',
     dense: 8,
   });
   setFineTuneStrategy(model, base, 'top', { compile: { optimizer: 'adam', loss: 'binaryCrossentropy' } });
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ft-'));
+  const dir = tempDir('ft-');
   await saveModel(model, dir);
   const loaded = await loadModel(dir);
   const a = trainableSummary(model);

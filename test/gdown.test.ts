@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { GdownError, LESSON_DATASET_ID, filenameFromContentDisposition, gdown, parseDriveId } from '../lib/io/gdown';
 import { HashMismatchError } from '../lib/io/download';
 import { fakeId, startFakeDrive, type FakeDrive } from './helpers/fakeDrive';
+import { tempDir } from './helpers/tempDir';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 let drive: FakeDrive;
@@ -21,12 +21,9 @@ before(async () => {
     scan: 'cats_and_dogs_small.zip',
     oldcookie: 'naïve ü.bin',
   });
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gdown-test-'));
+  tmp = tempDir('gdown-test-');
 });
-after(async () => {
-  await drive.close();
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
+after(() => drive.close());
 
 test('parseDriveId accepts share links, uc/open links and bare ids', () => {
   const id = LESSON_DATASET_ID;
@@ -200,7 +197,7 @@ test("issue 10 #7: an empty output (-O '') is refused before any request", async
   const run = promisify(execFile);
   const cli = path.join(__dirname, '..', 'scripts', 'gdown.ts');
   const tsx = path.join(__dirname, '..', 'node_modules', '.bin', 'tsx');
-  const cwd = fs.mkdtempSync(path.join(tmp, 'cli-empty-'));
+  const cwd = tempDir('cli-empty-', tmp);
   await assert.rejects(
     run(tsx, [cli, fakeId('direct'), '-O', ''], { cwd, env: { ...process.env, GDRIVE_BASE_URL: drive.base } }),
     (err: { code?: number; stderr?: string }) => {

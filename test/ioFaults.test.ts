@@ -8,13 +8,13 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { seededRandom } from '../lib/core/random';
 import { getFile } from '../lib/io/download';
 import { UNZIP_MARKER, unzip } from '../lib/io/unzip';
 import { startServer, type TestServer } from './helpers/server';
 import { makeZip } from './helpers/zip';
+import { tempDir } from './helpers/tempDir';
 
 const SEEDS = [101, 202, 303, 404];
 const CHILD = path.join(__dirname, 'helpers', 'ioChild.ts');
@@ -52,12 +52,9 @@ function slowFile(): Parameters<typeof startServer>[0] {
 
 before(async () => {
   server = await startServer(slowFile());
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'io-faults-'));
+  tmp = tempDir('io-faults-');
 });
-after(async () => {
-  await server.close();
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
+after(() => server.close());
 
 /**
  * Runs the child with `args`, sends `signal` `delayMs` after it prints `start` (and `ready()` holds, when given),

@@ -1,11 +1,11 @@
 import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { fetchKerasWeights } from '../lib/models/weightFiles';
 import { assetPath } from '../lib/core/paths';
 import { serveBytes, startServer, type TestServer } from './helpers/server';
+import { tempDir } from './helpers/tempDir';
 
 // Keras publishes no hash for the MobileNet files: only the file's form tells a weight file from an error page.
 const FILE = { subdir: 'mobilenet', fileName: 'mobilenet_2_5_224_tf_no_top.h5' };
@@ -25,7 +25,7 @@ before(async () => {
       res.end(page);
     },
   });
-  cache = fs.mkdtempSync(path.join(os.tmpdir(), 'weights-cache-'));
+  cache = tempDir('weights-cache-');
   process.env.KERAS_WEIGHTS_BASE_URL = `${server.base}/`;
   process.env.KERAS_WEIGHTS_DIR = cache;
 });
@@ -35,7 +35,6 @@ after(async () => {
     else process.env[k] = saved[k];
   }
   await server.close();
-  fs.rmSync(cache, { recursive: true, force: true });
 });
 
 test('issue 10 #2: a hashless weight file that is not HDF5 never enters the cache; a poisoned cache heals', async () => {

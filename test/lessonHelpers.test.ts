@@ -6,7 +6,6 @@
 import test, { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { featureBatches, type FeatureSplit } from '../lib/lesson/features';
@@ -25,6 +24,7 @@ import { accuracyGap, joinHistories } from '../lib/training/logs';
 import { buildFeatureClassifier, buildTransferModel } from '../lib/training/transferModel';
 import { accuracyTableRows } from '../lib/ui/accuracyTable';
 import { sideBySideHtml } from '../lib/ui/sideBySide';
+import { tempDir } from './helpers/tempDir';
 
 const profile = miniProfile('test');
 let root: string;
@@ -32,14 +32,13 @@ const savedRoot = process.env.LESSON_ROOT;
 
 before(async () => {
   await tf.setBackend('cpu');
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'lesson-helpers-'));
+  root = tempDir('lesson-helpers-');
   process.env.LESSON_ROOT = root;
 });
 
 after(() => {
   if (savedRoot === undefined) delete process.env.LESSON_ROOT;
   else process.env.LESSON_ROOT = savedRoot;
-  fs.rmSync(root, { recursive: true, force: true });
 });
 
 test('accuracyGap reads the last epoch (tfjs or Keras names) and says what is missing', () => {

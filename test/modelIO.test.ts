@@ -1,7 +1,6 @@
 import test, { before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { fileHandler, loadModel, saveModel } from '../lib/io/modelIO';
@@ -9,12 +8,13 @@ import { fileHandler, loadModel, saveModel } from '../lib/io/modelIO';
 import { frozenBatchNormalization, FrozenBatchNormalization } from '../lib/layers/frozenBatchNorm';
 import { randomFlip, RandomFlip } from '../lib/layers/randomFlip';
 import { randomRotation, RandomRotation } from '../lib/layers/randomRotation';
+import { tempDir } from './helpers/tempDir';
 
 before(async () => {
   await tf.setBackend('cpu');
 });
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'modelio-'));
+const tmp = () => tempDir('modelio-');
 
 /** Augmentation layers, then a small base (conv + frozen BN) nested in a functional model with a head, like a transfer model. */
 function smallTransferModel(): tf.LayersModel {

@@ -2,16 +2,16 @@ import test, { before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { decodeNpy, encodeNpy, loadNpy, npyHeader, parseNpyHeader, saveNpy } from '../lib/io/npy';
+import { tempDir } from './helpers/tempDir';
 
 before(async () => {
   await tf.setBackend('cpu');
 });
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'npy-'));
+const tmp = () => tempDir('npy-');
 const latin1 = (b: Uint8Array) => Buffer.from(b).toString('latin1');
 
 /** numpy's header by its spec: dict + (21 - digits of shape[0]) spaces, padded with spaces + '\n' to 64. */

@@ -9,18 +9,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
-import * as os from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { PLOT_NOTES } from '../lib/ui/plotlyEmbed';
@@ -44,6 +33,7 @@ import {
   startNotebookServer,
   type NotebookServer,
 } from './helpers/notebookServer';
+import { tempDir } from './helpers/tempDir';
 
 const root = path.resolve(__dirname, '..');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -107,7 +97,7 @@ describe('plots in headless Chromium and a real Notebook 6', { skip: missing ?? 
   const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 
   before(async () => {
-    tmp = mkdtempSync(path.join(os.tmpdir(), 'tlts-plots-'));
+    tmp = tempDir('tlts-plots-');
     // The served folder holds only notebooks: tslab's compiler watches the kernel's folder, and a change there
     // (a browser profile, Jupyter's files) can break its next cell ("Unexpected pending rebuildTimer").
     home = path.join(tmp, 'notebooks');
@@ -131,7 +121,6 @@ describe('plots in headless Chromium and a real Notebook 6', { skip: missing ?? 
   after(async () => {
     await context?.close();
     await server?.stop();
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
 
   test('executed headlessly (as npm run lesson): .ipynb and .html under 5 MB, plotly.js once per cell, the HTML draws every figure', async (t) => {

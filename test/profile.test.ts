@@ -4,8 +4,7 @@
  */
 import test, { before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync, existsSync } from 'node:fs';
-import * as os from 'node:os';
+import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { LESSON_DATASET, isLessonDataset, MINI_DATASET_DIR, downloadCommand } from '../lib/lesson/dataset';
@@ -15,6 +14,7 @@ import { lessonDatasets, samplePhotos } from '../lib/lesson/data';
 import { decodePredictions } from '../lib/models/imagenet';
 import { lastLoadReport } from '../lib/models/weights';
 import { loadImage } from '../lib/data/imageDataset';
+import { tempDir } from './helpers/tempDir';
 
 before(async () => {
   await tf.setBackend('cpu');
@@ -22,7 +22,7 @@ before(async () => {
 
 /** A project root with a fake lesson dataset (one tiny file per class and split), or only its zip. */
 function rootWith(what: 'dataset' | 'zip' | 'nothing'): string {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'profile-'));
+  const root = tempDir('profile-');
   if (what === 'dataset') {
     for (const split of ['train', 'validation', 'test']) {
       for (const cls of ['cats', 'dogs']) {

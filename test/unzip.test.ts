@@ -1,7 +1,6 @@
-import test, { after, before } from 'node:test';
+import test, { before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -11,12 +10,12 @@ import { crc32 as zlibCrc32 } from 'node:zlib';
 import { crc32Table } from '../lib/io/crc32';
 import { makeZip } from './helpers/zip';
 import { asOrdinaryUser } from './helpers/ordinaryUser';
+import { tempDir } from './helpers/tempDir';
 
 let tmp: string;
 before(() => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'unzip-test-'));
+  tmp = tempDir('unzip-test-');
 });
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 const lessonLike = (prefix: string) =>
   makeZip([

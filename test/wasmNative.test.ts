@@ -8,7 +8,6 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { heapAddress, heapOutput, heapView } from '../lib/core/internals';
@@ -19,6 +18,7 @@ import { loadNativeKernels, nativeKernels } from '../lib/backend/wasm/nativeModu
 import { registerWasmKernels } from '../lib/backend/wasm/registry';
 import { buildNative, CLANG } from '../scripts/build_wasm';
 import { assertClose, rand, T } from './helpers/wasmCompare';
+import { tempDir } from './helpers/tempDir';
 
 /** C code `int k(int x, int y)` that passes a struct by address: compiled, it moves the stack pointer. */
 const STACK_USER =
@@ -43,17 +43,13 @@ describe('the committed kernels binaries', () => {
     'rebuild to the same bytes from native/*.c (npm run build:wasm)',
     { skip: haveClang ? false : `${CLANG} is not installed (apt-get install -y clang-19 lld-19)` },
     () => {
-      const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tl-wasm-test-'));
-      try {
-        buildNative(tmp);
-        for (const f of NATIVE_BINARIES)
-          assert.ok(
-            fs.readFileSync(path.join(tmp, f)).equals(fs.readFileSync(path.join(nativeDir(), f))),
-            `${f} differs from its rebuild`,
-          );
-      } finally {
-        fs.rmSync(tmp, { recursive: true, force: true });
-      }
+      const tmp = tempDir('tl-wasm-test-');
+      buildNative(tmp);
+      for (const f of NATIVE_BINARIES)
+        assert.ok(
+          fs.readFileSync(path.join(tmp, f)).equals(fs.readFileSync(path.join(nativeDir(), f))),
+          `${f} differs from its rebuild`,
+        );
     },
   );
 });

@@ -3,13 +3,14 @@
  * and a script that used threaded wasm exits by itself. The backend starts once per process, so each thread
  * count runs in a child `node` process.
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { wasmThreadCount } from '../lib/backend/wasm/threads';
+import { tempDir } from './helpers/tempDir';
 
 const ROOT = path.resolve(__dirname, '..');
 const TSX = require.resolve('tsx/cli');
@@ -100,11 +101,10 @@ function parse(r: ChildResult): { threads: number; hashes: string[] } {
 before(() => {
   // Inside the project (build/ is git-ignored) so that the child resolves node_modules.
   fs.mkdirSync(path.join(ROOT, 'build'), { recursive: true });
-  dir = fs.mkdtempSync(path.join(ROOT, 'build', 'wasm-threads-test-'));
+  dir = tempDir('wasm-threads-test-', path.join(ROOT, 'build'));
   script = path.join(dir, 'child.ts');
   fs.writeFileSync(script, CHILD);
 });
-after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('WASM_THREADS parsing', () => {
   it('defaults to all cores (capped at 9), honours N, rejects nonsense', () => {

@@ -9,7 +9,6 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as jsfive from 'jsfive';
@@ -22,9 +21,10 @@ import { lastLoadReport, loadKerasWeights } from '../lib/models/weights';
 import { buildMobileNet, mobilenet } from '../lib/models/mobilenet';
 import { buildResNet, resnet50 } from '../lib/models/resnet';
 import { buildVgg, vgg16 } from '../lib/models/vgg';
+import { tempDir } from './helpers/tempDir';
 
 const FIXTURE = path.join(__dirname, '..', 'lib', 'assets', 'keras-weights', 'mobilenet_2_5_224_tf_no_top.h5');
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'keras-weights-test-'));
+const tmp = tempDir('keras-weights-test-');
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type H5 = any;
@@ -161,7 +161,6 @@ after(async () => {
   await new Promise<void>((r) => server.close(() => r()));
   delete process.env.KERAS_WEIGHTS_BASE_URL;
   delete process.env.KERAS_WEIGHTS_DIR;
-  fs.rmSync(tmp, { recursive: true, force: true });
 });
 
 describe('the Keras fixture (MobileNet alpha 0.25, 224, no top, Keras 2.0.4)', () => {
