@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { say } from '../core/messages';
 import { MersenneTwister } from '../core/random';
 import { ColorMode, decodeImageFile } from './decode';
-import { DirectoryDataset, DirectoryDatasetConfig, ImageDataset, LabelMode } from './directoryDataset';
+import { DirectoryDataset, DirectoryDatasetConfig, LabelMode } from './directoryDataset';
 import { IMAGE_EXTENSIONS, listClassFolders, listImages } from './files';
 import { RESIZE_METHODS, ResizeMethod, resizeInto } from './resize';
 
@@ -144,7 +144,7 @@ function takeSubset<T>(items: T[], split: number, subset: 'training' | 'validati
  * Lists the images of `dir` (one sub-folder per class) like Keras `image_dataset_from_directory` and returns a
  * dataset streaming decoded, resized batches. Prints "Found N files belonging to C classes." unless quiet.
  */
-export async function imageDatasetFromDirectory(dir: string, opts: ImageDatasetOptions = {}): Promise<ImageDataset> {
+export async function imageDatasetFromDirectory(dir: string, opts: ImageDatasetOptions = {}): Promise<DirectoryDataset> {
   const o = resolveDatasetOptions(opts);
   await checkFolder(dir);
   const classNames = o.labelMode === null ? [] : await resolveClasses(dir, o);
