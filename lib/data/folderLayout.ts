@@ -51,7 +51,7 @@ function findSplit(dir: string, subdirs: string[], names: readonly string[]): st
 }
 
 /** Checks that `folder` has exactly the class folders `classes` (extra or missing ones are named). */
-async function checkSameClasses(folder: string, trainFolder: string, classes: string[]): Promise<void> {
+export async function checkSameClasses(folder: string, trainFolder: string, classes: string[]): Promise<void> {
   const found = await listClassFolders(folder);
   const missing = classes.filter((c) => !found.includes(c));
   const extra = found.filter((c) => !classes.includes(c));

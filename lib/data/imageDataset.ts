@@ -169,9 +169,15 @@ export async function imageDatasetFromDirectory(dir: string, opts: ImageDatasetO
   return new DirectoryDataset({ ...o, classNames, filePaths, labels });
 }
 
-/** Loads one image as a float32 0..255 RGB tensor [h, w, 3], resized (like Keras) when `imageSize` is given. */
-export async function loadImage(file: string, opts: { imageSize?: [number, number]; interpolation?: ResizeMethod } = {}): Promise<tf.Tensor3D> {
-  const img = await decodeImageFile(file, 'rgb');
+/**
+ * Loads one image as a float32 0..255 RGB tensor [h, w, 3], resized (like Keras) when `imageSize` is given; with
+ * `autoOrient`, turned as its EXIF orientation says.
+ */
+export async function loadImage(
+  file: string,
+  opts: { imageSize?: [number, number]; interpolation?: ResizeMethod; autoOrient?: boolean } = {},
+): Promise<tf.Tensor3D> {
+  const img = await decodeImageFile(file, 'rgb', { autoOrient: opts.autoOrient });
   const [h, w] = opts.imageSize ?? [img.height, img.width];
   const out = new Float32Array(h * w * 3);
   resizeInto(img, [h, w], opts.interpolation ?? 'bilinear', out);
