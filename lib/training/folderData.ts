@@ -131,7 +131,8 @@ function warnings(data: Pick<FolderData, 'classes' | 'counts' | 'skipped'>, line
       }),
     );
   }
-  for (const w of out) line.log(`Warning: ${w}`);
+  line.finish();
+  for (const w of out) console.warn(`Warning: ${w}`); // warnings show even when progress is quiet
   return out;
 }
 
