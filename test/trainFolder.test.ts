@@ -108,6 +108,10 @@ test('the shipped flowers (5 classes): metrics.json, a 5 x 5 matrix and the mist
   const [p] = await predictImages({ modelDir: out, images: [photo], threshold: 0.5 }, { out: (l) => lines.push(l) });
   assert.ok(CLASSES.includes(p.className));
   assert.match(lines[0], new RegExp(`\\t${p.className}\\t`));
+  assert.equal(p.top!.length, 3);
+  assert.equal(p.top![0].className, p.className);
+  assert.ok(p.top![0].probability >= p.top![1].probability && p.top![1].probability >= p.top![2].probability);
+  assert.ok(lines[0].endsWith(p.top!.map((t) => `${t.className} ${t.probability.toFixed(4)}`).join(', ')));
 });
 
 test("the cats/dogs mini set in the lesson's layout: sigmoid, evaluated on test/", async () => {
