@@ -22,26 +22,46 @@ const layerRules = Object.entries(LAYERS).map(([folder, allowed]) => {
   return {
     files: [`lib/${folder}/**/*.ts`],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          ...forbidden.map((f) => ({
-            group: [`../${f}/*`, `../../${f}/*`, `../${f}`, `../../${f}`],
-            message: `lib/${folder}/ sits below lib/${f}/: a lower layer never imports a higher one (see CONTRIBUTING.md).`,
-          })),
-          { group: ['**/test/**', '../../test/*'], message: 'library code never reads test/: ship run-time files in lib/assets/.' },
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...forbidden.map((f) => ({
+              group: [`../${f}/*`, `../../${f}/*`, `../${f}`, `../../${f}`],
+              message: `lib/${folder}/ sits below lib/${f}/: a lower layer never imports a higher one (see CONTRIBUTING.md).`,
+            })),
+            {
+              group: ['**/test/**', '../../test/*'],
+              message: 'library code never reads test/: ship run-time files in lib/assets/.',
+            },
+          ],
+        },
+      ],
     },
   };
 });
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'build/**', 'data/**', 'notebooks/**', '**/*.js', '**/*.cjs', '**/*.mjs'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'build/**',
+      'data/**',
+      'notebooks/**',
+      '.stryker-tmp/**',
+      '**/*.js',
+      '**/*.cjs',
+      '**/*.mjs',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
     },
     linterOptions: { reportUnusedDisableDirectives: 'error' },
   },
@@ -50,15 +70,22 @@ export default tseslint.config(
     rules: {
       'max-lines': ['error', { max: 300, skipBlankLines: false, skipComments: false }],
       'max-lines-per-function': ['error', { max: 60, skipBlankLines: false, skipComments: false, IIFEs: true }],
-      'no-restricted-syntax': ['error', {
-        selector: "CallExpression[callee.name='require']",
-        message: 'static imports only in lib/ (a require hides an edge of the import graph); optional native packages excepted, with a reason.',
-      }, {
-        // tslab compiles lib/ with TypeScript's CommonJS emit, which reads an exported constant as `exports.NAME`:
-        // a variable or parameter named `exports` silently takes its place there (tsx/esbuild does not do this).
-        selector: "VariableDeclarator[id.name='exports'], :function > Identifier.params[name='exports'], TSParameterProperty > Identifier[name='exports']",
-        message: "do not name a variable or parameter 'exports': under tslab it hides the module's exported constants.",
-      }],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.name='require']",
+          message:
+            'static imports only in lib/ (a require hides an edge of the import graph); optional native packages excepted, with a reason.',
+        },
+        {
+          // tslab compiles lib/ with TypeScript's CommonJS emit, which reads an exported constant as `exports.NAME`:
+          // a variable or parameter named `exports` silently takes its place there (tsx/esbuild does not do this).
+          selector:
+            "VariableDeclarator[id.name='exports'], :function > Identifier.params[name='exports'], TSParameterProperty > Identifier[name='exports']",
+          message:
+            "do not name a variable or parameter 'exports': under tslab it hides the module's exported constants.",
+        },
+      ],
     },
   },
   ...layerRules,

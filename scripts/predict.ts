@@ -1,14 +1,15 @@
 /**
  * Classifies images with a saved model from the command line:
  *
- *   npm run predict -- <model-dir> <image...> [--classes cats,dogs] [--size 150 | --size 150x200] [--threshold 0.5] [--cam <out-dir>]
+ *   npm run predict -- <model-dir> <image...> [--classes cats,dogs] [--size 150 | --size 150x200] [--threshold 0.5] [--cam <out-dir>] [--top 3]
  *
  * Loads the model with lib/io/modelIO.ts, reads and resizes each image with `loadImage` (pixels 0..255, as the
  * lesson's models expect: their preprocessing is inside the model), and prints path, class and probability.
  * The input size comes from the model's input shape unless `--size` is given; class names from `--classes`,
  * else from the model's `userDefinedMetadata.classNames`, else class indices. With `--cam <out-dir>`, also writes
  * one Grad-CAM overlay PNG per image (lib/explain: the predicted class, on the last feature map, over the photo at
- * its own size) and prints its path as a fourth column.
+ * its own size) and prints its path as a fourth column. A model of more than 2 classes (e.g. from `npm run train`)
+ * also gets a last column with its `--top` (default 3) classes and their probabilities.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -30,10 +31,12 @@ export interface PredictArgs {
   threshold: number;
   /** Folder for one Grad-CAM overlay PNG per image (`--cam`); none when undefined. */
   cam?: string;
+  /** How many classes to list with their probabilities for a model of more than 2 classes (`--top`, default 3). */
+  top?: number;
 }
 
 const USAGE =
-  'usage: npm run predict -- <model-dir> <image...> [--classes cats,dogs] [--size 150 | --size 150x200] [--threshold 0.5] [--cam <out-dir>]';
+  'usage: npm run predict -- <model-dir> <image...> [--classes cats,dogs] [--size 150 | --size 150x200] [--threshold 0.5] [--cam <out-dir>] [--top 3]';
 
 /** Parses `argv` (without node and the script path). */
 export function parsePredictArgs(argv: string[]): PredictArgs {
@@ -44,6 +47,7 @@ export function parsePredictArgs(argv: string[]): PredictArgs {
       size: { type: 'string' },
       threshold: { type: 'string' },
       cam: { type: 'string' },
+      top: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     USAGE,
@@ -63,7 +67,10 @@ export function parsePredictArgs(argv: string[]): PredictArgs {
   if (!(threshold > 0 && threshold < 1)) throw new Error(`--threshold must be between 0 and 1.`);
   if (v.cam === '') throw new Error(`--cam needs a folder for the overlays.\n${USAGE}`);
   if (pos.length < 2) throw new Error(`give a model folder and at least one image.\n${USAGE}`);
-  return { modelDir: pos[0], images: pos.slice(1), classes, size, threshold, cam: v.cam };
+  const top = v.top === undefined ? undefined : Number(v.top);
+  if (top !== undefined && !(Number.isInteger(top) && top >= 1))
+    throw new Error(`--top ${v.top}: give a whole number >= 1.`);
+  return { modelDir: pos[0], images: pos.slice(1), classes, size, threshold, cam: v.cam, top };
 }
 
 /** One prediction. */
@@ -74,6 +81,20 @@ export interface Prediction {
   probability: number;
   /** The Grad-CAM overlay written for this image (with `--cam`). */
   camPath?: string;
+  /** For more than 2 classes: the `top` most probable classes, most probable first. */
+  top?: { className: string; probability: number }[];
+}
+
+/** The `k` most probable classes of `p`, most probable first. */
+export function topClasses(
+  p: number[],
+  names: (i: number) => string,
+  k: number,
+): { className: string; probability: number }[] {
+  return p
+    .map((probability, i) => ({ className: names(i), probability }))
+    .sort((a, b) => b.probability - a.probability)
+    .slice(0, k);
 }
 
 /**
@@ -154,8 +175,17 @@ export async function predictImages(
       throw new Error(`--classes has ${classes.length} names but the model predicts ${numClasses} classes.`);
     const className = classes?.[classIndex] ?? String(classIndex);
     const camPath = args.cam ? await writeCamOverlay(model, file, img, classIndex, args.cam, camNames) : undefined;
-    results.push({ path: file, classIndex, className, probability, ...(camPath ? { camPath } : {}) });
-    if (!opts.quiet) out(`${file}\t${className}\t${probability.toFixed(4)}${camPath ? `\t${camPath}` : ''}`);
+    const top = p.length > 2 ? topClasses(p, (i) => classes?.[i] ?? String(i), args.top ?? 3) : undefined;
+    results.push({
+      path: file,
+      classIndex,
+      className,
+      probability,
+      ...(camPath ? { camPath } : {}),
+      ...(top ? { top } : {}),
+    });
+    const topText = top ? `\t${top.map((t) => `${t.className} ${t.probability.toFixed(4)}`).join(', ')}` : '';
+    if (!opts.quiet) out(`${file}\t${className}\t${probability.toFixed(4)}${camPath ? `\t${camPath}` : ''}${topText}`);
   }
   return results;
 }

@@ -7,6 +7,7 @@ import { freeze, lastBlockStart, setFineTuneStrategy, unfreeze } from '../lib/tr
 import { trainableSummary } from '../lib/training/trainableSummary';
 import { buildTransferModel } from '../lib/training/transferModel';
 import { loadModel, saveModel } from '../lib/io/modelIO';
+import { applicationInfo } from '../lib/models/applications';
 import { tempDir } from './helpers/tempDir';
 
 before(async () => {
@@ -180,4 +181,25 @@ test('a transfer model saves and loads with its frozen state and custom layers',
   const p2 = loaded.predict(x) as tf.Tensor;
   assert.deepEqual(Array.from(p1.dataSync()), Array.from(p2.dataSync()));
   tf.dispose([x, p1, p2]);
+});
+
+test("setFineTuneStrategy 'top' without `from` starts at each family's fineTuneFrom (MobileNet, MobileNetV2, ResNet50, VGG16)", async () => {
+  for (const name of ['MobileNet', 'MobileNetV2', 'ResNet50', 'VGG16']) {
+    const info = applicationInfo(name);
+    const alpha = info.extraOptions.includes('alpha') ? 0.25 : undefined;
+    const base = await info.build({ includeTop: false, weights: null, inputShape: [32, 32, 3], alpha, quiet: true });
+    assert.equal(lastBlockStart(base), info.fineTuneFrom, name);
+    const model = buildTransferModel(base, { head: 'gap', dense: [], outputs: 3 });
+    compileModel(model, { optimizer: 'adam', loss: 'categoricalCrossentropy' });
+    const summary = setFineTuneStrategy(model, base, 'top', { learningRate: 1e-5 });
+    const names = base.layers.map((l) => l.name);
+    const from = names.indexOf(info.fineTuneFrom);
+    const trainable = base.layers.filter((l) => l.trainable && l.weights.length > 0).map((l) => l.name);
+    assert.ok(trainable.length > 0, `${name}: some base layers train`);
+    assert.ok(
+      trainable.every((n) => names.indexOf(n) >= from),
+      `${name}: only layers from ${info.fineTuneFrom} train`,
+    );
+    assert.ok(summary.trainableParams < model.countParams() && summary.nonTrainableParams > 0, name);
+  }
 });

@@ -11,10 +11,11 @@ import { tempDir } from './helpers/tempDir';
 const FILE = { subdir: 'mobilenet', fileName: 'mobilenet_2_5_224_tf_no_top.h5' };
 const real = fs.readFileSync(assetPath('keras-weights', FILE.fileName));
 const page = Buffer.from('<!DOCTYPE html><html><body>Service temporarily unavailable</body></html>');
-const ENV = ['KERAS_WEIGHTS_BASE_URL', 'KERAS_WEIGHTS_DIR'] as const;
+const ENV = ['KERAS_WEIGHTS_BASE_URL', 'KERAS_WEIGHTS_DIR', 'KERAS_HOME'] as const;
 const saved = Object.fromEntries(ENV.map((k) => [k, process.env[k]]));
 let server: TestServer;
 let cache: string;
+let kerasHome: string;
 let serveReal = false;
 
 before(async () => {
@@ -28,6 +29,8 @@ before(async () => {
   cache = tempDir('weights-cache-');
   process.env.KERAS_WEIGHTS_BASE_URL = `${server.base}/`;
   process.env.KERAS_WEIGHTS_DIR = cache;
+  kerasHome = tempDir('keras-home-');
+  process.env.KERAS_HOME = kerasHome; // empty: a Keras cache on the machine running the tests is not used
 });
 after(async () => {
   for (const k of ENV) {
@@ -81,5 +84,28 @@ test('issue 10 #2: a hashless weight file that is not HDF5 never enters the cach
       warnings.some((w) => w.includes(`${dest}.bad`)),
       warnings.join('\n'),
     );
+  }
+});
+
+test("a weight file in Keras's own cache ($KERAS_HOME/models) is used in place, without a download; a bad one is not", async () => {
+  const models = path.join(kerasHome, 'models');
+  const cached = path.join(models, FILE.fileName);
+  const emptyCache = tempDir('weights-cache-');
+  process.env.KERAS_WEIGHTS_DIR = emptyCache;
+  try {
+    fs.mkdirSync(models, { recursive: true });
+    fs.writeFileSync(cached, real);
+    const before = server.requests.length;
+    assert.equal(await fetchKerasWeights(FILE, { quiet: true }), cached);
+    assert.equal(server.requests.length, before, 'nothing downloaded');
+    assert.deepEqual(fs.readdirSync(emptyCache), []);
+    fs.writeFileSync(cached, page); // an error page saved under the weight file's name
+    serveReal = true;
+    assert.equal(await fetchKerasWeights(FILE, { quiet: true }), path.join(emptyCache, FILE.fileName));
+    assert.ok(server.requests.length > before, 'downloaded instead');
+  } finally {
+    serveReal = false;
+    fs.rmSync(models, { recursive: true, force: true });
+    process.env.KERAS_WEIGHTS_DIR = cache;
   }
 });

@@ -68,3 +68,36 @@ export async function commitTempFile(tmp: string, dest: string): Promise<string>
     throw describeFsError(err, dest);
   }
 }
+
+/**
+ * A folder that appears whole or not at all: `write(tmp)` fills the temporary folder `<dest>.tmp-<pid>`, then one
+ * `rename` puts it in place. With `replace`, an existing `dest` is first renamed aside (`<dest>.old-<pid>`) and
+ * removed only after the new folder is in place; without it an existing `dest` is an error naming it. On any error
+ * (Ctrl-C included) the temporary folder is removed and `dest` is left as it was.
+ */
+export async function writeFolderAtomic(
+  dest: string,
+  write: (tmp: string) => Promise<void>,
+  opts: { replace?: boolean } = {},
+): Promise<string> {
+  const old = `${dest}.old-${process.pid}`;
+  let movedAside = false;
+  try {
+    return await writeAtomic(dest, async (tmp) => {
+      await fsp.rm(tmp, { recursive: true, force: true });
+      await fsp.mkdir(tmp);
+      await write(tmp);
+      if (fs.existsSync(dest)) {
+        if (!opts.replace)
+          throw new Error(`${dest} already exists: choose another folder, or replace it (--overwrite).`);
+        await fsp.rename(dest, old);
+        movedAside = true;
+      }
+    });
+  } catch (err) {
+    if (movedAside && !fs.existsSync(dest)) await fsp.rename(old, dest);
+    throw err;
+  } finally {
+    if (movedAside) await fsp.rm(old, { recursive: true, force: true });
+  }
+}

@@ -22,6 +22,8 @@ export const ENV_VARS = {
   WASM_THREADS: 'threads of the wasm backend (default: all cores)',
   WASM_WINOGRAD: 'wasm Winograd convolutions on (default) or off (0/false/off/no)',
   KERAS_WEIGHTS_DIR: 'weights cache folder (default data/models under the project root)',
+  KERAS_HOME:
+    "Keras's own folder (default ~/.keras): weight files already in its models/ are used, not downloaded again",
   KERAS_WEIGHTS_BASE_URL: "where Keras weight files are downloaded from (default Keras's storage)",
   GDRIVE_BASE_URL: 'Google Drive origin (default https://drive.google.com; tests use a loopback fake)',
   DOWNLOAD_IDLE_TIMEOUT_S: 'seconds without data before a download is abandoned (default 60)',

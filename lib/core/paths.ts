@@ -3,6 +3,7 @@
  * below it. Data and the weights cache move together with `LESSON_ROOT`; `KERAS_WEIGHTS_DIR` moves the cache alone.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { envPath } from './config';
 
@@ -30,6 +31,11 @@ export function buildPath(...parts: string[]): string {
 /** The Keras weights cache: `KERAS_WEIGHTS_DIR`, else `data/models` under the project root. */
 export function weightsCacheDir(): string {
   return envPath('KERAS_WEIGHTS_DIR') ?? dataPath('models');
+}
+
+/** Where Keras itself caches weight files: `$KERAS_HOME/models`, else `~/.keras/models` (a Keras user has them there). */
+export function kerasHomeModelsDir(): string {
+  return path.join(envPath('KERAS_HOME') ?? path.join(os.homedir(), '.keras'), 'models');
 }
 
 /**

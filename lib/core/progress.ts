@@ -25,6 +25,14 @@ export interface ProgressOptions {
   quiet?: boolean;
   /** Output (default: stderr when it is a terminal, else stdout). */
   sink?: ProgressSink;
+  /** Also show a rate and, with a total, the time left: `unit` names what is counted per second ('images'), `per` how many of them one step is (default 1). */
+  rate?: { unit: string; per?: number };
+}
+
+/** Seconds as a short duration (42s, 3m05s). */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
 }
 
 /** Bytes as a short string (1.5 MB). */
@@ -77,7 +85,17 @@ export class ProgressLine {
     const counts = total ? `${fmt(done)}/${fmt(total)}` : fmt(done);
     const pct = total ? ` ${String(Math.floor(Math.min(1, done / total) * 100)).padStart(3)}%` : '';
     const bar = total ? ` ${progressBar(done / total)}` : '';
-    return `${this.opts.label}${bar}${pct} ${counts} ${this.seconds().toFixed(1)}s${detail ? ` - ${detail}` : ''}`;
+    const rate = this.rateText(done, total);
+    return `${this.opts.label}${bar}${pct} ${counts} ${this.seconds().toFixed(1)}s${rate}${detail ? ` - ${detail}` : ''}`;
+  }
+
+  /** ' - 250 images/s, ETA 14s' (with the `rate` option and some progress), else ''. */
+  private rateText(done: number, total?: number): string {
+    const secs = this.seconds();
+    if (!this.opts.rate || done <= 0 || secs <= 0) return '';
+    const perSecond = (done * (this.opts.rate.per ?? 1)) / secs;
+    const eta = total && done < total ? `, ETA ${formatDuration(((total - done) * secs) / done)}` : '';
+    return ` - ${perSecond < 10 ? perSecond.toFixed(1) : Math.round(perSecond)} ${this.opts.rate.unit}/s${eta}`;
   }
 
   /** Reports progress; throttled unless `force`. */

@@ -1,7 +1,8 @@
 /**
  * Decoding image files as Keras does: sharp for JPEG, PNG, GIF (first frame) and what else it reads, the small
- * decoder of ./bmp for BMP; alpha dropped (not composited), grayscale and CMYK made RGB, EXIF orientation
- * ignored (as TensorFlow does). Grayscale output uses `tf.image.rgb_to_grayscale`'s weights.
+ * decoder of ./bmp for BMP; alpha dropped (not composited), grayscale, palette, CMYK and 16-bit made 8-bit RGB, EXIF
+ * orientation ignored (as TensorFlow does) unless `autoOrient` asks for the photo as a viewer shows it. Grayscale
+ * output uses `tf.image.rgb_to_grayscale`'s weights.
  */
 import * as fsp from 'node:fs/promises';
 import sharp from 'sharp';
@@ -27,8 +28,15 @@ function toGrayscale(rgb: RawImage): RawImage {
   return { data: gray, width: rgb.width, height: rgb.height, channels: 1 };
 }
 
-async function decodeWithSharp(buf: Buffer): Promise<RawImage> {
-  const { data, info } = await sharp(buf, { failOn: 'error', pages: 1 })
+/** How `decodeImageFile` decodes. */
+export interface DecodeOptions {
+  /** Turn the photo as its EXIF Orientation says (as a photo viewer shows it); default false (TensorFlow's way). */
+  autoOrient?: boolean;
+}
+
+async function decodeWithSharp(buf: Buffer, opts: DecodeOptions): Promise<RawImage> {
+  const image = sharp(buf, { failOn: 'error', pages: 1 });
+  const { data, info } = await (opts.autoOrient ? image.rotate() : image)
     .removeAlpha()
     .toColourspace('srgb')
     .raw({ depth: 'uchar' })
@@ -41,11 +49,15 @@ async function decodeWithSharp(buf: Buffer): Promise<RawImage> {
  * Decodes an image file (JPEG, PNG, GIF first frame, BMP, and what else sharp reads) to RGB, or 1-channel gray.
  * Errors name the file and say what to do.
  */
-export async function decodeImageFile(file: string, colorMode: ColorMode = 'rgb'): Promise<RawImage> {
+export async function decodeImageFile(
+  file: string,
+  colorMode: ColorMode = 'rgb',
+  opts: DecodeOptions = {},
+): Promise<RawImage> {
   const buf = await fsp.readFile(file);
   let rgb: RawImage;
   try {
-    rgb = looksLikeBmp(buf) ? decodeBmp(buf, file) : await decodeWithSharp(buf);
+    rgb = looksLikeBmp(buf) ? decodeBmp(buf, file) : await decodeWithSharp(buf, opts);
   } catch (err) {
     throw new Error(`Cannot decode image ${file}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}. Delete or replace the file (or use onBadImage: 'skip').`, { cause: err });
   }

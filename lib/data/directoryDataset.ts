@@ -54,7 +54,14 @@ export interface DirectoryDatasetConfig {
   quiet: boolean;
   /** Decodes one file (default `decodeImageFile`); called for one image at a time. */
   decode?: (file: string, colorMode: ColorMode) => Promise<RawImage>;
+  /** When aborted (Ctrl-C), the next batch throws the signal's reason instead of being read. */
+  signal?: AbortSignal;
 }
+
+/** What `derive` may change: the files, their order, how they are decoded, the batch size, the stop signal. */
+export type DatasetChanges = Partial<
+  Pick<DirectoryDatasetConfig, 'filePaths' | 'labels' | 'shuffle' | 'batchSize' | 'decode' | 'signal' | 'quiet'>
+>;
 
 /** Pixels and labels of one batch, before they become tensors. */
 interface Prepared {
@@ -77,6 +84,14 @@ export class DirectoryDataset implements ImageDataset {
   constructor(private readonly config: DirectoryDatasetConfig) {
     ({ classNames: this.classNames, filePaths: this.filePaths, labels: this.labels, batchSize: this.batchSize, imageSize: this.imageSize } = config);
     this.decode = config.decode ?? decodeImageFile;
+  }
+
+  /** A new dataset with the same settings and `changes` (e.g. fewer files, no shuffle); `skipped` starts empty. */
+  derive(changes: DatasetChanges): DirectoryDataset {
+    const config = { ...this.config, ...changes };
+    if (config.filePaths.length !== config.labels.length)
+      throw new Error(`derive: ${config.filePaths.length} files but ${config.labels.length} labels; pass both together.`);
+    return new DirectoryDataset(config);
   }
 
   get size(): number {
@@ -161,6 +176,7 @@ export class DirectoryDataset implements ImageDataset {
     };
     let next = n > 0 ? start(0) : undefined;
     for (let b = 0; b < n; b++) {
+      this.config.signal?.throwIfAborted();
       const current = await next!;
       next = b + 1 < n ? start(b + 1) : undefined;
       if (current.count === 0) continue;

@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { say } from '../core/messages';
 import { MersenneTwister } from '../core/random';
 import { ColorMode, decodeImageFile } from './decode';
-import { DirectoryDataset, DirectoryDatasetConfig, ImageDataset, LabelMode } from './directoryDataset';
+import { DirectoryDataset, DirectoryDatasetConfig, LabelMode } from './directoryDataset';
 import { IMAGE_EXTENSIONS, listClassFolders, listImages } from './files';
 import { RESIZE_METHODS, ResizeMethod, resizeInto } from './resize';
 
@@ -144,7 +144,7 @@ function takeSubset<T>(items: T[], split: number, subset: 'training' | 'validati
  * Lists the images of `dir` (one sub-folder per class) like Keras `image_dataset_from_directory` and returns a
  * dataset streaming decoded, resized batches. Prints "Found N files belonging to C classes." unless quiet.
  */
-export async function imageDatasetFromDirectory(dir: string, opts: ImageDatasetOptions = {}): Promise<ImageDataset> {
+export async function imageDatasetFromDirectory(dir: string, opts: ImageDatasetOptions = {}): Promise<DirectoryDataset> {
   const o = resolveDatasetOptions(opts);
   await checkFolder(dir);
   const classNames = o.labelMode === null ? [] : await resolveClasses(dir, o);
@@ -169,9 +169,15 @@ export async function imageDatasetFromDirectory(dir: string, opts: ImageDatasetO
   return new DirectoryDataset({ ...o, classNames, filePaths, labels });
 }
 
-/** Loads one image as a float32 0..255 RGB tensor [h, w, 3], resized (like Keras) when `imageSize` is given. */
-export async function loadImage(file: string, opts: { imageSize?: [number, number]; interpolation?: ResizeMethod } = {}): Promise<tf.Tensor3D> {
-  const img = await decodeImageFile(file, 'rgb');
+/**
+ * Loads one image as a float32 0..255 RGB tensor [h, w, 3], resized (like Keras) when `imageSize` is given; with
+ * `autoOrient`, turned as its EXIF orientation says.
+ */
+export async function loadImage(
+  file: string,
+  opts: { imageSize?: [number, number]; interpolation?: ResizeMethod; autoOrient?: boolean } = {},
+): Promise<tf.Tensor3D> {
+  const img = await decodeImageFile(file, 'rgb', { autoOrient: opts.autoOrient });
   const [h, w] = opts.imageSize ?? [img.height, img.width];
   const out = new Float32Array(h * w * 3);
   resizeInto(img, [h, w], opts.interpolation ?? 'bilinear', out);

@@ -8,7 +8,7 @@
  */
 import { existsSync } from 'node:fs';
 import { envChoice, envValue } from '../core/config';
-import { assetPath } from '../core/paths';
+import { SHIPPED_MOBILENET } from '../models/shippedWeights';
 import { isLessonDataset, LESSON_DATASET, MINI_DATASET_DIR } from './dataset';
 
 /** The two profiles. */
@@ -47,12 +47,7 @@ export interface LessonProfile {
 }
 
 /** MobileNet α=0.25 with the Keras ImageNet weights shipped in lib/assets (with and without the top). */
-export const SHIPPED_BACKBONE: BackboneSpec = {
-  application: 'MobileNet',
-  alpha: 0.25,
-  weights: assetPath('keras-weights', 'mobilenet_2_5_224_tf_no_top.h5'),
-  weightsWithTop: assetPath('keras-weights', 'mobilenet_2_5_224_tf.h5'),
-};
+export const SHIPPED_BACKBONE: BackboneSpec = SHIPPED_MOBILENET;
 
 /** The full profile's backbone: VGG16 as in the lesson, or MobileNet (LESSON_BACKBONE=mobilenet; faster on a CPU). */
 function fullBackbone(env?: NodeJS.ProcessEnv): BackboneSpec {

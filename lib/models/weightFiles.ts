@@ -2,9 +2,11 @@
  * Where keras.applications publishes its weight files, and fetching one into the cache (`get_file` with Keras's
  * URLs and hashes, cached under `data/models/`), each file checked as a Keras weight file before it is used.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { envValue } from '../core/config';
-import { weightsCacheDir } from '../core/paths';
+import { say } from '../core/messages';
+import { displayPath, kerasHomeModelsDir, weightsCacheDir } from '../core/paths';
 import { getFile } from '../io/download';
 import { readKerasWeights } from '../io/kerasHdf5';
 
@@ -46,5 +48,29 @@ export async function fetchKerasWeights(file: KerasWeightsFile, opts: { quiet?: 
     for (const weights of readKerasWeights(p).layers.values())
       for (const w of weights) if (w.storage === 'jsfive') w.read();
   };
+  const fromKeras = fs.existsSync(dest) ? undefined : kerasCachedFile(file, validate, opts.quiet);
+  if (fromKeras) return fromKeras;
   return getFile(kerasWeightsUrl(file), { dest, hash: file.hash, quiet: opts.quiet, label: file.fileName, validate });
+}
+
+/**
+ * The file in Keras's own cache (`$KERAS_HOME/models`, else `~/.keras/models`) when it is there and reads as a Keras
+ * weight file (used in place, read-only); undefined otherwise (a copy that fails is named in a warning and skipped).
+ */
+function kerasCachedFile(file: KerasWeightsFile, validate: (p: string) => void, quiet?: boolean): string | undefined {
+  const p = path.join(kerasHomeModelsDir(), file.fileName);
+  if (!fs.existsSync(p)) return undefined;
+  try {
+    validate(p);
+    return p;
+  } catch (err) {
+    if (!quiet)
+      console.warn(
+        say({
+          en: `Keras's cached ${displayPath(p)} is not a readable weight file (${(err as Error).message}); downloading instead.`,
+          ko: `Keras 캐시의 ${displayPath(p)} 파일을 가중치로 읽을 수 없어 (${(err as Error).message}) 새로 내려받습니다.`,
+        }),
+      );
+    return undefined;
+  }
 }

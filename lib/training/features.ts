@@ -35,6 +35,8 @@ export interface ExtractOptions extends PreprocessFacts {
   disposeBatches?: boolean;
   /** Label shown in the progress line. */
   label?: string;
+  /** Show images per second and the time left in the progress line (`unit`: the word for images; `per`: the batch size). */
+  rate?: { unit: string; per?: number };
 }
 
 /** Result of `extractFeatures`. The caller owns (and disposes) both tensors. */
@@ -102,7 +104,13 @@ export async function extractFeatures(
   opts: ExtractOptions = {},
 ): Promise<ExtractResult> {
   const label = opts.label ?? 'extractFeatures';
-  const line = new ProgressLine({ label, total: batches.numBatches, quiet: opts.quiet, sink: opts.sink });
+  const line = new ProgressLine({
+    label,
+    total: batches.numBatches,
+    quiet: opts.quiet,
+    sink: opts.sink,
+    rate: opts.rate,
+  });
   const key = opts.cache ? featureCacheKey(convBase, batches, opts) : undefined;
   if (opts.cache && key) {
     const cached = readFeatureCache(opts.cache, key);

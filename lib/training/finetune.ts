@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { setTrainable } from '../layers/frozenBatchNorm';
 import { allLayers, findLayer, leafLayers } from '../layers/walk';
+import { APPLICATIONS } from '../models/applications';
 import { recompileModel } from './compile';
 import { trainableSummary, type TrainableSummary } from './trainableSummary';
 
@@ -42,7 +43,7 @@ export type FineTuneStrategy = 'classifier' | 'top' | 'all';
 
 /** Options of `setFineTuneStrategy`. */
 export interface FineTuneOptions {
-  /** For 'top': the first base layer to train (default: the first layer of the base's last `blockN_` block). */
+  /** For 'top': the first base layer to train (default `lastBlockStart(base)`: the family's `fineTuneFrom`). */
   from?: string;
   /** New learning rate (fine-tuning usually wants a small one, e.g. 1e-5). */
   learningRate?: number;
@@ -50,8 +51,18 @@ export interface FineTuneOptions {
   compile?: Partial<tf.ModelCompileArgs>;
 }
 
-/** The first layer of the highest-numbered `blockN_` block (e.g. 'block5_conv1' in VGG16). */
+/** Each family's `fineTuneFrom`, once. */
+const familyFineTuneLayers = (): string[] => [...new Set(Object.values(APPLICATIONS).map((a) => a.fineTuneFrom))];
+
+/**
+ * Where 'top' fine-tuning starts in `base`: the family's `fineTuneFrom` from lib/models/applications.ts (the one
+ * table: 'block5_conv1' for VGG, 'conv5_block1_1_conv' for ResNet, 'conv_dw_12' for MobileNet, 'block_13_expand'
+ * for MobileNetV2) when `base` has that layer; for another base with Keras's VGG names, the first layer of its
+ * highest-numbered `blockN_` block; else undefined.
+ */
 export function lastBlockStart(base: tf.LayersModel): string | undefined {
+  const fromTable = familyFineTuneLayers().find((name) => findLayer(base, name));
+  if (fromTable) return fromTable;
   let best: { n: number; name: string } | undefined;
   for (const l of base.layers) {
     const m = /^block(\d+)_/.exec(l.name);
@@ -63,7 +74,8 @@ export function lastBlockStart(base: tf.LayersModel): string | undefined {
 /**
  * Applies a fine-tuning strategy and recompiles:
  * - 'classifier': the base is frozen, only the head trains (feature extraction with augmentation);
- * - 'top': the base's layers from `from` (default its last block, e.g. 'block5_conv1') train with the head;
+ * - 'top': the base's layers from `from` (default `lastBlockStart`: the family's last stage, e.g. 'block5_conv1',
+ *   'conv_dw_12') train with the head;
  * - 'all': every layer trains.
  * Returns the resulting `trainableSummary`.
  */
@@ -84,7 +96,7 @@ export function setFineTuneStrategy(
     const from = opts.from ?? lastBlockStart(base);
     if (!from)
       throw new Error(
-        `setFineTuneStrategy('top'): the base '${base.name}' has no blockN_ layers; pass { from: '<first layer to train>' }.`,
+        `setFineTuneStrategy('top'): the base '${base.name}' is not a known application (none of ${familyFineTuneLayers().join(', ')}) and has no blockN_ layers; pass { from: '<first layer to train>' }.`,
       );
     setTrainable(base, false);
     unfreeze(base, { from });
