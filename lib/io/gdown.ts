@@ -92,7 +92,9 @@ async function cached(p: string, opts: GdownOptions): Promise<boolean> {
 
 function headersFor(t: Target): Record<string, string> {
   const cookie = t.jar.header();
-  return cookie ? { 'User-Agent': BROWSER_UA, Cookie: cookie } : { 'User-Agent': BROWSER_UA };
+  // identity: a compressed body's Content-Length is not the file's size (fetch decodes it)
+  const base = { 'User-Agent': BROWSER_UA, 'Accept-Encoding': 'identity' };
+  return cookie ? { ...base, Cookie: cookie } : base;
 }
 
 /** One request of the Drive conversation (redirects handled by the caller). */

@@ -3,33 +3,13 @@
  * slows each written chunk, so that a signal lands mid-extraction). Prints `start` when the work begins and
  * `done` when it ends; an error is printed and exits 1.
  */
-import * as fs from 'node:fs';
-import { Writable } from 'node:stream';
 import { getFile } from '../../lib/io/download';
 import { unzip } from '../../lib/io/unzip';
-
-/** A file writer that waits `ms` before each chunk. */
-function slowWriter(ms: number): (file: string) => Writable {
-  return (file) => {
-    const out = fs.createWriteStream(file);
-    return new Writable({
-      write(chunk, _enc, cb) {
-        setTimeout(() => out.write(chunk, cb), ms);
-      },
-      final(cb) {
-        out.end(cb);
-      },
-      destroy(err, cb) {
-        out.destroy();
-        cb(err);
-      },
-    });
-  };
-}
+import { slowWriter } from './slowWriter';
 
 async function main(argv: string[]): Promise<void> {
   const [cmd, from, to, delay] = argv;
-  console.log('start');
+  console.log(`start ${process.pid}`);
   if (cmd === 'download') await getFile(from, { dest: to, quiet: true, retries: 0 });
   else if (cmd === 'unzip')
     await unzip(from, to, { quiet: true, writeStream: delay ? slowWriter(Number(delay)) : undefined });
