@@ -19,6 +19,7 @@ import { writeFileAtomic } from '../lib/core/atomicFile';
 import { loadImage } from '../lib/data/imageDataset';
 import { gradCam } from '../lib/explain/gradCam';
 import { overlayPng } from '../lib/explain/overlay';
+import { overlayPaths } from '../lib/explain/overlayNames';
 import { loadSavedModel } from '../lib/models/savedModel';
 
 /** Parsed command line of the predict script. */
@@ -78,24 +79,19 @@ export interface Prediction {
 
 /**
  * Writes the Grad-CAM overlay of `classIndex` for one image (`input` as the model takes it; disposed here) over
- * the photo at its own size, as `<out-dir>/<image name>_cam.png` (`_2`, `_3`, ... when names repeat); returns the path.
+ * the photo at its own size, to `out` (from `overlayPaths`: unique, never an input); returns the path.
  */
 async function writeCamOverlay(
   model: tf.LayersModel,
   file: string,
   input: tf.Tensor3D,
   classIndex: number,
-  outDir: string,
-  used: Set<string>,
+  out: string,
 ): Promise<string> {
   const cam = await gradCam(model, input, { classIndex }).finally(() => input.dispose());
   const photo = await loadImage(file);
   try {
-    const stem = path.basename(file, path.extname(file));
-    let name = `${stem}_cam.png`;
-    for (let i = 2; used.has(name); i++) name = `${stem}_cam_${i}.png`;
-    used.add(name);
-    return await writeFileAtomic(path.join(outDir, name), await overlayPng(photo, cam.map));
+    return await writeFileAtomic(out, await overlayPng(photo, cam.map));
   } finally {
     photo.dispose();
   }
@@ -128,8 +124,8 @@ export async function predictImages(
     }
   }
   const results: Prediction[] = [];
-  const camNames = new Set<string>();
-  for (const file of args.images) {
+  const camPaths = args.cam ? overlayPaths(args.images, args.cam) : [];
+  for (const [i, file] of args.images.entries()) {
     if (!fs.existsSync(file)) throw new Error(`image ${file} does not exist.`);
     let img: tf.Tensor3D;
     try {
@@ -153,7 +149,7 @@ export async function predictImages(
     if (classes && classes.length !== numClasses)
       throw new Error(`--classes has ${classes.length} names but the model predicts ${numClasses} classes.`);
     const className = classes?.[classIndex] ?? String(classIndex);
-    const camPath = args.cam ? await writeCamOverlay(model, file, img, classIndex, args.cam, camNames) : undefined;
+    const camPath = args.cam ? await writeCamOverlay(model, file, img, classIndex, camPaths[i]) : undefined;
     results.push({ path: file, classIndex, className, probability, ...(camPath ? { camPath } : {}) });
     if (!opts.quiet) out(`${file}\t${className}\t${probability.toFixed(4)}${camPath ? `\t${camPath}` : ''}`);
   }
