@@ -17,6 +17,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../lib/backend/select';
 import { writeFileAtomic } from '../lib/core/atomicFile';
 import { loadImage } from '../lib/data/imageDataset';
+import { parseImageSize } from '../lib/data/imageSize';
 import { gradCam } from '../lib/explain/gradCam';
 import { overlayPng } from '../lib/explain/overlay';
 import { overlayPaths } from '../lib/explain/overlayNames';
@@ -54,12 +55,7 @@ export function parsePredictArgs(argv: string[]): PredictArgs {
     ?.split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  let size: [number, number] | undefined;
-  if (v.size !== undefined) {
-    const m = /^(\d+)(?:[x,](\d+))?$/.exec(v.size);
-    if (!m) throw new Error(`--size ${v.size}: give one number (150) or height x width (150x200).`);
-    size = [Number(m[1]), Number(m[2] ?? m[1])];
-  }
+  const size = v.size === undefined ? undefined : parseImageSize(v.size);
   const threshold = v.threshold === undefined ? 0.5 : Number(v.threshold);
   if (!(threshold > 0 && threshold < 1)) throw new Error(`--threshold must be between 0 and 1.`);
   if (v.cam === '') throw new Error(`--cam needs a folder for the overlays.\n${USAGE}`);

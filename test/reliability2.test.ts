@@ -16,7 +16,7 @@ import { getFile } from '../lib/io/download';
 import { IdleTimeout } from '../lib/io/idleTimeout';
 import { loadModel, saveModel } from '../lib/io/modelIO';
 import { unzip, UNZIP_MARKER } from '../lib/io/unzip';
-import { startServer, type Handler } from './helpers/server';
+import { serveBytes, startServer, type Handler } from './helpers/server';
 import { tempDir } from './helpers/tempDir';
 import { makeZip } from './helpers/zip';
 import { slowWriter } from './helpers/slowWriter';
@@ -34,6 +34,9 @@ function tree(dir: string): string[] {
     .filter((p) => !fs.statSync(path.join(dir, p)).isDirectory())
     .sort();
 }
+
+/** A Drive file id of the usual shape (the fake serves any). */
+const ID = '1abcdefghijklmnopqrstuvwxyz0123456';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -306,4 +309,162 @@ test('reliability 2 #8: numeric environment variables are range-checked, naming 
     /WASM_THREADS=abc is not a number: use a whole number from 1 to/,
   );
   assert.throws(() => new IdleTimeout(3e9), /idle timeout of 3000000 s is out of range/);
+});
+
+test('reliability 2 weak: raw system errors become messages naming the path and the fix', async () => {
+  const dir = tempDir('rel2-errno-');
+  const file = path.join(dir, 'afile');
+  fs.writeFileSync(file, 'x');
+  const server = await startServer({ '/f': serveBytes(Buffer.from('data')) });
+  try {
+    await assert.rejects(getFile(`${server.base}/f`, { dest: path.join(file, 'x.bin'), quiet: true }), (err: Error) => {
+      assert.match(err.message, /afile.* (is a file, not a folder|a file of that name is in the way)/);
+      assert.doesNotMatch(err.message, /^E[A-Z]+:/);
+      return true;
+    });
+  } finally {
+    await server.close();
+  }
+  const { loadNpy } = await import('../lib/io/npy');
+  assert.throws(() => loadNpy(dir), /is a folder where a file is expected/);
+  const { readKerasWeights } = await import('../lib/io/kerasHdf5');
+  assert.throws(() => readKerasWeights(dir), /is a folder where a file is expected/);
+  const { loadImage } = await import('../lib/data/imageDataset');
+  await assert.rejects(loadImage(dir), /is a folder where a file is expected/);
+  const { overlayPaths } = await import('../lib/explain/overlayNames');
+  assert.throws(() => overlayPaths(['a.png'], file), /--cam .*afile is a file, not a folder/);
+  const zip = path.join(dir, 'clash.zip');
+  for (const [entries, why] of [
+    [
+      [
+        { name: 'a', data: '1' },
+        { name: 'a/b', data: '2' },
+      ],
+      /entries 'a' \(a file\) and 'a\/b'/,
+    ],
+    [[{ name: `${'n'.repeat(300)}.txt`, data: '1' }], /a name of 304 bytes/],
+    [[{ name: 'x\0y', data: '1' }], /NUL character/],
+  ] as const) {
+    fs.writeFileSync(zip, makeZip([...entries]));
+    await assert.rejects(unzip(zip, path.join(dir, 'out'), { quiet: true }), why);
+    assert.equal(fs.existsSync(path.join(dir, 'out')), false);
+  }
+  fs.writeFileSync(zip, makeZip([{ name: 'a', data: '1' }]));
+  await assert.rejects(
+    unzip(zip, path.join(file, 'out'), { quiet: true }),
+    /afile (is a file, not a folder|cannot be created: a file of that name is in the way)/,
+  );
+});
+
+test('reliability 2 weak: Drive answers are diagnosed (redirect loop, stalled page, pages and names that are not files)', async () => {
+  const { gdown } = await import('../lib/io/gdown');
+  const { filenameFromContentDisposition } = await import('../lib/io/drivePage');
+  const server = await startServer({
+    '/uc': (_req, res) => {
+      res.statusCode = 302;
+      res.setHeader('Location', '/loop');
+      res.end();
+    },
+    '/loop': (_req, res) => {
+      res.statusCode = 302;
+      res.setHeader('Location', `/uc?export=download&id=${ID}`);
+      res.end();
+    },
+  });
+  const dir = tempDir('rel2-drive-');
+  try {
+    await assert.rejects(
+      gdown(ID, { output: path.join(dir, 'f.zip'), baseUrl: server.base, quiet: true }),
+      /redirects in a loop/,
+    );
+    server.route('/uc', (_req, res) => {
+      res.setHeader('Content-Type', 'application/octet-stream');
+      res.end('<!DOCTYPE html><html>quota</html>');
+    });
+    await assert.rejects(gdown(ID, { output: path.join(dir, 'f.zip'), baseUrl: server.base, quiet: true }));
+    assert.deepEqual(fs.readdirSync(dir), []);
+    server.route('/uc', (_req, res) => {
+      res.setHeader('Content-Type', 'text/html');
+      res.write('<html>');
+    });
+    const env = process.env.DOWNLOAD_IDLE_TIMEOUT_S;
+    process.env.DOWNLOAD_IDLE_TIMEOUT_S = '0.3';
+    try {
+      await assert.rejects(
+        gdown(ID, { output: path.join(dir, 'f.zip'), baseUrl: server.base, quiet: true }),
+        (err: Error) => {
+          assert.match(err.message, /stopped sending data/);
+          assert.ok(err.message.includes(`/uc?export=download&id=${ID}`), err.message);
+          assert.ok(err.message.includes(`file ${ID}`), err.message);
+          assert.match(err.message, /Try again later/);
+          return true;
+        },
+      );
+    } finally {
+      if (env === undefined) delete process.env.DOWNLOAD_IDLE_TIMEOUT_S;
+      else process.env.DOWNLOAD_IDLE_TIMEOUT_S = env;
+    }
+    server.route(
+      '/uc',
+      serveBytes(Buffer.from('zipdata'), { headers: { 'Content-Disposition': 'attachment; filename=".bashrc"' } }),
+    );
+    assert.equal(await gdown(ID, { output: `${dir}/`, baseUrl: server.base, quiet: true }), path.join(dir, 'bashrc'));
+    fs.writeFileSync(path.join(dir, 'empty.zip'), '');
+    await gdown(ID, { output: path.join(dir, 'empty.zip'), baseUrl: server.base, quiet: true });
+    assert.equal(
+      fs.readFileSync(path.join(dir, 'empty.zip'), 'utf8'),
+      'zipdata',
+      'an empty file counted as downloaded',
+    );
+    fs.mkdirSync(path.join(dir, 'sub', 'afolder'), { recursive: true });
+    server.route(
+      '/uc',
+      serveBytes(Buffer.from('zipdata'), { headers: { 'Content-Disposition': 'attachment; filename="afolder"' } }),
+    );
+    await assert.rejects(
+      gdown(ID, { output: `${dir}/sub/`, baseUrl: server.base, quiet: true }),
+      /afolder: that is a folder/,
+    );
+  } finally {
+    await server.close();
+  }
+  const long = filenameFromContentDisposition(`attachment; filename="${'x'.repeat(300)}.zip"`) ?? '';
+  assert.ok(long.endsWith('.zip') && Buffer.byteLength(long) <= 200, long);
+});
+
+test('reliability 2 weak: wrong diagnoses fixed (--size, LESSON_PROFILE hint, WASM_THREADS, empty lesson zip, gdown under LESSON_ROOT)', async () => {
+  const { parseImageSize } = await import('../lib/data/imageSize');
+  assert.throws(() => parseImageSize('0'), /--size 0: each side must be from 1 to 8192/);
+  assert.throws(() => parseImageSize('40000x40000'), /--size 40000x40000: each side must be from 1 to 8192/);
+  assert.deepEqual(parseImageSize('150x200'), [150, 200]);
+  const { ENV_VARS, envChoice } = await import('../lib/core/config');
+  assert.doesNotMatch(ENV_VARS.LESSON_PROFILE, /sample/);
+  assert.throws(
+    () => envChoice('LESSON_PROFILE', ['full', 'mini', 'auto'] as const, 'auto', { LESSON_PROFILE: 'sample' }),
+    /full, mini, auto \(lesson profile: full, mini, or auto/,
+  );
+  const root = tempDir('rel2-root-');
+  fs.mkdirSync(path.join(root, 'data'));
+  fs.writeFileSync(path.join(root, 'data', 'cats_and_dogs_small.zip'), '');
+  const probe = [
+    "const { resolveProfile } = require('./lib/lesson/profile');",
+    "const { parseGdownArgs } = require('./scripts/gdown');",
+    "const { initBackend } = require('./lib/backend/select');",
+    'console.log(JSON.stringify({ profile: resolveProfile().name, output: parseGdownArgs([]).output }));',
+    "initBackend({ quiet: true }).then(() => console.log('started'), (e) => console.log('error: ' + e.message));",
+  ].join('\n');
+  const out = await new Promise<string>((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', '-e', probe], {
+      cwd: ROOT,
+      env: { ...process.env, LESSON_ROOT: root, WASM_THREADS: 'abc', TFJS_BACKEND: '', LESSON_PROFILE: '' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let text = '';
+    child.stdout.on('data', (d) => (text += d));
+    child.on('exit', () => resolve(text));
+  });
+  const [first, second] = out.trim().split('\n');
+  assert.deepEqual(JSON.parse(first), { profile: 'mini', output: path.join(root, 'data', 'cats_and_dogs_small.zip') });
+  assert.match(second, /^error: WASM_THREADS=abc is not a number/);
+  assert.doesNotMatch(second, /TFJS_BACKEND/);
 });

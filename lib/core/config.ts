@@ -13,7 +13,7 @@ export interface EnvVar {
 
 /** The variables the library reads. `scripts/` reads a few more (set-up: JUPYTER_PYTHON ...), listed in the README. */
 export const ENV_VARS = {
-  LESSON_PROFILE: 'lesson profile: full, sample, or unset (auto)',
+  LESSON_PROFILE: 'lesson profile: full, mini, or auto (the default when unset)',
   LESSON_PROFILE_REASON: 'set by `npm run lesson`: why it chose the profile (shown in each banner)',
   LESSON_BACKBONE: 'backbone of the full profile: vgg16 (default) or mobilenet',
   LESSON_ROOT: 'project root for data/ and build/ (default: the folder above lib/)',

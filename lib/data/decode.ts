@@ -5,6 +5,7 @@
  */
 import * as fsp from 'node:fs/promises';
 import sharp from 'sharp';
+import { describeFsError } from '../core/fsErrors';
 import { decodeBmp, looksLikeBmp } from './bmp';
 
 /** Decoded pixels, row-major interleaved uint8. */
@@ -42,7 +43,12 @@ async function decodeWithSharp(buf: Buffer): Promise<RawImage> {
  * Errors name the file and say what to do.
  */
 export async function decodeImageFile(file: string, colorMode: ColorMode = 'rgb'): Promise<RawImage> {
-  const buf = await fsp.readFile(file);
+  let buf: Buffer;
+  try {
+    buf = await fsp.readFile(file);
+  } catch (err) {
+    throw describeFsError(err, file);
+  }
   let rgb: RawImage;
   try {
     rgb = looksLikeBmp(buf) ? decodeBmp(buf, file) : await decodeWithSharp(buf);

@@ -23,7 +23,7 @@ import {
   downloadAdvice,
 } from './downloadErrors';
 import { fileHash, hashAlgorithm, verifyFile } from './fileHash';
-import { isFile } from './fileKind';
+import { nonEmptyFile } from './fileKind';
 import { withInterruptCleanup } from './interrupt';
 import { commitPart, discardPart, moveAside, partPath } from './partFile';
 import { Transfer, type TransferOptions } from './transfer';
@@ -168,7 +168,7 @@ function failure(url: string, dest: string, lastError: unknown, kept: number): u
 
 /** True when the cached `dest` can be used: it exists, matches `hash` and passes `validate` (else it is moved aside). */
 async function usableCache(dest: string, opts: GetFileOptions): Promise<boolean> {
-  if (!(await isFile(dest))) return false;
+  if (!(await nonEmptyFile(dest))) return false; // an empty file is never a finished download
   if (opts.hash !== undefined && !(await verifyFile(dest, opts.hash))) {
     if (!opts.quiet)
       console.log(

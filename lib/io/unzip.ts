@@ -24,7 +24,7 @@ import { say } from '../core/messages';
 import { ProgressLine, formatBytes } from '../core/progress';
 import { withInterruptCleanup } from './interrupt';
 import { extractEntries, verifyExtracted, type WriteStreamFactory } from './zipExtract';
-import { openZip, unsafeEntries, type ZipArchive } from './zipEntries';
+import { entryNameProblem, openZip, unsafeEntries, type ZipArchive } from './zipEntries';
 import { checkDeclaredSizes, resolveLimits, type UnzipLimits } from './zipLimits';
 import { listFiles, placeExtraction, readMarker, type Marker } from './unzipPlace';
 
@@ -68,6 +68,11 @@ async function checkBeforeWriting(zip: ZipArchive, dest: string, marker: Marker 
         `Nothing was written; the zip is unsafe: get it from a trusted source.`,
     );
   }
+  const problem = entryNameProblem(zip.entries);
+  if (problem)
+    throw new Error(
+      `Cannot extract ${zip.path}: ${problem}. Nothing was written; extract it with another tool, or fix the zip.`,
+    );
   if (marker) return;
   let existing: string[] = [];
   try {
