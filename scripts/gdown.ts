@@ -1,8 +1,10 @@
 /**
  * Command line: `npm run gdown -- <url-or-id> [-O <file-or-folder/>] [--md5 X | --sha256 X] [--quiet]`.
- * Without arguments downloads the lesson's dataset to data/cats_and_dogs_small.zip.
+ * Without arguments downloads the lesson's dataset to data/cats_and_dogs_small.zip under the project root
+ * (`LESSON_ROOT` when set, where the notebooks look for it).
  */
 import { parseCommandLine } from './cli';
+import { dataPath } from '../lib/core/paths';
 import { gdown, LESSON_DATASET_FILE, LESSON_DATASET_ID } from '../lib/io/gdown';
 
 const USAGE = 'usage: npm run gdown -- <url-or-id> [-O <file or folder/>] [--md5 HASH | --sha256 HASH] [--quiet]';
@@ -39,7 +41,7 @@ export function parseGdownArgs(argv: string[]): {
   const hash = values.md5 ?? values.sha256;
   const common = { hash, quiet: values.quiet ?? false, help: values.help ?? false };
   if (positionals.length === 0)
-    return { target: LESSON_DATASET_ID, output: values.output ?? `data/${LESSON_DATASET_FILE}`, ...common };
+    return { target: LESSON_DATASET_ID, output: values.output ?? dataPath(LESSON_DATASET_FILE), ...common };
   return { target: positionals[0], output: values.output, ...common };
 }
 

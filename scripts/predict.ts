@@ -18,8 +18,10 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../lib/backend/select';
 import { writeFileAtomic } from '../lib/core/atomicFile';
 import { loadImage } from '../lib/data/imageDataset';
+import { parseImageSize } from '../lib/data/imageSize';
 import { gradCam } from '../lib/explain/gradCam';
 import { overlayPng } from '../lib/explain/overlay';
+import { overlayPaths } from '../lib/explain/overlayNames';
 import { loadSavedModel } from '../lib/models/savedModel';
 
 /** Parsed command line of the predict script. */
@@ -57,12 +59,7 @@ export function parsePredictArgs(argv: string[]): PredictArgs {
     ?.split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  let size: [number, number] | undefined;
-  if (v.size !== undefined) {
-    const m = /^(\d+)(?:[x,](\d+))?$/.exec(v.size);
-    if (!m) throw new Error(`--size ${v.size}: give one number (150) or height x width (150x200).`);
-    size = [Number(m[1]), Number(m[2] ?? m[1])];
-  }
+  const size = v.size === undefined ? undefined : parseImageSize(v.size);
   const threshold = v.threshold === undefined ? 0.5 : Number(v.threshold);
   if (!(threshold > 0 && threshold < 1)) throw new Error(`--threshold must be between 0 and 1.`);
   if (v.cam === '') throw new Error(`--cam needs a folder for the overlays.\n${USAGE}`);
@@ -99,24 +96,19 @@ export function topClasses(
 
 /**
  * Writes the Grad-CAM overlay of `classIndex` for one image (`input` as the model takes it; disposed here) over
- * the photo at its own size, as `<out-dir>/<image name>_cam.png` (`_2`, `_3`, ... when names repeat); returns the path.
+ * the photo at its own size, to `out` (from `overlayPaths`: unique, never an input); returns the path.
  */
 async function writeCamOverlay(
   model: tf.LayersModel,
   file: string,
   input: tf.Tensor3D,
   classIndex: number,
-  outDir: string,
-  used: Set<string>,
+  out: string,
 ): Promise<string> {
   const cam = await gradCam(model, input, { classIndex }).finally(() => input.dispose());
   const photo = await loadImage(file);
   try {
-    const stem = path.basename(file, path.extname(file));
-    let name = `${stem}_cam.png`;
-    for (let i = 2; used.has(name); i++) name = `${stem}_cam_${i}.png`;
-    used.add(name);
-    return await writeFileAtomic(path.join(outDir, name), await overlayPng(photo, cam.map));
+    return await writeFileAtomic(out, await overlayPng(photo, cam.map));
   } finally {
     photo.dispose();
   }
@@ -149,8 +141,8 @@ export async function predictImages(
     }
   }
   const results: Prediction[] = [];
-  const camNames = new Set<string>();
-  for (const file of args.images) {
+  const camPaths = args.cam ? overlayPaths(args.images, args.cam) : [];
+  for (const [i, file] of args.images.entries()) {
     if (!fs.existsSync(file)) throw new Error(`image ${file} does not exist.`);
     let img: tf.Tensor3D;
     try {
@@ -174,7 +166,7 @@ export async function predictImages(
     if (classes && classes.length !== numClasses)
       throw new Error(`--classes has ${classes.length} names but the model predicts ${numClasses} classes.`);
     const className = classes?.[classIndex] ?? String(classIndex);
-    const camPath = args.cam ? await writeCamOverlay(model, file, img, classIndex, args.cam, camNames) : undefined;
+    const camPath = args.cam ? await writeCamOverlay(model, file, img, classIndex, camPaths[i]) : undefined;
     const top = p.length > 2 ? topClasses(p, (i) => classes?.[i] ?? String(i), args.top ?? 3) : undefined;
     results.push({
       path: file,

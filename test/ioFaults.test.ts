@@ -1,7 +1,9 @@
 /**
  * Fault injection (issue 10): a download and an extraction run in a child process that is killed (SIGINT or
  * SIGKILL) at a random moment, for several seeds; then they run again here. The final files must always be
- * complete and correct, and no temporary file may remain.
+ * complete and correct, and no temporary file may remain. Then (issue 18) two writers run at once on each kind
+ * of target (a download, an extraction, an atomically written file): both succeed, the target is right, and
+ * nothing else is left.
  */
 import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -136,4 +138,38 @@ test('extractions killed at random points (SIGINT / SIGKILL) end complete and co
     assert.ok(fs.existsSync(path.join(dest, UNZIP_MARKER)));
   }
   assert.ok(interrupted >= 1, `at least one extraction was interrupted (${interrupted})`);
+});
+
+/** Runs the child with `args` to its end; resolves with its exit code and what it printed. */
+function runChild(args: string[]): Promise<{ code: number | null; out: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, out })));
+}
+
+test('reliability 2: two writers at once on each kind of target (download, extraction, atomic file) never corrupt it', async () => {
+  const area = path.join(tmp, 'two-writers');
+  fs.mkdirSync(area);
+  const dest = path.join(area, 'file.bin');
+  const zip = path.join(tmp, 'pair.zip');
+  const files = Array.from({ length: 60 }, (_, i) => ({ name: `f${i}.bin`, data: randomBytes(20_000) }));
+  fs.writeFileSync(zip, makeZip(files));
+  const out = path.join(area, 'out');
+  const text = path.join(area, 'report.txt');
+  const runs = await Promise.all([
+    runChild(['download', `${server.base}/slow.bin`, dest]),
+    runChild(['download', `${server.base}/slow.bin`, dest]),
+    runChild(['unzip', zip, out, '2']),
+    runChild(['unzip', zip, out, '2']),
+    runChild(['write', text, 'first writer. ']),
+    runChild(['write', text, 'second writer. ']),
+  ]);
+  for (const r of runs) assert.equal(r.code, 0, r.out);
+  assert.deepEqual(fs.readFileSync(dest), data);
+  for (const f of files) assert.ok(fs.readFileSync(path.join(out, f.name)).equals(f.data), f.name);
+  const written = fs.readFileSync(text, 'utf8');
+  assert.ok(/^(first writer\. )+$|^(second writer\. )+$/.test(written), 'the file mixes two writers');
+  assert.deepEqual(fs.readdirSync(area).sort(), ['file.bin', 'out', 'report.txt']);
 });

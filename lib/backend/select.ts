@@ -13,7 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, version_wasm } from '@tensorflow/tfjs-backend-wasm';
-import { envValue } from '../core/config';
+import { EnvError, envValue } from '../core/config';
 import { nativeUsesGpu, tfjsCoreVersion, TESTED_TFJS_VERSION, wasmInternalsAvailable } from '../core/internals';
 import { registerWasmKernels } from './wasm/registry';
 import { registerThreadedWasm } from './wasm/threads';
@@ -135,6 +135,12 @@ async function startChoice(choice: BackendChoice): Promise<Started> {
   return { threads: 1, notes: [] };
 }
 
+/** The `EnvError` in `err` or its causes, if any. */
+function envErrorIn(err: unknown): EnvError | undefined {
+  for (let e = err; e instanceof Error; e = e.cause) if (e instanceof EnvError) return e;
+  return undefined;
+}
+
 /**
  * Picks and initialises the fastest backend that loads (or the one forced by `TFJS_BACKEND` / `opts.force`).
  * Safe to call more than once: later calls return the first result.
@@ -157,6 +163,8 @@ export async function initBackend(opts: { force?: BackendChoice; quiet?: boolean
       if (!opts.quiet) console.log(describeBackend(current));
       return current;
     } catch (err) {
+      const setting = envErrorIn(err);
+      if (setting) throw setting; // a variable to fix (WASM_THREADS=abc), not a backend to skip
       if (forced) {
         throw new Error(
           `TFJS_BACKEND asks for '${forced}' but ${explainLoadError(forced, err)}. Unset TFJS_BACKEND to fall back automatically.`,

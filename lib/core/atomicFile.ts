@@ -8,10 +8,18 @@ import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { describeFsError } from './fsErrors';
 
-/** The temporary name used for `dest` by this process: `<dest>.tmp-<pid>` (same folder, so rename is atomic). */
+let writers = 0;
+
+/**
+ * A new temporary name for one write of `dest`: `<dest>.tmp-<pid>-<n>` (same folder, so rename is atomic). Each
+ * call gives another name, so two writers of the same file, in one process or in two, never share one.
+ */
 export function tempPathFor(dest: string): string {
-  return `${dest}.tmp-${process.pid}`;
+  return `${dest}.tmp-${process.pid}-${++writers}`;
 }
+
+/** True for a name `tempPathFor` makes (for clean-up and for tests that look for leftovers). */
+export const isTempName = (name: string): boolean => /\.tmp-\d+-\d+$/.test(name);
 
 /**
  * Runs `write(tmp)`, which must create the file `tmp`, then renames it to `dest` (parent folders are created).

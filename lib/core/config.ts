@@ -13,7 +13,7 @@ export interface EnvVar {
 
 /** The variables the library reads. `scripts/` reads a few more (set-up: JUPYTER_PYTHON ...), listed in the README. */
 export const ENV_VARS = {
-  LESSON_PROFILE: 'lesson profile: full, sample, or unset (auto)',
+  LESSON_PROFILE: 'lesson profile: full, mini, or auto (the default when unset)',
   LESSON_PROFILE_REASON: 'set by `npm run lesson`: why it chose the profile (shown in each banner)',
   LESSON_BACKBONE: 'backbone of the full profile: vgg16 (default) or mobilenet',
   LESSON_ROOT: 'project root for data/ and build/ (default: the folder above lib/)',
@@ -34,6 +34,11 @@ export const ENV_VARS = {
 /** A variable this module knows. */
 export type EnvName = keyof typeof ENV_VARS;
 
+/** A variable with a value the library cannot use: a setting to fix, never a reason to fall back silently. */
+export class EnvError extends Error {
+  override name = 'EnvError';
+}
+
 /** The raw value of a variable, trimmed; undefined when unset or blank. */
 export function envValue(name: EnvName, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const v = env[name];
@@ -46,14 +51,53 @@ export function envFlag(name: EnvName, env: NodeJS.ProcessEnv = process.env): bo
   return v !== undefined && !/^(0|false|off|no)$/i.test(v);
 }
 
-/** A positive number, or `fallback` when unset; a value that is not a positive number is an error naming it. */
-export function envPositiveNumber(name: EnvName, fallback: number, env: NodeJS.ProcessEnv = process.env): number {
+/** The range a numeric variable must lie in (inclusive), and whether it must be a whole number. */
+export interface NumberRange {
+  min: number;
+  max: number;
+  integer?: boolean;
+}
+
+/**
+ * The ranges of the numeric variables. A timer longer than 2^31 - 1 ms is clamped by Node to 1 ms, so no
+ * number of seconds may exceed 2,147,483.
+ */
+export const ENV_RANGES = {
+  DOWNLOAD_IDLE_TIMEOUT_S: { min: 0.001, max: 2_147_483 },
+  UNZIP_MAX_BYTES: { min: 1, max: Number.MAX_SAFE_INTEGER },
+  UNZIP_MAX_RATIO: { min: 1, max: 1e9 },
+  WASM_THREADS: { min: 1, max: 1024, integer: true },
+} as const satisfies Partial<Record<EnvName, NumberRange>>;
+
+/** A variable that holds a number. */
+export type NumericEnvName = keyof typeof ENV_RANGES;
+
+/**
+ * A number within the variable's range (`ENV_RANGES`), or `fallback` when unset. Anything else (not a number,
+ * out of range, a fraction where a whole number is needed) is an error naming the variable, its value and the range.
+ */
+export function envNumber(name: NumericEnvName, fallback: number, env: NodeJS.ProcessEnv = process.env): number {
   const v = envValue(name, env);
   if (v === undefined) return fallback;
+  const range: NumberRange = ENV_RANGES[name];
   const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0)
-    throw new Error(`${name}=${v} is not a positive number (${ENV_VARS[name]}); fix or unset it.`);
+  if (!Number.isFinite(n) || n < range.min || n > range.max || (range.integer && !Number.isInteger(n))) {
+    const kind = range.integer ? 'a whole number' : 'a number';
+    const what = Number.isFinite(n) ? 'is out of range' : 'is not a number';
+    throw new EnvError(
+      `${name}=${v} ${what}: use ${kind} from ${range.min} to ${range.max} (${ENV_VARS[name]}), or unset it for the default (${fallback}).`,
+    );
+  }
   return n;
+}
+
+/** A positive number within the variable's range, or `fallback` when unset (see `envNumber`). */
+export function envPositiveNumber(
+  name: NumericEnvName,
+  fallback: number,
+  env: NodeJS.ProcessEnv = process.env,
+): number {
+  return envNumber(name, fallback, env);
 }
 
 /** One of `choices` (case-insensitive), or `fallback` when unset; anything else is an error listing the choices. */
@@ -66,7 +110,7 @@ export function envChoice<T extends string>(
   const v = envValue(name, env)?.toLowerCase();
   if (v === undefined) return fallback;
   if ((choices as readonly string[]).includes(v)) return v as T;
-  throw new Error(`${name}=${env[name]} is not valid: use one of ${choices.join(', ')} (${ENV_VARS[name]}).`);
+  throw new EnvError(`${name}=${env[name]} is not valid: use one of ${choices.join(', ')} (${ENV_VARS[name]}).`);
 }
 
 /** True when progress output is off: an explicit `quiet` option wins, else `LESSON_QUIET`. */

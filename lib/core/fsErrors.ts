@@ -1,5 +1,6 @@
 /**
- * File-system errors a learner can act on: permission denied, disk full, read-only disk, missing folder.
+ * File-system errors a learner can act on: permission denied, disk full, read-only disk, missing folder, a file
+ * where a folder is needed (or the reverse), a name too long.
  * `describeFsError` turns Node's errno errors into messages that name the path and say what to do; other errors
  * pass through unchanged.
  */
@@ -14,6 +15,12 @@ const ADVICE: Record<string, (p: string) => string> = {
   ENOSPC: (p) => `the disk holding ${p} is full: free some space (df -h shows how much is left) and run again`,
   EDQUOT: (p) => `your disk quota is used up for ${p}: free some space and run again`,
   ENOENT: (p) => `${p} does not exist: check the path`,
+  EEXIST: (p) =>
+    `${p} cannot be created: a file of that name is in the way (a folder is needed there); move it or choose another path`,
+  ENOTDIR: (p) => `part of ${p} is a file, not a folder: move that file or choose another path`,
+  EISDIR: (p) => `${p} is a folder where a file is expected: give the path of a file`,
+  ENAMETOOLONG: (p) => `the name ${p} is too long for the file system: use a shorter name or path`,
+  ELOOP: (p) => `${p} goes through a loop of symbolic links: fix the links`,
 };
 
 /** True when `err` is a Node file-system error with one of `codes`. */

@@ -6,6 +6,7 @@
  */
 import * as fsp from 'node:fs/promises';
 import sharp from 'sharp';
+import { describeFsError } from '../core/fsErrors';
 import { decodeBmp, looksLikeBmp } from './bmp';
 
 /** Decoded pixels, row-major interleaved uint8. */
@@ -54,7 +55,12 @@ export async function decodeImageFile(
   colorMode: ColorMode = 'rgb',
   opts: DecodeOptions = {},
 ): Promise<RawImage> {
-  const buf = await fsp.readFile(file);
+  let buf: Buffer;
+  try {
+    buf = await fsp.readFile(file);
+  } catch (err) {
+    throw describeFsError(err, file);
+  }
   let rgb: RawImage;
   try {
     rgb = looksLikeBmp(buf) ? decodeBmp(buf, file) : await decodeWithSharp(buf, opts);

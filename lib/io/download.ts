@@ -5,10 +5,13 @@
  * connection is resumed with `Range` (+ `If-Range`), in this run or the next; every response is checked to be
  * the file before its bytes are written (`responseCheck.ts`). The hash (md5 or sha256) and the caller's
  * `validate` run on the part before it is renamed to `dest`, so `dest` is only ever a complete, verified file;
- * a file that fails is kept aside as `<dest>.bad`.
+ * a file that fails is kept aside as `<dest>.bad`. One download per `dest` at a time: a second run waits on the
+ * lock of `dest` (`core/fileLock.ts`), then finds the file cached; Ctrl-C, SIGTERM or SIGHUP stop the request
+ * and leave the resumable part, never a lock or a temporary file.
  */
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
+import { withFileLock } from '../core/fileLock';
 import { describeFsError } from '../core/fsErrors';
 import { say } from '../core/messages';
 import {
@@ -20,7 +23,8 @@ import {
   downloadAdvice,
 } from './downloadErrors';
 import { fileHash, hashAlgorithm, verifyFile } from './fileHash';
-import { isFile } from './fileKind';
+import { nonEmptyFile } from './fileKind';
+import { withInterruptCleanup } from './interrupt';
 import { commitPart, discardPart, moveAside, partPath } from './partFile';
 import { Transfer, type TransferOptions } from './transfer';
 
@@ -97,22 +101,12 @@ async function verifyPart(url: string, dest: string, opts: DownloadOptions): Pro
   }
 }
 
-/**
- * Downloads `url` to `dest` through the resumable `<dest>.part`, checks `hash` and `validate`, and renames the
- * result to `dest`. Always downloads (see `getFile` for the cached version); resumes a part an interrupted run
- * left for the same URL. Returns `dest`.
- */
-export async function downloadToFile(url: string, dest: string, opts: DownloadOptions = {}): Promise<string> {
-  checkArguments(url, dest, opts);
-  try {
-    await fsp.mkdir(path.dirname(path.resolve(dest)), { recursive: true });
-  } catch (err) {
-    throw describeFsError(err, path.dirname(path.resolve(dest)));
-  }
-  const transfer = await Transfer.open(url, dest, opts);
+/** The download itself, run while holding the lock of `dest`. */
+async function downloadLocked(url: string, dest: string, opts: DownloadOptions, signal: AbortSignal): Promise<string> {
+  const transfer = await Transfer.open(url, dest, { ...opts, signal });
   const retries = opts.retries ?? 3;
   let lastError: unknown;
-  for (let attempt = 0; attempt <= retries && !transfer.complete; attempt++) {
+  for (let attempt = 0; attempt <= retries && !transfer.complete && !signal.aborted; attempt++) {
     if (attempt > 0) await sleep(Math.min(4000, (opts.retryDelayMs ?? 250) * 2 ** (attempt - 1)));
     try {
       await transfer.attempt();
@@ -122,9 +116,37 @@ export async function downloadToFile(url: string, dest: string, opts: DownloadOp
     }
   }
   const kept = await transfer.close();
+  if (signal.aborted) throw signal.reason;
   if (!transfer.complete) throw failure(url, dest, lastError, kept);
   await verifyPart(url, dest, opts);
   return commitPart(dest);
+}
+
+/** Runs `work` holding the lock of `dest`, with Ctrl-C (SIGINT, SIGTERM, SIGHUP) aborting it cleanly. */
+async function underLock<T>(
+  dest: string,
+  opts: DownloadOptions,
+  work: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const abs = path.resolve(dest);
+  try {
+    await fsp.mkdir(path.dirname(abs), { recursive: true });
+  } catch (err) {
+    throw describeFsError(err, path.dirname(abs));
+  }
+  return withInterruptCleanup((signal) =>
+    withFileLock(abs, 'downloading', () => work(signal), { signal, quiet: opts.quiet }),
+  );
+}
+
+/**
+ * Downloads `url` to `dest` through the resumable `<dest>.part`, checks `hash` and `validate`, and renames the
+ * result to `dest`. Always downloads (see `getFile` for the cached version); resumes a part an interrupted run
+ * left for the same URL. A second download of the same `dest` waits for the first. Returns `dest`.
+ */
+export async function downloadToFile(url: string, dest: string, opts: DownloadOptions = {}): Promise<string> {
+  checkArguments(url, dest, opts);
+  return underLock(dest, opts, (signal) => downloadLocked(url, dest, opts, signal));
 }
 
 /** The error of a download that did not complete; names what is kept for the next run. */
@@ -146,7 +168,7 @@ function failure(url: string, dest: string, lastError: unknown, kept: number): u
 
 /** True when the cached `dest` can be used: it exists, matches `hash` and passes `validate` (else it is moved aside). */
 async function usableCache(dest: string, opts: GetFileOptions): Promise<boolean> {
-  if (!(await isFile(dest))) return false;
+  if (!(await nonEmptyFile(dest))) return false; // an empty file is never a finished download
   if (opts.hash !== undefined && !(await verifyFile(dest, opts.hash))) {
     if (!opts.quiet)
       console.log(
@@ -182,10 +204,12 @@ async function usableCache(dest: string, opts: GetFileOptions): Promise<boolean>
 export async function getFile(url: string, opts: GetFileOptions): Promise<string> {
   const { dest } = opts;
   if (!dest) throw new Error(`getFile(${url}): opts.dest (where to save the file) is required and may not be empty.`);
-  if (opts.hash !== undefined) hashAlgorithm(opts.hash);
-  if (opts.cache !== false && (await usableCache(dest, opts))) {
-    await discardPart(dest); // what a run killed after an earlier download of it may have left
-    return dest;
-  }
-  return downloadToFile(url, dest, opts);
+  checkArguments(url, dest, opts);
+  return underLock(dest, opts, async (signal) => {
+    if (opts.cache !== false && (await usableCache(dest, opts))) {
+      await discardPart(dest); // what a run killed after an earlier download of it may have left
+      return dest;
+    }
+    return downloadLocked(url, dest, opts, signal);
+  });
 }

@@ -82,8 +82,21 @@ export function filenameFromContentDisposition(header: string | null): string | 
   const safe = Array.from(last)
     .filter((c) => c.charCodeAt(0) >= 0x20)
     .join('')
-    .trim(); // no control characters
-  return safe === '' || safe === '.' || safe === '..' ? undefined : safe;
+    .trim() // no control characters
+    .replace(/^\.+/, ''); // no hidden name (.bashrc) and no '.' or '..'
+  return safe === '' ? undefined : shortened(safe);
+}
+
+/** The longest file name written from a server's word (bytes of UTF-8; file systems allow 255). */
+const MAX_NAME_BYTES = 200;
+
+/** `name` cut to `MAX_NAME_BYTES`, keeping its extension. */
+function shortened(name: string): string {
+  if (Buffer.byteLength(name) <= MAX_NAME_BYTES) return name;
+  const ext = /\.[A-Za-z0-9]{1,10}$/.exec(name)?.[0] ?? '';
+  let stem = Array.from(name.slice(0, name.length - ext.length));
+  while (Buffer.byteLength(stem.join('') + ext) > MAX_NAME_BYTES) stem = stem.slice(0, -1);
+  return stem.join('') + ext;
 }
 
 /** Cookies Drive sets along the confirm flow (sent back on every later request). */
@@ -223,7 +236,8 @@ export function failureMessage(
 export function driveFileCheck(res: Response): string | undefined {
   const html = /text\/html/i.test(res.headers.get('content-type') ?? '');
   const attachment = /attachment|filename/i.test(res.headers.get('content-disposition') ?? '');
-  return html && !attachment
+  if (attachment) return undefined;
+  return html
     ? 'Google Drive sent a web page instead of the file; its download quota may be used up, or it asks for a confirmation'
-    : undefined;
+    : 'Google Drive answered without naming a file (no Content-Disposition): that is a page, not the file';
 }

@@ -21,3 +21,9 @@ export async function isFile(p: string): Promise<boolean> {
 export async function isDir(p: string): Promise<boolean> {
   return (await statOrUndefined(p))?.isDirectory() ?? false;
 }
+
+/** True when `p` is a regular file holding at least one byte (an empty file is never a finished download). */
+export async function nonEmptyFile(p: string): Promise<boolean> {
+  const s = await statOrUndefined(p);
+  return s !== undefined && s.isFile() && s.size > 0;
+}

@@ -22,7 +22,7 @@ import {
   parseDriveId,
   readDrivePage,
 } from './drivePage';
-import { isDir, isFile } from './fileKind';
+import { isDir, nonEmptyFile } from './fileKind';
 import { IdleTimeout } from './idleTimeout';
 
 export { GdownError, filenameFromContentDisposition, parseDriveId, type GdownFailure } from './drivePage';
@@ -85,14 +85,18 @@ async function target(urlOrId: string, opts: GdownOptions): Promise<Target> {
   };
 }
 
-/** True when `p` may be used as it is: caching on, the file exists and matches the hash. */
+/** True when `p` may be used as it is: caching on, the file exists, is not empty and matches the hash. */
 async function cached(p: string, opts: GdownOptions): Promise<boolean> {
-  return opts.cache !== false && (await isFile(p)) && (opts.hash === undefined || (await verifyFile(p, opts.hash)));
+  return (
+    opts.cache !== false && (await nonEmptyFile(p)) && (opts.hash === undefined || (await verifyFile(p, opts.hash)))
+  );
 }
 
 function headersFor(t: Target): Record<string, string> {
   const cookie = t.jar.header();
-  return cookie ? { 'User-Agent': BROWSER_UA, Cookie: cookie } : { 'User-Agent': BROWSER_UA };
+  // identity: a compressed body's Content-Length is not the file's size (fetch decodes it)
+  const base = { 'User-Agent': BROWSER_UA, 'Accept-Encoding': 'identity' };
+  return cookie ? { ...base, Cookie: cookie } : base;
 }
 
 /** One request of the Drive conversation (redirects handled by the caller). */
@@ -111,10 +115,31 @@ async function fetchStep(url: string, t: Target): Promise<{ res: Response; idle:
   }
 }
 
+/** The text of a Drive page; a page that stalls is a failure naming its URL. */
+async function readPage(res: Response, idle: IdleTimeout, url: string, fail: (d: string) => Error): Promise<string> {
+  try {
+    return await res.text();
+  } catch (err) {
+    if (!idle.signal.aborted) throw err;
+    throw fail(`a page (${url}) that stopped sending data: ${(idle.signal.reason as Error).message}`);
+  } finally {
+    idle.clear();
+  }
+}
+
 /** Hands the file response to `downloadToFile` (or returns the cached file of that name). */
 async function saveFile(url: string, res: Response, idle: IdleTimeout, t: Target): Promise<string> {
   const name = filenameFromContentDisposition(res.headers.get('content-disposition')) ?? t.id;
   const dest = t.file ?? path.join(t.dir ?? '.', name);
+  if (await isDir(dest)) {
+    idle.clear();
+    await res.body?.cancel();
+    throw new GdownError(
+      `Cannot save Google Drive file ${t.id} as ${path.resolve(dest)}: that is a folder. Give a file name with -O, or move the folder away.`,
+      t.id,
+      'unrecognised',
+    );
+  }
   if (await cached(dest, t.opts)) {
     idle.clear();
     await res.body?.cancel();
@@ -146,23 +171,21 @@ export async function gdown(urlOrId: string, opts: GdownOptions = {}): Promise<s
     new GdownError(failureMessage(reason, t.id, t.base, t.placeAt, detail), t.id, reason);
   let url = `${t.base}/uc?export=download&id=${encodeURIComponent(t.id)}`;
   const seen = new Set<string>();
+  const redirected = new Set<string>();
   for (let step = 0; step < 20; step++) {
     const { res, idle } = await fetchStep(url, t);
     const location = res.headers.get('location');
     if (res.status >= 300 && res.status < 400 && location) {
       idle.clear();
       await res.body?.cancel();
+      redirected.add(url);
       url = new URL(location, url).toString();
       if (isLoginUrl(url)) throw fail('no-access');
+      if (redirected.has(url)) throw fail('unrecognised', `Drive redirects in a loop (back to ${url})`);
       continue;
     }
     if (res.ok && !driveFileCheck(res)) return saveFile(url, res, idle, t);
-    let html: string;
-    try {
-      html = await res.text();
-    } finally {
-      idle.clear();
-    }
+    const html = await readPage(res, idle, url, (detail) => fail('unavailable', detail));
     if (res.status >= 500 || res.status === 429)
       throw fail('unavailable', `HTTP ${res.status} ${res.statusText}`.trim());
     const page = readDrivePage(html, url, res.status, t.jar);
@@ -171,5 +194,5 @@ export async function gdown(urlOrId: string, opts: GdownOptions = {}): Promise<s
     seen.add(page.next);
     url = page.next;
   }
-  throw fail('unrecognised', 'Drive kept answering with confirm pages');
+  throw fail('unrecognised', `Drive kept answering with confirm pages (last: ${url})`);
 }

@@ -10,6 +10,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as jsfive from 'jsfive';
+import { describeFsError } from '../core/fsErrors';
 import { jsfiveMessageOffset } from '../core/internals';
 
 /** One weight array of a Keras file; its values are read on demand (large files are not held in memory at once). */
@@ -147,7 +148,12 @@ function openHdf5(h5Path: string): { buf: Buffer; root: jsfive.Node } {
       `Keras weight file not found: ${path.resolve(h5Path)}. Check the path (relative paths start at the cwd, ${process.cwd()}).`,
     );
   }
-  const buf = fs.readFileSync(h5Path);
+  let buf: Buffer;
+  try {
+    buf = fs.readFileSync(h5Path);
+  } catch (err) {
+    throw describeFsError(err, h5Path);
+  }
   if (!hasHdf5Signature(buf)) {
     throw new Error(
       `${h5Path} is not an HDF5 file (no HDF5 signature). Keras weight files are .h5 files saved by model.save_weights / model.save.`,
@@ -166,12 +172,28 @@ function openHdf5(h5Path: string): { buf: Buffer; root: jsfive.Node } {
   }
 }
 
+/**
+ * `node.get(name)`, where jsfive throws a bare string (`x not found in group`) for a missing name: always an
+ * Error naming the file and what is missing.
+ */
+function child(node: jsfive.Node, name: string, h5Path: string, where: string): jsfive.Node {
+  try {
+    return node.get(name);
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    throw new Error(
+      `${h5Path}: ${where} '${name}' is listed but cannot be read (${why}). The file is damaged or not a Keras weight file: delete it and download it again.`,
+      { cause: err },
+    );
+  }
+}
+
 /** The group holding `layer_names` (the root, or `model_weights` of a `model.save` file) and those names. */
 function layerGroup(root: jsfive.Node, h5Path: string): { group: jsfive.Node; names: string[] } {
   let names = stringList(root.attrs.layer_names);
   if (names) return { group: root, names };
   if ((root.keys ?? []).includes('model_weights')) {
-    const group = root.get('model_weights');
+    const group = child(root, 'model_weights', h5Path, 'group');
     names = stringList(group.attrs.layer_names);
     if (names) return { group, names };
   }
@@ -199,12 +221,12 @@ export function readKerasWeights(h5Path: string, opts: ReadKerasWeightsOptions =
   };
   const layers = new Map<string, KerasWeight[]>();
   for (const layerName of names) {
-    const g = group.get(layerName);
+    const g = child(group, layerName, h5Path, 'layer');
     const weightNames = stringList(g.attrs.weight_names) ?? [];
     layers.set(
       layerName,
       weightNames.map((name): KerasWeight => {
-        const d = g.get(name);
+        const d = child(g, name, h5Path, `weight of layer '${layerName}'`);
         const shape = (d.shape ?? []).map(Number);
         const size = shape.reduce((a, b) => a * b, 1);
         const offset = reader === 'auto' ? contiguousFloat32Offset(d, size, buf) : undefined;

@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { writeFileAtomic } from '../core/atomicFile';
 import { describeFsError } from '../core/fsErrors';
+import { resolveInside } from '../core/pathInside';
 
 const MODEL_JSON = 'model.json';
 const WEIGHTS_BIN = 'weights.bin';
@@ -91,7 +92,9 @@ function readWeights(
   manifest: tf.io.WeightsManifestConfig,
 ): [tf.io.WeightsManifestEntry[], ArrayBuffer] {
   const specs = manifest.flatMap((group) => group.weights);
-  const files = manifest.flatMap((group) => group.paths.map((rel) => path.join(path.dirname(jsonPath), rel)));
+  const files = manifest.flatMap((group) =>
+    group.paths.map((rel) => resolveInside(path.dirname(jsonPath), rel, jsonPath, 'the model folder')),
+  );
   const buffers = files.map((f) => {
     if (!fs.existsSync(f))
       throw new Error(`loadModel: weight file ${f} named in ${jsonPath} is missing; save the model again.`);

@@ -46,10 +46,19 @@ export function describeResponse(res: Response): string {
   return `HTTP ${res.status}, ${res.headers.get('content-type') ?? 'no Content-Type'}, ${len === undefined ? 'no Content-Length' : `${len} bytes`}`;
 }
 
+/**
+ * True when the body was sent compressed (`Content-Encoding: gzip`, ...): fetch decodes it, so its
+ * Content-Length (the compressed size) says nothing about the file's size.
+ */
+function encoded(res: Response): boolean {
+  const enc = res.headers.get('content-encoding')?.trim().toLowerCase();
+  return enc !== undefined && enc !== '' && enc !== 'identity';
+}
+
 /** The identity of the file a response carries, as far as its headers tell. */
 export function identityOf(res: Response, key: string): FileIdentity {
   const range = res.status === 206 ? contentRange(res) : undefined;
-  const size = range ? range.total : contentLength(res);
+  const size = range ? range.total : encoded(res) ? undefined : contentLength(res);
   const h = (name: string) => res.headers.get(name) ?? undefined;
   return { key, size, etag: h('etag'), lastModified: h('last-modified'), contentType: h('content-type') };
 }

@@ -36,6 +36,8 @@ export interface TransferOptions {
   resumeKey?: string;
   /** The caller's own test of each response: a reason to refuse it, or undefined (e.g. Drive: not a web page). */
   checkResponse?: (res: Response) => string | undefined;
+  /** Aborts the request in flight (Ctrl-C). */
+  signal?: AbortSignal;
 }
 
 /** Cancels a body nobody will read. A failure to cancel (the connection is already gone) changes nothing. */
@@ -115,13 +117,14 @@ export class Transfer {
       this.opts.responseTimeout?.clear();
       await discardBody(pending);
     }
-    const headers: Record<string, string> = { ...this.opts.headers };
+    // identity: a compressed body's Content-Length is not the file's size (fetch decodes it), so ask for none
+    const headers: Record<string, string> = { 'Accept-Encoding': 'identity', ...this.opts.headers };
     if (this.offset > 0) {
       headers.Range = `bytes=${this.offset}-`;
       const ifRange = this.identity && ifRangeValue(this.identity);
       if (ifRange) headers['If-Range'] = ifRange;
     }
-    const idle = new IdleTimeout();
+    const idle = new IdleTimeout(undefined, this.opts.signal);
     try {
       return { res: await fetch(this.url, { headers, redirect: 'follow', signal: idle.signal }), idle };
     } catch (err) {
@@ -197,11 +200,27 @@ export class Transfer {
   }
 
   /**
+   * The part on disk must be the file this transfer wrote, whole: the same inode and `offset` bytes. Anything
+   * else (another program replaced or cut it) must not be renamed into place: returns the error to fail with.
+   */
+  private async checkOwnBytes(): Promise<Error | undefined> {
+    const mine = await this.fh.stat();
+    const there = await fsp.stat(partPath(this.dest)).catch(() => undefined);
+    if (there && there.ino === mine.ino && there.dev === mine.dev && mine.size === this.offset) return undefined;
+    this.complete = false;
+    return new Error(
+      `${partPath(this.dest)} was changed by another program while it was downloaded; nothing was kept: run again.`,
+    );
+  }
+
+  /**
    * Closes the part. An incomplete part that holds bytes of an identified file is kept for the next run
    * (returns its size); an empty one is removed (returns 0).
    */
   async close(): Promise<number> {
+    const foreign = this.complete ? await this.checkOwnBytes() : undefined;
     await this.fh.close();
+    if (foreign) throw foreign; // not ours to remove either: it belongs to whoever changed it
     this.progress.update(this.offset, { total: this.identity?.size, force: true });
     this.progress.finish();
     if (this.complete || (this.offset > 0 && this.recorded)) return this.offset;

@@ -4,10 +4,13 @@
  * - Before anything is written: every entry name is checked (one that would land outside the destination, such
  *   as `../x`, `/etc/x`, `C:\x`, or a symlink entry, is refused) and the declared sizes are held to the zip-bomb
  *   limits (`zipLimits.ts`). While writing, each entry's bytes are counted and its CRC-32 checked (`zipExtract.ts`).
- * - Files go to one temporary folder per destination, `.<dest>.unzip-tmp` next to it, which a new run removes
- *   first and Ctrl-C removes on the way out; it is renamed into place when complete, with a marker file
- *   (`.unzip-complete.json`: the zip's path, size and mtime). A second call with the same zip finds the marker
- *   and returns `skipped: true`.
+ * - One extraction per destination at a time: the destination's lock (`core/fileLock.ts`, `<dest>.lock` with the
+ *   holder's pid) makes a second run wait, then find the work done; a lock left by a killed run is taken over.
+ * - Files go to one temporary folder per destination, `.<dest>.unzip-tmp` next to it, which the lock holder removes
+ *   first and Ctrl-C, SIGTERM, SIGHUP (or the launcher's death) remove on the way out. Only when every entry is
+ *   on disk with its size is it put in place (`unzipPlace.ts`), with a marker file (`.unzip-complete.json`: the
+ *   zip's path, size and mtime, the files written). A second call with the same zip finds the marker and returns
+ *   `skipped: true`; a changed zip replaces only what the earlier extraction wrote.
  * - Single top folder named like the destination: a zip whose entries all sit under one folder with the same
  *   name as `destDir` (e.g. `cats_and_dogs_small/train/...` extracted to `data/cats_and_dogs_small`) is
  *   unwrapped, so the result is `data/cats_and_dogs_small/train/...`. Any other layout is extracted as is.
@@ -15,16 +18,18 @@
  */
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
-import { writeFileAtomic } from '../core/atomicFile';
+import { withFileLock } from '../core/fileLock';
 import { describeFsError, hasErrno } from '../core/fsErrors';
 import { say } from '../core/messages';
 import { ProgressLine, formatBytes } from '../core/progress';
 import { withInterruptCleanup } from './interrupt';
-import { extractEntries, type WriteStreamFactory } from './zipExtract';
-import { openZip, unsafeEntries, type ZipArchive } from './zipEntries';
+import { extractEntries, verifyExtracted, type WriteStreamFactory } from './zipExtract';
+import { entryNameProblem, openZip, unsafeEntries, type ZipArchive } from './zipEntries';
 import { checkDeclaredSizes, resolveLimits, type UnzipLimits } from './zipLimits';
+import { listFiles, placeExtraction, readMarker, type Marker } from './unzipPlace';
 
 export { listZipEntries, unsafeEntries, type ZipEntryInfo } from './zipEntries';
+export { UNZIP_MARKER } from './unzipPlace';
 
 /** What `unzip` did. */
 export interface UnzipResult {
@@ -44,45 +49,9 @@ export interface UnzipOptions extends Partial<UnzipLimits> {
   writeStream?: WriteStreamFactory;
 }
 
-/** Name of the marker file written in a completed extraction. */
-export const UNZIP_MARKER = '.unzip-complete.json';
-
-/** The temporary folder of an extraction into `dest`: one predictable name, next to it. */
+/** The temporary folder of an extraction into `dest`: one predictable name, next to it (used under the lock only). */
 export function unzipTempDir(dest: string): string {
   return path.join(path.dirname(dest), `.${path.basename(dest)}.unzip-tmp`);
-}
-
-interface Marker {
-  zip: string;
-  size: number;
-  mtimeMs: number;
-  files: number;
-}
-
-/** The marker of a finished extraction in `dir`, or undefined when there is none (or it is unreadable: extract again). */
-async function readMarker(dir: string): Promise<Marker | undefined> {
-  let text: string;
-  try {
-    text = await fsp.readFile(path.join(dir, UNZIP_MARKER), 'utf8');
-  } catch (err) {
-    if (hasErrno(err, 'ENOENT', 'ENOTDIR')) return undefined;
-    throw describeFsError(err, path.join(dir, UNZIP_MARKER));
-  }
-  try {
-    return JSON.parse(text) as Marker;
-  } catch (err) {
-    if (err instanceof SyntaxError) return undefined; // a torn marker: the extraction is redone
-    throw err;
-  }
-}
-
-async function countFiles(dir: string): Promise<number> {
-  let n = 0;
-  for (const e of await fsp.readdir(dir, { withFileTypes: true })) {
-    if (e.isDirectory()) n += await countFiles(path.join(dir, e.name));
-    else if (e.name !== UNZIP_MARKER) n++;
-  }
-  return n;
 }
 
 /** Throws, with nothing written, when an entry is unsafe or `dest` holds files unzip did not make. */
@@ -99,6 +68,11 @@ async function checkBeforeWriting(zip: ZipArchive, dest: string, marker: Marker 
         `Nothing was written; the zip is unsafe: get it from a trusted source.`,
     );
   }
+  const problem = entryNameProblem(zip.entries);
+  if (problem)
+    throw new Error(
+      `Cannot extract ${zip.path}: ${problem}. Nothing was written; extract it with another tool, or fix the zip.`,
+    );
   if (marker) return;
   let existing: string[] = [];
   try {
@@ -130,6 +104,7 @@ async function extractInto(
   zip: ZipArchive,
   tmp: string,
   dest: string,
+  old: Marker | undefined,
   opts: UnzipOptions,
   signal: AbortSignal,
 ): Promise<number> {
@@ -158,61 +133,73 @@ async function extractInto(
   } finally {
     progress.finish();
   }
+  await verifyExtracted(zip, tmp);
   const top = (await fsp.readdir(tmp, { withFileTypes: true })).filter((e) => e.name !== '.DS_Store');
   const root =
     top.length === 1 && top[0].isDirectory() && top[0].name === path.basename(dest) ? path.join(tmp, top[0].name) : tmp;
-  const files = await countFiles(root);
+  const entries = await listFiles(root);
   const stat = await fsp.stat(zip.path);
-  const marker: Marker = { zip: zip.path, size: stat.size, mtimeMs: stat.mtimeMs, files };
-  await writeFileAtomic(path.join(root, UNZIP_MARKER), JSON.stringify(marker, null, 2));
-  await fsp.rm(dest, { recursive: true, force: true });
-  await fsp.rename(root, dest);
-  return files;
+  const marker: Marker = { zip: zip.path, size: stat.size, mtimeMs: stat.mtimeMs, files: entries.length, entries };
+  await placeExtraction(root, dest, marker, old, opts.quiet);
+  return entries.length;
 }
 
-/**
- * Extracts `zipPath` into `destDir` (see the file comment for the rules). Throws, naming the zip, when it is
- * missing, corrupt, unsafe or over a limit; a `destDir` that exists, is not empty and was not made by `unzip`
- * is left alone with an error.
- */
-export async function unzip(zipPath: string, destDir: string, opts: UnzipOptions = {}): Promise<UnzipResult> {
-  const dest = path.resolve(destDir);
+/** The extraction itself, run while holding the destination's lock. */
+async function extractLocked(
+  zip: ZipArchive,
+  dest: string,
+  opts: UnzipOptions,
+  signal: AbortSignal,
+): Promise<UnzipResult> {
   const tmp = unzipTempDir(dest);
-  const limits = resolveLimits(opts);
   try {
     await fsp.rm(tmp, { recursive: true, force: true }); // what a killed run left
   } catch (err) {
     throw describeFsError(err, tmp);
   }
+  const stat = await fsp.stat(zip.path);
+  const marker = await readMarker(dest);
+  if (
+    marker &&
+    !marker.incomplete &&
+    marker.size === stat.size &&
+    marker.mtimeMs === stat.mtimeMs &&
+    path.basename(marker.zip) === path.basename(zip.path)
+  ) {
+    return { destDir: dest, files: marker.files, skipped: true };
+  }
+  await checkBeforeWriting(zip, dest, marker);
+  checkDeclaredSizes(zip.path, stat.size, zip.entries, resolveLimits(opts));
+  try {
+    const files = await extractInto(zip, tmp, dest, marker, opts, signal);
+    if (!opts.quiet)
+      console.log(say({ en: `Extracted ${files} files to ${dest}`, ko: `${files}개 파일을 ${dest}에 풀었습니다` }));
+    return { destDir: dest, files, skipped: false };
+  } finally {
+    await fsp.rm(tmp, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Extracts `zipPath` into `destDir` (see the file comment for the rules). Throws, naming the zip, when it is
+ * missing, corrupt, unsafe or over a limit; a `destDir` that exists, is not empty and was not made by `unzip`
+ * is left alone with an error. A second run on the same `destDir` waits for the first.
+ */
+export async function unzip(zipPath: string, destDir: string, opts: UnzipOptions = {}): Promise<UnzipResult> {
+  const dest = path.resolve(destDir);
   const zip = await openZip(path.resolve(zipPath));
   try {
-    const stat = await fsp.stat(zip.path);
-    const marker = await readMarker(dest);
-    if (
-      marker &&
-      marker.size === stat.size &&
-      marker.mtimeMs === stat.mtimeMs &&
-      path.basename(marker.zip) === path.basename(zip.path)
-    ) {
-      return { destDir: dest, files: marker.files, skipped: true };
-    }
-    await checkBeforeWriting(zip, dest, marker);
-    checkDeclaredSizes(zipPath, stat.size, zip.entries, limits);
     try {
       await fsp.mkdir(path.dirname(dest), { recursive: true });
     } catch (err) {
       throw describeFsError(err, path.dirname(dest));
     }
-    const files = await withInterruptCleanup(async (signal) => {
-      try {
-        return await extractInto(zip, tmp, dest, opts, signal);
-      } finally {
-        await fsp.rm(tmp, { recursive: true, force: true });
-      }
-    });
-    if (!opts.quiet)
-      console.log(say({ en: `Extracted ${files} files to ${dest}`, ko: `${files}개 파일을 ${dest}에 풀었습니다` }));
-    return { destDir: dest, files, skipped: false };
+    return await withInterruptCleanup((signal) =>
+      withFileLock(dest, 'extracting into', () => extractLocked(zip, dest, opts, signal), {
+        signal,
+        quiet: opts.quiet,
+      }),
+    );
   } finally {
     zip.close();
   }

@@ -139,3 +139,30 @@ export function unsafeEntries(entries: ZipEntryInfo[], destDir: string): string[
     })
     .map((e) => e.name);
 }
+
+/** The longest name of one path component most file systems take, in bytes. */
+const MAX_COMPONENT_BYTES = 255;
+
+/**
+ * Why the entries cannot all be written, or undefined: a name with a NUL character, a component longer than
+ * file systems allow, or two entries that clash (`a` is a file and `a/b` needs it to be a folder).
+ */
+export function entryNameProblem(entries: ZipEntryInfo[]): string | undefined {
+  const files = new Set<string>();
+  for (const e of entries) {
+    const n = e.name.replace(/\\/g, '/');
+    if (n.includes('\0')) return `entry '${n.replace(/\0/g, '\\0')}' has a NUL character in its name`;
+    const long = n.split('/').find((c) => Buffer.byteLength(c) > MAX_COMPONENT_BYTES);
+    if (long)
+      return `entry '${n.slice(0, 60)}...' has a name of ${Buffer.byteLength(long)} bytes (file systems take ${MAX_COMPONENT_BYTES})`;
+    if (!e.isDirectory) files.add(n);
+  }
+  for (const e of entries) {
+    const parts = e.name.replace(/\\/g, '/').split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const dir = parts.slice(0, i).join('/');
+      if (files.has(dir)) return `entries '${dir}' (a file) and '${e.name}' (inside a folder of that name) clash`;
+    }
+  }
+  return undefined;
+}

@@ -136,3 +136,24 @@ export async function extractEntries(zip: ZipArchive, dir: string, opts: Extract
   }
   return written;
 }
+
+/**
+ * Checks that every file entry (but `__MACOSX/`) is under `dir` with its size: the proof that an extraction is
+ * complete before it is marked so. A missing or short file (another program removed or changed the folder while
+ * it was written) is an error naming the entry.
+ */
+export async function verifyExtracted(zip: ZipArchive, dir: string): Promise<void> {
+  for (const e of zip.entries) {
+    if (e.isDirectory || skippedEntry(e.name)) continue;
+    const target = path.join(dir, e.name.replace(/\\/g, '/'));
+    const size = await fsp.stat(target).then(
+      (s) => (s.isFile() ? s.size : -1),
+      () => -1,
+    );
+    if (size !== e.size)
+      throw new Error(
+        `Extracting ${zip.path} lost entry '${e.name}' (${size < 0 ? 'missing' : `${size} of ${e.size} bytes`}) while it was written: ` +
+          `another program changed ${dir}. Nothing was extracted; run it again.`,
+      );
+  }
+}

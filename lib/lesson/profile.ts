@@ -6,7 +6,7 @@
  * `LESSON_PROFILE=full|mini` chooses; unset, `full` runs when the lesson's dataset (or its zip) is in data/, else
  * `mini`, and the reason is kept for the notebook's banner. Nothing here downloads: notebook 01 does, visibly.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { envChoice, envValue } from '../core/config';
 import { SHIPPED_MOBILENET } from '../models/shippedWeights';
 import { isLessonDataset, LESSON_DATASET, MINI_DATASET_DIR } from './dataset';
@@ -101,7 +101,8 @@ export function resolveProfile(env?: NodeJS.ProcessEnv): LessonProfile {
   if (wanted === 'mini') return miniProfile(given ?? 'LESSON_PROFILE=mini 로 지정했습니다');
   if (isLessonDataset(LESSON_DATASET.dir))
     return fullProfile(given ?? '강의 데이터가 data/cats_and_dogs_small 에 있습니다', env);
-  if (existsSync(LESSON_DATASET.zip))
+  if (existsSync(LESSON_DATASET.zip) && statSync(LESSON_DATASET.zip).size > 0)
+    // an empty zip is a failed download, not the data
     return fullProfile(given ?? '강의 데이터의 zip 파일이 data/ 에 있습니다 (01 노트북이 풉니다)', env);
   return miniProfile(given ?? '강의 데이터가 data/ 에 없어, 함께 배포되는 실제 사진 400장으로 실행합니다');
 }

@@ -39,14 +39,19 @@ export function kerasWeightsUrl(file: KerasWeightsFile): string {
  * project root), downloading it first unless a verified copy is cached.
  * Keras publishes no hash for some files (MobileNet), so every file is also read as a Keras weight file before
  * it enters the cache and before a cached copy is used: an error page or a cut download is kept aside as
- * `<file>.bad` with an error (a cached one is moved aside and downloaded again; see io/download.ts).
+ * `<file>.bad` with an error (a cached one is moved aside and downloaded again; see io/download.ts). `fits`
+ * checks the file against the model it is for, before it is cached and before a cached copy is used.
  */
-export async function fetchKerasWeights(file: KerasWeightsFile, opts: { quiet?: boolean } = {}): Promise<string> {
+export async function fetchKerasWeights(
+  file: KerasWeightsFile,
+  opts: { quiet?: boolean; fits?: (h5Path: string) => void } = {},
+): Promise<string> {
   const dest = path.join(weightsCacheDir(), file.fileName);
   const validate = (p: string) => {
     // Opening checks the HDF5 signature, the structure and that raw weights lie inside the file; others are read.
     for (const weights of readKerasWeights(p).layers.values())
       for (const w of weights) if (w.storage === 'jsfive') w.read();
+    opts.fits?.(p); // a file for another model is not cached (nor used from the cache): it is moved aside as .bad
   };
   const fromKeras = fs.existsSync(dest) ? undefined : kerasCachedFile(file, validate, opts.quiet);
   if (fromKeras) return fromKeras;

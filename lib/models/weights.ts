@@ -242,6 +242,20 @@ export function loadKerasWeights(
 }
 
 /** Report of the last weight load per model built here (for notebooks: `lastLoadReport(model)`). */
+/** A check that a weight file is for `model`: at least half its layers with weights are in the file, by name. */
+function fitsModel(model: tf.LayersModel): (h5Path: string) => void {
+  return (h5Path) => {
+    const content = readKerasWeights(h5Path);
+    const weighted = model.layers.filter((l) => l.weights.length > 0);
+    const matched = weighted.filter((l) => (content.layers.get(l.name)?.length ?? 0) > 0).length;
+    if (weighted.length > 0 && matched < Math.max(1, Math.ceil(weighted.length / 2)))
+      throw new Error(
+        `it does not fit model '${model.name}': only ${matched} of its ${weighted.length} layers with weights are in it ` +
+          `(it seems to be for ${guessArchitecture(content.layerNames)})`,
+      );
+  };
+}
+
 const reports = new WeakMap<tf.LayersModel, LoadReport>();
 
 /** What the builder's weight load did for `model`, if it loaded weights. */
@@ -265,7 +279,7 @@ export async function loadApplicationWeights(
       throw new Error(
         `${model.name}: no ImageNet weights are published for this configuration; use weights: null or a local file.`,
       );
-    h5 = await fetchKerasWeights(file, { quiet: o.quiet });
+    h5 = await fetchKerasWeights(file, { quiet: o.quiet, fits: fitsModel(model) });
   } else {
     h5 = o.weights;
   }

@@ -73,7 +73,8 @@ export function serveBytes(
     if (drops > 0 && opts.dropAfter !== undefined) {
       drops--;
       res.flushHeaders();
-      res.write(body.subarray(0, opts.dropAfter), () => setTimeout(() => res.socket?.destroy(), 20));
+      // 150 ms: long enough for a client that takes a lock before it reads the body to have read what was sent
+      res.write(body.subarray(0, opts.dropAfter), () => setTimeout(() => res.socket?.destroy(), 150));
       return;
     }
     res.end(body);

@@ -22,7 +22,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { writeFileAtomicSync } from '../../core/atomicFile';
-import { envValue } from '../../core/config';
+import { envNumber, envValue } from '../../core/config';
 import {
   addWasmFunctionTable,
   startedBackend,
@@ -43,17 +43,10 @@ const WASM_FILE = 'tfjs-backend-wasm-threaded-simd.wasm';
  */
 export function wasmThreadCount(value: string | undefined = envValue('WASM_THREADS')): number {
   const max = EMSCRIPTEN_POOL + 1;
-  if (value !== undefined && value.trim() !== '') {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1) {
-      throw new Error(
-        `WASM_THREADS=${value} is not a thread count: use a whole number >= 1 (1 = single-threaded), or unset it to use all cores.`,
-      );
-    }
-    return Math.min(n, max);
-  }
   const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-  return Math.max(1, Math.min(cores, max));
+  const all = Math.max(1, Math.min(cores, max));
+  if (value === undefined || value.trim() === '') return all;
+  return Math.min(envNumber('WASM_THREADS', all, { WASM_THREADS: value }), max);
 }
 
 function wasmOutDir(): string {
