@@ -14,6 +14,8 @@ export interface PhaseProgressOptions {
   label: string;
   /** Images per batch (for images per second). */
   batchSize: number;
+  /** Batches per epoch when `fit` does not know them (`fitDataset`), for the bar's total and the epoch count. */
+  steps?: number;
   quiet?: boolean;
   sink?: ProgressSink;
   /** When aborted, training stops after the current batch. */
@@ -38,7 +40,8 @@ class PhaseReporter implements TrainingReporter {
   constructor(private readonly o: PhaseProgressOptions) {}
 
   onTrainBegin(plan: { epochs?: number; steps?: number }): void {
-    const total = plan.epochs && plan.steps ? plan.epochs * plan.steps : undefined;
+    const steps = plan.steps ?? this.o.steps;
+    const total = plan.epochs && steps ? plan.epochs * steps : undefined;
     const unit = say({ en: 'images', ko: '장' });
     this.line = new ProgressLine({
       label: this.o.label,
@@ -51,7 +54,7 @@ class PhaseReporter implements TrainingReporter {
 
   onBatchEnd(r: { epoch: number; batch: number; epochs?: number; steps?: number }): void {
     if (this.o.signal?.aborted && this.model) this.model.stopTraining = true;
-    const done = r.epoch * (r.steps ?? 0) + r.batch + 1;
+    const done = r.epoch * (r.steps ?? this.o.steps ?? 0) + r.batch + 1;
     const epoch = say({
       en: `epoch ${r.epoch + 1}/${r.epochs ?? '?'}`,
       ko: `에포크 ${r.epoch + 1}/${r.epochs ?? '?'}`,
