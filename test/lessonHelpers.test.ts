@@ -1,14 +1,17 @@
 /**
- * The helpers notebooks 05-08 call: accuracies at the end of training and their gap, results handed from one
- * notebook to the next, the fine-tuned model saved by 07 and loaded by 08, the comparison table, the head on
- * features, the side-by-side grid and one Grad-CAM cell.
+ * The helpers notebooks 05-09 call: accuracies at the end of training and their gap, results handed from one
+ * notebook to the next, the fine-tuned model saved by 07 and loaded by 08, 09's photo folder, the comparison
+ * table, the head on features, the side-by-side grid and one Grad-CAM cell.
  */
 import test, { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { assetPath, dataPath } from '../lib/core/paths';
+import { detectFolderLayout } from '../lib/data/folderLayout';
 import { featureBatches, type FeatureSplit } from '../lib/lesson/features';
+import { classCountRows, photoFolderPath } from '../lib/lesson/photoFolder';
 import {
   fineTunedModelDir,
   loadFineTunedModel,
@@ -172,4 +175,15 @@ test('the side-by-side grid has a title row and one row per photo, each image wi
   assert.match(html, />cats 90\.0%</);
   assert.match(html, /tlts-side-note[^>]*>0\.2 s</);
   photo.dispose();
+});
+
+test("notebook 09's folder: LESSON_DATA from the project root, else the shipped flowers; class counts per split folder", async () => {
+  assert.deepEqual(photoFolderPath({}), { dir: assetPath('flowers_mini'), fromEnv: false });
+  assert.deepEqual(photoFolderPath({ LESSON_DATA: 'data/photos' }), { dir: dataPath('photos'), fromEnv: true });
+  const rows = await classCountRows(await detectFolderLayout(assetPath('cats_and_dogs_mini')));
+  assert.deepEqual(rows, [
+    { 클래스: 'cats', train: 100, validation: 50, test: 50 },
+    { 클래스: 'dogs', train: 100, validation: 50, test: 50 },
+    { 클래스: '합계', train: 200, validation: 100, test: 100 },
+  ]);
 });

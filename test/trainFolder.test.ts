@@ -9,9 +9,13 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
+import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../lib/backend/select';
 import { assetPath } from '../lib/core/paths';
 import { decodeImageFile } from '../lib/data/decode';
+import { findLayer } from '../lib/layers/walk';
+import { loadSavedModel } from '../lib/models/savedModel';
+import { loadFolderBackbone } from '../lib/training/folderBackbone';
 import { main } from '../scripts/train';
 import { predictImages } from '../scripts/predict';
 import { tempDir } from './helpers/tempDir';
@@ -158,6 +162,59 @@ test('a train/ + val/ layout (PyTorch ImageFolder) uses val/ for validation; --t
   assert.deepEqual(m.splits, { train: 36, validation: 24, test: 60 });
   assert.equal(m.evaluation.split, 'test');
   assert.equal(m.evaluation.confusionMatrix.length, 3);
+});
+
+/**
+ * Per named layer of the shipped MobileNet α=0.25 (64 px), per weight: does the model saved in `out` hold it
+ * unchanged, bit for bit?
+ */
+async function unchangedWeights(out: string, names: string[]): Promise<Record<string, boolean[]>> {
+  const saved = await loadSavedModel(out);
+  const shipped = await loadFolderBackbone({}, [64, 64], true);
+  const bytes = (w: tf.Tensor) => Buffer.from(w.dataSync().buffer);
+  const same = (name: string) => {
+    const [a, b] = [findLayer(saved, name)!.layer.getWeights(), findLayer(shipped.base, name)!.layer.getWeights()];
+    return a.map((w, i) => Buffer.compare(bytes(w), bytes(b[i])) === 0);
+  };
+  const result = Object.fromEntries(names.map((n) => [n, same(n)]));
+  saved.dispose();
+  shipped.base.dispose();
+  return result;
+}
+
+/** Trains the flowers at 64 px with `method` for 2 epochs; returns the output folder and its metrics.json. */
+async function trainWith(method: string): Promise<{ out: string; m: { history: Record<string, number[]> } }> {
+  const out = path.join(tmp, method);
+  const { code, err } = await train([FLOWERS, '--method', method, '--image-size', '64', '--epochs', '2', '--out', out]);
+  assert.equal(code, 0, err);
+  const m = readJson(path.join(out, 'metrics.json'));
+  assert.equal(m.method, method);
+  assert.deepEqual(Object.keys(m.history).sort(), ['acc', 'loss', 'val_acc', 'val_loss']);
+  return { out, m };
+}
+
+test('--method augment: the base stays frozen (its weights as shipped), the history has the epochs asked for, no augmentation in the saved model', async () => {
+  const { out, m } = await trainWith('augment');
+  assert.equal(m.history.loss.length, 2);
+  const unchanged = await unchangedWeights(out, ['conv1', 'conv_dw_1_bn', 'conv_pw_12', 'conv_pw_13', 'conv_pw_13_bn']);
+  assert.ok(Object.values(unchanged).flat().every(Boolean), JSON.stringify(unchanged));
+  const topology = readJson(path.join(out, 'model.json')).modelTopology;
+  const classes = (topology.model_config ?? topology).config.layers.map((l: { class_name: string }) => l.class_name);
+  assert.ok(!classes.some((c: string) => /^Random/.test(c)), classes.join(', '));
+});
+
+test('--method finetune: 20 head epochs then the fine-tuning epochs; the top stage (from conv_dw_12) changed, the layers below and BatchNorm statistics did not', async () => {
+  const { out, m } = await trainWith('finetune');
+  assert.equal(m.history.loss.length, 20 + 2);
+  const unchanged = await unchangedWeights(out, ['conv1', 'conv_dw_11', 'conv_pw_11', 'conv_dw_12', 'conv_pw_13_bn']);
+  assert.deepEqual(unchanged, {
+    conv1: [true],
+    conv_dw_11: [true],
+    conv_pw_11: [true],
+    conv_dw_12: [false],
+    // gamma and beta train; the moving mean and variance keep ImageNet's (the BatchNorm layers run in inference mode).
+    conv_pw_13_bn: [false, false, true, true],
+  });
 });
 
 test('bad folders: an error naming the folder and what is needed, exit 1, nothing written', async () => {

@@ -17,6 +17,8 @@ export const ENV_VARS = {
   LESSON_PROFILE_REASON: 'set by `npm run lesson`: why it chose the profile (shown in each banner)',
   LESSON_BACKBONE: 'backbone of the full profile: vgg16 (default) or mobilenet',
   LESSON_ROOT: 'project root for data/ and build/ (default: the folder above lib/)',
+  LESSON_DATA:
+    'folder of images notebook 09 trains on (default: lib/assets/flowers_mini; relative to the project root)',
   LESSON_QUIET: 'no progress output when set to anything but "", 0 or false',
   TFJS_BACKEND: 'force a backend: gpu, node, wasm or cpu',
   WASM_THREADS: 'threads of the wasm backend (default: all cores)',

@@ -48,9 +48,12 @@ export function profileLines(p: LessonProfile): string[] {
 
 /** Shows the banner (a coloured box in a notebook, plain lines elsewhere). */
 export function showLessonBanner(backend: BackendInfo, profile: LessonProfile): void {
-  const lines = [...backendLines(backend), ...profileLines(profile)];
-  const colour =
-    profile.name === 'mini' ? '#fff4e5;border-left:6px solid #f0a030' : '#e8f4ea;border-left:6px solid #3a9a50';
+  showBanner([...backendLines(backend), ...profileLines(profile)], profile.name === 'mini' ? 'offline' : 'full');
+}
+
+/** Shows banner lines: orange for what ships with the library ('offline'), green for the lesson's own data. */
+export function showBanner(lines: string[], tone: 'offline' | 'full'): void {
+  const colour = tone === 'offline' ? '#fff4e5;border-left:6px solid #f0a030' : '#e8f4ea;border-left:6px solid #3a9a50';
   const body = lines.map((l) => escapeHtml(l).replace(/^ {2}/, '&nbsp;&nbsp;')).join('<br/>');
   showHtml(
     `<div class="tlts-banner" style="background:${colour};padding:8px 12px;margin:4px 0">${body}</div>`,

@@ -128,17 +128,24 @@ export function showCamSubjects(subjects: CamSubject[]): void {
 }
 
 /**
- * The `k` test photos the evaluated model got wrong most confidently, each beside every subject's Grad-CAM,
- * after a line with how many it got wrong; a line saying so when there is no mistake.
+ * The `k` photos the evaluated model got wrong most confidently (of the test split unless `split` says
+ * 'validation'), each beside every subject's Grad-CAM, after a line with how many it got wrong; a line saying so
+ * when there is no mistake.
  */
-export async function showMistakeGradCams(result: EvaluationResult, subjects: CamSubject[], k = 4): Promise<void> {
+export async function showMistakeGradCams(
+  result: EvaluationResult,
+  subjects: CamSubject[],
+  k = 4,
+  opts: { split?: 'test' | 'validation' } = {},
+): Promise<void> {
   const wrong = result.predictions.filter((p, i) => p !== result.labels[i]).length;
   const mistakes = mostConfidentMistakes(result, k).filter((m) => m.path !== undefined);
   const acc = result.accuracy.toFixed(3);
+  const [en, ko] = opts.split === 'validation' ? ['validation', '검증'] : ['test', '테스트'];
   console.log(
     say({
-      en: `${wrong} of ${result.labels.length} test photos are wrong (accuracy ${acc}); the ${mistakes.length} most confident mistakes:`,
-      ko: `테스트 사진 ${result.labels.length}장 중 ${wrong}장을 틀렸습니다 (정확도 ${acc}). 가장 확신하며 틀린 ${mistakes.length}장:`,
+      en: `${wrong} of ${result.labels.length} ${en} photos are wrong (accuracy ${acc}); the ${mistakes.length} most confident mistakes:`,
+      ko: `${ko} 사진 ${result.labels.length}장 중 ${wrong}장을 틀렸습니다 (정확도 ${acc}). 가장 확신하며 틀린 ${mistakes.length}장:`,
     }),
   );
   if (mistakes.length === 0) return;

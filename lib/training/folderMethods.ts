@@ -14,6 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import { say } from '../core/messages';
 import type { ProgressSink } from '../core/progress';
 import { defaultAugmentation } from '../layers/augmentation';
+import { setBatchNormInference } from '../layers/frozenBatchNorm';
 import { preprocessInput } from '../models/imagenet';
 import { compileModel } from './compile';
 import { extractFeatures } from './features';
@@ -144,13 +145,13 @@ async function fitOnImages(
   model: tf.LayersModel,
   label: string,
 ): Promise<Record<string, number[]>> {
+  const steps = Math.ceil(ctx.data.train.size / ctx.batchSize);
+  const progress = { label, batchSize: ctx.batchSize, steps, quiet: ctx.quiet, sink: ctx.sink, signal: ctx.signal };
   const h = await model.fitDataset(ctx.data.train.toTfData(), {
     epochs: ctx.epochs,
     validationData: ctx.data.validation.toTfData(),
     classWeight: ctx.classWeight,
-    callbacks: [
-      phaseProgress(model, { label, batchSize: ctx.batchSize, quiet: ctx.quiet, sink: ctx.sink, signal: ctx.signal }),
-    ],
+    callbacks: [phaseProgress(model, progress)],
     verbose: 0,
   });
   checkAborted(ctx.signal);
@@ -181,6 +182,11 @@ export async function runMethod(method: Method, ctx: MethodContext): Promise<Met
   const first = await headOnFeatures(ctx, ctx.headEpochs);
   copyHead(first.model, model);
   setFineTuneStrategy(model, ctx.backbone.base, 'top', { learningRate: 1e-5 });
+  // Keras's `base(x, training=False)`, as notebook 07: the unfrozen BatchNormalization layers keep their ImageNet
+  // statistics; in training mode they would normalise with a small batch's and undo what the head learned.
+  setBatchNormInference(ctx.backbone.base, true);
   const second = await fitOnImages(ctx, model, say({ en: 'fine-tune', ko: '미세 조정' }));
-  return { model: inferenceModel(ctx, model), history: joinHistories(first.history, second) };
+  const joined = joinHistories(first.history, second); // also adds Keras's aliases (accuracy): keep the head's keys
+  const history = Object.fromEntries(Object.keys(first.history).map((k) => [k, joined[k]]));
+  return { model: inferenceModel(ctx, model), history };
 }

@@ -3,6 +3,7 @@
  * `accuracy`/`val_accuracy`; everything here accepts both, so callbacks and notebooks can use either.
  */
 import * as tf from '@tensorflow/tfjs';
+import { say } from '../core/messages';
 
 /** The logs tfjs hands to callbacks (numbers, or scalars still on the backend). */
 export type Logs = Record<string, number | tf.Tensor | undefined>;
@@ -84,4 +85,14 @@ export function joinHistories(first: HistoryLike, second: HistoryLike): Record<s
   const b = historyRecord(second);
   const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
   return Object.fromEntries(keys.map((k) => [k, [...(a[k] ?? []), ...(b[k] ?? [])]]));
+}
+
+/** Korean names of the usual metric keys (a `val_` prefix adds 검증); other keys are shown as they are. */
+const KOREAN_METRICS: Record<string, string> = { loss: '손실', acc: '정확도', accuracy: '정확도' };
+
+/** A metric key as a learner reads it: `val_acc` -> '검증 정확도' in a notebook, the key itself elsewhere. */
+export function metricLabel(key: string): string {
+  const val = key.startsWith('val_');
+  const name = KOREAN_METRICS[val ? key.slice(4) : key] ?? (val ? key.slice(4) : key);
+  return say({ en: key, ko: val ? `검증 ${name}` : name });
 }

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { say } from '../core/messages';
 import { ProgressLine, type ProgressSink } from '../core/progress';
+import { metricLabel } from './logs';
 import { ReportingCallback, type TrainingReporter } from './reporter';
 
 /** Options of `phaseProgress`. */
@@ -14,19 +15,23 @@ export interface PhaseProgressOptions {
   label: string;
   /** Images per batch (for images per second). */
   batchSize: number;
+  /** Batches per epoch when `fit` does not know them (`fitDataset`), for the bar's total and the epoch count. */
+  steps?: number;
   quiet?: boolean;
   sink?: ProgressSink;
   /** When aborted, training stops after the current batch. */
   signal?: AbortSignal;
 }
 
-/** `loss 0.31 acc 0.90 val_loss 0.40 val_acc 0.86` from an epoch's logs. */
+/**
+ * `loss 0.31 acc 0.90 val_loss 0.40 val_acc 0.86` from an epoch's logs, training metrics first (in a notebook:
+ * `손실 0.31 정확도 0.90 검증 손실 0.40 검증 정확도 0.86`).
+ */
 export function logsText(logs: Record<string, number>): string {
   const short = (k: string) => k.replace('accuracy', 'acc');
-  return Object.entries(logs)
-    .filter(([, v]) => Number.isFinite(v))
-    .map(([k, v]) => `${short(k)} ${v.toFixed(3)}`)
-    .join(' ');
+  const entries = Object.entries(logs).filter(([, v]) => Number.isFinite(v));
+  const ordered = [...entries.filter(([k]) => !k.startsWith('val_')), ...entries.filter(([k]) => k.startsWith('val_'))];
+  return ordered.map(([k, v]) => `${metricLabel(short(k))} ${v.toFixed(3)}`).join(' ');
 }
 
 /** The reporter: one `ProgressLine` for the whole `fit`. */
@@ -38,7 +43,8 @@ class PhaseReporter implements TrainingReporter {
   constructor(private readonly o: PhaseProgressOptions) {}
 
   onTrainBegin(plan: { epochs?: number; steps?: number }): void {
-    const total = plan.epochs && plan.steps ? plan.epochs * plan.steps : undefined;
+    const steps = plan.steps ?? this.o.steps;
+    const total = plan.epochs && steps ? plan.epochs * steps : undefined;
     const unit = say({ en: 'images', ko: '장' });
     this.line = new ProgressLine({
       label: this.o.label,
@@ -51,7 +57,7 @@ class PhaseReporter implements TrainingReporter {
 
   onBatchEnd(r: { epoch: number; batch: number; epochs?: number; steps?: number }): void {
     if (this.o.signal?.aborted && this.model) this.model.stopTraining = true;
-    const done = r.epoch * (r.steps ?? 0) + r.batch + 1;
+    const done = r.epoch * (r.steps ?? this.o.steps ?? 0) + r.batch + 1;
     const epoch = say({
       en: `epoch ${r.epoch + 1}/${r.epochs ?? '?'}`,
       ko: `에포크 ${r.epoch + 1}/${r.epochs ?? '?'}`,

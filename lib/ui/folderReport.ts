@@ -71,21 +71,31 @@ async function mistakesHtml(run: FolderRun): Promise<string> {
   return `<div class="mistakes">${figures.join('')}</div>`;
 }
 
-/** The run's facts as table rows. */
-function factRows(run: FolderRun): Record<string, unknown>[] {
+/** A split's name in the reader's language. */
+const splitName = (split: string): string =>
+  split === 'train'
+    ? say({ en: 'train', ko: '훈련' })
+    : split === 'test'
+      ? say({ en: 'test', ko: '테스트' })
+      : say({ en: 'validation', ko: '검증' });
+
+/** The run's facts as table rows (what, value): classes, images per split, method, backbone, accuracy, time. */
+export function runFactRows(run: FolderRun): Record<string, unknown>[] {
   const m = run.metrics;
   const e = m.evaluation;
+  const split = splitName(e.split);
+  const weights = m.weights === 'shipped' ? say({ en: 'shipped', ko: '함께 배포된 ImageNet 가중치' }) : m.weights;
   const splits = Object.entries(m.splits)
-    .map(([k, v]) => `${k} ${v}`)
+    .map(([k, v]) => `${splitName(k)} ${v}`)
     .join(', ');
   const rows: [string, string, unknown][] = [
     ['classes', '클래스', m.classes.join(', ')],
     ['images', '이미지', splits],
     ['method', '방법', m.method],
-    ['backbone', '백본', `${m.backbone}${m.alpha === undefined ? '' : ` α=${m.alpha}`} (${m.weights})`],
+    ['backbone', '백본', `${m.backbone}${m.alpha === undefined ? '' : ` α=${m.alpha}`} (${weights})`],
     ['image size', '이미지 크기', m.imageSize.join('x')],
-    [`accuracy (${e.split})`, `정확도 (${e.split})`, e.accuracy.toFixed(3)],
-    [`loss (${e.split})`, `손실 (${e.split})`, e.loss.toFixed(3)],
+    [`accuracy (${split})`, `정확도 (${split})`, e.accuracy.toFixed(3)],
+    [`loss (${split})`, `손실 (${split})`, e.loss.toFixed(3)],
     ['seconds', '걸린 시간 (초)', m.seconds.toFixed(1)],
   ];
   return rows.map(([en, ko, v]) => ({
@@ -124,12 +134,11 @@ export async function folderReportHtml(run: FolderRun, title?: string): Promise<
   const heading =
     title ??
     say({ en: `Training report: ${m.classes.length} classes`, ko: `훈련 보고서: 클래스 ${m.classes.length}개` });
-  const split =
-    m.evaluation.split === 'test' ? say({ en: 'test', ko: '테스트' }) : say({ en: 'validation', ko: '검증' });
+  const split = splitName(m.evaluation.split);
   return [
     `<!DOCTYPE html><html><head><meta charset="utf-8"><title>${escapeHtml(heading)}</title><style>${STYLE}</style></head><body>`,
     `<h1>${escapeHtml(heading)}</h1><p>${escapeHtml(run.note)}</p>`,
-    tableHtml(factRows(run)),
+    tableHtml(runFactRows(run)),
     h('Learning curves', '학습 곡선'),
     curvesHtml(m.history),
     h(`Confusion matrix (${split} images; rows = true class)`, `혼동 행렬 (${split} 이미지; 행 = 실제 클래스)`),

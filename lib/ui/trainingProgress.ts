@@ -8,7 +8,7 @@ import { isQuiet } from '../core/config';
 import { say } from '../core/messages';
 import { ProgressLine, type ProgressSink } from '../core/progress';
 import { messageLanguage, type NotebookDisplay } from '../core/runtime';
-import { historyRecord, joinHistories, type HistoryLike } from '../training/logs';
+import { historyRecord, joinHistories, metricLabel, type HistoryLike } from '../training/logs';
 import {
   reportTo,
   type BatchReport,
@@ -57,16 +57,6 @@ function epochLabel(epoch: number, epochs: number | undefined): string {
 /** A log value as Keras prints it: 4 decimals, or exponent notation for very large / very small values. */
 function formatValue(v: number): string {
   return Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-4) ? v.toExponential(3) : v.toFixed(4);
-}
-
-/** Korean names of the usual metric keys (a `val_` prefix adds 검증); other keys are shown as they are. */
-const KOREAN_METRICS: Record<string, string> = { loss: '손실', acc: '정확도', accuracy: '정확도' };
-
-/** A metric key as a learner reads it: `val_acc` -> '검증 정확도' in a notebook, the key itself elsewhere. */
-function metricLabel(key: string): string {
-  const val = key.startsWith('val_');
-  const name = KOREAN_METRICS[val ? key.slice(4) : key] ?? (val ? key.slice(4) : key);
-  return say({ en: key, ko: val ? `검증 ${name}` : name });
 }
 
 /** `loss: 0.4321` (Keras) or `손실 0.4321` (notebook). */

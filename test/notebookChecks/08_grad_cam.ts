@@ -4,13 +4,14 @@ import { imagenetClasses } from '../../lib/models/imagenet';
 import { ExecutedNotebook, num } from '../helpers/notebookOutputs';
 
 /** A side-by-side grid (lib/ui/sideBySide.ts): its caption, column titles, and per row the cells' images and captions. */
-interface Grid {
+export interface Grid {
   caption: string;
   titles: string[];
   rows: { image: string; caption: string }[][];
 }
 
-function grids(nb: ExecutedNotebook): Grid[] {
+/** The side-by-side grids of a notebook, in order. */
+export function grids(nb: ExecutedNotebook): Grid[] {
   const strip = (s: string) =>
     s
       .replace(/<[^>]+>/g, '')
