@@ -4,6 +4,7 @@
  * the input gradient of deep plain versus residual networks (H(x) = F(x) + x passes the gradient on with a +1).
  */
 import * as tf from '@tensorflow/tfjs';
+import { call } from '../layers/call';
 import { bottleneckBlock } from '../models/resnet';
 import { showTable } from '../ui/display';
 
@@ -64,14 +65,10 @@ function denseStack(depth: number, residual: boolean, seed: number): tf.LayersMo
   let h = input;
   for (let i = 0; i < depth; i++) {
     const init = tf.initializers.glorotNormal({ seed: seed + i });
-    const f = tf.layers
-      .dense({ units: 32, activation: 'sigmoid', kernelInitializer: init })
-      .apply(h) as tf.SymbolicTensor;
-    h = residual ? (tf.layers.add().apply([f, h]) as tf.SymbolicTensor) : f;
+    const f = call(tf.layers.dense({ units: 32, activation: 'sigmoid', kernelInitializer: init }), h);
+    h = residual ? call(tf.layers.add(), [f, h]) : f;
   }
-  const out = tf.layers
-    .dense({ units: 1, kernelInitializer: tf.initializers.glorotNormal({ seed }) })
-    .apply(h) as tf.SymbolicTensor;
+  const out = call(tf.layers.dense({ units: 1, kernelInitializer: tf.initializers.glorotNormal({ seed }) }), h);
   return tf.model({ inputs: input, outputs: out });
 }
 

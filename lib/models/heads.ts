@@ -4,6 +4,7 @@
  * (one number per channel).
  */
 import * as tf from '@tensorflow/tfjs';
+import { call } from '../layers/call';
 
 /** How the feature map [h, w, c] becomes a vector. */
 export type HeadKind = 'flatten' | 'gap' | 'gmp';
@@ -49,7 +50,7 @@ export function classifierHead(kind: HeadKind, opts: HeadOptions = {}): tf.layer
 
 /** Applies layers in order to a symbolic tensor. */
 export function applyLayers(x: tf.SymbolicTensor, layers: tf.layers.Layer[]): tf.SymbolicTensor {
-  return layers.reduce((t, l) => l.apply(t) as tf.SymbolicTensor, x);
+  return layers.reduce((t, l) => call(l, t), x);
 }
 
 /** Length of the vector the head's first Dense layer sees for a feature map [h, w, c]. */

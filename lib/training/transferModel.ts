@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { type PreprocessMode } from '../models/imagenet';
 import { ImageNetPreprocessing } from '../models/imageNetPreprocessing';
+import { call } from '../layers/call';
 import { setTrainable } from '../layers/frozenBatchNorm';
 import { applyLayers, classifierHead, type HeadKind, type HeadOptions } from '../models/heads';
 
@@ -61,17 +62,16 @@ function resolveOptions(base: tf.LayersModel, opts: TransferModelOptions) {
 export function buildTransferModel(base: tf.LayersModel, opts: TransferModelOptions = {}): tf.LayersModel {
   const { shape, outputs, dropout, head, dense } = resolveOptions(base, opts);
   const input = tf.input({ shape, name: 'image' });
-  let x: tf.SymbolicTensor = input;
-  for (const layer of opts.augmentation ?? []) x = layer.apply(x) as tf.SymbolicTensor;
+  let x = applyLayers(input, opts.augmentation ?? []);
   if (opts.preprocess) {
     const pre =
       typeof opts.preprocess === 'string'
         ? new ImageNetPreprocessing({ mode: opts.preprocess, name: 'preprocess_input' })
         : opts.preprocess;
-    x = pre.apply(x) as tf.SymbolicTensor;
+    x = call(pre, x);
   }
   if (opts.freezeBase ?? true) setTrainable(base, false);
-  x = base.apply(x) as tf.SymbolicTensor;
+  x = call(base, x);
   const out = applyLayers(x, classifierHead(head, { hidden: dense, dropout, outputs, activation: opts.activation }));
   return tf.model({ inputs: input, outputs: out, name: opts.name ?? 'transfer_model' });
 }
