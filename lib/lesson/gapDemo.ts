@@ -63,7 +63,7 @@ export function showHeadParams(base: tf.LayersModel, heads: Partial<Record<HeadK
     분류기: HEAD_NAME[kind],
     '특징 맵': shapeText(shape),
     'Dense 입력 수': headInputSize(shape, kind),
-    '분류기 파라미터 (손 계산)': headParamCount(shape, kind, { hidden: [256] }),
+    '분류기 파라미터 (손 계산)': headParamCount(shape, kind),
     '분류기 파라미터 (countParams)': (heads[kind]?.countParams() ?? 0) - baseParams,
     '전체 파라미터': heads[kind]?.countParams() ?? 0,
   }));
@@ -91,8 +91,8 @@ export function showHeadParams(base: tf.LayersModel, heads: Partial<Record<HeadK
 export function channelSweep(channels: number[], size = 7): { channels: number; flatten: number; gap: number }[] {
   return channels.map((c) => ({
     channels: c,
-    flatten: headParamCount([size, size, c], 'flatten', { hidden: [256] }),
-    gap: headParamCount([size, size, c], 'gap', { hidden: [256] }),
+    flatten: headParamCount([size, size, c], 'flatten'),
+    gap: headParamCount([size, size, c], 'gap'),
   }));
 }
 
