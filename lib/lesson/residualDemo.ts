@@ -47,7 +47,8 @@ export function zeroResidualBranch(block: tf.LayersModel): void {
   const bn = block.layers.find((l) => l.name.endsWith('_3_bn'));
   if (!bn) throw new Error(`model '${block.name}' has no layer '*_3_bn': build it with residualBlock.`);
   const [gamma, beta, ...moving] = bn.getWeights();
-  bn.setWeights([tf.zerosLike(gamma), tf.zerosLike(beta), ...moving]);
+  // setWeights copies the values into the layer's variables: the zeros themselves are temporary.
+  tf.tidy(() => bn.setWeights([tf.zerosLike(gamma), tf.zerosLike(beta), ...moving]));
 }
 
 /** max |H(x) - x| of an identity block on `x` (0 when the block passes its input through). */
