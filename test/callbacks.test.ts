@@ -8,16 +8,12 @@ import { historyRecord, monitorValue } from '../lib/training/logs';
 import { reportTo, type BatchReport, type EpochReport, type TrainingPlan } from '../lib/training/reporter';
 import { loadModel } from '../lib/io/modelIO';
 import { tempDir } from './helpers/tempDir';
+import { tinyModel } from './helpers/tinyModel';
 
 before(async () => {
   await tf.setBackend('cpu');
 });
 
-function tinyModel(): tf.LayersModel {
-  const m = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [2], kernelInitializer: 'zeros' })] });
-  m.compile({ optimizer: tf.train.sgd(0.05), loss: 'meanSquaredError' });
-  return m;
-}
 const weightsOf = (m: tf.LayersModel) => m.getWeights().map((w) => Array.from(w.dataSync()));
 function setAll(m: tf.LayersModel, v: number): void {
   const ws = m.getWeights().map((w) => tf.fill(w.shape, v));

@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import * as tf from '@tensorflow/tfjs';
 import { MersenneTwister } from '../lib/core/random';
 import { decodeBmp } from '../lib/data/bmp';
-import type { RawImage } from '../lib/data/decode';
+import type { RawImage } from '../lib/data/rawImage';
 import { DirectoryDataset, type Batch } from '../lib/data/directoryDataset';
 import { imageDatasetFromDirectory, loadImage } from '../lib/data/imageDataset';
 import { resizeInto } from '../lib/data/resize';

@@ -110,7 +110,9 @@ describe('lesson demonstrations', () => {
     const block = residualBlock([8, 8, 16], 4, { name: 'b' });
     const x = tf.randomUniform([2, 8, 8, 16], 0, 1, 'float32', 1);
     assert.ok(maxChange(block, x) > 0.01);
+    const tensors = tf.memory().numTensors;
     zeroResidualBranch(block);
+    assert.equal(tf.memory().numTensors, tensors, 'zeroResidualBranch leaves no tensor behind');
     assert.equal(maxChange(block, x), 0);
     assert.throws(() => residualBlock([8, 8, 16], 8), /projection: true/);
     tf.dispose([x]);

@@ -14,16 +14,11 @@ import { evaluationCaption, mistakeCaption, showEvaluation } from '../lib/ui/eva
 import { describeTrainable, showTrainableSummary } from '../lib/ui/trainableView';
 import { epochLine, liveProgress } from '../lib/ui/trainingProgress';
 import { inFakeNotebook } from './helpers/fakeNotebook';
+import { tinyModel } from './helpers/tinyModel';
 
 before(async () => {
   await tf.setBackend('cpu');
 });
-
-function tinyModel(): tf.LayersModel {
-  const m = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [2], kernelInitializer: 'zeros' })] });
-  m.compile({ optimizer: tf.train.sgd(0.05), loss: 'meanSquaredError' });
-  return m;
-}
 
 /** Captures what is written to a progress sink. */
 function sink(): { write(s: string): void; out: string } {

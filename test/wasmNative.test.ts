@@ -14,6 +14,7 @@ import { heapAddress, heapOutput, heapView } from '../lib/core/internals';
 import { initBackend } from '../lib/backend/select';
 import { nativeDir, NATIVE_BINARIES, wasmLayoutProblems } from '../lib/backend/wasm/nativeFiles';
 import { broadcastMode } from '../lib/backend/wasm/kernels/elementwise';
+import * as native from '../lib/backend/wasm/nativeCalls';
 import { loadNativeKernels, nativeKernels } from '../lib/backend/wasm/nativeModule';
 import { registerWasmKernels } from '../lib/backend/wasm/registry';
 import { buildNative, CLANG } from '../scripts/build_wasm';
@@ -74,13 +75,34 @@ function nativeProduct(
   ];
   const [pa, pb, out] = infos.map((t) => heapAddress(be, t));
   const s = nk.scratch(32);
-  nk.run('matmul_pack_a', [heapAddress(be, a), pa, 1, m, k, 0], parallel);
-  nk.run('matmul_pack_b', [heapAddress(be, b), pb, 1, k, n, 0, k * n], parallel);
-  nk.run('matmul', [pa, pb, out, 1, m, k, n, 0, 0, 8, 1, s.address, s.stride], parallel);
+  native.matmulPackA(nk, { a: heapAddress(be, a), packedA: pa, batches: 1, m, k, transposed: false }, parallel);
+  const packB = { b: heapAddress(be, b), packedB: pb, batches: 1, k, n, transposed: false, batchStride: k * n };
+  native.matmulPackB(nk, packB, parallel);
+  const chunks = { rowsPerChunk: 8, panelsPerChunk: 1, scratch: s };
+  const strides = { packedAStride: 0, packedBStride: 0 };
+  native.matmul(nk, { packedA: pa, packedB: pb, c: out, batches: 1, m, k, n, ...strides, ...chunks }, parallel);
   const result = (heapView(be, infos[2]) as Float32Array).slice();
   for (const t of infos) be.disposeData(t.dataId);
   return result;
 }
+
+describe('the declared kernel calls (lib/backend/wasm/nativeCalls.ts)', () => {
+  it('declare every kernel of native/*.c, each with as many argument words as its C reads', () => {
+    const read = new Map<string, number>();
+    for (const f of fs.readdirSync(nativeDir()).filter((name) => name.endsWith('.c'))) {
+      const source = fs.readFileSync(path.join(nativeDir(), f), 'utf8');
+      for (const [, name, body] of source.matchAll(/KERNEL\((\w+)\) \{([\s\S]*?)\n\}/g)) {
+        const args = [...body.matchAll(/ARG_[IFP]\((\d+)\)/g)].map((m) => Number(m[1]));
+        const geometry = [...body.matchAll(/DW_GEO\((\d+)\)/g)].map((m) => Number(m[1]) + 13);
+        read.set(name, Math.max(...args, ...geometry) + 1);
+      }
+    }
+    const calls = Object.values(native).filter((v) => typeof v === 'function');
+    const declared = new Map(calls.map((c) => [c.kernel, c.words]));
+    assert.equal(read.size, 22);
+    assert.deepEqual(declared, read);
+  });
+});
 
 describe('kernel builds and threads', () => {
   it('the relaxed-SIMD (fused multiply-add) and plain builds agree within fp32 rounding', async () => {

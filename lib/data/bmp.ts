@@ -2,7 +2,7 @@
  * A small decoder of uncompressed BMP files (1/4/8-bit palette, 16/24/32-bit, with or without bit masks) to RGB,
  * for the BMPs Keras accepts and sharp does not read.
  */
-import type { RawImage } from './decode';
+import type { RawImage } from './rawImage';
 
 /** What the BMP header says about the pixels. */
 interface BmpHeader {

@@ -8,14 +8,7 @@ import * as fsp from 'node:fs/promises';
 import sharp from 'sharp';
 import { describeFsError } from '../core/fsErrors';
 import { decodeBmp, looksLikeBmp } from './bmp';
-
-/** Decoded pixels, row-major interleaved uint8. */
-export interface RawImage {
-  data: Uint8Array;
-  width: number;
-  height: number;
-  channels: 1 | 3;
-}
+import type { RawImage } from './rawImage';
 
 /** The colour mode of decoded images: 'rgb' (3 channels) or 'grayscale' (1). */
 export type ColorMode = 'rgb' | 'grayscale';

@@ -5,7 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { MersenneTwister } from '../core/random';
-import { ColorMode, decodeImageFile, RawImage } from './decode';
+import { ColorMode, decodeImageFile } from './decode';
+import type { RawImage } from './rawImage';
 import { ResizeMethod, resizeInto } from './resize';
 
 /** How labels are returned: class index, 0/1 float, one-hot, or none (all images under `dir`, no classes). */

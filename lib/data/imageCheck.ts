@@ -4,7 +4,8 @@
  * image), and the unreadable ones are returned with the decoder's reason, so a run can leave them out, count them
  * and name them.
  */
-import { ColorMode, decodeImageFile, RawImage } from './decode';
+import { ColorMode, decodeImageFile } from './decode';
+import type { RawImage } from './rawImage';
 
 /** A file left out, and why. */
 export interface SkippedFile {

@@ -3,7 +3,7 @@
  * does): bilinear, nearest and bicubic with half-pixel centres, and area. Separable: each method gives, per
  * output row / column, a few input indices and weights ("taps").
  */
-import type { RawImage } from './decode';
+import type { RawImage } from './rawImage';
 
 /** The resize methods (Keras `interpolation`). */
 export type ResizeMethod = 'bilinear' | 'nearest' | 'bicubic' | 'area';

@@ -17,7 +17,7 @@ export interface RandomFlipArgs extends BaseLayerArgs {
 
 /** Randomly flips each image left-right and/or up-down with probability 0.5 (training only; identity otherwise). */
 export class RandomFlip extends tf.layers.Layer {
-  /** @nocollapse */
+  /** The name a saved model records for this layer (and tfjs registers it under). */
   static className = 'RandomFlip';
   readonly mode: FlipMode;
   readonly seed?: number;

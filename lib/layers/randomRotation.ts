@@ -11,7 +11,7 @@ export interface RandomRotationArgs extends RandomAffineArgs {
 
 /** Rotates each image by a random angle (fraction of 2π, positive = counter-clockwise), training only. */
 export class RandomRotation extends RandomAffineLayer {
-  /** @nocollapse */
+  /** The name a saved model records for this layer (and tfjs registers it under). */
   static className = 'RandomRotation';
   readonly factor: Factor;
   private range: [number, number];

@@ -12,7 +12,7 @@ export interface RandomTranslationArgs extends RandomAffineArgs {
 
 /** Shifts each image by a random fraction of its size, training only. */
 export class RandomTranslation extends RandomAffineLayer {
-  /** @nocollapse */
+  /** The name a saved model records for this layer (and tfjs registers it under). */
   static className = 'RandomTranslation';
   readonly heightFactor: Factor;
   readonly widthFactor: Factor;

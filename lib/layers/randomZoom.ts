@@ -12,7 +12,7 @@ export interface RandomZoomArgs extends RandomAffineArgs {
 
 /** Zooms each image in or out by a random factor, training only. */
 export class RandomZoom extends RandomAffineLayer {
-  /** @nocollapse */
+  /** The name a saved model records for this layer (and tfjs registers it under). */
   static className = 'RandomZoom';
   readonly heightFactor: Factor;
   readonly widthFactor: Factor | null;

@@ -1,5 +1,6 @@
 /**
- * The profile's convolutional base with its preprocessing, built in one call for notebooks 03-08:
+ * The profile's convolutional base with its preprocessing, built in one call for notebooks 02 and 04-07 (and 08
+ * through gradCamViews.ts; 00 takes the shipped classifier, `loadShippedClassifier`):
  *
  *     const { convBase, preprocess } = await loadBackbone(lesson.profile);
  *

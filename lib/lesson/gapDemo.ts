@@ -4,6 +4,7 @@
  * the feature map. Tables and figures in Korean.
  */
 import * as tf from '@tensorflow/tfjs';
+import { call } from '../layers/call';
 import { headInputSize, headParamCount, type HeadKind } from '../models/heads';
 import { showTable } from '../ui/display';
 import { barChart, showFigure } from '../ui/plot';
@@ -24,11 +25,11 @@ export function convStack(channels: number[], opts: ConvStackOptions = {}): tf.L
   const input = tf.input({ shape: opts.inputShape ?? [150, 150, 3] });
   let x = input;
   channels.forEach((filters, i) => {
-    x = tf.layers
-      .conv2d({ filters, kernelSize: 3, padding: 'same', activation: 'relu', name: `conv${i + 1}` })
-      .apply(x) as tf.SymbolicTensor;
-    if (i < channels.length - 1)
-      x = tf.layers.maxPooling2d({ poolSize: 2, name: `pool${i + 1}` }).apply(x) as tf.SymbolicTensor;
+    x = call(
+      tf.layers.conv2d({ filters, kernelSize: 3, padding: 'same', activation: 'relu', name: `conv${i + 1}` }),
+      x,
+    );
+    if (i < channels.length - 1) x = call(tf.layers.maxPooling2d({ poolSize: 2, name: `pool${i + 1}` }), x);
   });
   return tf.model({ inputs: input, outputs: x, name: opts.name ?? 'conv_stack' });
 }
@@ -62,7 +63,7 @@ export function showHeadParams(base: tf.LayersModel, heads: Partial<Record<HeadK
     분류기: HEAD_NAME[kind],
     '특징 맵': shapeText(shape),
     'Dense 입력 수': headInputSize(shape, kind),
-    '분류기 파라미터 (손 계산)': headParamCount(shape, kind, { hidden: [256] }),
+    '분류기 파라미터 (손 계산)': headParamCount(shape, kind),
     '분류기 파라미터 (countParams)': (heads[kind]?.countParams() ?? 0) - baseParams,
     '전체 파라미터': heads[kind]?.countParams() ?? 0,
   }));
@@ -90,8 +91,8 @@ export function showHeadParams(base: tf.LayersModel, heads: Partial<Record<HeadK
 export function channelSweep(channels: number[], size = 7): { channels: number; flatten: number; gap: number }[] {
   return channels.map((c) => ({
     channels: c,
-    flatten: headParamCount([size, size, c], 'flatten', { hidden: [256] }),
-    gap: headParamCount([size, size, c], 'gap', { hidden: [256] }),
+    flatten: headParamCount([size, size, c], 'flatten'),
+    gap: headParamCount([size, size, c], 'gap'),
   }));
 }
 

@@ -74,7 +74,7 @@ export function fullProfile(reason: string, env?: NodeJS.ProcessEnv): LessonProf
 /** The mini profile (shipped photos and weights; sizes and epochs measured to teach on 2 CPU cores). */
 export function miniProfile(reason: string): LessonProfile {
   return {
-    // 192x192 (a Keras MobileNet size): 05's test accuracy was 0.88-0.93 in 14 runs here, against 0.82-0.89 at 160.
+    // 192x192 (a Keras MobileNet size): 05's test accuracy was 0.88-0.93 in 16 runs here, against 0.82-0.89 at 160.
     name: 'mini',
     reason,
     dataDir: MINI_DATASET_DIR,

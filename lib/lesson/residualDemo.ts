@@ -4,6 +4,7 @@
  * the input gradient of deep plain versus residual networks (H(x) = F(x) + x passes the gradient on with a +1).
  */
 import * as tf from '@tensorflow/tfjs';
+import { call } from '../layers/call';
 import { bottleneckBlock } from '../models/resnet';
 import { showTable } from '../ui/display';
 
@@ -46,7 +47,8 @@ export function zeroResidualBranch(block: tf.LayersModel): void {
   const bn = block.layers.find((l) => l.name.endsWith('_3_bn'));
   if (!bn) throw new Error(`model '${block.name}' has no layer '*_3_bn': build it with residualBlock.`);
   const [gamma, beta, ...moving] = bn.getWeights();
-  bn.setWeights([tf.zerosLike(gamma), tf.zerosLike(beta), ...moving]);
+  // setWeights copies the values into the layer's variables: the zeros themselves are temporary.
+  tf.tidy(() => bn.setWeights([tf.zerosLike(gamma), tf.zerosLike(beta), ...moving]));
 }
 
 /** max |H(x) - x| of an identity block on `x` (0 when the block passes its input through). */
@@ -64,14 +66,10 @@ function denseStack(depth: number, residual: boolean, seed: number): tf.LayersMo
   let h = input;
   for (let i = 0; i < depth; i++) {
     const init = tf.initializers.glorotNormal({ seed: seed + i });
-    const f = tf.layers
-      .dense({ units: 32, activation: 'sigmoid', kernelInitializer: init })
-      .apply(h) as tf.SymbolicTensor;
-    h = residual ? (tf.layers.add().apply([f, h]) as tf.SymbolicTensor) : f;
+    const f = call(tf.layers.dense({ units: 32, activation: 'sigmoid', kernelInitializer: init }), h);
+    h = residual ? call(tf.layers.add(), [f, h]) : f;
   }
-  const out = tf.layers
-    .dense({ units: 1, kernelInitializer: tf.initializers.glorotNormal({ seed }) })
-    .apply(h) as tf.SymbolicTensor;
+  const out = call(tf.layers.dense({ units: 1, kernelInitializer: tf.initializers.glorotNormal({ seed }) }), h);
   return tf.model({ inputs: input, outputs: out });
 }
 

@@ -4,6 +4,7 @@
  * TF.js. Tables and figures in Korean.
  */
 import * as tf from '@tensorflow/tfjs';
+import { call } from '../layers/call';
 import { groupLayers } from '../models/anatomy';
 import { showTable } from '../ui/display';
 import { barChart, showFigure } from '../ui/plot';
@@ -48,8 +49,8 @@ export function kernelComparison(
     const conv = (k: number) =>
       tf.layers.conv2d({ filters: c, kernelSize: k, padding: 'same', kernelInitializer: 'zeros' });
     const input = tf.input({ shape: [28, 28, c] });
-    const one5 = tf.model({ inputs: input, outputs: conv(5).apply(input) as tf.SymbolicTensor });
-    const two3 = tf.model({ inputs: input, outputs: conv(3).apply(conv(3).apply(input)) as tf.SymbolicTensor });
+    const one5 = tf.model({ inputs: input, outputs: call(conv(5), input) });
+    const two3 = tf.model({ inputs: input, outputs: call(conv(3), call(conv(3), input)) });
     const row = {
       channels: c,
       one5: 5 * 5 * c * c + c,

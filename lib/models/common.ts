@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { say } from '../core/messages';
 import { displayPath } from '../core/paths';
+import { call } from '../layers/call';
 import type { PreprocessMode } from './imagenet';
 
 /** The options of every builder (keras.applications arguments, camelCase). */
@@ -252,11 +253,8 @@ export function applyPooling(
   names?: { avg?: string; max?: string },
 ): tf.SymbolicTensor {
   if (pooling === 'avg')
-    return tf.layers
-      .globalAveragePooling2d({ name: names?.avg ?? 'global_average_pooling2d' })
-      .apply(x) as tf.SymbolicTensor;
-  if (pooling === 'max')
-    return tf.layers.globalMaxPooling2d({ name: names?.max ?? 'global_max_pooling2d' }).apply(x) as tf.SymbolicTensor;
+    return call(tf.layers.globalAveragePooling2d({ name: names?.avg ?? 'global_average_pooling2d' }), x);
+  if (pooling === 'max') return call(tf.layers.globalMaxPooling2d({ name: names?.max ?? 'global_max_pooling2d' }), x);
   return x;
 }
 
@@ -266,6 +264,11 @@ export function applyPooling(
  * longer, for random weights that no one sees.
  */
 export const KERAS_KERNEL_INIT = 'glorotUniform';
+
+/** Keras's `layers.Dense(units, activation=..., name=...)`, with Keras's kernel initializer. */
+export function kerasDense(units: number, activation: Activation, name: string): tf.layers.Layer {
+  return tf.layers.dense({ units, activation, kernelInitializer: KERAS_KERNEL_INIT, name });
+}
 
 /** The Keras input layer ('input_1'). */
 export function imageInput(shape: [number, number, number]): tf.SymbolicTensor {

@@ -17,7 +17,7 @@ export interface ImageNetPreprocessingArgs extends BaseLayerArgs {
  * `caffe` = RGB->BGR minus the ImageNet mean; `tf` = scale to [-1, 1] (./imagenet `preprocessInput`).
  */
 export class ImageNetPreprocessing extends tf.layers.Layer {
-  /** @nocollapse */
+  /** The name a saved model records for this layer (and tfjs registers it under). */
   static className = 'ImageNetPreprocessing';
   readonly mode: PreprocessMode;
 

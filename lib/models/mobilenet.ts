@@ -4,6 +4,7 @@
  * Preprocess inputs with `preprocessInput(x, MOBILENET.preprocess)` ('tf': x / 127.5 - 1).
  */
 import * as tf from '@tensorflow/tfjs';
+import { call } from '../layers/call';
 import { frozenBatchNormalization } from '../layers/frozenBatchNorm';
 import {
   ApplicationOptions,
@@ -54,24 +55,29 @@ type S = tf.SymbolicTensor;
 const bn = (name: string) => frozenBatchNormalization({ axis: -1, name });
 const relu6 = (name: string) => tf.layers.reLU({ maxValue: 6, name });
 
+/** Zero padding of one row at the bottom and one column at the right (before a 'valid' stride-2 convolution). */
+const padBottomRight = (name: string) =>
+  tf.layers.zeroPadding2d({
+    padding: [
+      [0, 1],
+      [0, 1],
+    ],
+    name,
+  });
+
+/** Keras's `_conv_block`: the first 3x3 stride-2 convolution, BatchNormalization and relu6. */
 function convBlock(x: S, filters: number, alpha: number): S {
   const f = Math.floor(filters * alpha);
-  x = tf.layers
-    .zeroPadding2d({
-      padding: [
-        [0, 1],
-        [0, 1],
-      ],
-      name: 'conv1_pad',
-    })
-    .apply(x) as S;
-  x = tf.layers
-    .conv2d({ filters: f, kernelSize: 3, padding: 'valid', useBias: false, strides: 2, name: 'conv1' })
-    .apply(x) as S;
-  x = bn('conv1_bn').apply(x) as S;
-  return relu6('conv1_relu').apply(x) as S;
+  x = call(padBottomRight('conv1_pad'), x);
+  x = call(
+    tf.layers.conv2d({ filters: f, kernelSize: 3, padding: 'valid', useBias: false, strides: 2, name: 'conv1' }),
+    x,
+  );
+  x = call(bn('conv1_bn'), x);
+  return call(relu6('conv1_relu'), x);
 }
 
+/** Keras's `_depthwise_conv_block`: a 3x3 depthwise and a 1x1 pointwise convolution, each with BN and relu6. */
 function depthwiseBlock(
   x: S,
   pointwiseFilters: number,
@@ -81,33 +87,29 @@ function depthwiseBlock(
   id: number,
 ): S {
   const f = Math.floor(pointwiseFilters * alpha);
-  if (stride !== 1)
-    x = tf.layers
-      .zeroPadding2d({
-        padding: [
-          [0, 1],
-          [0, 1],
-        ],
-        name: `conv_pad_${id}`,
-      })
-      .apply(x) as S;
-  x = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      padding: stride === 1 ? 'same' : 'valid',
-      depthMultiplier,
-      strides: stride,
-      useBias: false,
-      name: `conv_dw_${id}`,
-    })
-    .apply(x) as S;
-  x = bn(`conv_dw_${id}_bn`).apply(x) as S;
-  x = relu6(`conv_dw_${id}_relu`).apply(x) as S;
-  x = tf.layers
-    .conv2d({ filters: f, kernelSize: 1, padding: 'same', useBias: false, strides: 1, name: `conv_pw_${id}` })
-    .apply(x) as S;
-  x = bn(`conv_pw_${id}_bn`).apply(x) as S;
-  return relu6(`conv_pw_${id}_relu`).apply(x) as S;
+  if (stride !== 1) x = call(padBottomRight(`conv_pad_${id}`), x);
+  const depthwise = tf.layers.depthwiseConv2d({
+    kernelSize: 3,
+    padding: stride === 1 ? 'same' : 'valid',
+    depthMultiplier,
+    strides: stride,
+    useBias: false,
+    name: `conv_dw_${id}`,
+  });
+  x = call(depthwise, x);
+  x = call(bn(`conv_dw_${id}_bn`), x);
+  x = call(relu6(`conv_dw_${id}_relu`), x);
+  const pointwise = tf.layers.conv2d({
+    filters: f,
+    kernelSize: 1,
+    padding: 'same',
+    useBias: false,
+    strides: 1,
+    name: `conv_pw_${id}`,
+  });
+  x = call(pointwise, x);
+  x = call(bn(`conv_pw_${id}_bn`), x);
+  return call(relu6(`conv_pw_${id}_relu`), x);
 }
 
 /** MobileNet v1 options after Keras's defaults and checks, with the rows of the ImageNet weight file to load. */
@@ -164,12 +166,12 @@ function mobileNetLayers(o: ResolvedMobileNetOptions): tf.LayersModel {
   });
   if (o.includeTop) {
     const c = Math.floor(1024 * o.alpha);
-    x = tf.layers.globalAveragePooling2d({ name: 'global_average_pooling2d' }).apply(x) as S;
-    x = tf.layers.reshape({ targetShape: [1, 1, c], name: 'reshape_1' }).apply(x) as S;
-    x = tf.layers.dropout({ rate: o.dropout, name: 'dropout' }).apply(x) as S;
-    x = tf.layers.conv2d({ filters: o.classes, kernelSize: 1, padding: 'same', name: 'conv_preds' }).apply(x) as S;
-    x = tf.layers.reshape({ targetShape: [o.classes], name: 'reshape_2' }).apply(x) as S;
-    x = tf.layers.activation({ activation: o.classifierActivation, name: 'predictions' }).apply(x) as S;
+    x = call(tf.layers.globalAveragePooling2d({ name: 'global_average_pooling2d' }), x);
+    x = call(tf.layers.reshape({ targetShape: [1, 1, c], name: 'reshape_1' }), x);
+    x = call(tf.layers.dropout({ rate: o.dropout, name: 'dropout' }), x);
+    x = call(tf.layers.conv2d({ filters: o.classes, kernelSize: 1, padding: 'same', name: 'conv_preds' }), x);
+    x = call(tf.layers.reshape({ targetShape: [o.classes], name: 'reshape_2' }), x);
+    x = call(tf.layers.activation({ activation: o.classifierActivation, name: 'predictions' }), x);
   } else {
     x = applyPooling(x, o.pooling);
   }

@@ -5,6 +5,7 @@
  * `preprocessInput(x, MOBILENET_V2.preprocess)` ('tf').
  */
 import * as tf from '@tensorflow/tfjs';
+import { call } from '../layers/call';
 import { frozenBatchNormalization } from '../layers/frozenBatchNorm';
 import {
   ApplicationOptions,
@@ -68,6 +69,7 @@ function correctPad(x: S): [[number, number], [number, number]] {
   ];
 }
 
+/** Keras's `_inverted_res_block`: 1x1 expansion, 3x3 depthwise, 1x1 projection, added to the input when shapes allow. */
 function invertedResBlock(
   inputs: S,
   expansion: number,
@@ -81,38 +83,41 @@ function invertedResBlock(
   let x = inputs;
   let prefix = `block_${blockId}_`;
   if (blockId) {
-    x = tf.layers
-      .conv2d({
-        filters: expansion * inChannels,
-        kernelSize: 1,
-        padding: 'same',
-        useBias: false,
-        name: `${prefix}expand`,
-      })
-      .apply(x) as S;
-    x = bn(`${prefix}expand_BN`).apply(x) as S;
-    x = relu6(`${prefix}expand_relu`).apply(x) as S;
+    const expand = tf.layers.conv2d({
+      filters: expansion * inChannels,
+      kernelSize: 1,
+      padding: 'same',
+      useBias: false,
+      name: `${prefix}expand`,
+    });
+    x = call(expand, x);
+    x = call(bn(`${prefix}expand_BN`), x);
+    x = call(relu6(`${prefix}expand_relu`), x);
   } else {
     prefix = 'expanded_conv_';
   }
-  if (stride === 2) x = tf.layers.zeroPadding2d({ padding: correctPad(x), name: `${prefix}pad` }).apply(x) as S;
-  x = tf.layers
-    .depthwiseConv2d({
-      kernelSize: 3,
-      strides: stride,
-      useBias: false,
-      padding: stride === 1 ? 'same' : 'valid',
-      name: `${prefix}depthwise`,
-    })
-    .apply(x) as S;
-  x = bn(`${prefix}depthwise_BN`).apply(x) as S;
-  x = relu6(`${prefix}depthwise_relu`).apply(x) as S;
-  x = tf.layers
-    .conv2d({ filters: pointwiseFilters, kernelSize: 1, padding: 'same', useBias: false, name: `${prefix}project` })
-    .apply(x) as S;
-  x = bn(`${prefix}project_BN`).apply(x) as S;
+  if (stride === 2) x = call(tf.layers.zeroPadding2d({ padding: correctPad(x), name: `${prefix}pad` }), x);
+  const depthwise = tf.layers.depthwiseConv2d({
+    kernelSize: 3,
+    strides: stride,
+    useBias: false,
+    padding: stride === 1 ? 'same' : 'valid',
+    name: `${prefix}depthwise`,
+  });
+  x = call(depthwise, x);
+  x = call(bn(`${prefix}depthwise_BN`), x);
+  x = call(relu6(`${prefix}depthwise_relu`), x);
+  const project = tf.layers.conv2d({
+    filters: pointwiseFilters,
+    kernelSize: 1,
+    padding: 'same',
+    useBias: false,
+    name: `${prefix}project`,
+  });
+  x = call(project, x);
+  x = call(bn(`${prefix}project_BN`), x);
   if (inChannels === pointwiseFilters && stride === 1)
-    return tf.layers.add({ name: `${prefix}add` }).apply([inputs, x]) as S;
+    return call(tf.layers.add({ name: `${prefix}add` }), [inputs, x]);
   return x;
 }
 
@@ -142,11 +147,12 @@ function mobileNetV2Layers(o: ResolvedMobileNetV2Options): tf.LayersModel {
   const { alpha } = o;
   const input = imageInput(o.inputShape);
   const first = makeDivisible(32 * alpha, 8);
-  let x = tf.layers
-    .conv2d({ filters: first, kernelSize: 3, strides: 2, padding: 'same', useBias: false, name: 'Conv1' })
-    .apply(input) as S;
-  x = bn('bn_Conv1').apply(x) as S;
-  x = relu6('Conv1_relu').apply(x) as S;
+  let x = call(
+    tf.layers.conv2d({ filters: first, kernelSize: 3, strides: 2, padding: 'same', useBias: false, name: 'Conv1' }),
+    input,
+  );
+  x = call(bn('bn_Conv1'), x);
+  x = call(relu6('Conv1_relu'), x);
   const plan: [number, number, number][] = [
     // filters, stride, expansion
     [16, 1, 1],
@@ -171,12 +177,12 @@ function mobileNetV2Layers(o: ResolvedMobileNetV2Options): tf.LayersModel {
     x = invertedResBlock(x, e, s, alpha, f, id);
   });
   const last = alpha > 1.0 ? makeDivisible(1280 * alpha, 8) : 1280;
-  x = tf.layers.conv2d({ filters: last, kernelSize: 1, useBias: false, name: 'Conv_1' }).apply(x) as S;
-  x = bn('Conv_1_bn').apply(x) as S;
-  x = relu6('out_relu').apply(x) as S;
+  x = call(tf.layers.conv2d({ filters: last, kernelSize: 1, useBias: false, name: 'Conv_1' }), x);
+  x = call(bn('Conv_1_bn'), x);
+  x = call(relu6('out_relu'), x);
   if (o.includeTop) {
-    x = tf.layers.globalAveragePooling2d({ name: 'global_average_pooling2d' }).apply(x) as S;
-    x = tf.layers.dense({ units: o.classes, activation: o.classifierActivation, name: 'predictions' }).apply(x) as S;
+    x = call(tf.layers.globalAveragePooling2d({ name: 'global_average_pooling2d' }), x);
+    x = call(tf.layers.dense({ units: o.classes, activation: o.classifierActivation, name: 'predictions' }), x);
   } else {
     x = applyPooling(x, o.pooling);
   }

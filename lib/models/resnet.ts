@@ -4,6 +4,7 @@
  * BatchNormalization of layers/frozenBatchNorm.ts. Preprocess inputs with `preprocessInput(x, RESNET.preprocess)`.
  */
 import * as tf from '@tensorflow/tfjs';
+import { call } from '../layers/call';
 import { frozenBatchNormalization } from '../layers/frozenBatchNorm';
 import {
   ApplicationOptions,
@@ -11,6 +12,7 @@ import {
   FamilyInfo,
   imageInput,
   KERAS_KERNEL_INIT,
+  kerasDense,
   obtainInputShape,
   resolveCommonOptions,
   ResolvedOptions,
@@ -54,6 +56,15 @@ export function resnetWeightsFile(depth: ResNetDepth, includeTop: boolean): Kera
 type S = tf.SymbolicTensor;
 const bn = (name: string) => frozenBatchNormalization({ axis: 3, epsilon: 1.001e-5, name });
 const relu = (name: string) => tf.layers.activation({ activation: 'relu', name });
+/** Zero padding of `p` rows and columns on every side. */
+const pad = (name: string, p: number) =>
+  tf.layers.zeroPadding2d({
+    padding: [
+      [p, p],
+      [p, p],
+    ],
+    name,
+  });
 /** A Conv2D with Keras's default kernel initializer. */
 const conv = (args: Parameters<typeof tf.layers.conv2d>[0]) =>
   tf.layers.conv2d({ kernelInitializer: KERAS_KERNEL_INIT, ...args });
@@ -67,19 +78,19 @@ const conv = (args: Parameters<typeof tf.layers.conv2d>[0]) =>
 export function bottleneckBlock(x: S, filters: number, stride: number, convShortcut: boolean, name: string): S {
   let shortcut = x;
   if (convShortcut) {
-    shortcut = conv({ filters: 4 * filters, kernelSize: 1, strides: stride, name: `${name}_0_conv` }).apply(x) as S;
-    shortcut = bn(`${name}_0_bn`).apply(shortcut) as S;
+    shortcut = call(conv({ filters: 4 * filters, kernelSize: 1, strides: stride, name: `${name}_0_conv` }), x);
+    shortcut = call(bn(`${name}_0_bn`), shortcut);
   }
-  let y = conv({ filters, kernelSize: 1, strides: stride, name: `${name}_1_conv` }).apply(x) as S;
-  y = bn(`${name}_1_bn`).apply(y) as S;
-  y = relu(`${name}_1_relu`).apply(y) as S;
-  y = conv({ filters, kernelSize: 3, padding: 'same', name: `${name}_2_conv` }).apply(y) as S;
-  y = bn(`${name}_2_bn`).apply(y) as S;
-  y = relu(`${name}_2_relu`).apply(y) as S;
-  y = conv({ filters: 4 * filters, kernelSize: 1, name: `${name}_3_conv` }).apply(y) as S;
-  y = bn(`${name}_3_bn`).apply(y) as S;
-  y = tf.layers.add({ name: `${name}_add` }).apply([shortcut, y]) as S;
-  return relu(`${name}_out`).apply(y) as S;
+  let y = call(conv({ filters, kernelSize: 1, strides: stride, name: `${name}_1_conv` }), x);
+  y = call(bn(`${name}_1_bn`), y);
+  y = call(relu(`${name}_1_relu`), y);
+  y = call(conv({ filters, kernelSize: 3, padding: 'same', name: `${name}_2_conv` }), y);
+  y = call(bn(`${name}_2_bn`), y);
+  y = call(relu(`${name}_2_relu`), y);
+  y = call(conv({ filters: 4 * filters, kernelSize: 1, name: `${name}_3_conv` }), y);
+  y = call(bn(`${name}_3_bn`), y);
+  y = call(tf.layers.add({ name: `${name}_add` }), [shortcut, y]);
+  return call(relu(`${name}_out`), y);
 }
 
 function stack1(x: S, filters: number, blocks: number, stride1: number, name: string): S {
@@ -101,28 +112,12 @@ export function resolveResNetOptions(depth: ResNetDepth, opts: ApplicationOption
 /** The layers of a ResNet for resolved options, with random weights. */
 function resnetLayers(depth: ResNetDepth, o: ResolvedOptions): tf.LayersModel {
   const input = imageInput(o.inputShape);
-  let x = tf.layers
-    .zeroPadding2d({
-      padding: [
-        [3, 3],
-        [3, 3],
-      ],
-      name: 'conv1_pad',
-    })
-    .apply(input) as S;
-  x = conv({ filters: 64, kernelSize: 7, strides: 2, useBias: true, name: 'conv1_conv' }).apply(x) as S;
-  x = bn('conv1_bn').apply(x) as S;
-  x = relu('conv1_relu').apply(x) as S;
-  x = tf.layers
-    .zeroPadding2d({
-      padding: [
-        [1, 1],
-        [1, 1],
-      ],
-      name: 'pool1_pad',
-    })
-    .apply(x) as S;
-  x = tf.layers.maxPooling2d({ poolSize: 3, strides: 2, name: 'pool1_pool' }).apply(x) as S;
+  let x = call(pad('conv1_pad', 3), input);
+  x = call(conv({ filters: 64, kernelSize: 7, strides: 2, useBias: true, name: 'conv1_conv' }), x);
+  x = call(bn('conv1_bn'), x);
+  x = call(relu('conv1_relu'), x);
+  x = call(pad('pool1_pad', 1), x);
+  x = call(tf.layers.maxPooling2d({ poolSize: 3, strides: 2, name: 'pool1_pool' }), x);
   const [b2, b3, b4, b5] = BLOCKS[depth];
   x = stack1(x, 64, b2, 1, 'conv2');
   x = stack1(x, 128, b3, 2, 'conv3');
@@ -130,16 +125,7 @@ function resnetLayers(depth: ResNetDepth, o: ResolvedOptions): tf.LayersModel {
   x = stack1(x, 512, b5, 2, 'conv5');
   // Keras names ResNet's pooling layers avg_pool / max_pool, with or without the top.
   x = applyPooling(x, o.includeTop ? 'avg' : o.pooling, { avg: 'avg_pool', max: 'max_pool' });
-  if (o.includeTop) {
-    x = tf.layers
-      .dense({
-        units: o.classes,
-        activation: o.classifierActivation,
-        kernelInitializer: KERAS_KERNEL_INIT,
-        name: 'predictions',
-      })
-      .apply(x) as S;
-  }
+  if (o.includeTop) x = call(kerasDense(o.classes, o.classifierActivation, 'predictions'), x);
   return tf.model({ inputs: input, outputs: x, name: o.name });
 }
 

@@ -3,12 +3,14 @@
  * ImageNet weights. Preprocess inputs with `preprocessInput(x, VGG.preprocess)` ('caffe').
  */
 import * as tf from '@tensorflow/tfjs';
+import { call } from '../layers/call';
 import {
   ApplicationOptions,
   applyPooling,
   FamilyInfo,
   imageInput,
   KERAS_KERNEL_INIT,
+  kerasDense,
   obtainInputShape,
   resolveCommonOptions,
   ResolvedOptions,
@@ -33,9 +35,6 @@ const WEIGHTS: Record<VggDepth, { top: string; noTop: string }> = {
   16: { top: '64373286793e3c8b2b4e3219cbf3544b', noTop: '6d6bbae143d832006294945121d1f1fc' },
   19: { top: 'cbe5617147190e668d6c5d5026f83318', noTop: '253f8cb515780f3b799900260a226db6' },
 };
-const CONVS: Record<VggDepth, number[]> = { 16: [2, 2, 3, 3, 3], 19: [2, 2, 4, 4, 4] };
-const FILTERS = [64, 128, 256, 512, 512];
-
 /** The Keras weight file of VGG16/VGG19 with or without top. */
 export function vggWeightsFile(depth: VggDepth, includeTop: boolean): KerasWeightsFile {
   const name = `vgg${depth}`;
@@ -48,7 +47,7 @@ export function vggWeightsFile(depth: VggDepth, includeTop: boolean): KerasWeigh
 
 /** VGG options with Keras's defaults and checks applied (once). */
 export function resolveVggOptions(depth: VggDepth, opts: ApplicationOptions = {}): ResolvedOptions {
-  if (!(depth in CONVS)) throw new Error(`VGG depth must be 16 or 19. Received: ${depth}`);
+  if (!(depth in WEIGHTS)) throw new Error(`VGG depth must be 16 or 19. Received: ${depth}`);
   const o = resolveCommonOptions(`vgg${depth}`, opts, VGG);
   return {
     ...o,
@@ -56,41 +55,54 @@ export function resolveVggOptions(depth: VggDepth, opts: ApplicationOptions = {}
   };
 }
 
+type S = tf.SymbolicTensor;
+
+/** A 3x3 convolution with relu and 'same' padding, as every convolution of VGG. */
+const conv3x3 = (filters: number, name: string) =>
+  tf.layers.conv2d({
+    filters,
+    kernelSize: 3,
+    activation: 'relu',
+    padding: 'same',
+    kernelInitializer: KERAS_KERNEL_INIT,
+    name,
+  });
+
+/** One VGG block: `convs` 3x3 convolutions (`block{block}_conv1`, ...), then 2x2 max pooling (`block{block}_pool`). */
+function convBlock(x: S, block: number, convs: number, filters: number): S {
+  for (let i = 1; i <= convs; i++) x = call(conv3x3(filters, `block${block}_conv${i}`), x);
+  return call(tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name: `block${block}_pool` }), x);
+}
+
+/** VGG16's five blocks (configuration D of the paper): 2, 2, 3, 3, 3 convolutions. */
+function vgg16Blocks(input: S): S {
+  let x = convBlock(input, 1, 2, 64);
+  x = convBlock(x, 2, 2, 128);
+  x = convBlock(x, 3, 3, 256);
+  x = convBlock(x, 4, 3, 512);
+  return convBlock(x, 5, 3, 512);
+}
+
+/** VGG19's five blocks (configuration E of the paper): 2, 2, 4, 4, 4 convolutions. */
+function vgg19Blocks(input: S): S {
+  let x = convBlock(input, 1, 2, 64);
+  x = convBlock(x, 2, 2, 128);
+  x = convBlock(x, 3, 4, 256);
+  x = convBlock(x, 4, 4, 512);
+  return convBlock(x, 5, 4, 512);
+}
+
+const BLOCKS: Record<VggDepth, (input: S) => S> = { 16: vgg16Blocks, 19: vgg19Blocks };
+
 /** The layers of a VGG for resolved options, with random weights. */
 function vggLayers(depth: VggDepth, o: ResolvedOptions): tf.LayersModel {
   const input = imageInput(o.inputShape);
-  let x: tf.SymbolicTensor = input;
-  CONVS[depth].forEach((n, b) => {
-    for (let i = 1; i <= n; i++) {
-      x = tf.layers
-        .conv2d({
-          filters: FILTERS[b],
-          kernelSize: 3,
-          activation: 'relu',
-          padding: 'same',
-          kernelInitializer: KERAS_KERNEL_INIT,
-          name: `block${b + 1}_conv${i}`,
-        })
-        .apply(x) as tf.SymbolicTensor;
-    }
-    x = tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name: `block${b + 1}_pool` }).apply(x) as tf.SymbolicTensor;
-  });
+  let x = BLOCKS[depth](input);
   if (o.includeTop) {
-    x = tf.layers.flatten({ name: 'flatten' }).apply(x) as tf.SymbolicTensor;
-    x = tf.layers
-      .dense({ units: 4096, activation: 'relu', kernelInitializer: KERAS_KERNEL_INIT, name: 'fc1' })
-      .apply(x) as tf.SymbolicTensor;
-    x = tf.layers
-      .dense({ units: 4096, activation: 'relu', kernelInitializer: KERAS_KERNEL_INIT, name: 'fc2' })
-      .apply(x) as tf.SymbolicTensor;
-    x = tf.layers
-      .dense({
-        units: o.classes,
-        activation: o.classifierActivation,
-        kernelInitializer: KERAS_KERNEL_INIT,
-        name: 'predictions',
-      })
-      .apply(x) as tf.SymbolicTensor;
+    x = call(tf.layers.flatten({ name: 'flatten' }), x);
+    x = call(kerasDense(4096, 'relu', 'fc1'), x);
+    x = call(kerasDense(4096, 'relu', 'fc2'), x);
+    x = call(kerasDense(o.classes, o.classifierActivation, 'predictions'), x);
   } else {
     x = applyPooling(x, o.pooling);
   }

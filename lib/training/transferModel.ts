@@ -6,8 +6,16 @@
 import * as tf from '@tensorflow/tfjs';
 import { type PreprocessMode } from '../models/imagenet';
 import { ImageNetPreprocessing } from '../models/imageNetPreprocessing';
+import { call } from '../layers/call';
 import { setTrainable } from '../layers/frozenBatchNorm';
-import { applyLayers, classifierHead, type HeadKind, type HeadOptions } from '../models/heads';
+import {
+  applyLayers,
+  classifierHead,
+  DEFAULT_HIDDEN,
+  HEAD_KINDS,
+  type HeadKind,
+  type HeadOptions,
+} from '../models/heads';
 
 /** Options of `buildTransferModel`. */
 export interface TransferModelOptions {
@@ -16,8 +24,8 @@ export interface TransferModelOptions {
   /** ImageNet preprocessing mode of the base ('caffe' for VGG16/ResNet, 'tf' for MobileNet) or a layer; none by default. */
   preprocess?: PreprocessMode | tf.layers.Layer | null;
   /** How the base's feature map becomes a vector: 'flatten' (default), 'gap' (global average) or 'gmp' (global max). */
-  head?: 'flatten' | 'gap' | 'gmp';
-  /** Hidden Dense (relu) layer width(s); default [256]; [] for none. */
+  head?: HeadKind;
+  /** Hidden Dense (relu) layer width(s); default `DEFAULT_HIDDEN` ([256]); [] for none. */
   dense?: number | number[];
   /** Dropout rate after each hidden Dense layer (default 0: none; the lesson uses 0.5). */
   dropout?: number;
@@ -48,9 +56,9 @@ function resolveOptions(base: tf.LayersModel, opts: TransferModelOptions) {
   const dropout = opts.dropout ?? 0;
   if (dropout < 0 || dropout >= 1) throw new Error(`buildTransferModel: dropout=${dropout} must be in [0, 1).`);
   const head = opts.head ?? 'flatten';
-  if (!['flatten', 'gap', 'gmp'].includes(head))
-    throw new Error(`buildTransferModel: head='${head}' is not one of 'flatten', 'gap', 'gmp'.`);
-  const dense = opts.dense === undefined ? [256] : Array.isArray(opts.dense) ? opts.dense : [opts.dense];
+  if (!HEAD_KINDS.includes(head))
+    throw new Error(`buildTransferModel: head='${head}' is not one of ${HEAD_KINDS.map((k) => `'${k}'`).join(', ')}.`);
+  const dense = opts.dense === undefined ? DEFAULT_HIDDEN : Array.isArray(opts.dense) ? opts.dense : [opts.dense];
   return { shape: shape as number[], outputs, dropout, head, dense };
 }
 
@@ -61,17 +69,16 @@ function resolveOptions(base: tf.LayersModel, opts: TransferModelOptions) {
 export function buildTransferModel(base: tf.LayersModel, opts: TransferModelOptions = {}): tf.LayersModel {
   const { shape, outputs, dropout, head, dense } = resolveOptions(base, opts);
   const input = tf.input({ shape, name: 'image' });
-  let x: tf.SymbolicTensor = input;
-  for (const layer of opts.augmentation ?? []) x = layer.apply(x) as tf.SymbolicTensor;
+  let x = applyLayers(input, opts.augmentation ?? []);
   if (opts.preprocess) {
     const pre =
       typeof opts.preprocess === 'string'
         ? new ImageNetPreprocessing({ mode: opts.preprocess, name: 'preprocess_input' })
         : opts.preprocess;
-    x = pre.apply(x) as tf.SymbolicTensor;
+    x = call(pre, x);
   }
   if (opts.freezeBase ?? true) setTrainable(base, false);
-  x = base.apply(x) as tf.SymbolicTensor;
+  x = call(base, x);
   const out = applyLayers(x, classifierHead(head, { hidden: dense, dropout, outputs, activation: opts.activation }));
   return tf.model({ inputs: input, outputs: out, name: opts.name ?? 'transfer_model' });
 }
@@ -87,6 +94,6 @@ export function buildFeatureClassifier(
 ): tf.LayersModel {
   const { head, ...headOpts } = opts;
   const input = tf.input({ shape: featureShape, name: 'features' });
-  const out = applyLayers(input, classifierHead(head ?? 'flatten', { hidden: [256], ...headOpts }));
+  const out = applyLayers(input, classifierHead(head ?? 'flatten', headOpts));
   return tf.model({ inputs: input, outputs: out, name: 'feature_classifier' });
 }

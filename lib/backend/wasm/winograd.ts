@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { heapAddress, heapOutput } from '../../core/internals';
 import type { NativeKernels } from './nativeModule';
+import * as native from './nativeCalls';
 import { cachedWeights } from './weightCache';
 
 /** Where the output tiles start and how big the output is. */
@@ -72,7 +73,7 @@ export function filterTransform(b: tf.KernelBackend, nk: NativeKernels, filter: 
     flip ? 'winograd-flip' : 'winograd',
     filterTransformSize(cin, cout),
     cout % 8 !== 0,
-    (u) => nk.run('wino_filter', [heapAddress(b, filter), u, c, k, flip ? 1 : 0]),
+    (u) => native.winogradFilter(nk, { filter: heapAddress(b, filter), u, inChannels: c, outChannels: k, flip }),
   );
 }
 
@@ -105,35 +106,33 @@ export interface WinogradConvArgs {
   activation: number;
 }
 
+/** The sizes wino_conv and wino_dw_transform read: the input x [N, H, W, C], K outputs, the output and its pads. */
+function sizeArgs(x: tf.TensorInfo, k: number, g: WinogradGeometry) {
+  const [batch, height, width, inChannels] = x.shape;
+  const { outHeight, outWidth, padTop, padLeft } = g;
+  return { batch, height, width, inChannels, outChannels: k, outHeight, outWidth, padTop, padLeft };
+}
+
 /** The convolution by Winograd F(4x4, 3x3) on the wasm heap; returns the output [N, outHeight, outWidth, K]. */
 export function winogradConv(b: tf.KernelBackend, nk: NativeKernels, args: WinogradConvArgs): tf.TensorInfo {
-  const [n, h, w, c] = args.x.shape;
+  const [n, , , c] = args.x.shape;
   const k = args.flip ? args.filter.shape[2] : args.filter.shape[3];
-  const { outHeight: oh, outWidth: ow, padTop, padLeft } = args.geometry;
+  const { outHeight: oh, outWidth: ow } = args.geometry;
   const u = filterTransform(b, nk, args.filter, args.flip);
   const out = heapOutput(b, [n, oh, ow, k], 'float32');
   const tiles = n * Math.ceil(oh / 4) * Math.ceil(ow / 4);
   const tt = tilesPerChunk(c, tiles, nk.threads);
   const s = nk.scratch(scratchFloats(tt, c));
-  nk.run('wino_conv', [
-    heapAddress(b, args.x),
+  native.winogradConv(nk, {
+    x: heapAddress(b, args.x),
     u,
-    args.bias ? heapAddress(b, args.bias) : 0,
-    heapAddress(b, out),
-    n,
-    h,
-    w,
-    c,
-    k,
-    oh,
-    ow,
-    padTop,
-    padLeft,
-    args.activation,
-    tt,
-    s.address,
-    s.stride,
-  ]);
+    bias: args.bias ? heapAddress(b, args.bias) : 0,
+    y: heapAddress(b, out),
+    ...sizeArgs(args.x, k, args.geometry),
+    activation: args.activation,
+    tilesPerChunk: tt,
+    scratch: s,
+  });
   return out;
 }
 
@@ -145,10 +144,10 @@ export function winogradFilterGradient(
   dy: tf.TensorInfo,
   geometry: WinogradGeometry,
 ): tf.TensorInfo {
-  const [n, h, w, c] = x.shape;
+  const [n, , , c] = x.shape;
   const k = dy.shape[3];
   const k8 = Math.ceil(k / 8) * 8;
-  const { outHeight: oh, outWidth: ow, padTop, padLeft } = geometry;
+  const { outHeight: oh, outWidth: ow } = geometry;
   const tiles = n * Math.ceil(oh / 4) * Math.ceil(ow / 4);
   const temps = [
     heapOutput(b, [36 * tiles * c], 'float32'),
@@ -159,27 +158,28 @@ export function winogradFilterGradient(
   try {
     const s = nk.scratch(144);
     const chunk = Math.max(1, Math.ceil(tiles / (8 * nk.threads)));
-    nk.run('wino_dw_transform', [
-      heapAddress(b, x),
-      heapAddress(b, dy),
+    native.winogradGradTransform(nk, {
+      x: heapAddress(b, x),
+      dy: heapAddress(b, dy),
       v,
       d,
-      n,
-      h,
-      w,
-      c,
-      k,
-      oh,
-      ow,
-      padTop,
-      padLeft,
-      chunk,
-      s.address,
-      s.stride,
-    ]);
-    nk.run('wino_dw_gemm', [v, d, m, tiles, c, k8, Math.min(48, c), Math.min(64, k8), 256]);
+      ...sizeArgs(x, k, geometry),
+      tilesPerChunk: chunk,
+      scratch: s,
+    });
+    native.winogradGradGemm(nk, {
+      v,
+      d,
+      m,
+      tiles,
+      inChannels: c,
+      outChannels8: k8,
+      rowsPerJob: Math.min(48, c),
+      columnsPerJob: Math.min(64, k8),
+      tilesPerSegment: 256,
+    });
     const out = heapOutput(b, [3, 3, c, k], 'float32');
-    nk.run('wino_dw_output', [m, heapAddress(b, out), c, k]);
+    native.winogradGradOutput(nk, { m, dW: heapAddress(b, out), inChannels: c, outChannels: k });
     return out;
   } finally {
     for (const t of temps) b.disposeData(t.dataId);

@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { heapAddress, heapOutput } from '../../../core/internals';
 import type { KernelFn } from '../composite';
 import { nativeKernels } from '../nativeModule';
+import * as native from '../nativeCalls';
 
 /** The product's sizes from rank-3 (or rank-2) operands, or undefined when the shapes do not fit. */
 function sizes(
@@ -49,28 +50,29 @@ export function batchMatMulNative(): tf.KernelConfig | undefined {
     ];
     const [pa, pb] = packs.map((t) => heapAddress(backend, t));
     try {
-      nk.run('matmul_pack_a', [heapAddress(backend, a), pa, s.batchA, s.m, s.k, ta ? 1 : 0]);
-      nk.run('matmul_pack_b', [heapAddress(backend, b), pb, s.batchB, s.k, s.n, tb ? 1 : 0, s.k * s.n]);
+      const { m, k, n } = s;
+      native.matmulPackA(nk, { a: heapAddress(backend, a), packedA: pa, batches: s.batchA, m, k, transposed: ta });
+      const bAt = heapAddress(backend, b);
+      native.matmulPackB(nk, { b: bAt, packedB: pb, batches: s.batchB, k, n, transposed: tb, batchStride: k * n });
       // Chunks: blocks of up to 48 rows by blocks of panels, about 8 chunks per thread.
       const rb = Math.min(48, groups * 4);
       const rowBlocks = batches * Math.ceil(s.m / rb);
       const perChunk = Math.min(panels, Math.max(1, Math.floor((panels * rowBlocks) / (8 * nk.threads))));
       const scratch = nk.scratch(32);
-      nk.run('matmul', [
-        pa,
-        pb,
-        heapAddress(backend, out),
+      native.matmul(nk, {
+        packedA: pa,
+        packedB: pb,
+        c: heapAddress(backend, out),
         batches,
-        s.m,
-        s.k,
-        s.n,
-        s.batchA === 1 ? 0 : groups * s.k * 4,
-        s.batchB === 1 ? 0 : panels * s.k * 8,
-        rb,
-        perChunk,
-        scratch.address,
-        scratch.stride,
-      ]);
+        m,
+        k,
+        n,
+        packedAStride: s.batchA === 1 ? 0 : groups * k * 4,
+        packedBStride: s.batchB === 1 ? 0 : panels * k * 8,
+        rowsPerChunk: rb,
+        panelsPerChunk: perChunk,
+        scratch,
+      });
     } finally {
       for (const t of packs) backend.disposeData(t.dataId);
     }

@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { heapAddress, heapOutput, heapView } from '../../../core/internals';
 import type { KernelFn } from '../composite';
 import { nativeKernels } from '../nativeModule';
+import * as native from '../nativeCalls';
 
 const MIN_ELEMENTS = 1 << 14;
 
@@ -61,16 +62,16 @@ export function batchNormNative(): tf.KernelConfig | undefined {
     const at = heapAddress(b, coefs);
     const rows = size / c;
     try {
-      nk.run('channel_affine', [
-        heapAddress(b, x),
-        heapAddress(b, out),
+      native.channelAffine(nk, {
+        x: heapAddress(b, x),
+        out: heapAddress(b, out),
         rows,
-        c,
-        at + 4 * c,
-        at + 8 * c,
-        Math.max(1, Math.ceil(16384 / c)),
-        at,
-      ]);
+        channels: c,
+        scale: at + 4 * c,
+        offset: at + 8 * c,
+        rowsPerChunk: Math.max(1, Math.ceil(16384 / c)),
+        mean: at,
+      });
     } finally {
       b.disposeData(coefs.dataId);
     }

@@ -154,3 +154,16 @@ export function conv2dInfo(
     depthwise,
   );
 }
+
+/** The window arguments of the native convolution kernels (`nativeCalls.ts`) from a conv's info. */
+export function windowArgs(info: tf.backend_util.Conv2DInfo) {
+  const { strideHeight, strideWidth, dilationHeight, dilationWidth } = info;
+  return {
+    strideHeight,
+    strideWidth,
+    dilationHeight,
+    dilationWidth,
+    padTop: info.padInfo.top,
+    padLeft: info.padInfo.left,
+  };
+}

@@ -8,26 +8,22 @@ import * as tf from '@tensorflow/tfjs';
 import { heapAddress, heapOutput } from '../../../core/internals';
 import { withFallback, type Attrs, type KernelInputs as Inputs } from '../composite';
 import { nativeKernels } from '../nativeModule';
-import { conv2dInfo } from './convGeometry';
+import * as native from '../nativeCalls';
+import { conv2dInfo, windowArgs } from './convGeometry';
 
-/** The 14 geometry arguments of native/depthwise.c from a depthwise conv's info. */
-function geometryArgs(info: tf.backend_util.Conv2DInfo): number[] {
-  return [
-    info.batchSize,
-    info.inHeight,
-    info.inWidth,
-    info.inChannels,
-    info.outHeight,
-    info.outWidth,
-    info.filterHeight,
-    info.filterWidth,
-    info.strideHeight,
-    info.strideWidth,
-    info.dilationHeight,
-    info.dilationWidth,
-    info.padInfo.top,
-    info.padInfo.left,
-  ];
+/** The geometry arguments of native/depthwise.c from a depthwise conv's info. */
+function geometry(info: tf.backend_util.Conv2DInfo) {
+  return {
+    batchSize: info.batchSize,
+    inHeight: info.inHeight,
+    inWidth: info.inWidth,
+    inChannels: info.inChannels,
+    outHeight: info.outHeight,
+    outWidth: info.outWidth,
+    filterHeight: info.filterHeight,
+    filterWidth: info.filterWidth,
+    ...windowArgs(info),
+  };
 }
 
 /** Whether the native kernels take this depthwise convolution: float32, NHWC, multiplier 1. */
@@ -54,7 +50,12 @@ function inputGradient(inputs: Inputs, attrs: Attrs, b: tf.KernelBackend): tf.Te
     true,
   );
   const out = heapOutput(b, attrs.inputShape as number[], 'float32');
-  nk.run('dw_conv_dx', [heapAddress(b, dy), heapAddress(b, filter), heapAddress(b, out), 0, 0, ...geometryArgs(info)]);
+  native.depthwiseInputGradient(nk, {
+    dy: heapAddress(b, dy),
+    filter: heapAddress(b, filter),
+    dx: heapAddress(b, out),
+    ...geometry(info),
+  });
   return out;
 }
 
@@ -69,15 +70,14 @@ function filterGradient(inputs: Inputs, attrs: Attrs, b: tf.KernelBackend): tf.T
   const partials = heapOutput(b, [info.batchSize * r], 'float32');
   const out = heapOutput(b, filterShape, 'float32');
   try {
-    nk.run('dw_conv_dw', [
-      heapAddress(b, x),
-      heapAddress(b, dy),
-      heapAddress(b, partials),
-      0,
-      0,
-      ...geometryArgs(info),
-    ]);
-    nk.run('sum_partials', [heapAddress(b, partials), heapAddress(b, out), info.batchSize, r]);
+    const partialsAt = heapAddress(b, partials);
+    native.depthwiseFilterPartials(nk, {
+      x: heapAddress(b, x),
+      dy: heapAddress(b, dy),
+      partials: partialsAt,
+      ...geometry(info),
+    });
+    native.sumPartials(nk, { partials: partialsAt, out: heapAddress(b, out), count: info.batchSize, size: r });
   } finally {
     b.disposeData(partials.dataId);
   }

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { heapAddress, heapOutput } from '../../../core/internals';
 import type { Attrs, KernelFn } from '../composite';
 import { nativeKernels } from '../nativeModule';
-import { floatArg } from '../pool';
+import * as native from '../nativeCalls';
 
 /** Below this many elements the kernels keep wasm's own (their cost is the call, not the work). */
 const MIN_ELEMENTS = 1 << 14;
@@ -49,16 +49,16 @@ function binaryKernel(name: string): tf.KernelConfig | undefined {
     const out = heapOutput(args.backend, big.shape, 'float32');
     const c = mode === 3 ? tf.util.sizeFromShape(b.shape) : mode === 4 ? tf.util.sizeFromShape(a.shape) : 1;
     const per = Math.ceil(CHUNK / c) * c;
-    nk.run('binary', [
-      heapAddress(args.backend, a),
-      heapAddress(args.backend, b),
-      heapAddress(args.backend, out),
-      size,
-      BINARY[name],
-      mode ?? 0,
-      c,
-      per,
-    ]);
+    native.binary(nk, {
+      a: heapAddress(args.backend, a),
+      b: heapAddress(args.backend, b),
+      out: heapAddress(args.backend, out),
+      elements: size,
+      op: BINARY[name],
+      mode: mode ?? 0,
+      vectorLength: c,
+      elementsPerChunk: per,
+    });
     return out;
   };
   return { kernelName: name, backendName: 'wasm', kernelFunc: kernelFunc as tf.KernelFunc };
@@ -84,15 +84,15 @@ function unaryKernel(name: string): tf.KernelConfig | undefined {
     if (!nk) return orig.kernelFunc({ ...args, attrs: args.attrs ?? {} });
     const [op, p, q] = UNARY[name]((args.attrs ?? {}) as Attrs);
     const out = heapOutput(args.backend, x.shape, 'float32');
-    nk.run('unary', [
-      heapAddress(args.backend, x),
-      heapAddress(args.backend, out),
-      size,
+    native.unary(nk, {
+      x: heapAddress(args.backend, x),
+      out: heapAddress(args.backend, out),
+      elements: size,
       op,
-      floatArg(p),
-      floatArg(q),
-      CHUNK,
-    ]);
+      p,
+      q,
+      elementsPerChunk: CHUNK,
+    });
     return out;
   };
   return { kernelName: name, backendName: 'wasm', kernelFunc: kernelFunc as tf.KernelFunc };

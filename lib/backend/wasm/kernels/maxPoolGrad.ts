@@ -10,6 +10,7 @@ import { heapAddress, heapOutput } from '../../../core/internals';
 import type { Attrs, KernelFn } from '../composite';
 import { cpuFallback } from '../cpuBridge';
 import { nativeKernels } from '../nativeModule';
+import * as native from '../nativeCalls';
 
 /** The cpu backend's MaxPoolGrad on copies, where the project's kernels cannot run (wasm's own is wrong). */
 let onCpu: KernelFn | undefined;
@@ -43,24 +44,24 @@ const maxPoolGradFn: KernelFn = ({ inputs, backend, attrs }) => {
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow } = info;
   // Enough chunks for every thread even with one image: channel blocks of 4k, at most 64 channels.
   const cb = Math.max(4, Math.min(64, Math.ceil(c / Math.ceil((4 * nk.threads) / n) / 4) * 4));
-  nk.run('max_pool_grad', [
-    heapAddress(backend, x),
-    heapAddress(backend, dy),
-    heapAddress(backend, out),
-    n,
-    h,
-    w,
-    c,
-    oh,
-    ow,
-    info.filterHeight,
-    info.filterWidth,
-    info.strideHeight,
-    info.strideWidth,
-    info.padInfo.top,
-    info.padInfo.left,
-    cb,
-  ]);
+  native.maxPoolGrad(nk, {
+    x: heapAddress(backend, x),
+    dy: heapAddress(backend, dy),
+    dx: heapAddress(backend, out),
+    batch: n,
+    height: h,
+    width: w,
+    channels: c,
+    outHeight: oh,
+    outWidth: ow,
+    windowHeight: info.filterHeight,
+    windowWidth: info.filterWidth,
+    strideHeight: info.strideHeight,
+    strideWidth: info.strideWidth,
+    padTop: info.padInfo.top,
+    padLeft: info.padInfo.left,
+    channelsPerChunk: cb,
+  });
   return out;
 };
 

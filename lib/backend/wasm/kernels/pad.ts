@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { heapAddress, heapOutput } from '../../../core/internals';
 import type { KernelFn } from '../composite';
 import { nativeKernels } from '../nativeModule';
-import { floatArg } from '../pool';
+import * as native from '../nativeCalls';
 
 const MIN_ELEMENTS = 1 << 14;
 
@@ -28,14 +28,14 @@ export function padNative(): tf.KernelConfig | undefined {
     const pads4 = [...Array(4 - rank).fill([0, 0]), ...paddings] as [number, number][];
     const out4 = shape4.map((d, i) => d + pads4[i][0] + pads4[i][1]);
     const out = heapOutput(args.backend, out4.slice(4 - rank), 'float32');
-    nk.run('pad4d', [
-      heapAddress(args.backend, x),
-      heapAddress(args.backend, out),
-      ...shape4,
-      ...pads4.map((p) => p[0]),
-      ...out4,
-      floatArg(constantValue ?? 0),
-    ]);
+    native.pad4d(nk, {
+      x: heapAddress(args.backend, x),
+      out: heapAddress(args.backend, out),
+      shape: shape4,
+      before: pads4.map((p) => p[0]),
+      outShape: out4,
+      value: constantValue ?? 0,
+    });
     return out;
   };
   return { kernelName: 'PadV2', backendName: 'wasm', kernelFunc: kernelFunc as tf.KernelFunc };
@@ -59,13 +59,13 @@ export function tileNative(): tf.KernelConfig | undefined {
     const reps4 = [...Array(4 - rank).fill(1), ...reps];
     const out = heapOutput(args.backend, outShape, 'float32');
     const perRow = shape4[3] * reps4[3];
-    nk.run('tile4d', [
-      heapAddress(args.backend, x),
-      heapAddress(args.backend, out),
-      ...shape4,
-      ...reps4,
-      Math.max(1, Math.ceil(16384 / perRow)),
-    ]);
+    native.tile4d(nk, {
+      x: heapAddress(args.backend, x),
+      out: heapAddress(args.backend, out),
+      shape: shape4,
+      reps: reps4,
+      outRowsPerChunk: Math.max(1, Math.ceil(16384 / perRow)),
+    });
     return out;
   };
   return { kernelName: 'Tile', backendName: 'wasm', kernelFunc: kernelFunc as tf.KernelFunc };

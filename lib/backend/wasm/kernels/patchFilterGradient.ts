@@ -8,7 +8,8 @@ import * as tf from '@tensorflow/tfjs';
 import { heapAddress, heapOutput } from '../../../core/internals';
 import type { Attrs, KernelFn } from '../composite';
 import { nativeKernels } from '../nativeModule';
-import { conv2dInfo } from './convGeometry';
+import * as native from '../nativeCalls';
+import { conv2dInfo, windowArgs } from './convGeometry';
 
 /** The most filter taps x input channels this kernel takes (its patch rows stay in the core's cache). */
 const MAX_PATCH = 512;
@@ -39,29 +40,24 @@ export function patchFilterGradient(): tf.KernelConfig | undefined {
     const out = heapOutput(b, fs, 'float32');
     try {
       const s = nk.scratch(ow * (r4 + 8));
-      nk.run('conv_dw_patches', [
-        heapAddress(b, x),
-        heapAddress(b, dy),
-        heapAddress(b, partials),
-        n,
-        h,
-        w,
-        c,
-        oh,
-        ow,
-        k,
-        fs[0],
-        fs[1],
-        info.strideHeight,
-        info.strideWidth,
-        info.dilationHeight,
-        info.dilationWidth,
-        info.padInfo.top,
-        info.padInfo.left,
-        s.address,
-        s.stride,
-      ]);
-      nk.run('conv_dw_sum', [heapAddress(b, partials), heapAddress(b, out), n, r, k]);
+      native.convFilterPartials(nk, {
+        x: heapAddress(b, x),
+        dy: heapAddress(b, dy),
+        partials: heapAddress(b, partials),
+        batch: n,
+        height: h,
+        width: w,
+        inChannels: c,
+        outHeight: oh,
+        outWidth: ow,
+        outChannels: k,
+        filterHeight: fs[0],
+        filterWidth: fs[1],
+        ...windowArgs(info),
+        scratch: s,
+      });
+      const [partialsAt, dW] = [heapAddress(b, partials), heapAddress(b, out)];
+      native.convFilterSum(nk, { partials: partialsAt, dW, batch: n, rows: r, outChannels: k });
     } finally {
       b.disposeData(partials.dataId);
     }

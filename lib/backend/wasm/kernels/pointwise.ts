@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { heapAddress, heapOutput } from '../../../core/internals';
 import { withFallback, type Attrs, type KernelInputs } from '../composite';
 import { nativeKernels } from '../nativeModule';
+import * as native from '../nativeCalls';
 import { cachedWeights } from '../weightCache';
 
 const ACTIVATIONS: Record<string, number> = { linear: 0, relu: 1, relu6: 2 };
@@ -39,26 +40,33 @@ function pointwise(inputs: KernelInputs, attrs: Attrs, b: tf.KernelBackend): tf.
   if (!nk) return undefined;
   const panels = Math.ceil(k / 8);
   const packed = cachedWeights(b, filter, 'panels', panels * c * 8, false, (at) =>
-    nk.run('matmul_pack_b', [heapAddress(b, filter), at, 1, c, k, 0, c * k]),
+    native.matmulPackB(nk, {
+      b: heapAddress(b, filter),
+      packedB: at,
+      batches: 1,
+      k: c,
+      n: k,
+      transposed: false,
+      batchStride: c * k,
+    }),
   );
   const pixels = x.shape[0] * x.shape[1] * x.shape[2];
   const out = heapOutput(b, [x.shape[0], x.shape[1], x.shape[2], k], 'float32');
   // Blocks of pixels whose outputs stay in cache (about 64 KiB), a multiple of 4, several per thread.
   const per = Math.max(4, Math.min(Math.floor(16384 / k / 4) * 4, Math.ceil(pixels / (8 * nk.threads) / 4) * 4));
   const s = nk.scratch(per * 8);
-  nk.run('conv1x1', [
-    heapAddress(b, x),
-    packed,
-    bias ? heapAddress(b, bias) : 0,
-    heapAddress(b, out),
+  native.conv1x1(nk, {
+    x: heapAddress(b, x),
+    packedW: packed,
+    bias: bias ? heapAddress(b, bias) : 0,
+    y: heapAddress(b, out),
     pixels,
-    c,
-    k,
-    act,
-    per,
-    s.address,
-    s.stride,
-  ]);
+    inChannels: c,
+    outChannels: k,
+    activation: act,
+    pixelsPerChunk: per,
+    scratch: s,
+  });
   return out;
 }
 

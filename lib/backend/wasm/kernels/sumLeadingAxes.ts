@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { heapAddress, heapOutput } from '../../../core/internals';
 import type { Attrs, KernelFn } from '../composite';
 import { nativeKernels } from '../nativeModule';
+import * as native from '../nativeCalls';
 
 /** Below this many elements, Sum keeps wasm's own kernel. */
 const SUM_LEADING_MIN = 1 << 16;
@@ -39,14 +40,15 @@ export function sumLeadingAxes(): tf.KernelConfig | undefined {
     const segments = Math.ceil(rows / seg);
     const partials = heapOutput(b, [segments * c * 2], 'float32'); // float64 partial sums
     try {
-      nk.run('sum_rows_partial', [heapAddress(b, x), heapAddress(b, partials), rows, c, seg]);
-      nk.run('sum_rows_final', [
-        heapAddress(b, partials),
-        heapAddress(b, out),
+      const partialsAt = heapAddress(b, partials);
+      native.sumRowsPartial(nk, { x: heapAddress(b, x), partials: partialsAt, rows, columns: c, rowsPerSegment: seg });
+      native.sumRowsFinal(nk, {
+        partials: partialsAt,
+        out: heapAddress(b, out),
         segments,
-        c,
-        Math.max(64, Math.ceil(c / (4 * nk.threads))),
-      ]);
+        columns: c,
+        columnsPerChunk: Math.max(64, Math.ceil(c / (4 * nk.threads))),
+      });
     } finally {
       b.disposeData(partials.dataId);
     }
