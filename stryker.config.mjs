@@ -49,7 +49,7 @@ export default {
   tempDirName: '.stryker-tmp',
   ignorePatterns: ['/notebooks/lib', '/build', '/data', '/.stryker-tmp', '/reports'],
   concurrency: 2,
-  timeoutMS: 60000,
+  timeoutMS: 15000,
   incremental: true,
   incrementalFile: 'build/mutation/incremental.json',
   reporters: ['json', 'progress', 'clear-text'],

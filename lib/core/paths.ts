@@ -49,5 +49,6 @@ export function assetPath(...parts: string[]): string {
 /** `p` relative to the project root when it is inside it (for messages), else `p` unchanged. */
 export function displayPath(p: string): string {
   const rel = path.relative(projectRoot(), path.resolve(p));
-  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : p;
+  const outside = rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel);
+  return rel && !outside ? rel : p;
 }
