@@ -1,12 +1,11 @@
 /**
  * The training figures of the lesson, with Korean titles and axes: learning curves (training vs validation
  * accuracy and loss per epoch) and the confusion matrix. Builders are pure (they return plotly figures from
- * numbers that lib/training/ computes); lib/ui/plot.ts `showFigure` draws one, `learningCurvesHtml` renders the pair
- * for live progress.
+ * numbers that lib/training/ computes); the `show*` functions draw them with lib/ui/plot.ts.
  */
 import { historyRecord, type HistoryLike } from '../training/logs';
 import { escapeHtml } from './display';
-import { figureHtml, heatmap, lineChart, type Figure } from './plot';
+import { figureHtml, heatmap, lineChart, showFigure, type Figure } from './plot';
 
 /** Options of the learning-curve figures. */
 export interface CurveOptions {
@@ -69,6 +68,13 @@ export function learningCurveFigures(
       opts.boundary,
     );
   return { accuracy: chart('accuracy', 'val_accuracy', '정확도'), loss: chart('loss', 'val_loss', '손실') };
+}
+
+/** Shows both learning-curve figures (a one-line description each outside a notebook). */
+export function showLearningCurves(history: HistoryLike, opts: CurveOptions = {}): void {
+  const f = learningCurveFigures(history, opts);
+  showFigure(f.accuracy);
+  showFigure(f.loss);
 }
 
 /**
