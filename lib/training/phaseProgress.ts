@@ -34,10 +34,14 @@ export function logsText(logs: Record<string, number>): string {
   return ordered.map(([k, v]) => `${metricLabel(short(k))} ${v.toFixed(3)}`).join(' ');
 }
 
+/** How often (ms) an abortable `fit` lets the event loop deliver signals. */
+const YIELD_MS = 50;
+
 /** The reporter: one `ProgressLine` for the whole `fit`. */
 class PhaseReporter implements TrainingReporter {
   private line?: ProgressLine;
   private epochLogs = '';
+  private lastYield = Date.now();
   model?: tf.LayersModel;
 
   constructor(private readonly o: PhaseProgressOptions) {}
@@ -55,7 +59,13 @@ class PhaseReporter implements TrainingReporter {
     });
   }
 
-  onBatchEnd(r: { epoch: number; batch: number; epochs?: number; steps?: number }): void {
+  async onBatchEnd(r: { epoch: number; batch: number; epochs?: number; steps?: number }): Promise<void> {
+    if (this.o.signal && Date.now() - this.lastYield >= YIELD_MS) {
+      // fit on tensors in memory never leaves the microtask queue, so a Ctrl-C would wait for its end: let the
+      // event loop turn (and deliver the signal) now and then.
+      await new Promise((resolve) => setImmediate(resolve));
+      this.lastYield = Date.now();
+    }
     if (this.o.signal?.aborted && this.model) this.model.stopTraining = true;
     const done = r.epoch * (r.steps ?? this.o.steps ?? 0) + r.batch + 1;
     const epoch = say({
