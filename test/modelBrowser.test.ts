@@ -4,13 +4,12 @@
  * Chromium (playwright-core) calls `tf.loadLayersModel('http://127.0.0.1:PORT/model.json')` and predicts a photo,
  * and the probabilities equal those Node computes with the project's loader (within 1e-4).
  */
-import test, { after, before } from 'node:test';
+import test from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { chromium } from 'playwright-core';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../lib/backend/select';
 import { assetPath } from '../lib/core/paths';
 import { listImages } from '../lib/data/files';
 import { loadImage } from '../lib/data/imageDataset';
@@ -18,22 +17,14 @@ import { loadSavedModel } from '../lib/models/savedModel';
 import { main as train } from '../scripts/train';
 import { CHROMIUM_FLAGS } from './helpers/notebook6';
 import { startServer, type Handler } from './helpers/server';
+import { quietLessonForFile } from './helpers/quietLesson';
 import { tempDir } from './helpers/tempDir';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const TFJS_BUNDLE = path.join(__dirname, '..', 'node_modules', '@tensorflow', 'tfjs', 'dist', 'tf.min.js');
 const SIZE = 64;
 const tmp = tempDir('model-browser-');
-const savedQuiet = process.env.LESSON_QUIET;
-
-before(async () => {
-  process.env.LESSON_QUIET = '1';
-  await initBackend({ quiet: true });
-});
-after(() => {
-  if (savedQuiet === undefined) delete process.env.LESSON_QUIET;
-  else process.env.LESSON_QUIET = savedQuiet;
-});
+quietLessonForFile();
 
 /** Serves `data` with its content type. */
 const file =
