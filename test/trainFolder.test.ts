@@ -3,14 +3,13 @@
  * flower set (5 classes), the cats/dogs mini set in the lesson's layout, a train/ + val/ layout, and every bad
  * input with its message and nothing written.
  */
-import test, { after, before } from 'node:test';
+import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../lib/backend/select';
 import { assetPath } from '../lib/core/paths';
 import { decodeImageFile } from '../lib/data/decode';
 import { findLayer } from '../lib/layers/walk';
@@ -18,21 +17,13 @@ import { loadSavedModel } from '../lib/models/savedModel';
 import { loadFolderBackbone } from '../lib/training/folderBackbone';
 import { main } from '../scripts/train';
 import { predictImages } from '../scripts/predict';
+import { quietLessonForFile } from './helpers/quietLesson';
 import { tempDir } from './helpers/tempDir';
 
 const FLOWERS = assetPath('flowers_mini');
 const CLASSES = ['daisy', 'dandelion', 'rose', 'sunflower', 'tulip'];
 const tmp = tempDir('train-folder-');
-const savedQuiet = process.env.LESSON_QUIET;
-
-before(async () => {
-  process.env.LESSON_QUIET = '1';
-  await initBackend({ quiet: true });
-});
-after(() => {
-  if (savedQuiet === undefined) delete process.env.LESSON_QUIET;
-  else process.env.LESSON_QUIET = savedQuiet;
-});
+quietLessonForFile();
 
 /** Runs the CLI, capturing what it prints to stderr. */
 async function train(args: string[]): Promise<{ code: number; err: string }> {
@@ -105,9 +96,18 @@ test('the shipped flowers (5 classes): metrics.json, a 5 x 5 matrix and the mist
   assert.ok(!/<script/i.test(html) && !/src="http/i.test(html), 'self-contained');
   const model = readJson(path.join(out, 'model.json'));
   assert.deepEqual(model.userDefinedMetadata.classNames, CLASSES);
+  // Saved in TF.js's standard layers (lib/models/standardLayers.ts), for a plain tf.loadLayersModel in a browser.
+  const saved = JSON.stringify(model.modelTopology);
+  assert.ok(!/FrozenBatchNormalization|ImageNetPreprocessing|"Random/.test(saved), 'no custom layer class');
+  assert.match(saved, /"class_name":"BatchNormalization"/);
   const photo = path.join(FLOWERS, 'rose', fs.readdirSync(path.join(FLOWERS, 'rose'))[0]);
   const lines: string[] = [];
-  const [p] = await predictImages({ modelDir: out, images: [photo], threshold: 0.5 }, { out: (l) => lines.push(l) });
+  const cam = path.join(tmp, 'flowers-cam');
+  const [p] = await predictImages(
+    { modelDir: out, images: [photo], threshold: 0.5, cam },
+    { out: (l) => lines.push(l) },
+  );
+  assert.ok(fs.statSync(p.camPath!).size > 0, 'Grad-CAM works on the saved (standard-layer) model');
   assert.ok(CLASSES.includes(p.className));
   assert.match(lines[0], new RegExp(`\\t${p.className}\\t`));
   assert.equal(p.top!.length, 3);

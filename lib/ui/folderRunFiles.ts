@@ -2,11 +2,14 @@
  * Saving a `trainOnFolder` run as one folder that appears whole or not at all (core/atomicFile.ts
  * `writeFolderAtomic`; a crash or Ctrl-C leaves no half-written folder): `model.json` + `weights.bin` (with the
  * class names, for `npm run predict` and `tf.loadLayersModel`), `metrics.json` and the offline `report.html`.
+ * The model is saved with TF.js's standard layers only (models/standardLayers.ts `toStandardLayers`), so a plain
+ * `@tensorflow/tfjs` in a browser loads it too.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic, writeFolderAtomic } from '../core/atomicFile';
 import { saveModel } from '../io/modelIO';
+import { toStandardLayers } from '../models/standardLayers';
 import type { FolderRun } from '../training/folderTraining';
 import { folderReportHtml } from './folderReport';
 
@@ -33,7 +36,12 @@ export async function saveFolderRun(
   return writeFolderAtomic(
     out,
     async (tmp) => {
-      await saveModel(run.model, tmp);
+      const standard = await toStandardLayers(run.model);
+      try {
+        await saveModel(standard, tmp);
+      } finally {
+        standard.dispose();
+      }
       await writeFileAtomic(path.join(tmp, 'metrics.json'), `${JSON.stringify(run.metrics, null, 2)}\n`);
       await writeFileAtomic(path.join(tmp, 'report.html'), report);
       opts.signal?.throwIfAborted();
