@@ -55,9 +55,17 @@ function original(source: string, m: Mutant): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
-/** The key a reason is filed under: file, mutator, the original code and its replacement (stable across edits). */
+/**
+ * The key a reason is filed under: file, mutator, the line's text and the mutant's column in it, the original code
+ * and its replacement. Stable while that line is unchanged (moved lines keep their reasons); an edited line needs
+ * its reasons reviewed again.
+ */
 export function reasonKey(file: string, m: Mutant, source: string): string {
-  return `${file} | ${m.mutatorName} | ${original(source, m)} -> ${(m.replacement ?? '').replace(/\s+/g, ' ').trim()}`;
+  const line = source.split('\n')[m.location.start.line - 1] ?? '';
+  const indent = line.length - line.trimStart().length;
+  const where = `${line.trim()} @${m.location.start.column - indent}`;
+  const replacement = (m.replacement ?? '').replace(/\s+/g, ' ').trim();
+  return `${file} | ${m.mutatorName} | ${where} | ${original(source, m)} -> ${replacement}`;
 }
 
 /** The folder a file's score counts under: `lib/<folder>`, or the file itself for lib/backend/select.ts. */
