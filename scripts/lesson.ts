@@ -6,10 +6,10 @@
  *   npm run lesson -- 00_gap 05         # only notebooks whose names start with these
  *   npm run lesson -- --profile mini    # force a profile (full or mini)
  */
-import { spawn, spawnSync } from 'child_process';
-import { existsSync, readFileSync, readdirSync } from 'fs';
-import * as path from 'path';
-import { parseArgs } from 'util';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { parseCommandLine, runMain } from './cli';
 import { resolveProfile } from '../lib/lesson/profile';
 import { profileLines } from '../lib/lesson/banner';
 
@@ -129,11 +129,14 @@ export function formatFailure(r: NotebookRun): string {
   ].join('\n');
 }
 
-async function main(): Promise<void> {
-  const { values, positionals: filters } = parseArgs({
-    allowPositionals: true,
-    options: { profile: { type: 'string' } },
-  });
+const USAGE = 'usage: npm run lesson -- [--profile full|mini] [<notebook name filter>...]';
+
+async function main(): Promise<number> {
+  const { values, positionals: filters } = parseCommandLine(
+    process.argv.slice(2),
+    { profile: { type: 'string' } },
+    USAGE,
+  );
   // The profile is decided once for every notebook, and each notebook's banner gets the same reason.
   const profile = resolveProfile({ ...process.env, ...(values.profile ? { LESSON_PROFILE: values.profile } : {}) });
   const env: NodeJS.ProcessEnv = { LESSON_PROFILE: profile.name, LESSON_PROFILE_REASON: profile.reason };
@@ -163,12 +166,7 @@ async function main(): Promise<void> {
   console.log(
     `Total ${total.toFixed(1)} s. Open the .html files in a browser, or the .ipynb files in JupyterLab (npm start).`,
   );
-  if (results.some((r) => !r.ok)) process.exitCode = 1;
+  return results.some((r) => !r.ok) ? 1 : 0;
 }
 
-if (require.main === module) {
-  main().catch((e) => {
-    console.error(e instanceof Error ? e.message : e);
-    process.exit(1);
-  });
-}
+if (require.main === module) runMain('lesson', main);

@@ -13,7 +13,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseCommandLine } from './cli';
+import { parseCommandLine, runMain, runScript } from './cli';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../lib/backend/select';
 import { writeFileAtomic } from '../lib/core/atomicFile';
@@ -183,20 +183,12 @@ export async function predictImages(
 }
 
 /** The command-line entry point; returns the exit code. */
-export async function main(argv: string[]): Promise<number> {
-  try {
+export function main(argv: string[]): Promise<number> {
+  return runScript('predict', async () => {
     const args = parsePredictArgs(argv);
     await initBackend({ quiet: true });
     await predictImages(args);
-    return 0;
-  } catch (err) {
-    console.error(`predict: ${(err as Error).message}`);
-    return 1;
-  }
-}
-
-if (require.main === module) {
-  main(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
   });
 }
+
+if (require.main === module) runMain('predict', () => main(process.argv.slice(2)));

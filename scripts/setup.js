@@ -9,9 +9,9 @@
  * Writes build/setup.json (the Python to use for Jupyter and the kernel's name) for the other scripts.
  */
 'use strict';
-const { spawnSync } = require('child_process');
-const fs = require('fs');
-const path = require('path');
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
 const build = path.join(root, 'build');

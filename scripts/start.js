@@ -4,9 +4,9 @@
  * Notebook) with the project's tslab kernel. Run through `npm start`, which runs scripts/setup.js first.
  */
 'use strict';
-const { spawn, spawnSync } = require('child_process');
-const fs = require('fs');
-const path = require('path');
+const { spawn, spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
 const { python } = JSON.parse(fs.readFileSync(path.join(root, 'build', 'setup.json'), 'utf8'));

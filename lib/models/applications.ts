@@ -9,6 +9,7 @@
  *     setFineTuneStrategy(model, base, 'top', { from: info.fineTuneFrom });
  */
 import * as tf from '@tensorflow/tfjs';
+import { ArgumentError } from '../core/argumentError';
 import { FamilyInfo, ResolvedOptions } from './common';
 import { MOBILENET, mobilenet, MobileNetOptions, mobilenetWeightsFile, resolveMobileNetOptions } from './mobilenet';
 import { MOBILENET_V2, mobilenetV2, mobilenetV2WeightsFile, resolveMobileNetV2Options } from './mobilenetV2';
@@ -77,6 +78,12 @@ export function applicationInfo(name: string): ApplicationInfo {
   const key = (Object.keys(APPLICATIONS) as ApplicationName[]).find(
     (k) => k.toLowerCase() === String(name).trim().toLowerCase(),
   );
-  if (!key) throw new Error(`No application named '${name}': use one of ${Object.keys(APPLICATIONS).join(', ')}.`);
+  if (!key) {
+    const names = Object.keys(APPLICATIONS).join(', ');
+    throw new ArgumentError({
+      en: `No application named '${name}': use one of ${names}.`,
+      ko: `'${name}' 이라는 모델은 없습니다. 다음 중 하나를 쓰세요: ${names}.`,
+    });
+  }
   return APPLICATIONS[key];
 }

@@ -3,6 +3,7 @@
  * ImageNet weights. Preprocess inputs with `preprocessInput(x, VGG.preprocess)` ('caffe').
  */
 import * as tf from '@tensorflow/tfjs';
+import { ArgumentError } from '../core/argumentError';
 import { call } from '../layers/call';
 import {
   ApplicationOptions,
@@ -47,7 +48,12 @@ export function vggWeightsFile(depth: VggDepth, includeTop: boolean): KerasWeigh
 
 /** VGG options with Keras's defaults and checks applied (once). */
 export function resolveVggOptions(depth: VggDepth, opts: ApplicationOptions = {}): ResolvedOptions {
-  if (!(depth in WEIGHTS)) throw new Error(`VGG depth must be 16 or 19. Received: ${depth}`);
+  if (!(depth in WEIGHTS)) {
+    throw new ArgumentError({
+      en: `VGG depth must be 16 or 19. Received: ${depth}`,
+      ko: `VGG 깊이는 16 또는 19 여야 합니다. 받은 값: ${depth}`,
+    });
+  }
   const o = resolveCommonOptions(`vgg${depth}`, opts, VGG);
   return {
     ...o,

@@ -3,7 +3,7 @@
  * with a plain-text fallback when the code runs outside a notebook (scripts, tests).
  */
 import * as tf from '@tensorflow/tfjs';
-import { promises as fs } from 'fs';
+import { promises as fs } from 'node:fs';
 import sharp from 'sharp';
 import { notebookDisplay, type NotebookDisplay } from '../core/runtime';
 
