@@ -143,6 +143,21 @@ function takeSubset<T>(items: T[], split: number, subset: 'training' | 'validati
 /**
  * Lists the images of `dir` (one sub-folder per class) like Keras `image_dataset_from_directory` and returns a
  * dataset streaming decoded, resized batches. Prints "Found N files belonging to C classes." unless quiet.
+ *
+ * @example
+ * ```ts
+ * import { dataPath } from './lib/core/paths';
+ * import { imageDatasetFromDirectory } from './lib/data/imageDataset';
+ *
+ * const trainDataset = await imageDatasetFromDirectory(dataPath('cats_and_dogs_small', 'train'), {
+ *   imageSize: [180, 180],
+ *   batchSize: 32,
+ * });
+ * for await (const { xs, ys } of trainDataset) {
+ *   console.log(xs.shape, ys.shape); // [32, 180, 180, 3] [32]
+ *   break;
+ * }
+ * ```
  */
 export async function imageDatasetFromDirectory(dir: string, opts: ImageDatasetOptions = {}): Promise<DirectoryDataset> {
   const o = resolveDatasetOptions(opts);

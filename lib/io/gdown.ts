@@ -163,6 +163,14 @@ async function saveFile(url: string, res: Response, idle: IdleTimeout, t: Target
 /**
  * Downloads a Google Drive file (share link, `uc?id=` link or id) and returns the path written.
  * With `output` naming a file that already exists (and verifies against `hash`), nothing is downloaded.
+ *
+ * @example
+ * ```ts
+ * import { dataPath } from './lib/core/paths';
+ * import { gdown, LESSON_DATASET_FILE, LESSON_DATASET_ID } from './lib/io/gdown';
+ *
+ * const zipFile = await gdown(LESSON_DATASET_ID, { output: dataPath(LESSON_DATASET_FILE) });
+ * ```
  */
 export async function gdown(urlOrId: string, opts: GdownOptions = {}): Promise<string> {
   const t = await target(urlOrId, opts);

@@ -184,6 +184,15 @@ async function extractLocked(
  * Extracts `zipPath` into `destDir` (see the file comment for the rules). Throws, naming the zip, when it is
  * missing, corrupt, unsafe or over a limit; a `destDir` that exists, is not empty and was not made by `unzip`
  * is left alone with an error. A second run on the same `destDir` waits for the first.
+ *
+ * @example
+ * ```ts
+ * import { dataPath } from './lib/core/paths';
+ * import { unzip } from './lib/io/unzip';
+ *
+ * const { destDir, files } = await unzip(dataPath('cats_and_dogs_small.zip'), dataPath());
+ * console.log(`${files} files in ${destDir}`);
+ * ```
  */
 export async function unzip(zipPath: string, destDir: string, opts: UnzipOptions = {}): Promise<UnzipResult> {
   const dest = path.resolve(destDir);

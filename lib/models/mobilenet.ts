@@ -197,7 +197,17 @@ export function buildMobileNet(opts: MobileNetOptions = {}): tf.LayersModel {
   return mobileNetLayers(resolveMobileNetOptions(opts));
 }
 
-/** keras.applications.MobileNet: 4,253,864 parameters with top at alpha 1.0 (3,228,864 without); 475,544 / 218,544 at 0.25. */
+/**
+ * keras.applications.MobileNet: 4,253,864 parameters with top at alpha 1.0 (3,228,864 without); 475,544 / 218,544 at 0.25.
+ *
+ * @example
+ * ```ts
+ * import { mobilenet } from './lib/models/mobilenet';
+ *
+ * const convBase = await mobilenet({ alpha: 0.25, includeTop: false, inputShape: [160, 160, 3] });
+ * console.log(convBase.countParams()); // 218,544
+ * ```
+ */
 export async function mobilenet(opts: MobileNetOptions = {}): Promise<tf.LayersModel> {
   const o = resolveMobileNetOptions(opts);
   const file = o.weights === 'imagenet' ? mobilenetWeightsFile(o.alpha, o.rows, o.includeTop) : undefined;

@@ -205,7 +205,17 @@ export function buildMobileNetV2(opts: MobileNetV2Options = {}): tf.LayersModel 
   return mobileNetV2Layers(resolveMobileNetV2Options(opts));
 }
 
-/** keras.applications.MobileNetV2: 3,538,984 parameters with top at alpha 1.0, 2,257,984 without. */
+/**
+ * keras.applications.MobileNetV2: 3,538,984 parameters with top at alpha 1.0, 2,257,984 without.
+ *
+ * @example
+ * ```ts
+ * import { mobilenetV2 } from './lib/models/mobilenetV2';
+ *
+ * const convBase = await mobilenetV2({ includeTop: false, inputShape: [160, 160, 3], pooling: 'avg' });
+ * convBase.summary();
+ * ```
+ */
 export async function mobilenetV2(opts: MobileNetV2Options = {}): Promise<tf.LayersModel> {
   const o = resolveMobileNetV2Options(opts);
   const file = o.weights === 'imagenet' ? mobilenetV2WeightsFile(o.alpha, o.rows, o.includeTop) : undefined;

@@ -145,7 +145,17 @@ async function resnet(depth: ResNetDepth, opts: ApplicationOptions): Promise<tf.
   return loadApplicationWeights(resnetLayers(depth, o), o, resnetWeightsFile(depth, o.includeTop));
 }
 
-/** keras.applications.ResNet50: 25,636,712 parameters with top, 23,587,712 without. */
+/**
+ * keras.applications.ResNet50: 25,636,712 parameters with top, 23,587,712 without.
+ *
+ * @example
+ * ```ts
+ * import { resnet50 } from './lib/models/resnet';
+ *
+ * const convBase = await resnet50({ includeTop: false, inputShape: [180, 180, 3], pooling: 'avg' });
+ * console.log(convBase.outputs[0].shape); // [null, 2048]
+ * ```
+ */
 export async function resnet50(opts: ApplicationOptions = {}): Promise<tf.LayersModel> {
   return resnet(50, opts);
 }

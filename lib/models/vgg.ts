@@ -125,7 +125,17 @@ async function vgg(depth: VggDepth, opts: ApplicationOptions): Promise<tf.Layers
   return loadApplicationWeights(vggLayers(depth, o), o, vggWeightsFile(depth, o.includeTop));
 }
 
-/** keras.applications.VGG16: 138,357,544 parameters with top, 14,714,688 without. */
+/**
+ * keras.applications.VGG16: 138,357,544 parameters with top, 14,714,688 without.
+ *
+ * @example
+ * ```ts
+ * import { vgg16 } from './lib/models/vgg';
+ *
+ * const convBase = await vgg16({ weights: 'imagenet', includeTop: false, inputShape: [180, 180, 3] });
+ * convBase.summary();
+ * ```
+ */
 export async function vgg16(opts: ApplicationOptions = {}): Promise<tf.LayersModel> {
   return vgg(16, opts);
 }
