@@ -23,7 +23,7 @@ import {
   runCell,
   save,
   waitForFigures,
-} from './helpers/notebook6';
+} from './helpers/classicNotebook';
 import { trustNotebook } from '../scripts/lesson';
 import {
   JUPYTER_PYTHON,
