@@ -181,7 +181,9 @@ async function main(): Promise<void> {
     if (typeof t === 'string') torchNote = t;
     else Object.assign(torch, t);
   }
-  const header = `${info.choice} backend, ${info.threads} thread(s); VGG16 and convnet: batch ${BATCH}, ${SIZE}x${SIZE}; median of ${opts.reps} after a warm-up`;
+  const header =
+    `${info.choice} backend, ${info.threads} thread(s); VGG16 and convnet: batch ${BATCH}, ` +
+    `${SIZE}x${SIZE}; median of ${opts.reps} after a warm-up`;
   printTable(rows, torchNote ?? torch, header, torchThreads);
 }
 

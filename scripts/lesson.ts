@@ -108,7 +108,10 @@ export function trustNotebook(
     env: { ...env, PYDEVD_DISABLE_FILE_VALIDATION: '1' },
   });
   if (r.status === 0) return null;
-  return `could not mark ${path.relative(process.cwd(), ipynb)} trusted (its plots show a note until you trust it in Jupyter): ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}`;
+  return (
+    `could not mark ${path.relative(process.cwd(), ipynb)} trusted (its plots show a note until ` +
+    `you trust it in Jupyter): ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}`
+  );
 }
 
 /** Prints a failed run's cell and error. */
@@ -145,7 +148,8 @@ async function main(): Promise<number> {
   const notebooks = listNotebooks(filters);
   if (notebooks.length === 0) throw new Error(`No notebook in notebooks/ matches ${filters.join(', ')}`);
   console.log(
-    `Executing ${notebooks.length} notebook(s) on the tslab kernel (LESSON_PROFILE=${profile.name}) into ${path.relative(process.cwd(), outDir) || '.'}/`,
+    `Executing ${notebooks.length} notebook(s) on the tslab kernel (LESSON_PROFILE=${profile.name}) into ` +
+      `${path.relative(process.cwd(), outDir) || '.'}/`,
   );
   const results: NotebookRun[] = [];
   for (const nb of notebooks) {

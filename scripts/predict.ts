@@ -1,7 +1,8 @@
 /**
  * Classifies images with a saved model from the command line:
  *
- *   npm run predict -- <model-dir> <image...> [--classes cats,dogs] [--size 150 | --size 150x200] [--threshold 0.5] [--cam <out-dir>] [--top 3]
+ *   npm run predict -- <model-dir> <image...> [--classes cats,dogs] [--size 150 | --size 150x200] [--threshold 0.5]
+ *     [--cam <out-dir>] [--top 3]
  *
  * Loads the model with lib/io/modelIO.ts, reads and resizes each image with `loadImage` (pixels 0..255, as the
  * lesson's models expect: their preprocessing is inside the model), and prints path, class and probability.
@@ -38,7 +39,8 @@ export interface PredictArgs {
 }
 
 const USAGE =
-  'usage: npm run predict -- <model-dir> <image...> [--classes cats,dogs] [--size 150 | --size 150x200] [--threshold 0.5] [--cam <out-dir>] [--top 3]';
+  'usage: npm run predict -- <model-dir> <image...> [--classes cats,dogs] [--size 150 | --size 150x200] ' +
+  '[--threshold 0.5] [--cam <out-dir>] [--top 3]';
 
 /** Parses `argv` (without node and the script path). */
 export function parsePredictArgs(argv: string[]): PredictArgs {

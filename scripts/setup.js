@@ -156,7 +156,8 @@ if (!fs.existsSync(kernelFile) || fs.readFileSync(kernelFile, 'utf8') !== kernel
     fs.renameSync(kernelFile + '.tmp', kernelFile);
   } catch (err) {
     fail(
-      `could not register the kernel in ${kernelDir} (${err.code || err.message}): make that folder writable, or set JUPYTER_DATA_DIR to a writable folder.`,
+      `could not register the kernel in ${kernelDir} (${err.code || err.message}): make that folder writable, ` +
+        `or set JUPYTER_DATA_DIR to a writable folder.`,
     );
   }
   log(`registered the tslab ${tslabVersion} kernel '${KERNEL_NAME}' in ${kernelDir}`);

@@ -21,7 +21,8 @@ if (!app) {
   process.exit(1);
 }
 console.log(
-  `Starting Jupyter ${app === 'lab' ? 'Lab' : 'Notebook'}; open notebooks/ and the notebooks use the "TypeScript (transfer-learning-ts)" kernel (Ctrl+C to stop).`,
+  `Starting Jupyter ${app === 'lab' ? 'Lab' : 'Notebook'}; open notebooks/ and the notebooks use the ` +
+    `"TypeScript (transfer-learning-ts)" kernel (Ctrl+C to stop).`,
 );
 const rootFlag = typeof process.getuid === 'function' && process.getuid() === 0 ? ['--allow-root'] : [];
 const child = spawn(python, ['-m', 'jupyter', app, `--notebook-dir=${root}`, ...rootFlag, ...process.argv.slice(2)], {

@@ -17,7 +17,10 @@ import { resnet101, resnet152, resnet50, RESNET, ResNetDepth, resnetWeightsFile,
 import { resolveVggOptions, VGG, vgg16, vgg19, VggDepth, vggWeightsFile } from './vgg';
 import { KerasWeightsFile, kerasWeightsUrl } from './weightFiles';
 
-/** The options any builder of the table accepts: MobileNet's are the widest (a family rejects options it does not take, e.g. VGG's `alpha`). */
+/**
+ * The options any builder of the table accepts: MobileNet's are the widest (a family rejects options it does not
+ * take, e.g. VGG's `alpha`).
+ */
 export type BackboneOptions = MobileNetOptions;
 
 /** One application: its Keras name, its family's table, its builder and its ImageNet weight file. */

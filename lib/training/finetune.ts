@@ -110,7 +110,8 @@ export function setFineTuneStrategy(
     const from = opts.from ?? lastBlockStart(base);
     if (!from)
       throw new Error(
-        `setFineTuneStrategy('top'): the base '${base.name}' is not a known application (none of ${familyFineTuneLayers().join(', ')}) and has no blockN_ layers; pass { from: '<first layer to train>' }.`,
+        `setFineTuneStrategy('top'): the base '${base.name}' is not a known application (none of ` +
+          `${familyFineTuneLayers().join(', ')}) and has no blockN_ layers; pass { from: '<first layer to train>' }.`,
       );
     setTrainable(base, false);
     unfreeze(base, { from });

@@ -126,7 +126,10 @@ export async function imageGridHtml(
       return `<figure style="margin:2px"><img src="${uri}" style="width:${size}px;height:auto;image-rendering:auto"/>${cap}</figure>`;
     }),
   );
-  return `<div class="tlts-grid" style="display:grid;grid-template-columns:repeat(${columns},${size + 8}px);gap:4px">${cells.join('')}</div>`;
+  return (
+    `<div class="tlts-grid" ` +
+    `style="display:grid;grid-template-columns:repeat(${columns},${size + 8}px);gap:4px">${cells.join('')}</div>`
+  );
 }
 
 /** Shows a grid of captioned images in the notebook (prints the captions elsewhere). */
