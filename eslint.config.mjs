@@ -88,5 +88,25 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Prettier wraps code at 120 columns but cannot break strings or comments: 140 is the hard limit.
+    files: ['lib/**/*.ts', 'scripts/**/*.ts'],
+    rules: { 'max-len': ['error', { code: 140, ignoreUrls: true, ignoreRegExpLiterals: true }] },
+  },
+  {
+    // Tests may hold long fixtures (hex bytes, page code in template literals, expected text).
+    files: ['test/**/*.ts'],
+    rules: {
+      'max-len': [
+        'error',
+        { code: 140, ignoreUrls: true, ignoreRegExpLiterals: true, ignoreStrings: true, ignoreTemplateLiterals: true },
+      ],
+    },
+  },
+  {
+    // Being changed on another branch (how folder runs save models): wrapped once that branch has landed.
+    files: ['lib/training/folderData.ts', 'lib/training/folderBackbone.ts'],
+    rules: { 'max-len': 'off' },
+  },
   ...layerRules,
 );

@@ -13,10 +13,10 @@
  * `--profile` adds, per workload, the time per kernel (`lib/backend/kernelProfile.ts`) over further steps;
  * `--shapes` splits that per kernel and input shapes.
  */
-import { spawnSync } from 'child_process';
-import * as os from 'os';
-import * as path from 'path';
-import { parseArgs } from 'util';
+import { spawnSync } from 'node:child_process';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseCommandLine, runMain } from './cli';
 import { formatKernelProfile, profileKernels } from '../lib/backend/kernelProfile';
 import { initBackend, parseBackendEnv } from '../lib/backend/select';
 import { setWasmWinograd } from '../lib/backend/wasm/kernels/winogradConv';
@@ -67,37 +67,35 @@ async function timeSettings(reps: number, step: () => Promise<void>, settings: (
   return ms.map(median);
 }
 
+const USAGE =
+  'usage: npm run bench -- [--quick] [--profile] [--shapes] [--no-torch] [--only <words>] [--backend wasm|cpu|node|gpu]';
+
 function benchOptions(argv: string[]): Options {
-  try {
-    const { values } = parseArgs({
-      args: argv,
-      options: {
-        quick: { type: 'boolean', default: false },
-        profile: { type: 'boolean', default: false },
-        shapes: { type: 'boolean', default: false },
-        'no-torch': { type: 'boolean', default: false },
-        backend: { type: 'string' },
-        only: { type: 'string' },
-      },
-    });
-    const only = values.only
-      ?.split(',')
-      .map((s) => s.trim().toLowerCase())
-      .filter((s) => s);
-    return {
-      reps: values.quick ? 2 : 5,
-      profile: !!values.profile || !!values.shapes,
-      shapes: !!values.shapes,
-      torch: !values['no-torch'],
-      backend: values.backend,
-      only,
-    };
-  } catch (err) {
-    throw new Error(
-      `bench: ${(err as Error).message}; use --quick, --profile, --shapes, --no-torch, --only <words>, --backend wasm|cpu|node|gpu`,
-      { cause: err },
-    );
-  }
+  const { values } = parseCommandLine(
+    argv,
+    {
+      quick: { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false },
+      shapes: { type: 'boolean', default: false },
+      'no-torch': { type: 'boolean', default: false },
+      backend: { type: 'string' },
+      only: { type: 'string' },
+    },
+    USAGE,
+    false,
+  );
+  const only = values.only
+    ?.split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter((s) => s);
+  return {
+    reps: values.quick ? 2 : 5,
+    profile: !!values.profile || !!values.shapes,
+    shapes: !!values.shapes,
+    torch: !values['no-torch'],
+    backend: values.backend,
+    only,
+  };
 }
 
 function torchRows(reps: number, threads: number, keys: string[]): Record<string, number> | string {
@@ -183,11 +181,10 @@ async function main(): Promise<void> {
     if (typeof t === 'string') torchNote = t;
     else Object.assign(torch, t);
   }
-  const header = `${info.choice} backend, ${info.threads} thread(s); VGG16 and convnet: batch ${BATCH}, ${SIZE}x${SIZE}; median of ${opts.reps} after a warm-up`;
+  const header =
+    `${info.choice} backend, ${info.threads} thread(s); VGG16 and convnet: batch ${BATCH}, ` +
+    `${SIZE}x${SIZE}; median of ${opts.reps} after a warm-up`;
   printTable(rows, torchNote ?? torch, header, torchThreads);
 }
 
-main().catch((e: unknown) => {
-  console.error(e instanceof Error ? e.message : e);
-  process.exitCode = 1;
-});
+runMain('bench', main);

@@ -8,7 +8,7 @@
  * (`model.predict`), `classActivationMap`, `gradCam`, and the overlay as PNG (photo at its own size).
  */
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommandLine, runMain } from './cli';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../lib/backend/select';
 import { writeFileAtomic } from '../lib/core/atomicFile';
@@ -70,14 +70,19 @@ async function benchBackend(backend: string, files: string[], outDir: string): P
   return Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, median(v)]));
 }
 
+const USAGE = 'usage: npm run bench:cam -- [--backends wasm,cpu] [--images 8] [--out <folder>]';
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
+  const { values } = parseCommandLine(
+    process.argv.slice(2),
+    {
       backends: { type: 'string', default: 'wasm,cpu' },
       images: { type: 'string', default: '8' },
       out: { type: 'string', default: buildPath('cam') },
     },
-  });
+    USAGE,
+    false,
+  );
   const backends = values.backends.split(',').map((b) => b.trim());
   for (const b of backends) if (b !== 'wasm' && b !== 'cpu') throw new Error(`--backends: '${b}' is not wasm or cpu.`);
   const n = Number(values.images);
@@ -96,7 +101,4 @@ async function main(): Promise<void> {
   console.log(`overlays: ${values.out}`);
 }
 
-main().catch((err) => {
-  console.error(`bench_cam: ${(err as Error).message}`);
-  process.exitCode = 1;
-});
+runMain('bench_cam', main);

@@ -18,7 +18,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommandLine, runMain } from './cli';
 import sharp from 'sharp';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../lib/backend/select';
@@ -168,15 +168,20 @@ async function accuracy(name: string, dir: string): Promise<void> {
   );
 }
 
+const USAGE = 'usage: npm run bench:train -- [--photos 4000] [--only speed|accuracy]';
+
 async function main(): Promise<void> {
-  const { values: v } = parseArgs({
-    options: {
+  const { values: v } = parseCommandLine(
+    process.argv.slice(2),
+    {
       photos: { type: 'string', default: '4000' },
       only: { type: 'string' },
       child: { type: 'string' },
       out: { type: 'string' },
     },
-  });
+    USAGE,
+    false,
+  );
   if (v.child) return child(v.child, v.out ?? path.join(ROOT, 'speed-out'));
   if (v.only && !['speed', 'accuracy'].includes(v.only)) throw new Error(`--only ${v.only}: use speed or accuracy.`);
   const photos = Number(v.photos);
@@ -189,7 +194,4 @@ async function main(): Promise<void> {
   await accuracy('7 classes', await sevenClassFolder());
 }
 
-main().catch((err) => {
-  console.error(`bench:train: ${(err as Error).message}`);
-  process.exitCode = 1;
-});
+runMain('bench_train', main);

@@ -9,11 +9,11 @@
  * `--check` verifies against the committed binaries (and `test/wasmNative.test.ts` runs). Every binary is checked
  * to import only the tfjs memory and to have no data segments and no stack (see native/common.h).
  */
-import { spawnSync } from 'child_process';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import { parseArgs } from 'util';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseCommandLine, runMain } from './cli';
 import { nativeDir, NATIVE_BINARIES, wasmLayoutProblems } from '../lib/backend/wasm/nativeFiles';
 
 const COMMON = [
@@ -71,11 +71,15 @@ export function buildNative(outDir: string): string[] {
   return written;
 }
 
+const USAGE = 'usage: npm run build:wasm -- [--check] [--out <folder>]';
+
 function main(): void {
-  const { values } = parseArgs({
-    args: process.argv.slice(2),
-    options: { check: { type: 'boolean', default: false }, out: { type: 'string' } },
-  });
+  const { values } = parseCommandLine(
+    process.argv.slice(2),
+    { check: { type: 'boolean', default: false }, out: { type: 'string' } },
+    USAGE,
+    false,
+  );
   if (values.check) {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tl-wasm-'));
     try {
@@ -96,11 +100,4 @@ function main(): void {
   for (const f of buildNative(values.out ?? nativeDir())) console.log(`wrote ${f} (${fs.statSync(f).size} bytes)`);
 }
 
-if (require.main === module) {
-  try {
-    main();
-  } catch (e) {
-    console.error((e as Error).message);
-    process.exitCode = 1;
-  }
-}
+if (require.main === module) runMain('build_wasm', main);

@@ -3,7 +3,7 @@
  * Without arguments downloads the lesson's dataset to data/cats_and_dogs_small.zip under the project root
  * (`LESSON_ROOT` when set, where the notebooks look for it).
  */
-import { parseCommandLine } from './cli';
+import { parseCommandLine, runMain } from './cli';
 import { dataPath } from '../lib/core/paths';
 import { gdown, LESSON_DATASET_FILE, LESSON_DATASET_ID } from '../lib/io/gdown';
 
@@ -55,9 +55,4 @@ async function main(): Promise<void> {
   if (!args.quiet) console.log(written);
 }
 
-if (require.main === module) {
-  main().catch((err: unknown) => {
-    console.error(err instanceof Error ? err.message : String(err));
-    process.exit(1);
-  });
-}
+if (require.main === module) runMain('gdown', main);

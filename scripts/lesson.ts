@@ -6,10 +6,10 @@
  *   npm run lesson -- 00_gap 05         # only notebooks whose names start with these
  *   npm run lesson -- --profile mini    # force a profile (full or mini)
  */
-import { spawn, spawnSync } from 'child_process';
-import { existsSync, readFileSync, readdirSync } from 'fs';
-import * as path from 'path';
-import { parseArgs } from 'util';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { parseCommandLine, runMain } from './cli';
 import { resolveProfile } from '../lib/lesson/profile';
 import { profileLines } from '../lib/lesson/banner';
 
@@ -108,7 +108,10 @@ export function trustNotebook(
     env: { ...env, PYDEVD_DISABLE_FILE_VALIDATION: '1' },
   });
   if (r.status === 0) return null;
-  return `could not mark ${path.relative(process.cwd(), ipynb)} trusted (its plots show a note until you trust it in Jupyter): ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}`;
+  return (
+    `could not mark ${path.relative(process.cwd(), ipynb)} trusted (its plots show a note until ` +
+    `you trust it in Jupyter): ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}`
+  );
 }
 
 /** Prints a failed run's cell and error. */
@@ -129,11 +132,14 @@ export function formatFailure(r: NotebookRun): string {
   ].join('\n');
 }
 
-async function main(): Promise<void> {
-  const { values, positionals: filters } = parseArgs({
-    allowPositionals: true,
-    options: { profile: { type: 'string' } },
-  });
+const USAGE = 'usage: npm run lesson -- [--profile full|mini] [<notebook name filter>...]';
+
+async function main(): Promise<number> {
+  const { values, positionals: filters } = parseCommandLine(
+    process.argv.slice(2),
+    { profile: { type: 'string' } },
+    USAGE,
+  );
   // The profile is decided once for every notebook, and each notebook's banner gets the same reason.
   const profile = resolveProfile({ ...process.env, ...(values.profile ? { LESSON_PROFILE: values.profile } : {}) });
   const env: NodeJS.ProcessEnv = { LESSON_PROFILE: profile.name, LESSON_PROFILE_REASON: profile.reason };
@@ -142,7 +148,8 @@ async function main(): Promise<void> {
   const notebooks = listNotebooks(filters);
   if (notebooks.length === 0) throw new Error(`No notebook in notebooks/ matches ${filters.join(', ')}`);
   console.log(
-    `Executing ${notebooks.length} notebook(s) on the tslab kernel (LESSON_PROFILE=${profile.name}) into ${path.relative(process.cwd(), outDir) || '.'}/`,
+    `Executing ${notebooks.length} notebook(s) on the tslab kernel (LESSON_PROFILE=${profile.name}) into ` +
+      `${path.relative(process.cwd(), outDir) || '.'}/`,
   );
   const results: NotebookRun[] = [];
   for (const nb of notebooks) {
@@ -163,12 +170,7 @@ async function main(): Promise<void> {
   console.log(
     `Total ${total.toFixed(1)} s. Open the .html files in a browser, or the .ipynb files in JupyterLab (npm start).`,
   );
-  if (results.some((r) => !r.ok)) process.exitCode = 1;
+  return results.some((r) => !r.ok) ? 1 : 0;
 }
 
-if (require.main === module) {
-  main().catch((e) => {
-    console.error(e instanceof Error ? e.message : e);
-    process.exit(1);
-  });
-}
+if (require.main === module) runMain('lesson', main);

@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomicSync } from '../lib/core/atomicFile';
 import { buildPath, projectRoot } from '../lib/core/paths';
-import { parseCommandLine } from './cli';
+import { parseCommandLine, runMain } from './cli';
 
 /** One mutant as Stryker's JSON report (mutation-testing-report-schema) writes it. */
 interface Mutant {
@@ -137,6 +137,7 @@ function main(): void {
       reset: { type: 'boolean', default: false },
     },
     USAGE,
+    false,
   );
   const mergedPath = buildPath('mutation', 'merged.json');
   const merged: Report & { runs?: string[] } =
@@ -156,11 +157,4 @@ function main(): void {
   console.log(`wrote ${path.relative(projectRoot(), values.out)} (${Object.keys(merged.files).length} files merged)`);
 }
 
-if (require.main === module) {
-  try {
-    main();
-  } catch (err) {
-    console.error((err as Error).message);
-    process.exit(1);
-  }
-}
+if (require.main === module) runMain('mutation_report', main);

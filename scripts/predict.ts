@@ -1,7 +1,8 @@
 /**
  * Classifies images with a saved model from the command line:
  *
- *   npm run predict -- <model-dir> <image...> [--classes cats,dogs] [--size 150 | --size 150x200] [--threshold 0.5] [--cam <out-dir>] [--top 3]
+ *   npm run predict -- <model-dir> <image...> [--classes cats,dogs] [--size 150 | --size 150x200] [--threshold 0.5]
+ *     [--cam <out-dir>] [--top 3]
  *
  * Loads the model with lib/io/modelIO.ts, reads and resizes each image with `loadImage` (pixels 0..255, as the
  * lesson's models expect: their preprocessing is inside the model), and prints path, class and probability.
@@ -13,7 +14,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseCommandLine } from './cli';
+import { parseCommandLine, runMain, runScript } from './cli';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../lib/backend/select';
 import { writeFileAtomic } from '../lib/core/atomicFile';
@@ -38,7 +39,8 @@ export interface PredictArgs {
 }
 
 const USAGE =
-  'usage: npm run predict -- <model-dir> <image...> [--classes cats,dogs] [--size 150 | --size 150x200] [--threshold 0.5] [--cam <out-dir>] [--top 3]';
+  'usage: npm run predict -- <model-dir> <image...> [--classes cats,dogs] [--size 150 | --size 150x200] ' +
+  '[--threshold 0.5] [--cam <out-dir>] [--top 3]';
 
 /** Parses `argv` (without node and the script path). */
 export function parsePredictArgs(argv: string[]): PredictArgs {
@@ -183,20 +185,12 @@ export async function predictImages(
 }
 
 /** The command-line entry point; returns the exit code. */
-export async function main(argv: string[]): Promise<number> {
-  try {
+export function main(argv: string[]): Promise<number> {
+  return runScript('predict', async () => {
     const args = parsePredictArgs(argv);
     await initBackend({ quiet: true });
     await predictImages(args);
-    return 0;
-  } catch (err) {
-    console.error(`predict: ${(err as Error).message}`);
-    return 1;
-  }
-}
-
-if (require.main === module) {
-  main(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
   });
 }
+
+if (require.main === module) runMain('predict', () => main(process.argv.slice(2)));

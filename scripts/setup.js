@@ -9,9 +9,9 @@
  * Writes build/setup.json (the Python to use for Jupyter and the kernel's name) for the other scripts.
  */
 'use strict';
-const { spawnSync } = require('child_process');
-const fs = require('fs');
-const path = require('path');
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
 const build = path.join(root, 'build');
@@ -156,7 +156,8 @@ if (!fs.existsSync(kernelFile) || fs.readFileSync(kernelFile, 'utf8') !== kernel
     fs.renameSync(kernelFile + '.tmp', kernelFile);
   } catch (err) {
     fail(
-      `could not register the kernel in ${kernelDir} (${err.code || err.message}): make that folder writable, or set JUPYTER_DATA_DIR to a writable folder.`,
+      `could not register the kernel in ${kernelDir} (${err.code || err.message}): make that folder writable, ` +
+        `or set JUPYTER_DATA_DIR to a writable folder.`,
     );
   }
   log(`registered the tslab ${tslabVersion} kernel '${KERNEL_NAME}' in ${kernelDir}`);

@@ -4,9 +4,9 @@
  * Notebook) with the project's tslab kernel. Run through `npm start`, which runs scripts/setup.js first.
  */
 'use strict';
-const { spawn, spawnSync } = require('child_process');
-const fs = require('fs');
-const path = require('path');
+const { spawn, spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
 const { python } = JSON.parse(fs.readFileSync(path.join(root, 'build', 'setup.json'), 'utf8'));
@@ -21,7 +21,8 @@ if (!app) {
   process.exit(1);
 }
 console.log(
-  `Starting Jupyter ${app === 'lab' ? 'Lab' : 'Notebook'}; open notebooks/ and the notebooks use the "TypeScript (transfer-learning-ts)" kernel (Ctrl+C to stop).`,
+  `Starting Jupyter ${app === 'lab' ? 'Lab' : 'Notebook'}; open notebooks/ and the notebooks use the ` +
+    `"TypeScript (transfer-learning-ts)" kernel (Ctrl+C to stop).`,
 );
 const rootFlag = typeof process.getuid === 'function' && process.getuid() === 0 ? ['--allow-root'] : [];
 const child = spawn(python, ['-m', 'jupyter', app, `--notebook-dir=${root}`, ...rootFlag, ...process.argv.slice(2)], {

@@ -11,7 +11,7 @@
  * (lib/training/folderTraining.ts) and `saveFolderRun` (lib/ui/folderRunFiles.ts).
  */
 import * as path from 'node:path';
-import { parseCommandLine } from './cli';
+import { parseCommandLine, runMain, runScript } from './cli';
 import { initBackend } from '../lib/backend/select';
 import { buildPath } from '../lib/core/paths';
 import { InterruptedError, withInterruptCleanup } from '../lib/io/interrupt';
@@ -19,7 +19,7 @@ import { tableText } from '../lib/ui/display';
 import { perClassRows } from '../lib/ui/folderReport';
 import { checkOutputFolder, RUN_FILES, saveFolderRun } from '../lib/ui/folderRunFiles';
 import { METHODS, type Method } from '../lib/training/folderMethods';
-import { trainOnFolder, type TrainOnFolderOptions } from '../lib/training/folderTraining';
+import { trainOnFolder, type FolderRun, type TrainOnFolderOptions } from '../lib/training/folderTraining';
 
 const USAGE =
   'usage: npm run train -- <images-dir> [--method extract|augment|finetune] [--backbone MobileNet] [--alpha 0.25] ' +
@@ -91,49 +91,50 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
   return { dir, out, overwrite: Boolean(v.overwrite), options };
 }
 
+/** Prints the per-class table, the skipped files and where the run was saved. */
+function printSummary(run: FolderRun, out: string): void {
+  const e = run.metrics.evaluation;
+  const images = run.metrics.splits[e.split];
+  console.log(
+    tableText(perClassRows(run), {
+      caption: `\n${e.split} accuracy ${e.accuracy.toFixed(3)}, loss ${e.loss.toFixed(3)} (${images} images)`,
+    }),
+  );
+  if (run.metrics.skipped.length)
+    console.log(`Skipped ${run.metrics.skipped.length} unreadable file(s) (listed in metrics.json and report.html).`);
+  console.log(`Saved ${out}: ${RUN_FILES.join(', ')} (${run.metrics.seconds.toFixed(1)} s)`);
+}
+
 /** Trains, saves and prints the summary; returns the exit code (130 when interrupted). */
 export async function main(argv: string[]): Promise<number> {
   // Our own listener: an interrupt then ends the work through its clean-up and this function returns 130.
   const keepAlive = () => undefined;
   process.on('SIGINT', keepAlive);
   process.on('SIGTERM', keepAlive);
-  let signal: AbortSignal | undefined;
   try {
-    const args = parseTrainArgs(argv);
-    checkOutputFolder(args.out, args.overwrite);
-    await initBackend({ quiet: true });
-    await withInterruptCleanup(async (s) => {
-      signal = s;
-      const run = await trainOnFolder(args.dir, { ...args.options, signal: s });
-      await saveFolderRun(run, args.out, { overwrite: args.overwrite, signal: s });
-      const e = run.metrics.evaluation;
-      console.log(
-        tableText(perClassRows(run), {
-          caption: `\n${e.split} accuracy ${e.accuracy.toFixed(3)}, loss ${e.loss.toFixed(3)} (${run.metrics.splits[e.split]} images)`,
-        }),
-      );
-      if (run.metrics.skipped.length)
-        console.log(
-          `Skipped ${run.metrics.skipped.length} unreadable file(s) (listed in metrics.json and report.html).`,
-        );
-      console.log(`Saved ${args.out}: ${RUN_FILES.join(', ')} (${run.metrics.seconds.toFixed(1)} s)`);
-    });
-    return 0;
-  } catch (err) {
-    if (err instanceof InterruptedError || signal?.aborted) {
-      console.error('\ntrain: interrupted; nothing was written.');
-      return 130;
-    }
-    console.error(`train: ${(err as Error).message}`);
-    return 1;
+    return await runScript('train', () => trainAndSave(argv), 'interrupted; nothing was written.');
   } finally {
     process.off('SIGINT', keepAlive);
     process.off('SIGTERM', keepAlive);
   }
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
-  });
+/** The work of `main`: an interrupt, whatever error it caused, fails with the `InterruptedError`. */
+async function trainAndSave(argv: string[]): Promise<void> {
+  const args = parseTrainArgs(argv);
+  checkOutputFolder(args.out, args.overwrite);
+  await initBackend({ quiet: true });
+  let signal: AbortSignal | undefined;
+  try {
+    await withInterruptCleanup(async (s) => {
+      signal = s;
+      const run = await trainOnFolder(args.dir, { ...args.options, signal: s });
+      await saveFolderRun(run, args.out, { overwrite: args.overwrite, signal: s });
+      printSummary(run, args.out);
+    });
+  } catch (err) {
+    throw signal?.aborted && !(err instanceof InterruptedError) ? (signal.reason ?? err) : err;
+  }
 }
+
+if (require.main === module) runMain('train', () => main(process.argv.slice(2)));

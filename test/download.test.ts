@@ -259,51 +259,56 @@ test('issue 10 #1: a retry answered by a web page, another size or a wrong Conte
   }
 });
 
-test('issue 10 #2: validate runs on the download before the rename; a cached file that fails it is moved aside and fetched again', async () => {
-  const good = Buffer.concat([Buffer.from('GOOD'), data]);
-  const srv = await startServer({
-    '/page.w': (_q, res) => {
-      res.setHeader('Content-Type', 'text/html');
-      res.end(page);
-    },
-    '/good.w': serveBytes(good),
-  });
-  const validate = (f: string) => {
-    if (fs.readFileSync(f).subarray(0, 4).toString('latin1') !== 'GOOD') throw new Error('it does not start with GOOD');
-  };
-  const warn = console.warn;
-  const warnings: string[] = [];
-  console.warn = (...a: unknown[]) => void warnings.push(a.join(' '));
-  try {
-    const dest = path.join(tmp, 'validated', 'w.bin');
-    await assert.rejects(getFile(`${srv.base}/page.w`, { dest, quiet: true, validate }), (err: Error) => {
-      assert.match(err.message, /does not start with GOOD/);
-      assert.ok(
-        err.message.includes(path.resolve(dest)) && err.message.includes(`${path.resolve(dest)}.bad`),
-        err.message,
-      );
-      return true;
+test(
+  'issue 10 #2: validate runs on the download before the rename; a cached file that fails it is moved aside ' +
+    'and fetched again',
+  async () => {
+    const good = Buffer.concat([Buffer.from('GOOD'), data]);
+    const srv = await startServer({
+      '/page.w': (_q, res) => {
+        res.setHeader('Content-Type', 'text/html');
+        res.end(page);
+      },
+      '/good.w': serveBytes(good),
     });
-    assert.ok(!fs.existsSync(dest) && !fs.existsSync(`${dest}.part`));
-    assert.deepEqual(fs.readFileSync(`${dest}.bad`), page);
-    // A poisoned cache (written by an older version, or by hand) is moved aside and downloaded again.
-    fs.writeFileSync(dest, 'junk');
-    assert.equal(await getFile(`${srv.base}/good.w`, { dest, quiet: true, validate }), dest);
-    assert.deepEqual(fs.readFileSync(dest), good);
-    assert.equal(fs.readFileSync(`${dest}.bad`, 'utf8'), 'junk');
-    assert.ok(
-      warnings.some((w) => w.includes(dest) && w.includes('.bad') && /does not start with GOOD/.test(w)),
-      warnings.join('\n'),
-    );
-    // A cached file that passes is used without a request.
-    const n = srv.requests.length;
-    await getFile(`${srv.base}/good.w`, { dest, quiet: true, validate });
-    assert.equal(srv.requests.length, n);
-  } finally {
-    console.warn = warn;
-    await srv.close();
-  }
-});
+    const validate = (f: string) => {
+      if (fs.readFileSync(f).subarray(0, 4).toString('latin1') !== 'GOOD')
+        throw new Error('it does not start with GOOD');
+    };
+    const warn = console.warn;
+    const warnings: string[] = [];
+    console.warn = (...a: unknown[]) => void warnings.push(a.join(' '));
+    try {
+      const dest = path.join(tmp, 'validated', 'w.bin');
+      await assert.rejects(getFile(`${srv.base}/page.w`, { dest, quiet: true, validate }), (err: Error) => {
+        assert.match(err.message, /does not start with GOOD/);
+        assert.ok(
+          err.message.includes(path.resolve(dest)) && err.message.includes(`${path.resolve(dest)}.bad`),
+          err.message,
+        );
+        return true;
+      });
+      assert.ok(!fs.existsSync(dest) && !fs.existsSync(`${dest}.part`));
+      assert.deepEqual(fs.readFileSync(`${dest}.bad`), page);
+      // A poisoned cache (written by an older version, or by hand) is moved aside and downloaded again.
+      fs.writeFileSync(dest, 'junk');
+      assert.equal(await getFile(`${srv.base}/good.w`, { dest, quiet: true, validate }), dest);
+      assert.deepEqual(fs.readFileSync(dest), good);
+      assert.equal(fs.readFileSync(`${dest}.bad`, 'utf8'), 'junk');
+      assert.ok(
+        warnings.some((w) => w.includes(dest) && w.includes('.bad') && /does not start with GOOD/.test(w)),
+        warnings.join('\n'),
+      );
+      // A cached file that passes is used without a request.
+      const n = srv.requests.length;
+      await getFile(`${srv.base}/good.w`, { dest, quiet: true, validate });
+      assert.equal(srv.requests.length, n);
+    } finally {
+      console.warn = warn;
+      await srv.close();
+    }
+  },
+);
 
 test('issue 10 #7: a final rename that fails leaves no .part behind; an empty destination is refused', async () => {
   const dest = path.join(tmp, 'is-a-folder');
@@ -370,40 +375,44 @@ test('issue 10 #8: an interrupted download is resumed by the next run (Range + I
   }
 });
 
-test('issue 10 #8: a part whose file changed size on the server (no ETag), or that the server cannot continue (416), is dropped and the download starts over', async () => {
-  const small = data.subarray(0, 50);
-  const srv = await startServer({
-    '/grew.bin': serveBytes(data),
-    '/shrank.bin': (req, res) => {
-      if (req.headers.range) {
-        res.statusCode = 416;
-        res.setHeader('Content-Range', `bytes */${small.length}`);
-        return res.end();
+test(
+  'issue 10 #8: a part whose file changed size on the server (no ETag), or that the server cannot continue ' +
+    '(416), is dropped and the download starts over',
+  async () => {
+    const small = data.subarray(0, 50);
+    const srv = await startServer({
+      '/grew.bin': serveBytes(data),
+      '/shrank.bin': (req, res) => {
+        if (req.headers.range) {
+          res.statusCode = 416;
+          res.setHeader('Content-Range', `bytes */${small.length}`);
+          return res.end();
+        }
+        res.setHeader('Content-Length', String(small.length));
+        res.end(small);
+      },
+    });
+    try {
+      for (const [name, want] of [
+        ['grew.bin', data],
+        ['shrank.bin', small],
+      ] as const) {
+        const dest = path.join(tmp, 'stale', name);
+        fs.mkdirSync(path.dirname(dest), { recursive: true });
+        fs.writeFileSync(`${dest}.part`, randomBytes(100));
+        fs.writeFileSync(`${dest}.part.json`, JSON.stringify({ key: `${srv.base}/${name}`, size: 400_000 }));
+        await getFile(`${srv.base}/${name}`, { dest, quiet: true, retryDelayMs: 1 });
+        assert.deepEqual(fs.readFileSync(dest), want, name);
+        assert.deepEqual(
+          fs.readdirSync(path.dirname(dest)).filter((n) => n.startsWith(name)),
+          [name],
+        );
       }
-      res.setHeader('Content-Length', String(small.length));
-      res.end(small);
-    },
-  });
-  try {
-    for (const [name, want] of [
-      ['grew.bin', data],
-      ['shrank.bin', small],
-    ] as const) {
-      const dest = path.join(tmp, 'stale', name);
-      fs.mkdirSync(path.dirname(dest), { recursive: true });
-      fs.writeFileSync(`${dest}.part`, randomBytes(100));
-      fs.writeFileSync(`${dest}.part.json`, JSON.stringify({ key: `${srv.base}/${name}`, size: 400_000 }));
-      await getFile(`${srv.base}/${name}`, { dest, quiet: true, retryDelayMs: 1 });
-      assert.deepEqual(fs.readFileSync(dest), want, name);
-      assert.deepEqual(
-        fs.readdirSync(path.dirname(dest)).filter((n) => n.startsWith(name)),
-        [name],
-      );
+    } finally {
+      await srv.close();
     }
-  } finally {
-    await srv.close();
-  }
-});
+  },
+);
 
 test('issue 10 #9: permission denied names the folder and says what to do', async () => {
   const ro = path.join(tmp, 'readonly');

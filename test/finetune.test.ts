@@ -106,39 +106,43 @@ test('training with a frozen base changes only the head', async () => {
   tf.dispose([xs, ys]);
 });
 
-test("setFineTuneStrategy 'top' trains the last block (after an automatic recompile), 'all' everything, 'classifier' the head", async () => {
-  const base = tinyBase();
-  assert.equal(lastBlockStart(base), 'block2_conv1');
-  const model = buildTransferModel(base, { dense: 8 });
-  compileModel(model, { optimizer: tf.train.rmsprop(0.01), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
-  const { xs, ys } = data();
-  await model.fit(xs, ys, { epochs: 1, batchSize: 4, verbose: 0 });
+test(
+  "setFineTuneStrategy 'top' trains the last block (after an automatic recompile), 'all' everything, " +
+    "'classifier' the head",
+  async () => {
+    const base = tinyBase();
+    assert.equal(lastBlockStart(base), 'block2_conv1');
+    const model = buildTransferModel(base, { dense: 8 });
+    compileModel(model, { optimizer: tf.train.rmsprop(0.01), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+    const { xs, ys } = data();
+    await model.fit(xs, ys, { epochs: 1, batchSize: 4, verbose: 0 });
 
-  const top = setFineTuneStrategy(model, base, 'top', { learningRate: 1e-3 });
-  assert.equal(top.trainableParams, HEAD + BASE.block2);
-  assert.equal(top.nonTrainableParams, BASE.block1);
-  assert.equal((model.optimizer as unknown as { learningRate: number }).learningRate, 1e-3);
-  const b1 = snapshot(base.getLayer('block1_conv1'));
-  const b2 = snapshot(base.getLayer('block2_conv2'));
-  await model.fit(xs, ys, { epochs: 2, batchSize: 4, verbose: 0 });
-  assert.deepEqual(snapshot(base.getLayer('block1_conv1')), b1, 'block1 stays frozen');
-  assert.notDeepEqual(snapshot(base.getLayer('block2_conv2')), b2, 'block2 trains: the model was recompiled');
+    const top = setFineTuneStrategy(model, base, 'top', { learningRate: 1e-3 });
+    assert.equal(top.trainableParams, HEAD + BASE.block2);
+    assert.equal(top.nonTrainableParams, BASE.block1);
+    assert.equal((model.optimizer as unknown as { learningRate: number }).learningRate, 1e-3);
+    const b1 = snapshot(base.getLayer('block1_conv1'));
+    const b2 = snapshot(base.getLayer('block2_conv2'));
+    await model.fit(xs, ys, { epochs: 2, batchSize: 4, verbose: 0 });
+    assert.deepEqual(snapshot(base.getLayer('block1_conv1')), b1, 'block1 stays frozen');
+    assert.notDeepEqual(snapshot(base.getLayer('block2_conv2')), b2, 'block2 trains: the model was recompiled');
 
-  const all = setFineTuneStrategy(model, base, 'all');
-  assert.equal(all.trainableParams, model.countParams());
-  assert.equal(all.nonTrainableParams, 0);
-  await model.fit(xs, ys, { epochs: 1, batchSize: 4, verbose: 0 });
+    const all = setFineTuneStrategy(model, base, 'all');
+    assert.equal(all.trainableParams, model.countParams());
+    assert.equal(all.nonTrainableParams, 0);
+    await model.fit(xs, ys, { epochs: 1, batchSize: 4, verbose: 0 });
 
-  const cls = setFineTuneStrategy(model, base, 'classifier');
-  assert.equal(cls.trainableParams, HEAD);
-  const b2again = snapshot(base.getLayer('block2_conv2'));
-  await model.fit(xs, ys, { epochs: 1, batchSize: 4, verbose: 0 });
-  assert.deepEqual(snapshot(base.getLayer('block2_conv2')), b2again);
+    const cls = setFineTuneStrategy(model, base, 'classifier');
+    assert.equal(cls.trainableParams, HEAD);
+    const b2again = snapshot(base.getLayer('block2_conv2'));
+    await model.fit(xs, ys, { epochs: 1, batchSize: 4, verbose: 0 });
+    assert.deepEqual(snapshot(base.getLayer('block2_conv2')), b2again);
 
-  const fromConv2 = setFineTuneStrategy(model, base, 'top', { from: 'block2_conv2' });
-  assert.equal(fromConv2.trainableParams, HEAD + 84);
-  tf.dispose([xs, ys]);
-});
+    const fromConv2 = setFineTuneStrategy(model, base, 'top', { from: 'block2_conv2' });
+    assert.equal(fromConv2.trainableParams, HEAD + 84);
+    tf.dispose([xs, ys]);
+  },
+);
 
 test('freeze/unfreeze with recompile; clear errors', () => {
   const base = tinyBase();
@@ -183,23 +187,27 @@ test('a transfer model saves and loads with its frozen state and custom layers',
   tf.dispose([x, p1, p2]);
 });
 
-test("setFineTuneStrategy 'top' without `from` starts at each family's fineTuneFrom (MobileNet, MobileNetV2, ResNet50, VGG16)", async () => {
-  for (const name of ['MobileNet', 'MobileNetV2', 'ResNet50', 'VGG16']) {
-    const info = applicationInfo(name);
-    const alpha = info.extraOptions.includes('alpha') ? 0.25 : undefined;
-    const base = await info.build({ includeTop: false, weights: null, inputShape: [32, 32, 3], alpha, quiet: true });
-    assert.equal(lastBlockStart(base), info.fineTuneFrom, name);
-    const model = buildTransferModel(base, { head: 'gap', dense: [], outputs: 3 });
-    compileModel(model, { optimizer: 'adam', loss: 'categoricalCrossentropy' });
-    const summary = setFineTuneStrategy(model, base, 'top', { learningRate: 1e-5 });
-    const names = base.layers.map((l) => l.name);
-    const from = names.indexOf(info.fineTuneFrom);
-    const trainable = base.layers.filter((l) => l.trainable && l.weights.length > 0).map((l) => l.name);
-    assert.ok(trainable.length > 0, `${name}: some base layers train`);
-    assert.ok(
-      trainable.every((n) => names.indexOf(n) >= from),
-      `${name}: only layers from ${info.fineTuneFrom} train`,
-    );
-    assert.ok(summary.trainableParams < model.countParams() && summary.nonTrainableParams > 0, name);
-  }
-});
+test(
+  "setFineTuneStrategy 'top' without `from` starts at each family's fineTuneFrom (MobileNet, MobileNetV2, " +
+    'ResNet50, VGG16)',
+  async () => {
+    for (const name of ['MobileNet', 'MobileNetV2', 'ResNet50', 'VGG16']) {
+      const info = applicationInfo(name);
+      const alpha = info.extraOptions.includes('alpha') ? 0.25 : undefined;
+      const base = await info.build({ includeTop: false, weights: null, inputShape: [32, 32, 3], alpha, quiet: true });
+      assert.equal(lastBlockStart(base), info.fineTuneFrom, name);
+      const model = buildTransferModel(base, { head: 'gap', dense: [], outputs: 3 });
+      compileModel(model, { optimizer: 'adam', loss: 'categoricalCrossentropy' });
+      const summary = setFineTuneStrategy(model, base, 'top', { learningRate: 1e-5 });
+      const names = base.layers.map((l) => l.name);
+      const from = names.indexOf(info.fineTuneFrom);
+      const trainable = base.layers.filter((l) => l.trainable && l.weights.length > 0).map((l) => l.name);
+      assert.ok(trainable.length > 0, `${name}: some base layers train`);
+      assert.ok(
+        trainable.every((n) => names.indexOf(n) >= from),
+        `${name}: only layers from ${info.fineTuneFrom} train`,
+      );
+      assert.ok(summary.trainableParams < model.countParams() && summary.nonTrainableParams > 0, name);
+    }
+  },
+);

@@ -10,9 +10,9 @@ import { blockOf, groupLayers, layerRows, modelStats } from '../lib/models/anato
 import { imagenetClasses } from '../lib/models/imagenet';
 import { buildResNet } from '../lib/models/resnet';
 import { buildVgg } from '../lib/models/vgg';
-import { loadShippedClassifier, type Backbone } from '../lib/lesson/backbone';
-import { samplePhotos } from '../lib/lesson/data';
-import { downloadCommand, LESSON_DATASET, MINI_DATASET_DIR } from '../lib/lesson/dataset';
+import { loadShippedClassifier, type ImageNetClassifier } from '../lib/lesson/backbone';
+import { samplePhotos } from '../lib/lesson/profileDatasets';
+import { downloadCommand, LESSON_DATASET, MINI_DATASET_DIR } from '../lib/lesson/lessonDataset';
 import { photoCounts, showDatasetSource } from '../lib/lesson/datasetView';
 import { fullProfile, miniProfile } from '../lib/lesson/profile';
 import { channelSweep, convStack } from '../lib/lesson/gapDemo';
@@ -147,7 +147,7 @@ describe('lesson demonstrations', () => {
 });
 
 describe('the shipped ImageNet classifier on the mini set', () => {
-  let classifier: Backbone;
+  let classifier: ImageNetClassifier;
   let photos: string[];
   before(async () => {
     classifier = await loadShippedClassifier();

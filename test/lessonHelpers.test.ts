@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { assetPath, dataPath } from '../lib/core/paths';
 import { detectFolderLayout } from '../lib/data/folderLayout';
-import { featureBatches, type FeatureSplit } from '../lib/lesson/features';
+import { featureBatches, type FeatureSplit } from '../lib/lesson/fastFeatureExtraction';
 import { classCountRows, photoFolderPath } from '../lib/lesson/photoFolder';
 import {
   fineTunedModelDir,
@@ -19,7 +19,7 @@ import {
   saveFineTunedModel,
 } from '../lib/lesson/fineTunedModel';
 import { camCell, classifierSubject } from '../lib/lesson/gradCamViews';
-import { samplePhotos } from '../lib/lesson/data';
+import { samplePhotos } from '../lib/lesson/profileDatasets';
 import { loadLessonResult, saveLessonResult } from '../lib/lesson/results';
 import { miniProfile } from '../lib/lesson/profile';
 import { evaluateModel } from '../lib/training/evaluate';

@@ -23,7 +23,7 @@ import {
   runCell,
   save,
   waitForFigures,
-} from './helpers/notebook6';
+} from './helpers/classicNotebook';
 import { trustNotebook } from '../scripts/lesson';
 import {
   JUPYTER_PYTHON,
@@ -123,45 +123,49 @@ describe('plots in headless Chromium and a real Notebook 6', { skip: missing ?? 
     await server?.stop();
   });
 
-  test('executed headlessly (as npm run lesson): .ipynb and .html under 5 MB, plotly.js once per cell, the HTML draws every figure', async (t) => {
-    const out = path.join(tmp, 'out');
-    const run = spawnSync(
-      JUPYTER_PYTHON,
-      [path.join(root, 'scripts', 'execute_notebook.py'), path.join(home, 'plots.ipynb'), out, '--kernel', KERNEL],
-      { env, encoding: 'utf8', timeout: 120_000 },
-    );
-    assert.equal(run.status, 0, `execute_notebook.py failed:\n${run.stdout}\n${run.stderr.slice(-2000)}`);
-    const ipynb = path.join(out, 'plots.ipynb');
-    const html = path.join(out, 'plots.html');
-    const sizes = { ipynb: statSync(ipynb).size, html: statSync(html).size };
-    t.diagnostic(
-      `a notebook with ${FIGURES} figures in 3 cells: .ipynb ${sizes.ipynb} bytes, .html ${sizes.html} bytes`,
-    );
-    assert.ok(sizes.ipynb < MAX_BYTES && sizes.html < MAX_BYTES, `sizes ${JSON.stringify(sizes)}`);
-    assert.equal(libraryCopies(ipynb), 3, 'each of the 3 cells carries plotly.js once');
+  test(
+    'executed headlessly (as npm run lesson): .ipynb and .html under 5 MB, plotly.js once per cell, the ' +
+      'HTML draws every figure',
+    async (t) => {
+      const out = path.join(tmp, 'out');
+      const run = spawnSync(
+        JUPYTER_PYTHON,
+        [path.join(root, 'scripts', 'execute_notebook.py'), path.join(home, 'plots.ipynb'), out, '--kernel', KERNEL],
+        { env, encoding: 'utf8', timeout: 120_000 },
+      );
+      assert.equal(run.status, 0, `execute_notebook.py failed:\n${run.stdout}\n${run.stderr.slice(-2000)}`);
+      const ipynb = path.join(out, 'plots.ipynb');
+      const html = path.join(out, 'plots.html');
+      const sizes = { ipynb: statSync(ipynb).size, html: statSync(html).size };
+      t.diagnostic(
+        `a notebook with ${FIGURES} figures in 3 cells: .ipynb ${sizes.ipynb} bytes, .html ${sizes.html} bytes`,
+      );
+      assert.ok(sizes.ipynb < MAX_BYTES && sizes.html < MAX_BYTES, `sizes ${JSON.stringify(sizes)}`);
+      assert.equal(libraryCopies(ipynb), 3, 'each of the 3 cells carries plotly.js once');
 
-    await page.goto(`file://${html}`);
-    assert.equal(await waitForFigures(page, FIGURES), FIGURES, 'every figure of the HTML export drew');
-    assert.equal(await page.locator('.tlts-plot-note').count(), 0, 'no note left in place of a figure');
-    await shot('html-export');
-    // The check of test/notebooks.test.ts: Chromium's --dump-dom with a virtual time budget.
-    const dom = spawnSync(
-      CHROMIUM,
-      [
-        ...CHROMIUM_FLAGS,
-        '--virtual-time-budget=20000',
-        `--user-data-dir=${path.join(tmp, 'dump-profile')}`,
-        '--dump-dom',
-        `file://${html}`,
-      ],
-      { encoding: 'utf8', maxBuffer: 64 << 20, timeout: 60_000 },
-    );
-    assert.equal(
-      (dom.stdout.match(/class="tlts-plot[^"]*js-plotly-plot/g) ?? []).length,
-      FIGURES,
-      '--dump-dom sees every figure drawn',
-    );
-  });
+      await page.goto(`file://${html}`);
+      assert.equal(await waitForFigures(page, FIGURES), FIGURES, 'every figure of the HTML export drew');
+      assert.equal(await page.locator('.tlts-plot-note').count(), 0, 'no note left in place of a figure');
+      await shot('html-export');
+      // The check of test/notebooks.test.ts: Chromium's --dump-dom with a virtual time budget.
+      const dom = spawnSync(
+        CHROMIUM,
+        [
+          ...CHROMIUM_FLAGS,
+          '--virtual-time-budget=20000',
+          `--user-data-dir=${path.join(tmp, 'dump-profile')}`,
+          '--dump-dom',
+          `file://${html}`,
+        ],
+        { encoding: 'utf8', maxBuffer: 64 << 20, timeout: 60_000 },
+      );
+      assert.equal(
+        (dom.stdout.match(/class="tlts-plot[^"]*js-plotly-plot/g) ?? []).length,
+        FIGURES,
+        '--dump-dom sees every figure drawn',
+      );
+    },
+  );
 
   test("an executed notebook opened untrusted shows the Korean note in each figure's place (no blank box); trusted, it draws", async () => {
     const file = path.join(home, 'lesson_output.ipynb');

@@ -7,10 +7,10 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { LESSON_DATASET, isLessonDataset, MINI_DATASET_DIR, downloadCommand } from '../lib/lesson/dataset';
+import { LESSON_DATASET, isLessonDataset, MINI_DATASET_DIR, downloadCommand } from '../lib/lesson/lessonDataset';
 import { resolveProfile } from '../lib/lesson/profile';
 import { loadBackbone } from '../lib/lesson/backbone';
-import { lessonDatasets, samplePhotos } from '../lib/lesson/data';
+import { lessonDatasets, samplePhotos } from '../lib/lesson/profileDatasets';
 import { decodePredictions } from '../lib/models/imagenet';
 import { lastLoadReport } from '../lib/models/weights';
 import { loadImage } from '../lib/data/imageDataset';
@@ -116,14 +116,14 @@ test('the mini backbone: MobileNet α=0.25 at 192x192 with its shipped weights a
 test('the mini backbone with its ImageNet top tells the shipped cat photos from the dog photos by ImageNet class', async () => {
   const profile = resolveProfile({ LESSON_PROFILE: 'mini' });
   const b = await loadBackbone(profile, { includeTop: true });
-  assert.deepEqual(b.convBase.outputs[0].shape, [null, 1000]);
+  assert.deepEqual(b.classifier.outputs[0].shape, [null, 1000]);
   // ImageNet classes 151-268 are dog breeds, 281-285 domestic cats.
   const mass = { cats: { cat: 0, dog: 0 }, dogs: { cat: 0, dog: 0 } };
   const photos = await samplePhotos(profile, { perClass: 8 });
   for (const file of photos) {
     const img = await loadImage(file, { imageSize: [224, 224] });
     const probs = tf.tidy(() =>
-      (b.convBase.predict(b.preprocess(img.expandDims(0) as tf.Tensor4D)) as tf.Tensor).squeeze(),
+      (b.classifier.predict(b.preprocess(img.expandDims(0) as tf.Tensor4D)) as tf.Tensor).squeeze(),
     );
     const p = Array.from(await probs.data());
     const m = mass[file.includes(`${path.sep}cats${path.sep}`) ? 'cats' : 'dogs'];
@@ -137,7 +137,7 @@ test('the mini backbone with its ImageNet top tells the shipped cat photos from 
     `cat classes: ${mass.cats.cat.toFixed(3)} on cats vs ${mass.dogs.cat.toFixed(3)} on dogs`,
   );
   assert.ok(decodePredictions(tf.oneHot([282], 1000).toFloat(), 1)[0][0].className === 'tiger_cat');
-  b.convBase.dispose();
+  b.classifier.dispose();
 });
 
 test('lessonDatasets opens the three splits of the mini set at the profile size with binary labels', async () => {

@@ -432,39 +432,46 @@ test('reliability 2 weak: Drive answers are diagnosed (redirect loop, stalled pa
   assert.ok(long.endsWith('.zip') && Buffer.byteLength(long) <= 200, long);
 });
 
-test('reliability 2 weak: wrong diagnoses fixed (--size, LESSON_PROFILE hint, WASM_THREADS, empty lesson zip, gdown under LESSON_ROOT)', async () => {
-  const { parseImageSize } = await import('../lib/data/imageSize');
-  assert.throws(() => parseImageSize('0'), /--size 0: each side must be from 1 to 8192/);
-  assert.throws(() => parseImageSize('40000x40000'), /--size 40000x40000: each side must be from 1 to 8192/);
-  assert.deepEqual(parseImageSize('150x200'), [150, 200]);
-  const { ENV_VARS, envChoice } = await import('../lib/core/config');
-  assert.doesNotMatch(ENV_VARS.LESSON_PROFILE, /sample/);
-  assert.throws(
-    () => envChoice('LESSON_PROFILE', ['full', 'mini', 'auto'] as const, 'auto', { LESSON_PROFILE: 'sample' }),
-    /full, mini, auto \(lesson profile: full, mini, or auto/,
-  );
-  const root = tempDir('rel2-root-');
-  fs.mkdirSync(path.join(root, 'data'));
-  fs.writeFileSync(path.join(root, 'data', 'cats_and_dogs_small.zip'), '');
-  const probe = [
-    "const { resolveProfile } = require('./lib/lesson/profile');",
-    "const { parseGdownArgs } = require('./scripts/gdown');",
-    "const { initBackend } = require('./lib/backend/select');",
-    'console.log(JSON.stringify({ profile: resolveProfile().name, output: parseGdownArgs([]).output }));',
-    "initBackend({ quiet: true }).then(() => console.log('started'), (e) => console.log('error: ' + e.message));",
-  ].join('\n');
-  const out = await new Promise<string>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '-e', probe], {
-      cwd: ROOT,
-      env: { ...process.env, LESSON_ROOT: root, WASM_THREADS: 'abc', TFJS_BACKEND: '', LESSON_PROFILE: '' },
-      stdio: ['ignore', 'pipe', 'inherit'],
+test(
+  'reliability 2 weak: wrong diagnoses fixed (--size, LESSON_PROFILE hint, WASM_THREADS, empty lesson zip, ' +
+    'gdown under LESSON_ROOT)',
+  async () => {
+    const { parseImageSize } = await import('../lib/data/imageSize');
+    assert.throws(() => parseImageSize('0'), /--size 0: each side must be from 1 to 8192/);
+    assert.throws(() => parseImageSize('40000x40000'), /--size 40000x40000: each side must be from 1 to 8192/);
+    assert.deepEqual(parseImageSize('150x200'), [150, 200]);
+    const { ENV_VARS, envChoice } = await import('../lib/core/config');
+    assert.doesNotMatch(ENV_VARS.LESSON_PROFILE, /sample/);
+    assert.throws(
+      () => envChoice('LESSON_PROFILE', ['full', 'mini', 'auto'] as const, 'auto', { LESSON_PROFILE: 'sample' }),
+      /full, mini, auto \(lesson profile: full, mini, or auto/,
+    );
+    const root = tempDir('rel2-root-');
+    fs.mkdirSync(path.join(root, 'data'));
+    fs.writeFileSync(path.join(root, 'data', 'cats_and_dogs_small.zip'), '');
+    const probe = [
+      "const { resolveProfile } = require('./lib/lesson/profile');",
+      "const { parseGdownArgs } = require('./scripts/gdown');",
+      "const { initBackend } = require('./lib/backend/select');",
+      'console.log(JSON.stringify({ profile: resolveProfile().name, output: parseGdownArgs([]).output }));',
+      "initBackend({ quiet: true }).then(() => console.log('started'), (e) => console.log('error: ' + e.message));",
+    ].join('\n');
+    const out = await new Promise<string>((resolve) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', '-e', probe], {
+        cwd: ROOT,
+        env: { ...process.env, LESSON_ROOT: root, WASM_THREADS: 'abc', TFJS_BACKEND: '', LESSON_PROFILE: '' },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let text = '';
+      child.stdout.on('data', (d) => (text += d));
+      child.on('exit', () => resolve(text));
     });
-    let text = '';
-    child.stdout.on('data', (d) => (text += d));
-    child.on('exit', () => resolve(text));
-  });
-  const [first, second] = out.trim().split('\n');
-  assert.deepEqual(JSON.parse(first), { profile: 'mini', output: path.join(root, 'data', 'cats_and_dogs_small.zip') });
-  assert.match(second, /^error: WASM_THREADS=abc is not a number/);
-  assert.doesNotMatch(second, /TFJS_BACKEND/);
-});
+    const [first, second] = out.trim().split('\n');
+    assert.deepEqual(JSON.parse(first), {
+      profile: 'mini',
+      output: path.join(root, 'data', 'cats_and_dogs_small.zip'),
+    });
+    assert.match(second, /^error: WASM_THREADS=abc is not a number/);
+    assert.doesNotMatch(second, /TFJS_BACKEND/);
+  },
+);

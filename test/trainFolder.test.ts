@@ -193,29 +193,43 @@ async function trainWith(method: string): Promise<{ out: string; m: { history: R
   return { out, m };
 }
 
-test('--method augment: the base stays frozen (its weights as shipped), the history has the epochs asked for, no augmentation in the saved model', async () => {
-  const { out, m } = await trainWith('augment');
-  assert.equal(m.history.loss.length, 2);
-  const unchanged = await unchangedWeights(out, ['conv1', 'conv_dw_1_bn', 'conv_pw_12', 'conv_pw_13', 'conv_pw_13_bn']);
-  assert.ok(Object.values(unchanged).flat().every(Boolean), JSON.stringify(unchanged));
-  const topology = readJson(path.join(out, 'model.json')).modelTopology;
-  const classes = (topology.model_config ?? topology).config.layers.map((l: { class_name: string }) => l.class_name);
-  assert.ok(!classes.some((c: string) => /^Random/.test(c)), classes.join(', '));
-});
+test(
+  '--method augment: the base stays frozen (its weights as shipped), the history has the epochs asked for, ' +
+    'no augmentation in the saved model',
+  async () => {
+    const { out, m } = await trainWith('augment');
+    assert.equal(m.history.loss.length, 2);
+    const unchanged = await unchangedWeights(out, [
+      'conv1',
+      'conv_dw_1_bn',
+      'conv_pw_12',
+      'conv_pw_13',
+      'conv_pw_13_bn',
+    ]);
+    assert.ok(Object.values(unchanged).flat().every(Boolean), JSON.stringify(unchanged));
+    const topology = readJson(path.join(out, 'model.json')).modelTopology;
+    const classes = (topology.model_config ?? topology).config.layers.map((l: { class_name: string }) => l.class_name);
+    assert.ok(!classes.some((c: string) => /^Random/.test(c)), classes.join(', '));
+  },
+);
 
-test('--method finetune: 20 head epochs then the fine-tuning epochs; the top stage (from conv_dw_12) changed, the layers below and BatchNorm statistics did not', async () => {
-  const { out, m } = await trainWith('finetune');
-  assert.equal(m.history.loss.length, 20 + 2);
-  const unchanged = await unchangedWeights(out, ['conv1', 'conv_dw_11', 'conv_pw_11', 'conv_dw_12', 'conv_pw_13_bn']);
-  assert.deepEqual(unchanged, {
-    conv1: [true],
-    conv_dw_11: [true],
-    conv_pw_11: [true],
-    conv_dw_12: [false],
-    // gamma and beta train; the moving mean and variance keep ImageNet's (the BatchNorm layers run in inference mode).
-    conv_pw_13_bn: [false, false, true, true],
-  });
-});
+test(
+  '--method finetune: 20 head epochs then the fine-tuning epochs; the top stage (from conv_dw_12) changed, ' +
+    'the layers below and BatchNorm statistics did not',
+  async () => {
+    const { out, m } = await trainWith('finetune');
+    assert.equal(m.history.loss.length, 20 + 2);
+    const unchanged = await unchangedWeights(out, ['conv1', 'conv_dw_11', 'conv_pw_11', 'conv_dw_12', 'conv_pw_13_bn']);
+    assert.deepEqual(unchanged, {
+      conv1: [true],
+      conv_dw_11: [true],
+      conv_pw_11: [true],
+      conv_dw_12: [false],
+      // gamma and beta train; the moving mean and variance keep ImageNet's (the BatchNorm layers run in inference mode).
+      conv_pw_13_bn: [false, false, true, true],
+    });
+  },
+);
 
 test('bad folders: an error naming the folder and what is needed, exit 1, nothing written', async () => {
   const empty = fs.mkdirSync(path.join(tmp, 'empty'), { recursive: true }) ?? path.join(tmp, 'empty');

@@ -70,62 +70,69 @@ test('epochLine: Keras layout and number format', () => {
   );
 });
 
-test('in a notebook, liveProgress embeds plotly.js once per executed cell and redraws one area of learning curves each epoch, in Korean', async () => {
-  const model = tinyModel();
-  const xs = tf.randomNormal([16, 2]);
-  const ys = tf.randomNormal([16, 1]);
-  const s = sink();
-  const sent = await inFakeNotebook(() =>
-    model
-      .fit(xs, ys, {
-        epochs: 3,
-        batchSize: 8,
-        validationSplit: 0.5,
-        verbose: 0,
-        callbacks: [liveProgress({ figure: true, title: '실험', sink: s })],
-      })
-      .then(() => undefined),
-  );
-  assert.match(s.out, /에포크 1\/3 · \d+\.\d초 · 손실 [\d.e+-]+ · 검증 손실 [\d.e+-]+ *\n/);
-  assert.doesNotMatch(s.out, /loss|val_/, 'no English metric keys in a notebook');
-  const [loader, waiting, ...area] = sent;
-  assert.ok(
-    loader.html?.startsWith('<script') && loader.html.length > 500_000 && !loader.html.includes('class="tlts-plot"'),
-    'plotly.js in an output of its own',
-  );
-  assert.match(
-    waiting.html ?? '',
-    /학습 곡선은 첫 epoch가 끝나면 여기에 그려집니다/,
-    'the area is shown at once, above the epoch lines',
-  );
-  assert.equal(area.length, 3, 'one redraw per epoch');
-  assert.ok(
-    area.every((m) => m.id === waiting.id && m.id),
-    'all in the same display area',
-  );
-  assert.deepEqual(
-    [waiting, ...area].map((m) => m.update),
-    [false, true, true, true],
-  );
-  for (const m of area) {
-    assert.equal(m.html?.match(/class="tlts-plot"/g)?.length, 2, 'accuracy and loss figures');
-    assert.ok(!m.html?.includes('tlts-plotly') && m.html!.length < 20_000, 'the redrawn area does not carry plotly.js');
-  }
-  assert.match(area[2].html ?? '', /실험<\/div>/);
-  assert.match(area[2].html ?? '', /학습·검증 손실/);
-  const again = await inFakeNotebook(() =>
-    model
-      .fit(xs, ys, { epochs: 1, verbose: 0, callbacks: [liveProgress({ figure: true, sink: s })] })
-      .then(() => undefined),
-  );
-  assert.equal(
-    again.length,
-    3,
-    "a cell executed later carries plotly.js again: its outputs do not depend on another cell's",
-  );
-  assert.ok(again[0].html?.includes('tlts-plotly'));
-  tf.dispose([xs, ys]);
-});
+test(
+  'in a notebook, liveProgress embeds plotly.js once per executed cell and redraws one area of learning ' +
+    'curves each epoch, in Korean',
+  async () => {
+    const model = tinyModel();
+    const xs = tf.randomNormal([16, 2]);
+    const ys = tf.randomNormal([16, 1]);
+    const s = sink();
+    const sent = await inFakeNotebook(() =>
+      model
+        .fit(xs, ys, {
+          epochs: 3,
+          batchSize: 8,
+          validationSplit: 0.5,
+          verbose: 0,
+          callbacks: [liveProgress({ figure: true, title: '실험', sink: s })],
+        })
+        .then(() => undefined),
+    );
+    assert.match(s.out, /에포크 1\/3 · \d+\.\d초 · 손실 [\d.e+-]+ · 검증 손실 [\d.e+-]+ *\n/);
+    assert.doesNotMatch(s.out, /loss|val_/, 'no English metric keys in a notebook');
+    const [loader, waiting, ...area] = sent;
+    assert.ok(
+      loader.html?.startsWith('<script') && loader.html.length > 500_000 && !loader.html.includes('class="tlts-plot"'),
+      'plotly.js in an output of its own',
+    );
+    assert.match(
+      waiting.html ?? '',
+      /학습 곡선은 첫 epoch가 끝나면 여기에 그려집니다/,
+      'the area is shown at once, above the epoch lines',
+    );
+    assert.equal(area.length, 3, 'one redraw per epoch');
+    assert.ok(
+      area.every((m) => m.id === waiting.id && m.id),
+      'all in the same display area',
+    );
+    assert.deepEqual(
+      [waiting, ...area].map((m) => m.update),
+      [false, true, true, true],
+    );
+    for (const m of area) {
+      assert.equal(m.html?.match(/class="tlts-plot"/g)?.length, 2, 'accuracy and loss figures');
+      assert.ok(
+        !m.html?.includes('tlts-plotly') && m.html!.length < 20_000,
+        'the redrawn area does not carry plotly.js',
+      );
+    }
+    assert.match(area[2].html ?? '', /실험<\/div>/);
+    assert.match(area[2].html ?? '', /학습·검증 손실/);
+    const again = await inFakeNotebook(() =>
+      model
+        .fit(xs, ys, { epochs: 1, verbose: 0, callbacks: [liveProgress({ figure: true, sink: s })] })
+        .then(() => undefined),
+    );
+    assert.equal(
+      again.length,
+      3,
+      "a cell executed later carries plotly.js again: its outputs do not depend on another cell's",
+    );
+    assert.ok(again[0].html?.includes('tlts-plotly'));
+    tf.dispose([xs, ys]);
+  },
+);
 
 test('liveProgress({ continues }) draws an earlier training first, then this one, with a dotted line between them', async () => {
   const model = tinyModel();

@@ -56,21 +56,25 @@ describe('Winograd F(4x4, 3x3) forward convolution on wasm equals cpu', () => {
       );
     });
   }
-  it('stays within 1e-4 of the direct convolution at 512 channels (VGG16 block 5), and really runs (results differ in the last bits)', async () => {
-    await tf.setBackend('wasm');
-    const x = tf.tensor(rand([2, 9, 9, 512], true).values, [2, 9, 9, 512]) as tf.Tensor4D;
-    const f = tf.tensor(
-      rand([3, 3, 512, 512]).values.map((v) => v * 0.05),
-      [3, 3, 512, 512],
-    ) as tf.Tensor4D;
-    const wino = tf.conv2d(x, f, 1, 'same');
-    const was = setWasmWinograd(false);
-    const direct = tf.conv2d(x, f, 1, 'same');
-    setWasmWinograd(was);
-    const err = relDiff(wino, direct);
-    assert.ok(err > 0 && err <= 1e-4, `relative difference ${err.toExponential(2)}`);
-    tf.dispose([x, f, wino, direct]);
-  });
+  it(
+    'stays within 1e-4 of the direct convolution at 512 channels (VGG16 block 5), and really runs (results ' +
+      'differ in the last bits)',
+    async () => {
+      await tf.setBackend('wasm');
+      const x = tf.tensor(rand([2, 9, 9, 512], true).values, [2, 9, 9, 512]) as tf.Tensor4D;
+      const f = tf.tensor(
+        rand([3, 3, 512, 512]).values.map((v) => v * 0.05),
+        [3, 3, 512, 512],
+      ) as tf.Tensor4D;
+      const wino = tf.conv2d(x, f, 1, 'same');
+      const was = setWasmWinograd(false);
+      const direct = tf.conv2d(x, f, 1, 'same');
+      setWasmWinograd(was);
+      const err = relDiff(wino, direct);
+      assert.ok(err > 0 && err <= 1e-4, `relative difference ${err.toExponential(2)}`);
+      tf.dispose([x, f, wino, direct]);
+    },
+  );
 });
 
 describe('Winograd input gradient (Conv2DBackpropInput) on wasm equals cpu', () => {

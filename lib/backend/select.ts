@@ -95,7 +95,8 @@ async function setBackendOrThrow(name: string): Promise<void> {
 
 /** The native packages register the 'tensorflow' backend on import, into the tfjs-core they resolve. */
 async function startNative(choice: 'gpu' | 'node'): Promise<Started> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports, no-restricted-syntax -- optional native package: absent wherever its libtensorflow download failed, so it can only be tried at run time
+  // An optional native package: absent wherever its libtensorflow download failed, so it can only be tried at run time.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports, no-restricted-syntax -- optional package (above)
   require(PACKAGES[choice]);
   assertOneTfjsCore(PACKAGES[choice]);
   await setBackendOrThrow('tensorflow');

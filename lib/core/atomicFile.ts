@@ -57,11 +57,6 @@ export function writeFileAtomicSync(dest: string, data: string | Uint8Array): st
   }
 }
 
-/** Copies `src` to `dest` atomically (a partial copy never appears under `dest`). */
-export async function copyFileAtomic(src: string, dest: string): Promise<string> {
-  return writeAtomic(dest, (tmp) => fsp.copyFile(src, tmp));
-}
-
 /**
  * Puts a finished temporary file in place with one `rename` (`tmp` must be in `dest`'s folder). When the rename
  * fails, `tmp` is removed and the error names `dest`: for writers that keep their own temporary file, such as a

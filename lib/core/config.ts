@@ -5,12 +5,6 @@
  */
 import * as path from 'node:path';
 
-/** One documented variable: its name and what it does (the README repeats these). */
-export interface EnvVar {
-  name: string;
-  help: string;
-}
-
 /** The variables the library reads. `scripts/` reads a few more (set-up: JUPYTER_PYTHON ...), listed in the README. */
 export const ENV_VARS = {
   LESSON_PROFILE: 'lesson profile: full, mini, or auto (the default when unset)',

@@ -25,7 +25,10 @@ export interface ProgressOptions {
   quiet?: boolean;
   /** Output (default: stderr when it is a terminal, else stdout). */
   sink?: ProgressSink;
-  /** Also show a rate and, with a total, the time left: `unit` names what is counted per second ('images'), `per` how many of them one step is (default 1). */
+  /**
+   * Also show a rate and, with a total, the time left: `unit` names what is counted per second ('images'), `per` how
+   * many of them one step is (default 1).
+   */
   rate?: { unit: string; per?: number };
 }
 

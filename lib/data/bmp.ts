@@ -30,7 +30,12 @@ function readPalette(buf: Uint8Array, headerSize: number, bpp: number, colors: n
   return palette;
 }
 
-function readMasks(dv: DataView, headerSize: number, compression: number, bpp: number): [number, number, number] | undefined {
+function readMasks(
+  dv: DataView,
+  headerSize: number,
+  compression: number,
+  bpp: number,
+): [number, number, number] | undefined {
   if (compression === 3 || compression === 6) {
     const at = headerSize >= 52 ? 54 : 14 + headerSize;
     return [dv.getUint32(at, true), dv.getUint32(at + 4, true), dv.getUint32(at + 8, true)];
@@ -52,13 +57,20 @@ function readHeader(buf: Uint8Array, fail: (why: string) => Error): BmpHeader {
   const colors = core ? 0 : dv.getUint32(46, true);
   const height = Math.abs(rawHeight);
   if (width <= 0 || height === 0 || width > 65535 || height > 65535) throw fail(`bad size ${width}x${height}`);
-  if (compression !== 0 && compression !== 3 && compression !== 6) throw fail(`compression ${compression} (RLE/JPEG/PNG inside BMP) is not supported`);
+  if (compression !== 0 && compression !== 3 && compression !== 6)
+    throw fail(`compression ${compression} ` + `(RLE/JPEG/PNG inside BMP) is not supported`);
   if (![1, 4, 8, 16, 24, 32].includes(bpp)) throw fail(`${bpp} bits per pixel`);
   const rowSize = Math.floor((bpp * width + 31) / 32) * 4;
   if (dataOffset + rowSize * height > buf.length) throw fail('pixel data cut short');
   return {
-    width, height, topDown: rawHeight < 0, bpp, dataOffset, rowSize,
-    masks: readMasks(dv, headerSize, compression, bpp), palette: readPalette(buf, headerSize, bpp, colors),
+    width,
+    height,
+    topDown: rawHeight < 0,
+    bpp,
+    dataOffset,
+    rowSize,
+    masks: readMasks(dv, headerSize, compression, bpp),
+    palette: readPalette(buf, headerSize, bpp, colors),
   };
 }
 

@@ -36,7 +36,12 @@ async function decodeWithSharp(buf: Buffer, opts: DecodeOptions): Promise<RawIma
     .raw({ depth: 'uchar' })
     .toBuffer({ resolveWithObject: true });
   if (info.channels !== 3) throw new Error(`unexpected ${info.channels} channels`);
-  return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height, channels: 3 };
+  return {
+    data: new Uint8Array(data.buffer, data.byteOffset, data.length),
+    width: info.width,
+    height: info.height,
+    channels: 3,
+  };
 }
 
 /**
@@ -58,7 +63,12 @@ export async function decodeImageFile(
   try {
     rgb = looksLikeBmp(buf) ? decodeBmp(buf, file) : await decodeWithSharp(buf, opts);
   } catch (err) {
-    throw new Error(`Cannot decode image ${file}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}. Delete or replace the file (or use onBadImage: 'skip').`, { cause: err });
+    throw new Error(
+      `Cannot decode image ${file}: ` +
+        `${err instanceof Error ? err.message.split('\n')[0] : String(err)}. Delete or replace the file (or use ` +
+        `onBadImage: 'skip').`,
+      { cause: err },
+    );
   }
   return colorMode === 'rgb' ? rgb : toGrayscale(rgb);
 }

@@ -12,7 +12,10 @@ import { ResizeMethod, resizeInto } from './resize';
 /** How labels are returned: class index, 0/1 float, one-hot, or none (all images under `dir`, no classes). */
 export type LabelMode = 'int' | 'binary' | 'categorical' | null;
 
-/** One batch: `xs` float32 0..255 [b,h,w,3] (or 1 channel for grayscale); `ys` int32 [b], float32 [b,1] or [b,C] (float32 [b,0] with labelMode null). The caller disposes both. */
+/**
+ * One batch: `xs` float32 0..255 [b,h,w,3] (or 1 channel for grayscale); `ys` int32 [b], float32 [b,1] or [b,C]
+ * (float32 [b,0] with labelMode null). The caller disposes both.
+ */
 export type Batch = {
   xs: tf.Tensor4D;
   ys: tf.Tensor;
@@ -83,7 +86,13 @@ export class DirectoryDataset implements ImageDataset {
   private readonly decode: (file: string, colorMode: ColorMode) => Promise<RawImage>;
 
   constructor(private readonly config: DirectoryDatasetConfig) {
-    ({ classNames: this.classNames, filePaths: this.filePaths, labels: this.labels, batchSize: this.batchSize, imageSize: this.imageSize } = config);
+    ({
+      classNames: this.classNames,
+      filePaths: this.filePaths,
+      labels: this.labels,
+      batchSize: this.batchSize,
+      imageSize: this.imageSize,
+    } = config);
     this.decode = config.decode ?? decodeImageFile;
   }
 
@@ -91,7 +100,9 @@ export class DirectoryDataset implements ImageDataset {
   derive(changes: DatasetChanges): DirectoryDataset {
     const config = { ...this.config, ...changes };
     if (config.filePaths.length !== config.labels.length)
-      throw new Error(`derive: ${config.filePaths.length} files but ${config.labels.length} labels; pass both together.`);
+      throw new Error(
+        `derive: ${config.filePaths.length} files but ${config.labels.length} labels; pass both together.`,
+      );
     return new DirectoryDataset(config);
   }
 

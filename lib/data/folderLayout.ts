@@ -69,11 +69,15 @@ export async function checkClassFolders(folder: string): Promise<string[]> {
   const counts = await Promise.all(classes.map(async (c) => (await listImages(path.join(folder, c))).length));
   const empty = classes.filter((_, i) => counts[i] === 0);
   if (classes.length > 0 && empty.length === classes.length) {
-    throw new Error(`No images (${IMAGE_EXTENSIONS.join(', ')}) in the class folders of ${folder}. It needs ${WHAT_IS_NEEDED}.`);
+    throw new Error(
+      `No images (${IMAGE_EXTENSIONS.join(', ')}) in the class folders of ${folder}. It needs ${WHAT_IS_NEEDED}.`,
+    );
   }
   if (empty.length) {
     const list = empty.map((c) => path.join(folder, c)).join(', ');
-    throw new Error(`Class folder(s) ${list} hold no images (${IMAGE_EXTENSIONS.join(', ')}): add images or remove the folder.`);
+    throw new Error(
+      `Class folder(s) ${list} hold no images (${IMAGE_EXTENSIONS.join(', ')}): add images or remove the folder.`,
+    );
   }
   if (classes.length < 2) {
     const found = classes.length === 0 ? 'no class sub-folders' : `only one class (${classes[0]})`;
@@ -94,7 +98,9 @@ export async function detectFolderLayout(dir: string): Promise<FolderLayout> {
   const test = findSplit(dir, subdirs, SPLIT_NAMES.test);
   if (!train) {
     if (validation || test) {
-      throw new Error(`${dir} has ${validation ? 'a validation' : 'a test'} folder but no train/ folder: add train/<class>/ folders.`);
+      throw new Error(
+        `${dir} has ${validation ? 'a validation' : 'a test'} folder but no train/ folder: add train/<class>/ folders.`,
+      );
     }
     return { kind: 'classes', root: dir, train: dir, classes: await checkClassFolders(dir) };
   }

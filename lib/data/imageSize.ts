@@ -13,7 +13,8 @@ export function parseImageSize(text: string, option = '--size'): [number, number
   const size: [number, number] = [Number(m[1]), Number(m[2] ?? m[1])];
   if (size.some((s) => s < 1 || s > MAX_IMAGE_SIDE))
     throw new Error(
-      `${option} ${text}: each side must be from 1 to ${MAX_IMAGE_SIDE} pixels (the model's own input size is used when ${option} is left out).`,
+      `${option} ${text}: each side must be from 1 to ${MAX_IMAGE_SIDE} pixels (the model's own input size is ` +
+        `used when ${option} is left out).`,
     );
   return size;
 }

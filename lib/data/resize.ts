@@ -86,7 +86,12 @@ function areaTaps(inSize: number, outSize: number): Taps {
   return { idx, w, n };
 }
 
-const TAPS: Record<ResizeMethod, (inSize: number, outSize: number) => Taps> = { bilinear: bilinearTaps, nearest: nearestTaps, bicubic: bicubicTaps, area: areaTaps };
+const TAPS: Record<ResizeMethod, (inSize: number, outSize: number) => Taps> = {
+  bilinear: bilinearTaps,
+  nearest: nearestTaps,
+  bicubic: bicubicTaps,
+  area: areaTaps,
+};
 
 /** The resize methods, for option checks. */
 export const RESIZE_METHODS = Object.keys(TAPS) as ResizeMethod[];
@@ -122,7 +127,13 @@ function resizeRows(img: RawImage, ty: Taps, tx: Taps, ow: number): { tmp: Float
  * Resizes `img` to [height, width] like `tf.image.resize(img, size, method)` (antialias off) and writes float32
  * values into `out` at `offset` (HWC). Separable: rows first, then columns.
  */
-export function resizeInto(img: RawImage, size: [number, number], method: ResizeMethod, out: Float32Array, offset = 0): void {
+export function resizeInto(
+  img: RawImage,
+  size: [number, number],
+  method: ResizeMethod,
+  out: Float32Array,
+  offset = 0,
+): void {
   const [oh, ow] = size;
   const ty = TAPS[method](img.height, oh);
   const { tmp, rowSlot } = resizeRows(img, ty, TAPS[method](img.width, ow), ow);

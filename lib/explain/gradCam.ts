@@ -75,6 +75,19 @@ export function channelWeights(g: LayerGradients): Float64Array {
  * Grad-CAM of one image: ReLU(sum_k alpha_k A_k) at the explained layer's resolution, with the class it
  * explains (the top class unless `classIndex`), that class's score (logit) and probability, and the layer.
  * Nothing to dispose; show it with `overlayHeatmap`.
+ *
+ * @example
+ * ```ts
+ * import { loadImage } from './lib/data/imageDataset';
+ * import { gradCam } from './lib/explain/gradCam';
+ * import { preprocessInput } from './lib/models/imagenet';
+ * import { mobilenet } from './lib/models/mobilenet';
+ *
+ * const model = await mobilenet({ alpha: 0.25 });
+ * const image = preprocessInput(await loadImage('cat.jpg', { imageSize: [224, 224] }), 'tf');
+ * const { map, classIndex, layerName } = await gradCam(model, image);
+ * console.log(classIndex, layerName, map.length); // 281 'conv_pw_13_relu' 7
+ * ```
  */
 export async function gradCam(model: tf.LayersModel, image: tf.Tensor, opts: GradCamOptions = {}): Promise<ClassMap> {
   const g = await layerGradients(model, image, opts);

@@ -85,7 +85,8 @@ export function outputHead(model: tf.LayersModel): OutputHead {
   if (act !== 'softmax' && act !== 'sigmoid') {
     if (act !== 'linear')
       throw new Error(
-        `model '${model.name}' ends in '${last.layer.name}' with activation '${act}'; explain a model that ends in softmax, sigmoid or a linear layer.`,
+        `model '${model.name}' ends in '${last.layer.name}' with activation '${act}'; explain a model that ` +
+          `ends in softmax, sigmoid or a linear layer.`,
       );
     return { activation: 'linear', layer: last.layer, numClasses: units };
   }

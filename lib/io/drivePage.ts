@@ -217,15 +217,27 @@ export function failureMessage(
   const byHand = `download it in a browser from ${view} and place it at ${placeAt}`;
   switch (reason) {
     case 'quota':
-      return `Google Drive refuses file ${id} for now: too many users have viewed or downloaded it recently (download quota exceeded). Try again later (up to 24 h), or ${byHand}.`;
+      return (
+        `Google Drive refuses file ${id} for now: too many users have viewed or downloaded it recently ` +
+        `(download quota exceeded). Try again later (up to 24 h), or ${byHand}.`
+      );
     case 'no-access':
-      return `Google Drive asks for a login or permission for file ${id}: it is not shared publicly. The owner must share it as "Anyone with the link"; or download it in a browser where you have access and place it at ${placeAt}.`;
+      return (
+        `Google Drive asks for a login or permission for file ${id}: it is not shared publicly. The owner ` +
+        `must share it as "Anyone with the link"; or download it in a browser where you have access and place it at ${placeAt}.`
+      );
     case 'not-found':
       return `Google Drive has no file with id ${id} (404). Check the id or link (${view}); the file may have been deleted.`;
     case 'unavailable':
-      return `Google Drive answered ${detail ?? 'with a server error'} for file ${id}: a problem or a rate limit on Google's side, not with the link. Try again later (in a few minutes), or ${byHand}.`;
+      return (
+        `Google Drive answered ${detail ?? 'with a server error'} for file ${id}: a problem or a rate ` +
+        `limit on Google's side, not with the link. Try again later (in a few minutes), or ${byHand}.`
+      );
     default:
-      return `Could not get the download link of Google Drive file ${id}${detail ? `: ${detail}` : ''}. Check that it is shared as "Anyone with the link", or ${byHand}.`;
+      return (
+        `Could not get the download link of Google Drive file ${id}${detail ? `: ${detail}` : ''}. Check ` +
+        `that it is shared as "Anyone with the link", or ${byHand}.`
+      );
   }
 }
 

@@ -110,7 +110,9 @@ async function fetchStep(url: string, t: Target): Promise<{ res: Response; idle:
     idle.clear();
     const cause =
       err instanceof Error ? ((err as Error & { cause?: Error }).cause?.message ?? err.message) : String(err);
-    const message = `Could not reach Google Drive at ${url} for file ${t.id} (${cause}). Check your network, or download it in a browser from ${t.base}/file/d/${t.id}/view and place it at ${t.placeAt}.`;
+    const message =
+      `Could not reach Google Drive at ${url} for file ${t.id} (${cause}). Check your network, ` +
+      `or download it in a browser from ${t.base}/file/d/${t.id}/view and place it at ${t.placeAt}.`;
     throw new GdownError(message, t.id, 'unrecognised');
   }
 }
@@ -135,7 +137,8 @@ async function saveFile(url: string, res: Response, idle: IdleTimeout, t: Target
     idle.clear();
     await res.body?.cancel();
     throw new GdownError(
-      `Cannot save Google Drive file ${t.id} as ${path.resolve(dest)}: that is a folder. Give a file name with -O, or move the folder away.`,
+      `Cannot save Google Drive file ${t.id} as ${path.resolve(dest)}: that is a folder. Give a file name with ` +
+        `-O, or move the folder away.`,
       t.id,
       'unrecognised',
     );
@@ -163,6 +166,14 @@ async function saveFile(url: string, res: Response, idle: IdleTimeout, t: Target
 /**
  * Downloads a Google Drive file (share link, `uc?id=` link or id) and returns the path written.
  * With `output` naming a file that already exists (and verifies against `hash`), nothing is downloaded.
+ *
+ * @example
+ * ```ts
+ * import { dataPath } from './lib/core/paths';
+ * import { gdown, LESSON_DATASET_FILE, LESSON_DATASET_ID } from './lib/io/gdown';
+ *
+ * const zipFile = await gdown(LESSON_DATASET_ID, { output: dataPath(LESSON_DATASET_FILE) });
+ * ```
  */
 export async function gdown(urlOrId: string, opts: GdownOptions = {}): Promise<string> {
   const t = await target(urlOrId, opts);

@@ -166,7 +166,8 @@ function openHdf5(h5Path: string): { buf: Buffer; root: jsfive.Node } {
     return { buf, root: new jsfive.File(ab, path.basename(h5Path)) };
   } catch (err) {
     throw new Error(
-      `Could not read ${h5Path} as HDF5 (${err instanceof Error ? err.message : String(err)}). The file may be truncated: delete it and download it again.`,
+      `Could not read ${h5Path} as HDF5 (${err instanceof Error ? err.message : String(err)}). The file may be ` +
+        `truncated: delete it and download it again.`,
       { cause: err },
     );
   }
@@ -182,7 +183,8 @@ function child(node: jsfive.Node, name: string, h5Path: string, where: string): 
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
     throw new Error(
-      `${h5Path}: ${where} '${name}' is listed but cannot be read (${why}). The file is damaged or not a Keras weight file: delete it and download it again.`,
+      `${h5Path}: ${where} '${name}' is listed but cannot be read (${why}). The file is damaged or not a Keras ` +
+        `weight file: delete it and download it again.`,
       { cause: err },
     );
   }

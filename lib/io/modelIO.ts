@@ -111,7 +111,8 @@ function readWeights(
     const what =
       have < want ? 'is truncated (an interrupted copy or download)' : 'does not belong to it (from another save)';
     throw new Error(
-      `loadModel: ${files.join(' + ')} ${files.length > 1 ? 'have' : 'has'} ${have} bytes, but ${jsonPath} describes ${want} bytes of weights: ` +
+      `loadModel: ${files.join(' + ')} ${files.length > 1 ? 'have' : 'has'} ${have} bytes, but ${jsonPath} ` +
+        `describes ${want} bytes of weights: ` +
         `the weight file ${what}. Copy the whole model folder again, or save the model again.`,
     );
   }
@@ -122,7 +123,8 @@ async function loadArtifacts(target: string): Promise<tf.io.ModelArtifacts> {
   const { jsonPath } = locate(target);
   if (!fs.existsSync(jsonPath)) {
     throw new Error(
-      `loadModel: ${jsonPath} does not exist. Pass the folder written by saveModel(model, dir) (it holds ${MODEL_JSON} and ${WEIGHTS_BIN}).`,
+      `loadModel: ${jsonPath} does not exist. Pass the folder written by saveModel(model, dir) (it holds ` +
+        `${MODEL_JSON} and ${WEIGHTS_BIN}).`,
     );
   }
   let modelJSON: tf.io.ModelJSON;
@@ -188,7 +190,8 @@ export async function loadModel(dir: string): Promise<tf.LayersModel> {
     if (!m) throw err;
     throw new Error(
       `loadModel(${p}): the model uses the custom class '${m[1]}', which is not registered. Import the lib file that defines it ` +
-        `before loading (lib/layers/augmentation.ts for Random* layers, lib/layers/frozenBatchNorm.ts for FrozenBatchNormalization).\n${msg}`,
+        `before loading (lib/layers/augmentation.ts for Random* layers, lib/layers/frozenBatchNorm.ts for ` +
+        `FrozenBatchNormalization).\n${msg}`,
       { cause: err },
     );
   }

@@ -43,7 +43,10 @@ const isHtml = (type?: string): boolean => type !== undefined && /text\/html|app
 /** The response in words: status, type and length, for messages that say what came. */
 export function describeResponse(res: Response): string {
   const len = contentLength(res);
-  return `HTTP ${res.status}, ${res.headers.get('content-type') ?? 'no Content-Type'}, ${len === undefined ? 'no Content-Length' : `${len} bytes`}`;
+  return (
+    `HTTP ${res.status}, ${res.headers.get('content-type') ?? 'no Content-Type'}, ` +
+    `${len === undefined ? 'no Content-Length' : `${len} bytes`}`
+  );
 }
 
 /**
@@ -82,7 +85,8 @@ export function checkResponse(res: Response, ctx: ResponseContext): Verdict {
     }
     if (!range || range.start !== ctx.offset || (total !== undefined && range.total !== total)) {
       throw refuse(
-        `the server answered Content-Range ${res.headers.get('content-range') ?? '(none)'} to a request for the ${total ?? '?'}-byte file from byte ${ctx.offset}`,
+        `the server answered Content-Range ${res.headers.get('content-range') ?? '(none)'} to a request for ` +
+          `the ${total ?? '?'}-byte file from byte ${ctx.offset}`,
       );
     }
     return { start: ctx.offset, identity: known ?? got };

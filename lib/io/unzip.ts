@@ -64,7 +64,8 @@ async function checkBeforeWriting(zip: ZipArchive, dest: string, marker: Marker 
         .slice(0, 5)
         .map((b) => `'${b}'`)
         .join(', ')}` +
-        `${bad.length > 5 ? ` and ${bad.length - 5} more` : ''} would be written outside ${dest} (or ${many ? 'are symlinks' : 'is a symlink'}). ` +
+        `${bad.length > 5 ? ` and ${bad.length - 5} more` : ''} would be written outside ${dest} (or ` +
+        `${many ? 'are symlinks' : 'is a symlink'}). ` +
         `Nothing was written; the zip is unsafe: get it from a trusted source.`,
     );
   }
@@ -94,7 +95,8 @@ function extractionError(err: unknown, zip: ZipArchive, dest: string, written: n
   const need = zip.entries.reduce((a, e) => a + e.size, 0);
   const described = describeFsError(err, dest) as Error;
   return new Error(
-    `${described.message} Extracting ${zip.path} needs ${formatBytes(need)} (${formatBytes(written)} were written before the disk filled); nothing was extracted.`,
+    `${described.message} Extracting ${zip.path} needs ${formatBytes(need)} (${formatBytes(written)} were ` +
+      `written before the disk filled); nothing was extracted.`,
     { cause: err },
   );
 }
@@ -184,6 +186,15 @@ async function extractLocked(
  * Extracts `zipPath` into `destDir` (see the file comment for the rules). Throws, naming the zip, when it is
  * missing, corrupt, unsafe or over a limit; a `destDir` that exists, is not empty and was not made by `unzip`
  * is left alone with an error. A second run on the same `destDir` waits for the first.
+ *
+ * @example
+ * ```ts
+ * import { dataPath } from './lib/core/paths';
+ * import { unzip } from './lib/io/unzip';
+ *
+ * const { destDir, files } = await unzip(dataPath('cats_and_dogs_small.zip'), dataPath());
+ * console.log(`${files} files in ${destDir}`);
+ * ```
  */
 export async function unzip(zipPath: string, destDir: string, opts: UnzipOptions = {}): Promise<UnzipResult> {
   const dest = path.resolve(destDir);

@@ -123,11 +123,18 @@ async function merge(root: string, dest: string, marker: Marker, old: Marker, qu
   const en =
     `${path.basename(marker.zip)} changed since it was extracted into ${dest}: replaced ${replaced} files of the earlier extraction` +
     `${gone.length ? `, removed ${gone.length} it no longer holds (${some(gone)})` : ''}` +
-    `${replacedTheirs.length ? `, and kept ${replacedTheirs.length} files of the same name that it had not written as <name>.orig (${some(replacedTheirs)})` : ''}.` +
+    (replacedTheirs.length
+      ? `, and kept ${replacedTheirs.length} files of the same name that it had not written as <name>.orig ` +
+        `(${some(replacedTheirs)})`
+      : '') +
+    '.' +
     `${kept.length ? ` Kept ${kept.length} files you added: ${some(kept)}.` : ''}`;
   const ko =
     `${path.basename(marker.zip)}이(가) 바뀌어 ${dest}에 다시 풀었습니다: 이전 파일 ${replaced}개 교체, ${gone.length}개 삭제` +
-    `${replacedTheirs.length ? `, 같은 이름의 다른 파일 ${replacedTheirs.length}개는 <이름>.orig 로 보관 (${some(replacedTheirs)})` : ''}.` +
+    (replacedTheirs.length
+      ? `, 같은 이름의 다른 파일 ${replacedTheirs.length}개는 <이름>.orig 로 보관 (${some(replacedTheirs)})`
+      : '') +
+    '.' +
     `${kept.length ? ` 직접 넣은 파일 ${kept.length}개는 그대로 둡니다: ${some(kept)}.` : ''}`;
   console.log(say({ en, ko }));
 }

@@ -13,17 +13,15 @@ import { preprocessInput, type PreprocessMode } from '../models/imagenet';
 import { SHIPPED_BACKBONE, type LessonProfile } from './profile';
 
 /** Options of `loadBackbone`. */
-export interface BackboneOptions {
+export interface LessonBackboneOptions {
   /** With the ImageNet classifier on top (default false): then the input is the family's default size (224). */
   includeTop?: boolean;
   /** Input shape without the top (default: the profile's image size, 3 channels). */
   inputShape?: [number, number, number];
 }
 
-/** A built backbone and what goes with it. */
-export interface Backbone {
-  /** The model (the convolutional base, or the whole ImageNet classifier with `includeTop`). */
-  convBase: tf.LayersModel;
+/** What goes with a built model of the profile: its preprocessing and family facts. */
+export interface BackboneFacts {
   /** Keras's `preprocess_input` for this family, on 0..255 images (a new tensor). */
   preprocess: (x: tf.Tensor4D) => tf.Tensor4D;
   /** The preprocessing mode ('caffe' for VGG16, 'tf' for MobileNet). */
@@ -36,11 +34,34 @@ export interface Backbone {
   inputShape: [number, number, number];
 }
 
-/** Builds the profile's backbone (see the file comment). Weights: the profile's, with or without the top. */
+/** The profile's convolutional base (no top) and what goes with it. */
+export interface Backbone extends BackboneFacts {
+  /** The convolutional base: the layers up to the last feature map. */
+  convBase: tf.LayersModel;
+}
+
+/** The profile's whole ImageNet classifier (`includeTop: true`) and what goes with it. */
+export interface ImageNetClassifier extends BackboneFacts {
+  /** The whole model: the convolutional base and its ImageNet top (1,000 classes). */
+  classifier: tf.LayersModel;
+}
+
+/**
+ * Builds the profile's backbone (see the file comment): the convolutional base, or with `includeTop: true` the
+ * whole ImageNet classifier. Weights: the profile's, with or without the top.
+ */
 export async function loadBackbone(
   profile: Pick<LessonProfile, 'backbone' | 'imageSize'>,
-  opts: BackboneOptions = {},
-): Promise<Backbone> {
+  opts?: LessonBackboneOptions & { includeTop?: false },
+): Promise<Backbone>;
+export async function loadBackbone(
+  profile: Pick<LessonProfile, 'backbone' | 'imageSize'>,
+  opts: LessonBackboneOptions & { includeTop: true },
+): Promise<ImageNetClassifier>;
+export async function loadBackbone(
+  profile: Pick<LessonProfile, 'backbone' | 'imageSize'>,
+  opts: LessonBackboneOptions = {},
+): Promise<Backbone | ImageNetClassifier> {
   const spec = profile.backbone;
   const info = applicationInfo(spec.application);
   const includeTop = opts.includeTop ?? false;
@@ -49,10 +70,10 @@ export async function loadBackbone(
     : (opts.inputShape ?? [profile.imageSize[0], profile.imageSize[1], 3]);
   const weights = includeTop ? spec.weightsWithTop : spec.weights;
   const alpha = info.extraOptions.includes('alpha') ? spec.alpha : undefined;
-  const convBase = await info.build({ includeTop, weights, inputShape, alpha });
+  const model = await info.build({ includeTop, weights, inputShape, alpha });
   const mode = info.preprocess;
   return {
-    convBase,
+    ...(includeTop ? { classifier: model } : { convBase: model }),
     preprocess: (x) => preprocessInput(x, mode),
     preprocessMode: mode,
     fineTuneFrom: info.fineTuneFrom,
@@ -65,6 +86,6 @@ export async function loadBackbone(
  * The shipped MobileNet α=0.25 with its ImageNet top (224x224), whatever the profile: its head is global average
  * pooling and one linear layer, the head a class activation map needs (VGG16's Flatten head has no such map).
  */
-export function loadShippedClassifier(): Promise<Backbone> {
+export function loadShippedClassifier(): Promise<ImageNetClassifier> {
   return loadBackbone({ backbone: SHIPPED_BACKBONE, imageSize: [224, 224] }, { includeTop: true });
 }

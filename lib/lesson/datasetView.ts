@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { displayPath } from '../core/paths';
 import { listImages } from '../data/files';
 import { escapeHtml, showHtml, showTable } from '../ui/display';
-import { CLASSES, downloadCommand, LESSON_DATASET, SPLITS } from './dataset';
+import { CLASSES, downloadCommand, LESSON_DATASET, SPLITS } from './lessonDataset';
 import type { LessonProfile } from './profile';
 
 /** Says where this run's photos come from; in the mini profile also the command that fetches the lesson's data. */

@@ -39,7 +39,7 @@ export async function imageNetSubject(profile: LessonProfile): Promise<CamSubjec
   const classes = imagenetClasses();
   return {
     title: say({ en: `ImageNet model (${b.info.name})`, ko: `ImageNet 모델 (${b.info.name})` }),
-    model: b.convBase,
+    model: b.classifier,
     inputSize: [b.inputShape[0], b.inputShape[1]],
     preprocess: b.preprocess,
     layerName: b.info.name === 'VGG16' ? 'block5_conv3' : undefined,

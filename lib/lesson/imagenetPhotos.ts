@@ -14,7 +14,7 @@ import { layerWeight } from '../explain/scores';
 import { decodePredictions, imagenetClasses, type DecodedPrediction } from '../models/imagenet';
 import { showTable } from '../ui/display';
 import { photoCaption, showPredictions } from '../ui/photoViews';
-import type { Backbone } from './backbone';
+import type { BackboneFacts, ImageNetClassifier } from './backbone';
 
 /** One photo and the classifier's top classes for it. */
 export interface PhotoPrediction {
@@ -50,7 +50,7 @@ export function petKind(classId: string): 'dog' | 'cat' | 'other' {
 }
 
 /** A photo at the backbone's input size (0..255), and as the model's preprocessed batch of one. */
-async function readPhoto(backbone: Backbone, file: string): Promise<{ image: tf.Tensor3D; batch: tf.Tensor4D }> {
+async function readPhoto(backbone: BackboneFacts, file: string): Promise<{ image: tf.Tensor3D; batch: tf.Tensor4D }> {
   const [h, w] = backbone.inputShape;
   const image = await loadImage(file, { imageSize: [h, w] });
   const batch = tf.tidy(() => backbone.preprocess(tf.expandDims(image, 0)));
@@ -59,17 +59,19 @@ async function readPhoto(backbone: Backbone, file: string): Promise<{ image: tf.
 
 /** The `top` ImageNet classes of each photo (default 5), best first. */
 export async function predictPhotos(
-  backbone: Backbone,
+  backbone: ImageNetClassifier,
   files: string[],
   opts: { top?: number } = {},
 ): Promise<PhotoPrediction[]> {
   const out: PhotoPrediction[] = [];
   for (const file of files) {
     const { image, batch } = await readPhoto(backbone, file);
-    const probs = tf.tidy(() => backbone.convBase.predict(batch));
+    const probs = tf.tidy(() => backbone.classifier.predict(batch));
     try {
       if (Array.isArray(probs))
-        throw new Error(`model '${backbone.convBase.name}' has several outputs; predict with an ImageNet classifier.`);
+        throw new Error(
+          `model '${backbone.classifier.name}' has several outputs; predict with an ImageNet classifier.`,
+        );
       out.push({
         file,
         label: path.basename(path.dirname(file)),
@@ -83,14 +85,14 @@ export async function predictPhotos(
 }
 
 /** The class activation map of each photo's top class, drawn over the photo (the model's head must be GAP). */
-export async function camPhotos(backbone: Backbone, files: string[]): Promise<PhotoCam[]> {
-  const bias = layerWeight(camHead(backbone.convBase).classifier, 'bias');
+export async function camPhotos(backbone: ImageNetClassifier, files: string[]): Promise<PhotoCam[]> {
+  const bias = layerWeight(camHead(backbone.classifier).classifier, 'bias');
   const biases = bias ? await bias.data() : undefined;
   const out: PhotoCam[] = [];
   for (const file of files) {
     const { image, batch } = await readPhoto(backbone, file);
     try {
-      const cam = await classActivationMap(backbone.convBase, batch);
+      const cam = await classActivationMap(backbone.classifier, batch);
       out.push({
         file,
         label: path.basename(path.dirname(file)),

@@ -9,7 +9,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { envChoice, envValue } from '../core/config';
 import { SHIPPED_MOBILENET } from '../models/shippedWeights';
-import { isLessonDataset, LESSON_DATASET, MINI_DATASET_DIR } from './dataset';
+import { isLessonDataset, LESSON_DATASET, MINI_DATASET_DIR } from './lessonDataset';
 
 /** The two profiles. */
 export type ProfileName = 'full' | 'mini';

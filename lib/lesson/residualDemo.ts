@@ -31,7 +31,8 @@ export function residualBlock(
   const projection = opts.projection ?? false;
   if (!projection && (inputShape[2] !== 4 * filters || stride !== 1)) {
     throw new Error(
-      `an identity block adds its input to an output of ${4 * filters} channels at stride 1; got ${inputShape[2]} channels, stride ${stride}: use projection: true.`,
+      `an identity block adds its input to an output of ${4 * filters} channels at stride 1; got ` +
+        `${inputShape[2]} channels, stride ${stride}: use projection: true.`,
     );
   }
   const input = tf.input({ shape: inputShape, name: `${opts.name ?? 'block'}_input` });

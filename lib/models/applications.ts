@@ -9,6 +9,7 @@
  *     setFineTuneStrategy(model, base, 'top', { from: info.fineTuneFrom });
  */
 import * as tf from '@tensorflow/tfjs';
+import { ArgumentError } from '../core/argumentError';
 import { FamilyInfo, ResolvedOptions } from './common';
 import { MOBILENET, mobilenet, MobileNetOptions, mobilenetWeightsFile, resolveMobileNetOptions } from './mobilenet';
 import { MOBILENET_V2, mobilenetV2, mobilenetV2WeightsFile, resolveMobileNetV2Options } from './mobilenetV2';
@@ -16,7 +17,10 @@ import { resnet101, resnet152, resnet50, RESNET, ResNetDepth, resnetWeightsFile,
 import { resolveVggOptions, VGG, vgg16, vgg19, VggDepth, vggWeightsFile } from './vgg';
 import { KerasWeightsFile, kerasWeightsUrl } from './weightFiles';
 
-/** The options any builder of the table accepts: MobileNet's are the widest (a family rejects options it does not take, e.g. VGG's `alpha`). */
+/**
+ * The options any builder of the table accepts: MobileNet's are the widest (a family rejects options it does not
+ * take, e.g. VGG's `alpha`).
+ */
 export type BackboneOptions = MobileNetOptions;
 
 /** One application: its Keras name, its family's table, its builder and its ImageNet weight file. */
@@ -77,6 +81,12 @@ export function applicationInfo(name: string): ApplicationInfo {
   const key = (Object.keys(APPLICATIONS) as ApplicationName[]).find(
     (k) => k.toLowerCase() === String(name).trim().toLowerCase(),
   );
-  if (!key) throw new Error(`No application named '${name}': use one of ${Object.keys(APPLICATIONS).join(', ')}.`);
+  if (!key) {
+    const names = Object.keys(APPLICATIONS).join(', ');
+    throw new ArgumentError({
+      en: `No application named '${name}': use one of ${names}.`,
+      ko: `'${name}' 이라는 모델은 없습니다. 다음 중 하나를 쓰세요: ${names}.`,
+    });
+  }
   return APPLICATIONS[key];
 }

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { ArgumentError } from '../core/argumentError';
 import { say } from '../core/messages';
 import { displayPath } from '../core/paths';
 import { call } from '../layers/call';
@@ -82,12 +83,10 @@ function checkKnownKeys(name: string, opts: object, extra: readonly string[]): v
     .map(([k]) => k);
   if (unknown.length) {
     const names = unknown.map((k) => `'${k}'`).join(', ');
-    throw new Error(
-      say({
-        en: `${name}: got an unexpected option ${names}. Its options are ${known.join(', ')}.`,
-        ko: `${name}: 받지 않는 옵션 ${names} 이(가) 있습니다. 받는 옵션: ${known.join(', ')}.`,
-      }),
-    );
+    throw new ArgumentError({
+      en: `${name}: got an unexpected option ${names}. Its options are ${known.join(', ')}.`,
+      ko: `${name}: 받지 않는 옵션 ${names} 이(가) 있습니다. 받는 옵션: ${known.join(', ')}.`,
+    });
   }
 }
 
@@ -95,32 +94,32 @@ function checkWeights(name: string, weights: unknown): void {
   if (weights === null || weights === 'imagenet') return;
   if (typeof weights !== 'string' || !fs.existsSync(weights)) {
     const where = typeof weights === 'string' ? displayPath(path.resolve(weights)) : '';
-    throw new Error(
-      say({
-        en:
-          `${name}: the \`weights\` argument should be either null (random initialization), 'imagenet' (pre-training on ImageNet), ` +
-          `or the path to the weights file to be loaded. Received: weights=${JSON.stringify(weights)}` +
-          (where ? ` (no file at ${where})` : ''),
-        ko:
-          `${name}: \`weights\` 는 null (무작위 초기화), 'imagenet' (ImageNet 으로 학습한 가중치), 또는 가중치 파일의 경로여야 합니다. ` +
-          `받은 값: weights=${JSON.stringify(weights)}` +
-          (where ? ` (${where} 에 파일이 없습니다)` : ''),
-      }),
-    );
+    throw new ArgumentError({
+      en:
+        `${name}: the \`weights\` argument should be either null (random initialization), ` +
+        `'imagenet' (pre-training on ImageNet), or the path to the weights file to be loaded. ` +
+        `Received: weights=${JSON.stringify(weights)}` +
+        (where ? ` (no file at ${where})` : ''),
+      ko:
+        `${name}: \`weights\` 는 null (무작위 초기화), 'imagenet' (ImageNet 으로 학습한 가중치), ` +
+        `또는 가중치 파일의 경로여야 합니다. 받은 값: weights=${JSON.stringify(weights)}` +
+        (where ? ` (${where} 에 파일이 없습니다)` : ''),
+    });
   }
 }
 
 function checkPooling(name: string, pooling: unknown, includeTop: boolean): void {
   if (pooling !== undefined && pooling !== 'avg' && pooling !== 'max') {
-    throw new Error(`${name}: pooling must be 'avg', 'max' or undefined. Received: pooling=${JSON.stringify(pooling)}`);
+    throw new ArgumentError({
+      en: `${name}: pooling must be 'avg', 'max' or undefined. Received: pooling=${JSON.stringify(pooling)}`,
+      ko: `${name}: pooling 은 'avg', 'max' 또는 undefined 여야 합니다. 받은 값: pooling=${JSON.stringify(pooling)}`,
+    });
   }
   if (pooling !== undefined && includeTop) {
-    throw new Error(
-      say({
-        en: `${name}: pooling='${pooling}' only applies without the top (includeTop: false); the top has its own pooling.`,
-        ko: `${name}: pooling='${pooling}' 은 분류기를 뺄 때(includeTop: false)만 씁니다. 분류기에는 자기 풀링이 있습니다.`,
-      }),
-    );
+    throw new ArgumentError({
+      en: `${name}: pooling='${pooling}' only applies without the top (includeTop: false); the top has its own pooling.`,
+      ko: `${name}: pooling='${pooling}' 은 분류기를 뺄 때(includeTop: false)만 씁니다. 분류기에는 자기 풀링이 있습니다.`,
+    });
   }
 }
 
@@ -135,15 +134,21 @@ export function resolveCommonOptions(
   const weights = opts.weights === undefined ? 'imagenet' : opts.weights;
   const classes = opts.classes ?? 1000;
   checkWeights(name, weights);
-  if (!Number.isInteger(classes) || classes < 1)
-    throw new Error(`${name}: classes must be a positive integer. Received: classes=${classes}`);
+  if (!Number.isInteger(classes) || classes < 1) {
+    throw new ArgumentError({
+      en: `${name}: classes must be a positive integer. Received: classes=${classes}`,
+      ko: `${name}: classes 는 양의 정수여야 합니다. 받은 값: classes=${classes}`,
+    });
+  }
   if (weights === 'imagenet' && includeTop && classes !== 1000) {
-    throw new Error(
-      say({
-        en: `${name}: if using \`weights='imagenet'\` with \`includeTop=true\`, \`classes\` should be 1000. Received: classes=${classes}`,
-        ko: `${name}: \`weights='imagenet'\` 에 \`includeTop=true\` 이면 \`classes\` 는 1000 이어야 합니다 (ImageNet 분류기). 받은 값: classes=${classes}`,
-      }),
-    );
+    throw new ArgumentError({
+      en:
+        `${name}: if using \`weights='imagenet'\` with \`includeTop=true\`, \`classes\` should be 1000. ` +
+        `Received: classes=${classes}`,
+      ko:
+        `${name}: \`weights='imagenet'\` 에 \`includeTop=true\` 이면 \`classes\` 는 1000 이어야 합니다 ` +
+        `(ImageNet 분류기). 받은 값: classes=${classes}`,
+    });
   }
   checkPooling(name, opts.pooling, includeTop);
   const act =
@@ -153,10 +158,15 @@ export function resolveCommonOptions(
         ? 'linear'
         : opts.classifierActivation;
   if (weights !== null && includeTop && act !== 'softmax' && opts.classifierActivation !== null) {
-    throw new Error(
-      `${name}: only null and 'softmax' activations are allowed for \`classifierActivation\` when using pretrained weights with includeTop=true. ` +
-        `Received: classifierActivation=${JSON.stringify(opts.classifierActivation)}`,
-    );
+    const received = `classifierActivation=${JSON.stringify(opts.classifierActivation)}`;
+    throw new ArgumentError({
+      en:
+        `${name}: only null and 'softmax' activations are allowed for \`classifierActivation\` ` +
+        `when using pretrained weights with includeTop=true. Received: ${received}`,
+      ko:
+        `${name}: 학습된 가중치에 includeTop=true 이면 \`classifierActivation\` 은 null 또는 'softmax' 만 ` +
+        `쓸 수 있습니다. 받은 값: ${received}`,
+    });
   }
   return {
     name,
@@ -185,34 +195,32 @@ export function obtainInputShape(
   const defaultShape: [number, number, number] = [defaultSize, defaultSize, weights === 'imagenet' ? 3 : channels];
   if (inputShape === undefined) return defaultShape;
   if (!Array.isArray(inputShape) || inputShape.length !== 3 || inputShape.some((d) => !Number.isInteger(d) || d < 1)) {
-    throw new Error(
-      `${name}: inputShape must be [height, width, channels] of positive integers. Received: inputShape=${JSON.stringify(inputShape)}`,
-    );
+    const received = `inputShape=${JSON.stringify(inputShape)}`;
+    throw new ArgumentError({
+      en: `${name}: inputShape must be [height, width, channels] of positive integers. Received: ${received}`,
+      ko: `${name}: inputShape 은 양의 정수 [높이, 너비, 채널] 이어야 합니다. 받은 값: ${received}`,
+    });
   }
   if (weights === 'imagenet' && requireFlatten && !tf.util.arraysEqual(inputShape, defaultShape)) {
     const [want, got] = [defaultShape.join(', '), inputShape.join(', ')];
-    throw new Error(
-      say({
-        en: `${name}: when setting includeTop=true and loading 'imagenet' weights, inputShape should be [${want}]. Received: inputShape=[${got}]`,
-        ko: `${name}: includeTop=true 로 'imagenet' 가중치를 불러오면 inputShape 은 [${want}] 이어야 합니다. 받은 값: inputShape=[${got}]`,
-      }),
-    );
+    throw new ArgumentError({
+      en:
+        `${name}: when setting includeTop=true and loading 'imagenet' weights, inputShape should be [${want}]. ` +
+        `Received: inputShape=[${got}]`,
+      ko: `${name}: includeTop=true 로 'imagenet' 가중치를 불러오면 inputShape 은 [${want}] 이어야 합니다. 받은 값: inputShape=[${got}]`,
+    });
   }
   if (weights === 'imagenet' && inputShape[2] !== 3) {
-    throw new Error(
-      say({
-        en: `${name}: the input must have 3 channels. Received: inputShape=[${inputShape.join(', ')}]`,
-        ko: `${name}: 'imagenet' 가중치의 입력은 채널이 3개(RGB)여야 합니다. 받은 값: inputShape=[${inputShape.join(', ')}]`,
-      }),
-    );
+    throw new ArgumentError({
+      en: `${name}: the input must have 3 channels. Received: inputShape=[${inputShape.join(', ')}]`,
+      ko: `${name}: 'imagenet' 가중치의 입력은 채널이 3개(RGB)여야 합니다. 받은 값: inputShape=[${inputShape.join(', ')}]`,
+    });
   }
   if (inputShape[0] < minSize || inputShape[1] < minSize) {
-    throw new Error(
-      say({
-        en: `${name}: input size must be at least ${minSize}x${minSize}. Received: inputShape=[${inputShape.join(', ')}]`,
-        ko: `${name}: 입력 크기는 ${minSize}x${minSize} 이상이어야 합니다. 받은 값: inputShape=[${inputShape.join(', ')}]`,
-      }),
-    );
+    throw new ArgumentError({
+      en: `${name}: input size must be at least ${minSize}x${minSize}. Received: inputShape=[${inputShape.join(', ')}]`,
+      ko: `${name}: 입력 크기는 ${minSize}x${minSize} 이상이어야 합니다. 받은 값: inputShape=[${inputShape.join(', ')}]`,
+    });
   }
   return [...inputShape] as [number, number, number];
 }
@@ -234,10 +242,13 @@ export function mobileNetInputShape(
   let rows = shape[0];
   if (o.weights === 'imagenet' && (shape[0] !== shape[1] || !imagenetRows.includes(rows))) {
     if (!o.quiet) {
+      const sizes = imagenetRows.join(', ');
       console.warn(
         say({
-          en: `${o.name}: inputShape is non-square or its rows are not in [${imagenetRows.join(', ')}]; the weights for input shape (224, 224) are loaded.`,
-          ko: `${o.name}: inputShape이 정사각형이 아니거나 크기가 [${imagenetRows.join(', ')}] 중 하나가 아니므로 (224, 224) 입력용 가중치를 불러옵니다.`,
+          en:
+            `${o.name}: inputShape is non-square or its rows are not in [${sizes}]; ` +
+            `the weights for input shape (224, 224) are loaded.`,
+          ko: `${o.name}: inputShape이 정사각형이 아니거나 크기가 [${sizes}] 중 하나가 아니므로 (224, 224) 입력용 가중치를 불러옵니다.`,
         }),
       );
     }

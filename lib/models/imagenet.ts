@@ -77,7 +77,8 @@ export function decodePredictions(preds: tf.Tensor | number[][], top = 5): Decod
   const rows = preds instanceof tf.Tensor ? (preds.rank === 2 ? (preds.arraySync() as number[][]) : undefined) : preds;
   if (shape.length !== 2 || shape[1] !== 1000 || !rows || rows.some((r) => !Array.isArray(r) || r.length !== 1000)) {
     throw new Error(
-      `decodePredictions expects a batch of predictions (i.e. a 2D array of shape [samples, 1000]). Received array with shape: [${shape.join(', ')}]`,
+      `decodePredictions expects a batch of predictions (i.e. a 2D array of shape [samples, 1000]). Received ` +
+        `array with shape: [${shape.join(', ')}]`,
     );
   }
   if (!Number.isInteger(top) || top < 1)

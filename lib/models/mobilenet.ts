@@ -4,6 +4,7 @@
  * Preprocess inputs with `preprocessInput(x, MOBILENET.preprocess)` ('tf': x / 127.5 - 1).
  */
 import * as tf from '@tensorflow/tfjs';
+import { ArgumentError } from '../core/argumentError';
 import { call } from '../layers/call';
 import { frozenBatchNormalization } from '../layers/frozenBatchNorm';
 import {
@@ -45,9 +46,10 @@ const IMAGENET_ROWS = [128, 160, 192, 224];
 export function mobilenetWeightsFile(alpha: number, rows: number, includeTop: boolean): KerasWeightsFile {
   const alphaText = ({ 1: '1_0', 0.75: '7_5', 0.5: '5_0', 0.25: '2_5' } as Record<number, string>)[alpha];
   if (!alphaText)
-    throw new Error(
-      `MobileNet: ImageNet weights exist for alpha 0.25, 0.5, 0.75 and 1.0 only. Received: alpha=${alpha}`,
-    );
+    throw new ArgumentError({
+      en: `MobileNet: ImageNet weights exist for alpha 0.25, 0.5, 0.75 and 1.0 only. Received: alpha=${alpha}`,
+      ko: `MobileNet: ImageNet 가중치는 alpha 0.25, 0.5, 0.75, 1.0 에만 있습니다. 받은 값: alpha=${alpha}`,
+    });
   return { subdir: 'mobilenet', fileName: `mobilenet_${alphaText}_${rows}_tf${includeTop ? '' : '_no_top'}.h5` };
 }
 
@@ -127,16 +129,28 @@ export function resolveMobileNetOptions(opts: MobileNetOptions = {}): ResolvedMo
   const depthMultiplier = opts.depthMultiplier ?? 1;
   const o = resolveCommonOptions('mobilenet', opts, MOBILENET);
   const { inputShape, rows } = mobileNetInputShape(o, opts.inputShape, IMAGENET_ROWS, MOBILENET.minSize);
-  if (!(alpha > 0)) throw new Error(`mobilenet: alpha must be positive. Received: alpha=${alpha}`);
+  if (!(alpha > 0)) {
+    throw new ArgumentError({
+      en: `mobilenet: alpha must be positive. Received: alpha=${alpha}`,
+      ko: `mobilenet: alpha 는 양수여야 합니다. 받은 값: alpha=${alpha}`,
+    });
+  }
   if (o.weights === 'imagenet') {
-    if (depthMultiplier !== 1)
-      throw new Error(
-        `mobilenet: if imagenet weights are being loaded, depthMultiplier must be 1. Received: depthMultiplier=${depthMultiplier}`,
-      );
+    if (depthMultiplier !== 1) {
+      throw new ArgumentError({
+        en:
+          'mobilenet: if imagenet weights are being loaded, depthMultiplier must be 1. ' +
+          `Received: depthMultiplier=${depthMultiplier}`,
+        ko: `mobilenet: imagenet 가중치를 불러오면 depthMultiplier 는 1 이어야 합니다. 받은 값: depthMultiplier=${depthMultiplier}`,
+      });
+    }
     if (!IMAGENET_ALPHAS.includes(alpha)) {
-      throw new Error(
-        `mobilenet: if imagenet weights are being loaded, alpha can be one of 0.25, 0.50, 0.75 or 1.0 only. Received: alpha=${alpha}`,
-      );
+      throw new ArgumentError({
+        en:
+          'mobilenet: if imagenet weights are being loaded, alpha can be one of 0.25, 0.50, 0.75 or 1.0 only. ' +
+          `Received: alpha=${alpha}`,
+        ko: `mobilenet: imagenet 가중치를 불러오면 alpha 는 0.25, 0.50, 0.75, 1.0 중 하나여야 합니다. 받은 값: alpha=${alpha}`,
+      });
     }
   }
   return { ...o, alpha, depthMultiplier, inputShape, rows, dropout: opts.dropout ?? 1e-3 };
@@ -183,7 +197,17 @@ export function buildMobileNet(opts: MobileNetOptions = {}): tf.LayersModel {
   return mobileNetLayers(resolveMobileNetOptions(opts));
 }
 
-/** keras.applications.MobileNet: 4,253,864 parameters with top at alpha 1.0 (3,228,864 without); 475,544 / 218,544 at 0.25. */
+/**
+ * keras.applications.MobileNet: 4,253,864 parameters with top at alpha 1.0 (3,228,864 without); 475,544 / 218,544 at 0.25.
+ *
+ * @example
+ * ```ts
+ * import { mobilenet } from './lib/models/mobilenet';
+ *
+ * const convBase = await mobilenet({ alpha: 0.25, includeTop: false, inputShape: [160, 160, 3] });
+ * console.log(convBase.countParams()); // 218,544
+ * ```
+ */
 export async function mobilenet(opts: MobileNetOptions = {}): Promise<tf.LayersModel> {
   const o = resolveMobileNetOptions(opts);
   const file = o.weights === 'imagenet' ? mobilenetWeightsFile(o.alpha, o.rows, o.includeTop) : undefined;

@@ -5,6 +5,7 @@
  * `preprocessInput(x, MOBILENET_V2.preprocess)` ('tf').
  */
 import * as tf from '@tensorflow/tfjs';
+import { ArgumentError } from '../core/argumentError';
 import { call } from '../layers/call';
 import { frozenBatchNormalization } from '../layers/frozenBatchNorm';
 import {
@@ -133,11 +134,21 @@ export function resolveMobileNetV2Options(opts: MobileNetV2Options = {}): Resolv
   const alpha = opts.alpha ?? 1.0;
   const o = resolveCommonOptions('mobilenetv2', opts, MOBILENET_V2);
   const { inputShape, rows } = mobileNetInputShape(o, opts.inputShape, IMAGENET_ROWS, MOBILENET_V2.minSize);
-  if (!(alpha > 0)) throw new Error(`mobilenetv2: alpha must be positive. Received: alpha=${alpha}`);
+  if (!(alpha > 0)) {
+    throw new ArgumentError({
+      en: `mobilenetv2: alpha must be positive. Received: alpha=${alpha}`,
+      ko: `mobilenetv2: alpha 는 양수여야 합니다. 받은 값: alpha=${alpha}`,
+    });
+  }
   if (o.weights === 'imagenet' && !IMAGENET_ALPHAS.includes(alpha)) {
-    throw new Error(
-      `mobilenetv2: if imagenet weights are being loaded, alpha must be one of 0.35, 0.50, 0.75, 1.0, 1.3 or 1.4 only. Received: alpha=${alpha}`,
-    );
+    throw new ArgumentError({
+      en:
+        'mobilenetv2: if imagenet weights are being loaded, alpha must be one of 0.35, 0.50, 0.75, 1.0, 1.3 or 1.4 only. ' +
+        `Received: alpha=${alpha}`,
+      ko:
+        'mobilenetv2: imagenet 가중치를 불러오면 alpha 는 0.35, 0.50, 0.75, 1.0, 1.3, 1.4 중 하나여야 합니다. ' +
+        `받은 값: alpha=${alpha}`,
+    });
   }
   return { ...o, alpha, inputShape, rows };
 }
@@ -194,7 +205,17 @@ export function buildMobileNetV2(opts: MobileNetV2Options = {}): tf.LayersModel 
   return mobileNetV2Layers(resolveMobileNetV2Options(opts));
 }
 
-/** keras.applications.MobileNetV2: 3,538,984 parameters with top at alpha 1.0, 2,257,984 without. */
+/**
+ * keras.applications.MobileNetV2: 3,538,984 parameters with top at alpha 1.0, 2,257,984 without.
+ *
+ * @example
+ * ```ts
+ * import { mobilenetV2 } from './lib/models/mobilenetV2';
+ *
+ * const convBase = await mobilenetV2({ includeTop: false, inputShape: [160, 160, 3], pooling: 'avg' });
+ * convBase.summary();
+ * ```
+ */
 export async function mobilenetV2(opts: MobileNetV2Options = {}): Promise<tf.LayersModel> {
   const o = resolveMobileNetV2Options(opts);
   const file = o.weights === 'imagenet' ? mobilenetV2WeightsFile(o.alpha, o.rows, o.includeTop) : undefined;

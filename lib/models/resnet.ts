@@ -4,6 +4,7 @@
  * BatchNormalization of layers/frozenBatchNorm.ts. Preprocess inputs with `preprocessInput(x, RESNET.preprocess)`.
  */
 import * as tf from '@tensorflow/tfjs';
+import { ArgumentError } from '../core/argumentError';
 import { call } from '../layers/call';
 import { frozenBatchNormalization } from '../layers/frozenBatchNorm';
 import {
@@ -101,7 +102,12 @@ function stack1(x: S, filters: number, blocks: number, stride1: number, name: st
 
 /** ResNet options with Keras's defaults and checks applied (once). */
 export function resolveResNetOptions(depth: ResNetDepth, opts: ApplicationOptions = {}): ResolvedOptions {
-  if (!(depth in BLOCKS)) throw new Error(`ResNet depth must be 50, 101 or 152. Received: ${depth}`);
+  if (!(depth in BLOCKS)) {
+    throw new ArgumentError({
+      en: `ResNet depth must be 50, 101 or 152. Received: ${depth}`,
+      ko: `ResNet 깊이는 50, 101 또는 152 여야 합니다. 받은 값: ${depth}`,
+    });
+  }
   const o = resolveCommonOptions(`resnet${depth}`, opts, RESNET);
   return {
     ...o,
@@ -139,7 +145,17 @@ async function resnet(depth: ResNetDepth, opts: ApplicationOptions): Promise<tf.
   return loadApplicationWeights(resnetLayers(depth, o), o, resnetWeightsFile(depth, o.includeTop));
 }
 
-/** keras.applications.ResNet50: 25,636,712 parameters with top, 23,587,712 without. */
+/**
+ * keras.applications.ResNet50: 25,636,712 parameters with top, 23,587,712 without.
+ *
+ * @example
+ * ```ts
+ * import { resnet50 } from './lib/models/resnet';
+ *
+ * const convBase = await resnet50({ includeTop: false, inputShape: [180, 180, 3], pooling: 'avg' });
+ * console.log(convBase.outputs[0].shape); // [null, 2048]
+ * ```
+ */
 export async function resnet50(opts: ApplicationOptions = {}): Promise<tf.LayersModel> {
   return resnet(50, opts);
 }

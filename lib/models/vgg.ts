@@ -3,6 +3,7 @@
  * ImageNet weights. Preprocess inputs with `preprocessInput(x, VGG.preprocess)` ('caffe').
  */
 import * as tf from '@tensorflow/tfjs';
+import { ArgumentError } from '../core/argumentError';
 import { call } from '../layers/call';
 import {
   ApplicationOptions,
@@ -47,7 +48,12 @@ export function vggWeightsFile(depth: VggDepth, includeTop: boolean): KerasWeigh
 
 /** VGG options with Keras's defaults and checks applied (once). */
 export function resolveVggOptions(depth: VggDepth, opts: ApplicationOptions = {}): ResolvedOptions {
-  if (!(depth in WEIGHTS)) throw new Error(`VGG depth must be 16 or 19. Received: ${depth}`);
+  if (!(depth in WEIGHTS)) {
+    throw new ArgumentError({
+      en: `VGG depth must be 16 or 19. Received: ${depth}`,
+      ko: `VGG 깊이는 16 또는 19 여야 합니다. 받은 값: ${depth}`,
+    });
+  }
   const o = resolveCommonOptions(`vgg${depth}`, opts, VGG);
   return {
     ...o,
@@ -119,7 +125,17 @@ async function vgg(depth: VggDepth, opts: ApplicationOptions): Promise<tf.Layers
   return loadApplicationWeights(vggLayers(depth, o), o, vggWeightsFile(depth, o.includeTop));
 }
 
-/** keras.applications.VGG16: 138,357,544 parameters with top, 14,714,688 without. */
+/**
+ * keras.applications.VGG16: 138,357,544 parameters with top, 14,714,688 without.
+ *
+ * @example
+ * ```ts
+ * import { vgg16 } from './lib/models/vgg';
+ *
+ * const convBase = await vgg16({ weights: 'imagenet', includeTop: false, inputShape: [180, 180, 3] });
+ * convBase.summary();
+ * ```
+ */
 export async function vgg16(opts: ApplicationOptions = {}): Promise<tf.LayersModel> {
   return vgg(16, opts);
 }

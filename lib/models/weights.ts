@@ -94,15 +94,18 @@ function pairLayers(job: LoadJob): [tf.layers.Layer, string | undefined][] {
             .slice(0, 3)
             .map((l) => l.name)
             .join(', ')}) are in the file. The file seems to be for ${guessArchitecture(content.layerNames)}; ` +
-          `its layers are ${fileWeighted.slice(0, 4).join(', ')}${fileWeighted.length > 4 ? ', ...' : ''}. Use the weight file made for this model.`,
+          `its layers are ${fileWeighted.slice(0, 4).join(', ')}${fileWeighted.length > 4 ? ', ...' : ''}. Use ` +
+          `the weight file made for this model.`,
       );
     }
     return pairs;
   }
   if (fileWeighted.length !== modelLayers.length && !job.opts.skipMismatch) {
     throw new Error(
-      `${h5Path} has ${fileWeighted.length} layers with weights but model '${model.name}' has ${modelLayers.length}: loading by order needs the same ` +
-        `architecture (the file seems to be for ${guessArchitecture(content.layerNames)}). Use byName: true or the matching file, ${job.fix}.`,
+      `${h5Path} has ${fileWeighted.length} layers with weights but model '${model.name}' has ` +
+        `${modelLayers.length}: loading by order needs the same ` +
+        `architecture (the file seems to be for ${guessArchitecture(content.layerNames)}). Use byName: true or ` +
+        `the matching file, ${job.fix}.`,
     );
   }
   return modelLayers.map((layer, i) => [layer, fileWeighted[i]]);
@@ -126,7 +129,8 @@ function matchWeights(job: LoadJob, layer: tf.layers.Layer, fileLayer: string): 
     const expected = targets[i].shape as number[];
     if (!tf.util.arraysEqual(expected, ordered[i].shape)) {
       return (
-        `shape mismatch in layer '${layer.name}', weight '${shortName(targets[i].originalName)}': the model expects [${expected.join(', ')}] ` +
+        `shape mismatch in layer '${layer.name}', weight '${shortName(targets[i].originalName)}': the model ` +
+        `expects [${expected.join(', ')}] ` +
         `but ${job.h5Path} has [${ordered[i].shape.join(', ')}] (${ordered[i].name})`
       );
     }

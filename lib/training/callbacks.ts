@@ -41,7 +41,9 @@ class Monitor {
       const available = Object.keys(logs).join(', ');
       console.warn(
         say({
-          en: `${this.owner}: '${this.name}' is not in the training logs (available: ${available}); pass validationData or monitor another value.`,
+          en:
+            `${this.owner}: '${this.name}' is not in the training logs (available: ${available}); pass ` +
+            `validationData or monitor another value.`,
           ko: `${this.owner}: 학습 로그에 '${this.name}'이(가) 없습니다 (있는 값: ${available}). validationData를 넘기거나 다른 값을 monitor로 지정하세요.`,
         }),
       );

@@ -72,7 +72,8 @@ export function recompileModel(
   const args = knownCompileArgs(model);
   if (!args && !rest.optimizer) {
     throw new Error(
-      `The model '${model.name}' was never compiled: call compileModel(model, { optimizer, loss, metrics }) first (then trainable changes recompile it for you).`,
+      `The model '${model.name}' was never compiled: call compileModel(model, { optimizer, loss, metrics }) ` +
+        `first (then trainable changes recompile it for you).`,
     );
   }
   const merged = { ...(args ?? {}), ...rest } as tf.ModelCompileArgs;

@@ -74,7 +74,8 @@ function scoreImage({ p, y, n, oneHot }: BatchOutputs, i: number, index: number,
   }
   if (label < 0 || label >= numClasses) {
     throw new Error(
-      `evaluateModel: label ${y[i]} of image ${index} is outside 0..${numClasses - 1}; does the model's output (${n} units) match the dataset?`,
+      `evaluateModel: label ${y[i]} of image ${index} is outside 0..${numClasses - 1}; does the model's output ` +
+        `(${n} units) match the dataset?`,
     );
   }
   const clip = (q: number) => Math.min(Math.max(q, EPS), 1 - EPS);

@@ -120,7 +120,10 @@ export function readFeatureCache(dir: string, key: FeatureCacheKey): CacheLookup
   return { status: 'hit', features: loadNpy(f.features), labels: loadNpy(f.labels) };
 }
 
-/** Writes the cache: each file atomically, the key last (and the old key removed first), so an interrupted write leaves no valid-looking cache. */
+/**
+ * Writes the cache: each file atomically, the key last (and the old key removed first), so an interrupted write
+ * leaves no valid-looking cache.
+ */
 export async function writeFeatureCache(
   dir: string,
   key: FeatureCacheKey,

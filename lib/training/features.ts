@@ -97,6 +97,23 @@ async function runBase(
  * Runs `convBase` over every batch and returns all features (first axis = images) and labels.
  * Memory stays bounded: each batch's output is copied out and its tensors disposed.
  * With `cache`, a second run with the same key loads the `.npy` files instead (`fromCache: true`).
+ *
+ * @example
+ * ```ts
+ * import { dataPath } from './lib/core/paths';
+ * import { imageDatasetFromDirectory } from './lib/data/imageDataset';
+ * import { preprocessInput } from './lib/models/imagenet';
+ * import { vgg16 } from './lib/models/vgg';
+ * import { extractFeatures } from './lib/training/features';
+ *
+ * const convBase = await vgg16({ includeTop: false, inputShape: [180, 180, 3] });
+ * const trainDataset = await imageDatasetFromDirectory(dataPath('cats_and_dogs_small', 'train'), { imageSize: [180, 180] });
+ * const { features, labels } = await extractFeatures(convBase, trainDataset, {
+ *   preprocess: (x) => preprocessInput(x, 'caffe'),
+ *   preprocessName: 'caffe',
+ * });
+ * console.log(features.shape, labels.shape); // [2000, 5, 5, 512] [2000]
+ * ```
  */
 export async function extractFeatures(
   convBase: tf.LayersModel,

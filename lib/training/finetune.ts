@@ -78,6 +78,20 @@ export function lastBlockStart(base: tf.LayersModel): string | undefined {
  *   'conv_dw_12') train with the head;
  * - 'all': every layer trains.
  * Returns the resulting `trainableSummary`.
+ *
+ * @example
+ * ```ts
+ * import { vgg16 } from './lib/models/vgg';
+ * import { compileBinaryClassifier } from './lib/training/compile';
+ * import { setFineTuneStrategy } from './lib/training/finetune';
+ * import { buildTransferModel } from './lib/training/transferModel';
+ *
+ * const convBase = await vgg16({ includeTop: false, inputShape: [180, 180, 3] });
+ * const model = buildTransferModel(convBase, { preprocess: 'caffe' });
+ * compileBinaryClassifier(model, 1e-4);
+ * const summary = setFineTuneStrategy(model, convBase, 'top', { from: 'block5_conv1', learningRate: 1e-5 });
+ * console.log(summary);
+ * ```
  */
 export function setFineTuneStrategy(
   model: tf.LayersModel,
@@ -96,7 +110,8 @@ export function setFineTuneStrategy(
     const from = opts.from ?? lastBlockStart(base);
     if (!from)
       throw new Error(
-        `setFineTuneStrategy('top'): the base '${base.name}' is not a known application (none of ${familyFineTuneLayers().join(', ')}) and has no blockN_ layers; pass { from: '<first layer to train>' }.`,
+        `setFineTuneStrategy('top'): the base '${base.name}' is not a known application (none of ` +
+          `${familyFineTuneLayers().join(', ')}) and has no blockN_ layers; pass { from: '<first layer to train>' }.`,
       );
     setTrainable(base, false);
     unfreeze(base, { from });

@@ -73,7 +73,8 @@ export function accuracyGap(history: HistoryLike): AccuracyGap {
   const validation = last('val_accuracy');
   if (train === undefined || validation === undefined) {
     throw new Error(
-      `accuracyGap: the history has no accuracy and val_accuracy (it has: ${Object.keys(h).join(', ') || 'nothing'}); compile with metrics: ['accuracy'] and pass validationData.`,
+      `accuracyGap: the history has no accuracy and val_accuracy (it has: ` +
+        `${Object.keys(h).join(', ') || 'nothing'}); compile with metrics: ['accuracy'] and pass validationData.`,
     );
   }
   return { train, validation, gap: train - validation };

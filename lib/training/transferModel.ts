@@ -65,6 +65,17 @@ function resolveOptions(base: tf.LayersModel, opts: TransferModelOptions) {
 /**
  * Builds base + head as one functional model; the base is nested as a single layer (like
  * `keras.Sequential([conv_base, ...])`), frozen by default. Compile it with `compileModel`.
+ *
+ * @example
+ * ```ts
+ * import { vgg16 } from './lib/models/vgg';
+ * import { compileBinaryClassifier } from './lib/training/compile';
+ * import { buildTransferModel } from './lib/training/transferModel';
+ *
+ * const convBase = await vgg16({ includeTop: false, inputShape: [180, 180, 3] });
+ * const model = buildTransferModel(convBase, { preprocess: 'caffe', dense: 256, dropout: 0.5 });
+ * compileBinaryClassifier(model, 1e-4);
+ * ```
  */
 export function buildTransferModel(base: tf.LayersModel, opts: TransferModelOptions = {}): tf.LayersModel {
   const { shape, outputs, dropout, head, dense } = resolveOptions(base, opts);

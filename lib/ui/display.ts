@@ -3,7 +3,7 @@
  * with a plain-text fallback when the code runs outside a notebook (scripts, tests).
  */
 import * as tf from '@tensorflow/tfjs';
-import { promises as fs } from 'fs';
+import { promises as fs } from 'node:fs';
 import sharp from 'sharp';
 import { notebookDisplay, type NotebookDisplay } from '../core/runtime';
 
@@ -126,7 +126,10 @@ export async function imageGridHtml(
       return `<figure style="margin:2px"><img src="${uri}" style="width:${size}px;height:auto;image-rendering:auto"/>${cap}</figure>`;
     }),
   );
-  return `<div class="tlts-grid" style="display:grid;grid-template-columns:repeat(${columns},${size + 8}px);gap:4px">${cells.join('')}</div>`;
+  return (
+    `<div class="tlts-grid" ` +
+    `style="display:grid;grid-template-columns:repeat(${columns},${size + 8}px);gap:4px">${cells.join('')}</div>`
+  );
 }
 
 /** Shows a grid of captioned images in the notebook (prints the captions elsewhere). */

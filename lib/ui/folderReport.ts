@@ -20,7 +20,8 @@ const STYLE =
 /** The confusion matrix as a shaded table: rows = true class, columns = predicted. */
 export function confusionMatrixHtml(cm: number[][], classes: string[]): string {
   const max = Math.max(1, ...cm.flat());
-  const head = `<tr><th>${escapeHtml(say({ en: 'true \\ predicted', ko: '실제 \\ 예측' }))}</th>${classes.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr>`;
+  const corner = escapeHtml(say({ en: 'true \\ predicted', ko: '실제 \\ 예측' }));
+  const head = `<tr><th>${corner}</th>${classes.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr>`;
   const rows = cm.map((row, i) => {
     const cells = row.map((v, j) => {
       const a = (v / max).toFixed(2);
@@ -61,7 +62,8 @@ async function mistakesHtml(run: FolderRun): Promise<string> {
         ko: `${m.path}: 실제 ${m.trueLabel}, 예측 ${m.predicted} (${(m.confidence * 100).toFixed(0)} %)`,
       });
       figures.push(
-        `<figure><img src="${raw}"><img src="data:image/png;base64,${png.toString('base64')}"><figcaption>${escapeHtml(caption)}</figcaption></figure>`,
+        `<figure><img src="${raw}"><img ` +
+          `src="data:image/png;base64,${png.toString('base64')}"><figcaption>${escapeHtml(caption)}</figcaption></figure>`,
       );
     } finally {
       photo.dispose();

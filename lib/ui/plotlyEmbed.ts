@@ -9,8 +9,8 @@
  * - every figure starts as a static Korean note saying what to do when scripts do not run (an untrusted
  *   notebook); its script replaces the note with the figure.
  */
-import { readFileSync } from 'fs';
-import { gzipSync } from 'zlib';
+import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { cellExecution } from '../core/runtime';
 
 /** The package of the embedded library: plotly.js's official partial bundle with scatter, bar and heatmap. */

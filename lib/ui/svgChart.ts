@@ -31,14 +31,17 @@ export function svgLineChart(
   const grid = ticks
     .map(
       (v) =>
-        `<line x1="${pad.l}" x2="${W - pad.r}" y1="${y(v)}" y2="${y(v)}" stroke="#ddd"/><text x="${pad.l - 4}" y="${y(v) + 4}" text-anchor="end" font-size="10">${v.toFixed(2)}</text>`,
+        `<line x1="${pad.l}" x2="${W - pad.r}" y1="${y(v)}" y2="${y(v)}" stroke="#ddd"/><text x="${pad.l - 4}" ` +
+        `y="${y(v) + 4}" text-anchor="end" font-size="10">${v.toFixed(2)}</text>`,
     )
     .join('');
   const lines = series
     .map((s, k) => {
       const pts = s.values.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
       const c = COLORS[k % COLORS.length];
-      const legend = `<rect x="${pad.l + k * 130}" y="${H - 18}" width="10" height="10" fill="${c}"/><text x="${pad.l + 14 + k * 130}" y="${H - 9}" font-size="11">${escapeHtml(s.name)}</text>`;
+      const legend =
+        `<rect x="${pad.l + k * 130}" y="${H - 18}" width="10" height="10" fill="${c}"/><text ` +
+        `x="${pad.l + 14 + k * 130}" y="${H - 9}" font-size="11">${escapeHtml(s.name)}</text>`;
       return `<polyline fill="none" stroke="${c}" stroke-width="2" points="${pts}"/>${legend}`;
     })
     .join('');

@@ -96,7 +96,8 @@ export async function startFakeDrive(
           res,
           200,
           `<p class="uc-error-caption">Sorry, you can't view or download this file at this time.</p>` +
-            `<p class="uc-error-subcaption">Too many users have viewed or downloaded this file recently. Please try accessing the file again later.</p>`,
+            `<p class="uc-error-subcaption">Too many users have viewed or downloaded this file recently. ` +
+            `Please try accessing the file again later.</p>`,
         );
       case 'private':
         res.statusCode = 302;

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { downloadCommand, MINI_DATASET_DIR } from '../../lib/lesson/dataset';
+import { downloadCommand, MINI_DATASET_DIR } from '../../lib/lesson/lessonDataset';
 import { imageGrids } from '../helpers/notebookGrids';
 import { ExecutedNotebook, num } from '../helpers/notebookOutputs';
 

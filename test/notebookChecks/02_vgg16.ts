@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { imagenetClasses } from '../../lib/models/imagenet';
-import { MINI_DATASET_DIR } from '../../lib/lesson/dataset';
+import { MINI_DATASET_DIR } from '../../lib/lesson/lessonDataset';
 import { markdownText } from '../helpers/notebookGrids';
 import { ExecutedNotebook, num } from '../helpers/notebookOutputs';
 

@@ -71,7 +71,8 @@ function chooseBinary(wanted: boolean): { bytes: Uint8Array; relaxed: boolean } 
   if (!unsupportedWarned) {
     unsupportedWarned = true;
     console.warn(
-      `transfer-learning-ts: this JavaScript engine cannot run ${path.join(nativeDir(), 'kernels.wasm')} (WebAssembly SIMD and threads); the wasm backend runs without the project's fast kernels. Use Node 20 or later.`,
+      `transfer-learning-ts: this JavaScript engine cannot run ${path.join(nativeDir(), 'kernels.wasm')} ` +
+        `(WebAssembly SIMD and threads); the wasm backend runs without the project's fast kernels. Use Node 20 or later.`,
     );
   }
   return undefined;

@@ -68,7 +68,8 @@ function workerScriptFile(): string {
     return writeFileAtomicSync(file, code);
   } catch (err) {
     throw new Error(
-      `could not write the wasm pthread worker script to ${file} (${(err as Error).message}); make the temp folder writable or set WASM_THREADS=1.`,
+      `could not write the wasm pthread worker script to ${file} (${(err as Error).message}); make the temp ` +
+        `folder writable or set WASM_THREADS=1.`,
       { cause: err },
     );
   }
@@ -123,7 +124,8 @@ let registeredThreads = 0;
 /**
  * Registers the `wasm` backend as the threaded SIMD build with `threads` threads (default `wasmThreadCount()`; with 1
  * thread too, since the project's kernels run on that build's shared memory). On a tfjs version the project was not
- * tested with it leaves the package's own single-threaded backend in place. Call it before `tf.setBackend('wasm')`: once wasm has started it changes nothing (restart the
+ * tested with it leaves the package's own single-threaded backend in place. Call it before `tf.setBackend('wasm')`:
+ * once wasm has started it changes nothing (restart the
  * process or notebook kernel to change the thread count). Returns the thread count that will be used.
  */
 export function registerThreadedWasm(threads: number = wasmThreadCount()): number {

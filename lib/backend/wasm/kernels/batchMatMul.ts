@@ -1,7 +1,8 @@
 /**
  * BatchMatMul on the project's wasm kernels (`native/matmul.c`), with either operand transposed: wasm 4.22 runs a
  * transposed operand (every dense-layer gradient) through a scalar loop. Here both operands are packed once per
- * call (reading either layout: no transposed copy first) and blocks of C run on all threads. Batches broadcast as in tfjs (a batch of 1 against many). Non-float32 inputs keep
+ * call (reading either layout: no transposed copy first) and blocks of C run on all threads. Batches broadcast as in
+ * tfjs (a batch of 1 against many). Non-float32 inputs keep
  * wasm's kernel.
  */
 import * as tf from '@tensorflow/tfjs';

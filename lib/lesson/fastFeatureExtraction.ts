@@ -11,8 +11,8 @@ import type { EvalBatches } from '../training/evaluate';
 import { extractFeatures, type ExtractResult } from '../training/features';
 import { showTable } from '../ui/display';
 import type { Backbone } from './backbone';
-import type { LessonDatasets } from './data';
-import { SPLITS } from './dataset';
+import type { LessonDatasets } from './profileDatasets';
+import { SPLITS } from './lessonDataset';
 import type { LessonProfile } from './profile';
 
 /** One split's features, with the photos they came from. The tensors belong to the caller. */

@@ -78,7 +78,10 @@ export async function waitForFigures(page: Page, n: number, timeoutMs = 30_000):
   return drawnFigures(page);
 }
 
-/** What the outputs show instead of figures: each visible note (from `notePart` to the line's end), and the HTML outputs that are blank boxes. */
+/**
+ * What the outputs show instead of figures: each visible note (from `notePart` to the line's end), and the HTML
+ * outputs that are blank boxes.
+ */
 export async function notesAndBlankBoxes(
   page: Page,
   notePart: string,

@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import { imageDatasetFromDirectory } from '../data/imageDataset';
 import type { ImageDataset } from '../data/directoryDataset';
-import { SPLITS } from './dataset';
+import { SPLITS } from './lessonDataset';
 import type { LessonProfile } from './profile';
 
 /** The three splits of the profile's dataset. */
