@@ -7,7 +7,10 @@
 
 import { readdirSync } from 'node:fs';
 
-/** Slow end-to-end files (notebooks, a browser, random kills of child processes, wasm builds): not for mutants. */
+/**
+ * Slow end-to-end files (notebooks, a browser, child processes killed at random, the CLIs run as child processes, wasm
+ * builds, type-checking every doc example): not for mutants (a child process reports no coverage anyway).
+ */
 const SLOW_TESTS = [
   'notebooks',
   'plotsBrowser',
@@ -20,6 +23,10 @@ const SLOW_TESTS = [
   'tslabCompat',
   'copyable',
   'lessonDemos',
+  'reliability2',
+  'trainFolder',
+  'modelBrowser',
+  'docExamples',
 ];
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */

@@ -15,7 +15,7 @@ import { listImages } from '../lib/data/files';
 import { loadImage } from '../lib/data/imageDataset';
 import { loadSavedModel } from '../lib/models/savedModel';
 import { main as train } from '../scripts/train';
-import { CHROMIUM_FLAGS } from './helpers/notebook6';
+import { CHROMIUM_FLAGS } from './helpers/classicNotebook';
 import { startServer, type Handler } from './helpers/server';
 import { quietLessonForFile } from './helpers/quietLesson';
 import { tempDir } from './helpers/tempDir';
