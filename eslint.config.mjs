@@ -103,10 +103,5 @@ export default tseslint.config(
       ],
     },
   },
-  {
-    // Being changed on another branch (how folder runs save models): wrapped once that branch has landed.
-    files: ['lib/training/folderData.ts', 'lib/training/folderBackbone.ts'],
-    rules: { 'max-len': 'off' },
-  },
   ...layerRules,
 );

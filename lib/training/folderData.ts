@@ -126,8 +126,12 @@ function warnings(data: Pick<FolderData, 'classes' | 'counts' | 'skipped'>, line
     const list = data.classes.map((c, k) => `${c} ${totals[k]}`).join(', ');
     out.push(
       say({
-        en: `Unbalanced classes (largest / smallest = ${(max / min).toFixed(1)} > 3): ${list}. Accuracy then says little; consider --class-weight balanced (classWeight: 'balanced') or more photos of the small classes.`,
-        ko: `클래스 크기가 고르지 않습니다 (가장 큰 / 가장 작은 = ${(max / min).toFixed(1)} > 3): ${list}. 정확도만으로는 알기 어렵습니다. --class-weight balanced (classWeight: 'balanced')나 작은 클래스의 사진을 더 쓰세요.`,
+        en:
+          `Unbalanced classes (largest / smallest = ${(max / min).toFixed(1)} > 3): ${list}. Accuracy then says ` +
+          "little; consider --class-weight balanced (classWeight: 'balanced') or more photos of the small classes.",
+        ko:
+          `클래스 크기가 고르지 않습니다 (가장 큰 / 가장 작은 = ${(max / min).toFixed(1)} > 3): ${list}. ` +
+          "정확도만으로는 알기 어렵습니다. --class-weight balanced (classWeight: 'balanced')나 작은 클래스의 사진을 더 쓰세요.",
       }),
     );
   }

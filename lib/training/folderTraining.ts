@@ -141,6 +141,15 @@ function evaluationMetrics(result: EvaluationResult, split: 'test' | 'validation
  * Trains a classifier on the images of `dir` (see the file comment) and evaluates it on the test images (when
  * there are any) or the validation images. Returns the model, whose `userDefinedMetadata.classNames` are the
  * class folder names in Keras's (sorted) order, and its metrics.
+ *
+ * ```ts
+ * import { trainOnFolder } from './lib/training/folderTraining';
+ *
+ * // photos/<class>/*.jpg, 20 % of each class held out for validation (Keras's validation_split)
+ * const run = await trainOnFolder('photos', { method: 'extract', epochs: 20 });
+ * console.log(run.metrics.classes, run.metrics.evaluation.accuracy);
+ * run.model.dispose();
+ * ```
  */
 export async function trainOnFolder(dir: string, opts: TrainOnFolderOptions = {}): Promise<FolderRun> {
   const started = Date.now();
