@@ -10,6 +10,7 @@ Prints one JSON line on stdout: {"notebook", "ok", "seconds", "ipynb", "html", "
 import argparse
 import json
 import os
+import re
 import sys
 import time
 
@@ -27,6 +28,23 @@ def cell_text(cell):
             parts.append(f"{out.get('ename', '')}: {out.get('evalue', '')}")
             parts.extend(out.get("traceback", []))
     return "".join(p if p.endswith("\n") else p + "\n" for p in parts if p)
+
+
+# The embedded plotly.js (lib/ui/plotlyEmbed.ts): every executed cell that draws a figure carries its own copy, so
+# that a notebook's saved outputs draw whichever cells were re-run. One HTML page needs only the first: the later
+# copies would only wait for it (the loader runs once per page), so the export keeps one.
+PLOTLY_CARRIER = re.compile(r'<script type="text/javascript" class="tlts-plotly">.*?</script>', re.S)
+
+
+def keep_first_plotly(body):
+    """The exported HTML with every copy of the embedded plotly.js after the first removed."""
+    seen = []
+
+    def once(m):
+        seen.append(1)
+        return m.group(0) if len(seen) == 1 else ""
+
+    return PLOTLY_CARRIER.sub(once, body)
 
 
 def main():
@@ -89,6 +107,7 @@ def main():
         from nbconvert import HTMLExporter
 
         body, _ = HTMLExporter().from_notebook_node(nb)
+        body = keep_first_plotly(body)
         with open(out_html + ".tmp", "w", encoding="utf-8") as f:
             f.write(body)
         os.replace(out_html + ".tmp", out_html)

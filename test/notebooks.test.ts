@@ -10,6 +10,7 @@ import { spawnSync } from 'child_process';
 import * as path from 'path';
 import { executeNotebook, formatFailure, listNotebooks, NotebookRun } from '../scripts/lesson';
 import { ExecutedNotebook, StatisticalCheckFailure } from './helpers/notebookOutputs';
+import { checkPlotlyOnce, checkStaticFigures } from './helpers/staticFigures';
 
 const root = path.resolve(__dirname, '..');
 const outDir = path.join(root, 'build', 'notebooks');
@@ -41,7 +42,12 @@ test('notebooks run headless in the mini profile', async (t) => {
         else runs[runs.length - 1] = r;
         assert.ok(r.ok, formatFailure(r));
         try {
-          await check(new ExecutedNotebook(r.ipynb));
+          const nb = new ExecutedNotebook(r.ipynb);
+          await check(nb);
+          // Every notebook: each figure also a static image, plotly.js once in the exported HTML.
+          const sizes = checkStaticFigures(nb);
+          if (r.html) checkPlotlyOnce(r.html, nb.figureCount());
+          if (sizes.length) tt.diagnostic(`${name}: static figures of ${sizes.join(', ')} bytes`);
           return;
         } catch (e) {
           // Only a check on a random outcome earns one more run (see StatisticalCheckFailure); it is reported.

@@ -50,7 +50,7 @@ test('in a notebook, the first figure of each executed cell carries plotly.js, t
   assert.equal(figureHtml(fig, { includePlotly: false }).includes(CARRIER), false);
 });
 
-test('a figure starts as a static Korean note and an empty div: no blank box where scripts do not run', () => {
+test('a figure starts as its static image under a Korean note, and an empty div: no blank box where scripts do not run', () => {
   const html = figureHtml(fig, { includePlotly: false, height: 300 });
   const staticHtml = html.replace(/<script[\s\S]*?<\/script>/g, '');
   assert.ok(staticHtml.includes(PLOT_NOTES.untrusted), 'the note is static HTML');
@@ -62,7 +62,10 @@ test('a figure starts as a static Korean note and an empty div: no blank box whe
   );
   assert.equal(html.match(/class="tlts-plot"/g)?.length, 1, 'one figure, counted once');
   assert.match(html, /el\.style\.height="300px";P\.newPlot\(/, 'the script gives the div its height as it draws');
-  assert.match(html, /note\.parentNode\.removeChild\(note\)/, 'and removes the note');
+  assert.match(html, /still\.parentNode\.removeChild\(still\)/, 'and removes the note and the static image');
+  const img = /<img class="tlts-plot-image"[^>]* src="data:image\/svg\+xml;base64,([^"]+)">/.exec(staticHtml);
+  assert.ok(img, "the static image is an <img> with a data URL (Jupyter's sanitizer keeps it)");
+  assert.match(Buffer.from(img[1], 'base64').toString('utf8'), /^<svg [^>]*>[\s\S]*<\/svg>$/);
 });
 
 test('a title with "</script>" cannot close the figure\'s script early', () => {

@@ -3,7 +3,7 @@
  * Notebook 6 server on the project's kernel: a small notebook with four figures in three cells (a bar chart, the
  * live learning curves, a confusion matrix) must draw after Run All + save + reload, after a kernel restart and the
  * re-run of any one cell + save + reload, in the HTML that nbconvert exports, and, executed headlessly as
- * `npm run lesson` does, show a Korean note instead of blank boxes while untrusted and draw once trusted.
+ * `npm run lesson` does, show each figure's static image under a Korean note while untrusted and draw once trusted.
  * Each executed .ipynb and its HTML stay under 5 MB. Screenshots go to build/plots-browser/.
  */
 import { after, before, describe, test } from 'node:test';
@@ -82,6 +82,13 @@ function libraryCopies(file: string): number {
   return readFileSync(file, 'utf8').split('class=\\"tlts-plotly\\"').length - 1;
 }
 
+/** Static figure images (lib/ui/figureSvg.ts) that the page shows: loaded, and with a size on the page. */
+async function staticImages(page: Page): Promise<number> {
+  const script = `Array.from(document.querySelectorAll('.output_subarea.output_html img.tlts-plot-image')).filter(
+    (i) => i.complete && i.naturalWidth > 0 && i.getBoundingClientRect().height > 100).length`;
+  return (await page.evaluate(script)) as number;
+}
+
 const missing = existsSync(CHROMIUM)
   ? notebookServerMissing()
   : `no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`;
@@ -142,6 +149,11 @@ describe('plots in headless Chromium and a real Notebook 6', { skip: missing ?? 
       );
       assert.ok(sizes.ipynb < MAX_BYTES && sizes.html < MAX_BYTES, `sizes ${JSON.stringify(sizes)}`);
       assert.equal(libraryCopies(ipynb), 3, 'each of the 3 cells carries plotly.js once');
+      assert.equal(
+        readFileSync(html, 'utf8').split('class="tlts-plotly"').length - 1,
+        1,
+        'the HTML page carries it once',
+      );
 
       await page.goto(`file://${html}`);
       assert.equal(await waitForFigures(page, FIGURES), FIGURES, 'every figure of the HTML export drew');
@@ -167,7 +179,7 @@ describe('plots in headless Chromium and a real Notebook 6', { skip: missing ?? 
     },
   );
 
-  test("an executed notebook opened untrusted shows the Korean note in each figure's place (no blank box); trusted, it draws", async () => {
+  test("an executed notebook opened untrusted shows each figure's static image under a Korean note (no blank box); trusted, it draws", async () => {
     const file = path.join(home, 'lesson_output.ipynb');
     copyFileSync(path.join(tmp, 'out', 'plots.ipynb'), file);
     await openNotebook(page, server!.url('lesson_output.ipynb'));
@@ -181,6 +193,7 @@ describe('plots in headless Chromium and a real Notebook 6', { skip: missing ?? 
     );
     assert.equal(seen.blankBoxes, 0, 'no blank box');
     assert.equal(await drawnFigures(page), 0);
+    assert.equal(await staticImages(page), FIGURES, "each figure's static image is shown in its place");
 
     assert.equal(trustNotebook(file, JUPYTER_PYTHON, env), null, "npm run lesson's jupyter trust");
     await openNotebook(page, server!.url('lesson_output.ipynb'));

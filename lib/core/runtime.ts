@@ -38,10 +38,12 @@ export function messageLanguage(): 'ko' | 'en' {
   return inNotebook() ? 'ko' : 'en';
 }
 
-/** Rich output of a notebook cell: HTML or text. */
+/** Rich output of a notebook cell: HTML, text, or one output with several MIME types (the front end picks one). */
 export interface NotebookDisplay {
   html(s: string): void;
   text(s: string): void;
+  /** One output whose data holds every entry of `data` (MIME type to content), e.g. HTML with an SVG beside it. */
+  bundle(data: Record<string, string>): void;
 }
 
 /**
@@ -53,12 +55,12 @@ export function notebookDisplay(opts: { updating?: boolean } = {}): NotebookDisp
   if (!inNotebook()) return undefined;
   const id = opts.updating ? randomBytes(8).toString('hex') : undefined;
   let shown = false;
-  const raw = (contentType: string, content: string): void => {
+  const bundle = (data: Record<string, string>): void => {
     const write = tslabJupyter()?.lastWriteDisplayData;
     if (!write)
       throw new Error('notebookDisplay: the tslab kernel is not executing a cell; show output from inside a cell.');
-    write({ data: { [contentType]: content }, metadata: {}, transient: { display_id: id } }, id !== undefined && shown);
+    write({ data, metadata: {}, transient: { display_id: id } }, id !== undefined && shown);
     shown = true;
   };
-  return { html: (s) => raw('text/html', s), text: (s) => raw('text/plain', s) };
+  return { html: (s) => bundle({ 'text/html': s }), text: (s) => bundle({ 'text/plain': s }), bundle };
 }

@@ -5,7 +5,8 @@
  */
 import { historyRecord, type HistoryLike } from '../training/logs';
 import { escapeHtml } from './display';
-import { figureHtml, heatmap, lineChart, showFigure, type Figure } from './plot';
+import { svgSideBySide } from './figureSvg';
+import { describeFigure, figureHtml, figureImage, heatmap, lineChart, showFigure, type Figure } from './plot';
 
 /** Options of the learning-curve figures. */
 export interface CurveOptions {
@@ -78,18 +79,26 @@ export function showLearningCurves(history: HistoryLike, opts: CurveOptions = {}
 }
 
 /**
- * HTML of both learning-curve figures side by side, for a display area redrawn each epoch (live progress): the
- * title goes above the pair (the figures keep their short titles, clear of plotly's modebar), and the figures do
- * not carry plotly.js (lib/ui/trainingProgress.ts shows it once, in an output of its own).
+ * The output of both learning-curve figures side by side, for a display area redrawn each epoch (live progress):
+ * HTML with the title above the pair (the figures keep their short titles, clear of plotly's modebar), the figures
+ * not carrying plotly.js (lib/ui/trainingProgress.ts shows it once, in an output of its own); beside it both
+ * static images in one `image/svg+xml` (see `figureBundle` in lib/ui/plot.ts).
  */
-export function learningCurvesHtml(history: HistoryLike, opts: CurveOptions = {}): string {
+export function learningCurvesBundle(history: HistoryLike, opts: CurveOptions = {}): Record<string, string> {
   const f = learningCurveFigures(history, { firstEpoch: opts.firstEpoch, boundary: opts.boundary });
   const heading = opts.title
     ? `<div class="tlts-curves-title" style="font-weight:bold;margin:4px 0">${escapeHtml(opts.title)}</div>`
     : '';
-  const cell = (fig: Figure) =>
-    `<div style="flex:1;min-width:320px">${figureHtml(fig, { includePlotly: false, height: 300 })}</div>`;
-  return `${heading}<div style="display:flex;flex-wrap:wrap;gap:8px">${cell(f.accuracy)}${cell(f.loss)}</div>`;
+  const size = { includePlotly: false, width: 480, height: 300 } as const;
+  const images = [figureImage(f.accuracy, size), figureImage(f.loss, size)];
+  const cell = (fig: Figure, k: number) =>
+    `<div style="flex:1;min-width:320px">${figureHtml(fig, size, images[k])}</div>`;
+  const html = `${heading}<div style="display:flex;flex-wrap:wrap;gap:8px">${cell(f.accuracy, 0)}${cell(f.loss, 1)}</div>`;
+  return {
+    'text/html': html,
+    'image/svg+xml': svgSideBySide(images),
+    'text/plain': `${opts.title ?? ''} ${describeFigure(f.accuracy)} ${describeFigure(f.loss)}`.trim(),
+  };
 }
 
 /** Confusion matrix as a heatmap figure (rows: true class, columns: predicted). */

@@ -9,7 +9,8 @@ import { gradCam } from '../explain/gradCam';
 import { overlayPng, toPng, toRgbImage } from '../explain/overlay';
 import type { FolderRun } from '../training/folderTraining';
 import { escapeHtml, tableHtml } from './display';
-import { svgLineChart } from './svgChart';
+import { figureSvg } from './figureSvg';
+import { lineChart } from './plot';
 
 const STYLE =
   'body{font-family:sans-serif;margin:24px;max-width:1100px}h1{font-size:22px}h2{font-size:18px;margin-top:28px}' +
@@ -35,12 +36,17 @@ export function confusionMatrixHtml(cm: number[][], classes: string[]): string {
 
 /** The learning curves (loss, accuracy) from the history. */
 function curvesHtml(history: Record<string, number[]>): string {
-  const pick = (keys: string[]) => keys.filter((k) => history[k]).map((k) => ({ name: k, values: history[k] }));
+  const pick = (keys: string[]) => keys.filter((k) => history[k]).map((k) => ({ name: k, y: history[k] }));
   const loss = pick(['loss', 'val_loss']);
   const acc = pick(['acc', 'val_acc', 'accuracy', 'val_accuracy']);
+  const chart = (series: { name: string; y: number[] }[], title: string, yRange?: [number, number]) => {
+    const fig = lineChart(series, { title, integerX: true, xTitle: say({ en: 'epoch', ko: '에포크' }) });
+    if (yRange) fig.layout = { ...fig.layout, yaxis: { range: yRange } };
+    return figureSvg(fig, { width: 480, height: 280 });
+  };
   const charts = [
-    loss.length ? svgLineChart(say({ en: 'Loss per epoch', ko: '에포크별 손실' }), loss) : '',
-    acc.length ? svgLineChart(say({ en: 'Accuracy per epoch', ko: '에포크별 정확도' }), acc, { yRange: [0, 1] }) : '',
+    loss.length ? chart(loss, say({ en: 'Loss per epoch', ko: '에포크별 손실' })) : '',
+    acc.length ? chart(acc, say({ en: 'Accuracy per epoch', ko: '에포크별 정확도' }), [0, 1]) : '',
   ];
   return `<div style="display:flex;gap:16px;flex-wrap:wrap">${charts.join('')}</div>`;
 }

@@ -1,13 +1,16 @@
 /**
  * Plotly figures in tslab notebooks that draw offline wherever the notebook is shown: live, after save + reload,
  * after a kernel restart and the re-run of any one cell, in the HTML that `jupyter nbconvert --to html` exports.
- * plotly.js travels in the outputs (once per executed cell) and each figure says what to do where a front end
- * refuses scripts: see lib/ui/plotlyEmbed.ts. The chart builders below return plain plotly figures.
+ * plotly.js travels in the outputs (once per executed cell); each figure is also a static SVG (lib/ui/figureSvg.ts),
+ * inside its HTML and beside it in the same output, for front ends that do not run the figure's script (an untrusted
+ * notebook, GitHub, a preview, a PDF): see lib/ui/plotlyEmbed.ts. The chart builders below return plain plotly
+ * figures.
  */
 import { randomBytes } from 'node:crypto';
-import { inNotebook } from '../core/runtime';
+import { inNotebook, notebookDisplay } from '../core/runtime';
 import { showHtml } from './display';
-import { figureMarkup, plotlyLibraryHtml, takePlotlyForThisCell } from './plotlyEmbed';
+import { figureSvg } from './figureSvg';
+import { figureMarkup, plotlyLibraryHtml, takePlotlyForThisCell, type StaticImage } from './plotlyEmbed';
 
 /** A plotly figure: traces and layout, as in plotly.js. */
 export interface Figure {
@@ -19,6 +22,8 @@ export interface Figure {
 export interface FigureOptions {
   /** Height in pixels (default 360). */
   height?: number;
+  /** Width of the static image in pixels (default 720; the interactive figure takes the output's width). */
+  width?: number;
   /**
    * Embed plotly.js in this output: true, false, or 'auto' (default: in the first figure of each executed cell,
    * in every figure outside a notebook).
@@ -54,26 +59,44 @@ function leftTitle(text: string | undefined): Record<string, unknown> {
   return { text: text ?? '', x: 0, xref: 'paper', xanchor: 'left' };
 }
 
-/** The HTML (a note, a div and scripts) that draws `fig`; embeds plotly.js when asked (see FigureOptions). */
-export function figureHtml(fig: Figure, opts: FigureOptions = {}): string {
+/** The static image of `fig` at the size of `opts` (default 720 x 360). */
+export function figureImage(fig: Figure, opts: FigureOptions = {}): StaticImage {
+  const [width, height] = [opts.width ?? 720, opts.height ?? 360];
+  const title = fig.layout?.title as { text?: string } | undefined;
+  return { svg: figureSvg(fig, { width, height }), width, height, alt: title?.text ?? '' };
+}
+
+/** The HTML (the static image, a div and scripts) that draws `fig`; embeds plotly.js when asked (see FigureOptions). */
+export function figureHtml(fig: Figure, opts: FigureOptions = {}, image = figureImage(fig, opts)): string {
   const include = opts.includePlotly ?? 'auto';
   const embed = include === 'auto' ? takePlotlyForThisCell() : include;
   const id = `tlts-plot-${pageKey}-${Date.now().toString(36)}-${counter++}`;
   const height = opts.height ?? 360;
   const spec = { data: fig.data, layout: { ...baseLayout(height), ...fig.layout }, config: PLOT_CONFIG };
-  return `${embed ? plotlyLibraryHtml() : ''}${figureMarkup(id, spec, height)}`;
+  return `${embed ? plotlyLibraryHtml() : ''}${figureMarkup(id, spec, height, image)}`;
 }
 
-function describe(fig: Figure): string {
+/** A one-line description of a figure (its text/plain). */
+export function describeFigure(fig: Figure): string {
   const title = fig.layout?.title as { text?: string } | string | undefined;
   const t = typeof title === 'string' ? title : (title?.text ?? 'figure');
   return `[plot: ${t}; ${fig.data.length} trace(s)]`;
 }
 
+/**
+ * A figure's output: its HTML (interactive where scripts run, the static image where they do not) and the same
+ * image as `image/svg+xml` for front ends that show no HTML (a PDF export); Jupyter's front ends rank HTML first.
+ */
+export function figureBundle(fig: Figure, opts: FigureOptions = {}): Record<string, string> {
+  const image = figureImage(fig, opts);
+  return { 'text/html': figureHtml(fig, opts, image), 'image/svg+xml': image.svg, 'text/plain': describeFigure(fig) };
+}
+
 /** Shows a figure in the notebook (prints a one-line description elsewhere). */
 export function showFigure(fig: Figure, opts: FigureOptions = {}): void {
-  if (inNotebook()) showHtml(figureHtml(fig, opts));
-  else console.log(describe(fig));
+  const display = notebookDisplay();
+  if (display) display.bundle(figureBundle(fig, opts));
+  else console.log(describeFigure(fig));
 }
 
 /** Options of `lineChart`. */

@@ -6,8 +6,9 @@
  *   re-run, in which kernel session, and in whatever order a front end renders them;
  * - every figure's script waits for `window.Plotly` (`window.tltsPlots`, a queue shared by all outputs of the
  *   page) and the first carrier to run unpacks the library once per page;
- * - every figure starts as a static Korean note saying what to do when scripts do not run (an untrusted
- *   notebook); its script replaces the note with the figure.
+ * - every figure starts as its static image (an SVG drawn by lib/ui/figureSvg.ts, in an `<img>` that sanitizers
+ *   keep) under a short Korean note saying how to get the interactive figure where scripts do not run (an untrusted
+ *   notebook, GitHub, a preview); its script replaces both with the plotly figure.
  */
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
@@ -18,18 +19,19 @@ export const PLOTLY_PACKAGE = 'plotly.js-cartesian-dist-min';
 
 /** What the note in a figure's place says, in its three states (the learner reads them: Korean). */
 export const PLOT_NOTES = {
-  /** Static HTML: seen when the front end does not run the output's scripts. */
+  /** Static HTML above the static image: seen when the front end does not run the output's scripts. */
   untrusted:
-    '그림이 그려지지 않았습니다: 이 노트북이 신뢰(Trusted) 상태가 아니어서 그림 스크립트가 실행되지 않았습니다. ' +
-    'JupyterLab은 명령 팔레트(Ctrl+Shift+C)의 "Trust Notebook", Notebook 6은 메뉴 File > Trust Notebook(노트북 신뢰)을 ' +
-    '고른 뒤 페이지를 새로 고치세요. 또는 이 셀을 다시 실행하세요.',
+    '아래는 정적 그림입니다. 이 노트북이 신뢰(Trusted) 상태가 아니어서 대화형 그림(확대, 값 보기)의 스크립트가 ' +
+    '실행되지 않았습니다. JupyterLab은 명령 팔레트(Ctrl+Shift+C)의 "Trust Notebook", Notebook 6은 메뉴 ' +
+    'File > Trust Notebook(노트북 신뢰)을 고른 뒤 페이지를 새로 고치세요. 또는 이 셀을 다시 실행하세요.',
   /** Written by the script while it waits for plotly.js. */
   waiting: '그림을 그리는 중입니다 (plotly.js를 불러오는 중)...',
   /** Written by the script when plotly.js did not arrive. */
-  missing: '그림을 그리지 못했습니다: 이 페이지에 plotly.js가 없습니다. 이 셀을 다시 실행하세요.',
+  missing:
+    '대화형 그림을 그리지 못했습니다: 이 페이지에 plotly.js가 없습니다(아래는 정적 그림). 이 셀을 다시 실행하세요.',
   /** Written when the browser cannot unpack the embedded library. */
   oldBrowser:
-    '그림을 그리지 못했습니다: 이 브라우저는 내장된 plotly.js를 풀 수 없습니다(DecompressionStream 없음). ' +
+    '대화형 그림을 그리지 못했습니다: 이 브라우저는 내장된 plotly.js를 풀 수 없습니다(DecompressionStream 없음). ' +
     '최신 Chrome, Firefox, Safari에서 여세요.',
 };
 
@@ -108,23 +110,42 @@ export interface FigureSpec {
   config: Record<string, unknown>;
 }
 
-/**
- * The HTML of one figure: the static note, the (empty, zero-height) div plotly draws into, and the script that
- * waits for plotly.js, removes the note, gives the div its height and draws.
- */
-export function figureMarkup(id: string, spec: FigureSpec, height: number): string {
+/** A figure's static image: its SVG, sized, and a title for screen readers. */
+export interface StaticImage {
+  svg: string;
+  width: number;
+  height: number;
+  alt: string;
+}
+
+/** The static part of a figure: the note, then the image as an `<img>` (a data URL: kept by Jupyter's sanitizer). */
+function staticHtml(id: string, image: StaticImage): string {
   const note =
-    `<div id="${id}-note" class="tlts-plot-note" style="border:1px dashed #d08770;background:#fff8f0;` +
-    `color:#333;padding:8px 12px;margin:4px 0;font-size:13px;line-height:1.5">${PLOT_NOTES.untrusted}</div>`;
+    `<div id="${id}-note" class="tlts-plot-note" style="color:#666;padding:2px 0;margin:4px 0;font-size:12px;` +
+    `line-height:1.4">${PLOT_NOTES.untrusted}</div>`;
+  const src = `data:image/svg+xml;base64,${Buffer.from(image.svg, 'utf8').toString('base64')}`;
+  const alt = image.alt.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return (
+    `<div id="${id}-static" class="tlts-plot-static">${note}<img class="tlts-plot-image" alt="${alt}" ` +
+    `width="${image.width}" height="${image.height}" style="max-width:100%;height:auto" src="${src}"></div>`
+  );
+}
+
+/**
+ * The HTML of one figure: the static image under its note, the (empty, zero-height) div plotly draws into, and
+ * the script that waits for plotly.js, removes the static part, gives the div its height and draws.
+ */
+export function figureMarkup(id: string, spec: FigureSpec, height: number, image: StaticImage): string {
   const draw =
     `${prelude()}var el=document.getElementById("${id}");if(!el)return;` +
-    `var note=document.getElementById("${id}-note");var f=${scriptJson(spec)};var done=false;` +
+    `var note=document.getElementById("${id}-note");var still=document.getElementById("${id}-static");` +
+    `var f=${scriptJson(spec)};var done=false;` +
     `if(note)note.textContent=T.error||${scriptJson(PLOT_NOTES.waiting)};` +
-    'T.ready(function(P){done=true;if(note&&note.parentNode)note.parentNode.removeChild(note);' +
+    'T.ready(function(P){done=true;if(still&&still.parentNode)still.parentNode.removeChild(still);' +
     `el.style.height="${height}px";P.newPlot(el,f.data,f.layout,f.config);});` +
     `setTimeout(function(){if(!done&&note)note.textContent=T.error||${scriptJson(PLOT_NOTES.missing)};},${WAIT_SECONDS * 1000});`;
   return (
-    `<div class="tlts-figure">${note}<div id="${id}" class="tlts-plot" style="width:100%"></div></div>` +
+    `<div class="tlts-figure">${staticHtml(id, image)}<div id="${id}" class="tlts-plot" style="width:100%"></div></div>` +
     `<script type="text/javascript">(function(){${draw}})();</script>`
   );
 }

@@ -18,7 +18,7 @@ import {
   type TrainingReporter,
 } from '../training/reporter';
 import { escapeHtml, newDisplayArea } from './display';
-import { learningCurvesHtml } from './figures';
+import { learningCurvesBundle } from './figures';
 import { showPlotlyLoader } from './plot';
 
 /** Options of `liveProgress`. */
@@ -129,7 +129,7 @@ export class LiveProgress implements TrainingReporter {
     const boundary = before
       ? { after: historyLength(before), label: this.opts.continuesLabel ?? say({ en: 'continued', ko: '이어서 학습' }) }
       : undefined;
-    this.area.html(learningCurvesHtml(history, { title: this.opts.title, boundary }));
+    this.area.bundle(learningCurvesBundle(history, { title: this.opts.title, boundary }));
   }
 }
 

@@ -5,6 +5,8 @@ import * as path from 'node:path';
 /** One rich output the "cell" sent. */
 export interface Sent {
   html?: string;
+  /** Every MIME type of the output. */
+  data?: Record<string, string>;
   id?: string;
   update: boolean;
 }
@@ -19,7 +21,13 @@ export async function inFakeNotebook(run: (sent: Sent[]) => Promise<void> | void
   const lastWriteDisplayData = (
     msg: { data: Record<string, string>; transient: { display_id?: string } },
     update?: boolean,
-  ) => void sent.push({ html: msg.data['text/html'], id: msg.transient.display_id, update: Boolean(update) });
+  ) =>
+    void sent.push({
+      html: msg.data['text/html'],
+      data: msg.data,
+      id: msg.transient.display_id,
+      update: Boolean(update),
+    });
   require.cache[key] = { exports: { lastWriteDisplayData } } as unknown as NodeModule;
   try {
     await run(sent);

@@ -66,6 +66,13 @@ export class ExecutedNotebook {
       );
     return t.rows;
   }
+  /** Every output that carries a plotly figure (HTML with a `tlts-plot` div), with all its MIME types. */
+  figureOutputs(): Record<string, string>[] {
+    return this.cells
+      .flatMap((c) => c.outputs ?? [])
+      .filter((o) => /class="tlts-plot"/.test(join(o.data?.['text/html'])))
+      .map((o) => Object.fromEntries(Object.entries(o.data ?? {}).map(([k, v]) => [k, join(v)])));
+  }
   /** Number of plotly figures in the outputs. */
   figureCount(): number {
     return this.htmls().reduce((n, h) => n + (h.match(/class="tlts-plot"/g)?.length ?? 0), 0);
