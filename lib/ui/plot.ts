@@ -208,8 +208,9 @@ export function heatmap(
     layout: {
       title: leftTitle(opts.title),
       annotations,
-      xaxis: { title: { text: opts.xTitle ?? '' }, type: 'category' },
-      yaxis: { title: { text: opts.yTitle ?? '' }, type: 'category', autorange: 'reversed' },
+      // automargin: class names longer than 'cats' (e.g. 'dandelion') keep clear of the axis title.
+      xaxis: { title: { text: opts.xTitle ?? '' }, type: 'category', automargin: true },
+      yaxis: { title: { text: opts.yTitle ?? '' }, type: 'category', autorange: 'reversed', automargin: true },
     },
   };
 }
