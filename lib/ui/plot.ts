@@ -208,9 +208,14 @@ export function heatmap(
     layout: {
       title: leftTitle(opts.title),
       annotations,
-      // automargin: class names longer than 'cats' (e.g. 'dandelion') keep clear of the axis title.
-      xaxis: { title: { text: opts.xTitle ?? '' }, type: 'category', automargin: true },
-      yaxis: { title: { text: opts.yTitle ?? '' }, type: 'category', autorange: 'reversed', automargin: true },
+      // automargin + standoff: class names longer than 'cats' (e.g. 'dandelion') keep clear of the axis title.
+      xaxis: { title: { text: opts.xTitle ?? '', standoff: 10 }, type: 'category', automargin: true },
+      yaxis: {
+        title: { text: opts.yTitle ?? '', standoff: 10 },
+        type: 'category',
+        autorange: 'reversed',
+        automargin: true,
+      },
     },
   };
 }
