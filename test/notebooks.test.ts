@@ -11,6 +11,7 @@ import * as path from 'path';
 import { executeNotebook, formatFailure, listNotebooks, NotebookRun } from '../scripts/lesson';
 import { ExecutedNotebook, StatisticalCheckFailure } from './helpers/notebookOutputs';
 import { checkPlotlyOnce, checkStaticFigures } from './helpers/staticFigures';
+import { CHROMIUM_FLAGS } from './helpers/classicNotebook';
 
 const root = path.resolve(__dirname, '..');
 const outDir = path.join(root, 'build', 'notebooks');
@@ -76,13 +77,7 @@ test('every plotly figure in the exported HTML draws in headless Chromium', asyn
     await t.test(r.name, () => {
       const expected = new ExecutedNotebook(r.ipynb).figureCount();
       const flags = [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
+        ...CHROMIUM_FLAGS,
         '--virtual-time-budget=20000',
         `--user-data-dir=${path.join(root, 'build', 'chromium-profile')}`,
       ];
