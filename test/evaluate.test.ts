@@ -8,27 +8,11 @@ import {
   perClassMetrics,
   type EvalBatches,
 } from '../lib/training/evaluate';
+import { sigmoidModel } from './helpers/tinyModel';
 
 before(async () => {
   await tf.setBackend('cpu');
 });
-
-/** p = sigmoid(x): a binary "model" whose outputs we can compute by hand. */
-function sigmoidModel(): tf.LayersModel {
-  const m = tf.sequential({
-    layers: [
-      tf.layers.dense({
-        units: 1,
-        inputShape: [1],
-        activation: 'sigmoid',
-        kernelInitializer: 'ones',
-        biasInitializer: 'zeros',
-      }),
-    ],
-  });
-  m.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy', metrics: ['accuracy'] });
-  return m;
-}
 
 function batches(x: number[], y: number[], batchSize: number, extra: Partial<EvalBatches> = {}): EvalBatches {
   return {

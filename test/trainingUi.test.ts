@@ -14,7 +14,7 @@ import { evaluationCaption, mistakeCaption, showEvaluation } from '../lib/ui/eva
 import { describeTrainable, showTrainableSummary } from '../lib/ui/trainableView';
 import { epochLine, liveProgress } from '../lib/ui/trainingProgress';
 import { inFakeNotebook } from './helpers/fakeNotebook';
-import { tinyModel } from './helpers/tinyModel';
+import { sigmoidModel, tinyModel } from './helpers/tinyModel';
 
 before(async () => {
   await tf.setBackend('cpu');
@@ -183,17 +183,7 @@ test('learning-curve and confusion-matrix figures have Korean titles and the num
 
 /** p = sigmoid(x) on five images, two of them wrong (as in evaluate.test.ts). */
 async function evaluation() {
-  const m = tf.sequential({
-    layers: [
-      tf.layers.dense({
-        units: 1,
-        inputShape: [1],
-        activation: 'sigmoid',
-        kernelInitializer: 'ones',
-        biasInitializer: 'zeros',
-      }),
-    ],
-  });
+  const m = sigmoidModel();
   const x = [2, -1, 0.5, -3, 4];
   const batches = [{ xs: tf.tensor2d(x, [5, 1]), ys: tf.tensor2d([1, 1, 0, 0, 1], [5, 1]) }];
   return evaluateModel(
