@@ -4,8 +4,9 @@
  * of their full path and names sorted within each. Hidden entries (a name starting with '.') are skipped at
  * every level: dot-folders such as `.ipynb_checkpoints`, and dot-files such as macOS's `._cat.1.jpg`
  * (AppleDouble metadata, not an image) and `.DS_Store`. Symbolic links are followed, as Keras does (class
- * folders and images that are links count); a link back into a folder being walked (a loop) or to nothing is
- * skipped with a warning naming it.
+ * folders and images that are links count); a link to nothing, or back to a folder that holds it (a loop, even
+ * to a folder above the one listed: a class folder's link to the dataset's root), is skipped with a warning
+ * naming it.
  */
 import type { Dirent } from 'node:fs';
 import * as fsp from 'node:fs/promises';
@@ -20,6 +21,10 @@ export const IMAGE_EXTENSIONS = ['.bmp', '.gif', '.jpeg', '.jpg', '.png'];
 const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 const hidden = (name: string): boolean => name.startsWith('.');
+
+/** Whether `folder` is `ancestor` or lies inside it (real paths): a link there from `folder` leads back to itself. */
+const isWithin = (folder: string, ancestor: string): boolean =>
+  folder === ancestor || folder.startsWith(ancestor.endsWith(path.sep) ? ancestor : ancestor + path.sep);
 
 function isImageFile(name: string): boolean {
   const lower = name.toLowerCase();
@@ -69,16 +74,16 @@ async function readFolder(dir: string): Promise<{ name: string; kind: Awaited<Re
 /** Image files under `dir`, recursively, in Keras order (folders sorted by full path, names sorted). */
 export async function listImages(dir: string): Promise<string[]> {
   const folders: { root: string; files: string[] }[] = [];
-  const walk = async (d: string, inside: Set<string>): Promise<void> => {
+  const walk = async (d: string, inside: Set<string>, parentReal?: string): Promise<void> => {
     const real = await fsp.realpath(d).catch((err: unknown) => Promise.reject(describeFsError(err, d)));
-    if (inside.has(real)) return warnLink(d, 'loop');
+    if (inside.has(real) || (parentReal !== undefined && isWithin(parentReal, real))) return warnLink(d, 'loop');
     const entries = await readFolder(d);
     const files = entries.filter((e) => e.kind === 'file' && isImageFile(e.name)).map((e) => e.name);
     folders.push({ root: d, files: files.sort(byCodePoint) });
     const below = new Set(inside).add(real);
     for (const e of entries) {
       if (hidden(e.name)) continue;
-      if (e.kind === 'dir') await walk(path.join(d, e.name), below);
+      if (e.kind === 'dir') await walk(path.join(d, e.name), below, real);
       else if (e.kind === 'broken') await warnLink(path.join(d, e.name), 'broken');
     }
   };
