@@ -24,6 +24,7 @@ import { gradCam } from '../lib/explain/gradCam';
 import { overlayPng } from '../lib/explain/overlay';
 import { overlayPaths } from '../lib/explain/overlayNames';
 import { loadSavedModel } from '../lib/models/savedModel';
+import { binaryClass } from '../lib/training/evaluate';
 
 /** Parsed command line of the predict script. */
 export interface PredictArgs {
@@ -158,7 +159,7 @@ export async function predictImages(
     let classIndex: number;
     let probability: number;
     if (p.length === 1) {
-      classIndex = p[0] >= args.threshold ? 1 : 0;
+      classIndex = binaryClass(p[0], args.threshold);
       probability = classIndex === 1 ? p[0] : 1 - p[0];
     } else {
       classIndex = p.indexOf(Math.max(...p));

@@ -86,6 +86,7 @@ test('multi-class evaluation with one-hot and integer labels', async () => {
     },
   };
   const r = await evaluateModel(m, oneHot);
+  assert.deepEqual(r.labels, labels, 'one-hot labels are read back as class ids');
   assert.deepEqual(r.predictions, [0, 1, 2, 0]);
   assert.equal(r.accuracy, 0.5);
   const p = Math.exp(5) / (Math.exp(5) + 2);
@@ -97,7 +98,44 @@ test('multi-class evaluation with one-hot and integer labels', async () => {
   assert.deepEqual(r2.labels, labels);
   assert.ok(Math.abs(r2.loss - r.loss) < 1e-6);
   const bad = [{ xs: tf.tensor2d(xs), ys: tf.tensor1d([0, 1, 7, 0]) }];
-  await assert.rejects(evaluateModel(m, bad), /label 7 .*outside 0\.\.2/);
+  await assert.rejects(
+    evaluateModel(m, bad),
+    /^Error: evaluateModel: label 7 of image 2 is outside 0\.\.2; does the model's output \(3 units\) match the dataset\?$/,
+  );
+  for (const label of [-1, 3]) {
+    const outside = [{ xs: tf.tensor2d([xs[0]]), ys: tf.tensor1d([label]) }];
+    await assert.rejects(evaluateModel(m, outside), new RegExp(`label ${label} of image 0 is outside 0\\.\\.2`));
+  }
+});
+
+test('one-hot labels over several batches: each image is read from its own row', async () => {
+  const m = tf.sequential({ layers: [tf.layers.dense({ units: 4, inputShape: [1], activation: 'softmax' })] });
+  const labels = [3, 1, 2, 0, 2, 3, 1];
+  const batchesOf2 = {
+    async *[Symbol.asyncIterator]() {
+      for (let i = 0; i < labels.length; i += 2) {
+        const part = labels.slice(i, i + 2);
+        yield { xs: tf.zeros([part.length, 1]), ys: tf.oneHot(tf.tensor1d(part, 'int32'), 4) };
+      }
+    },
+  };
+  const r = await evaluateModel(m, batchesOf2);
+  assert.deepEqual(r.labels, labels);
+  assert.equal(r.predictions.length, 7);
+  m.dispose();
+});
+
+test("a sigmoid output of exactly 0.5 is class 0, and 0 or 1 exactly give a finite loss (Keras's clip)", async () => {
+  const model = sigmoidModel(); // p = sigmoid(x)
+  const r = await evaluateModel(model, batches([0, 100, -100], [1, 0, 1], 3));
+  assert.deepEqual(r.predictions, [0, 1, 0], 'p = 0.5 is not above the threshold (Keras: y_pred > 0.5)');
+  const [, tfAcc] = model.evaluate(tf.tensor2d([0], [1, 1]), tf.tensor2d([1], [1, 1])) as tf.Scalar[];
+  assert.equal(tfAcc.dataSync()[0], 0, 'tfjs counts p = 0.5 with label 1 as wrong too');
+  // p = 1 with label 0 and p = 0 with label 1 cost -log(1e-7) each, not Infinity.
+  const expected = (-Math.log(0.5) - 2 * Math.log(1e-7)) / 3;
+  assert.ok(Math.abs(r.loss - expected) < 1e-3, `${r.loss} vs ${expected}`);
+  const strict = await evaluateModel(model, batches([0.1], [1], 1), { threshold: 0.6 });
+  assert.deepEqual(strict.predictions, [0], 'sigmoid(0.1) = 0.525 is below a threshold of 0.6');
 });
 
 test('evaluateModel keeps the tensor count flat over many batches', async () => {

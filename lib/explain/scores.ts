@@ -6,7 +6,7 @@
  *
  * Classes of a sigmoid output with one unit (a binary classifier): class 1 is the positive class, its score
  * the logit z; class 0 is the negative class, its score -z (the log-odds of class 0). The top class is 1
- * when z >= 0 (probability >= 0.5).
+ * when z > 0 (probability > 0.5, the rule of Keras's binary accuracy and of `evaluateModel`).
  */
 import * as tf from '@tensorflow/tfjs';
 import { outputChain, PASS_THROUGH } from './chain';
@@ -125,7 +125,7 @@ export function chooseClass(z: ArrayLike<number>, head: OutputHead, classIndex?:
   const logits = Array.from(z);
   const binary = head.activation === 'sigmoid' && logits.length === 1;
   const n = binary ? 2 : logits.length;
-  const c = classIndex ?? (binary ? (logits[0] >= 0 ? 1 : 0) : logits.indexOf(Math.max(...logits)));
+  const c = classIndex ?? (binary ? (logits[0] > 0 ? 1 : 0) : logits.indexOf(Math.max(...logits)));
   if (!Number.isInteger(c) || c < 0 || c >= n)
     throw new Error(`classIndex ${classIndex} is out of range: the model has ${n} classes (0..${n - 1}).`);
   const score = binary ? (c === 1 ? logits[0] : -logits[0]) : logits[c];

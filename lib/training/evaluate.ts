@@ -48,6 +48,14 @@ export interface EvaluateOptions {
 
 const EPS = 1e-7; // Keras's backend epsilon, used to clip probabilities in the cross-entropy
 
+/**
+ * The class a single sigmoid output `p` predicts: 1 when `p > threshold`, as Keras's `binary_accuracy` (and
+ * tfjs's) decide; exactly 0.5 is class 0.
+ */
+export function binaryClass(p: number, threshold = 0.5): 0 | 1 {
+  return p > threshold ? 1 : 0;
+}
+
 /** One image's outcome: true class, predicted class, class probabilities and cross-entropy. */
 interface Scored {
   label: number;
@@ -84,7 +92,7 @@ function scoreImage({ p, y, n, oneHot }: BatchOutputs, i: number, index: number,
     const t = oneHot ? label : y[i];
     return {
       label,
-      pred: p[i] >= threshold ? 1 : 0,
+      pred: binaryClass(p[i], threshold),
       row: [1 - p[i], p[i]],
       loss: -(t * Math.log(q) + (1 - t) * Math.log(1 - q)),
     };
