@@ -11,6 +11,7 @@ import { imageDatasetFromDirectory, type ImageDatasetOptions } from '../lib/data
 import { listClassFolders, listImages } from '../lib/data/files';
 import { writeBmp } from './helpers/bmpFile';
 import { tempDir } from './helpers/tempDir';
+import { inFakeNotebook } from './helpers/fakeNotebook';
 
 let root: string;
 let two: string; // classes 'a' (3 images) and 'b' (2 images)
@@ -42,34 +43,43 @@ const rejectsWith = (opts: ImageDatasetOptions, message: RegExp, dir = two) =>
   assert.rejects(imageDatasetFromDirectory(dir, { quiet: true, ...opts }), message, JSON.stringify(opts));
 
 test('each bad option is refused with its name and the value received', async () => {
-  const bad: [unknown, RegExp][] = [
-    [{ labelMode: 'sparse' }, /^Error: labelMode must be 'int', 'binary', 'categorical' or null, got "sparse"\.$/],
-    [{ colorMode: 'rgba' }, /^Error: colorMode must be 'rgb' or 'grayscale', got 'rgba'\.$/],
-    [{ imageSize: [0, 4] }, /^Error: imageSize must be \[height, width\] with positive integers, got \[0,4\]\.$/],
-    [{ imageSize: [4, 0] }, /got \[4,0\]/],
-    [{ imageSize: [4] }, /got \[4\]/],
-    [{ imageSize: [4, 4, 3] }, /got \[4,4,3\]/],
-    [{ imageSize: [2.5, 4] }, /got \[2\.5,4\]/],
-    [{ imageSize: [-4, -4] }, /got \[-4,-4\]/],
-    [{ batchSize: 0 }, /^Error: batchSize must be a positive integer, got 0\.$/],
-    [{ batchSize: 2.5 }, /got 2\.5\./],
-    [{ interpolation: 'cubic' }, /^Error: interpolation must be one of bilinear, nearest.*, got 'cubic'\.$/],
+  const fn = 'ArgumentError: imageDatasetFromDirectory:';
+  const bad: [unknown, string | RegExp][] = [
+    [{ labelMode: 'sparse' }, `${fn} labelMode must be 'int', 'binary', 'categorical' or null. Received: "sparse".`],
+    [{ colorMode: 'rgba' }, `${fn} colorMode must be 'rgb' or 'grayscale'. Received: 'rgba'.`],
+    [{ imageSize: [0, 4] }, `${fn} imageSize must be [height, width], two positive integers. Received: [0,4].`],
+    [{ imageSize: [4, 0] }, /Received: \[4,0\]\.$/],
+    [{ imageSize: [4] }, /Received: \[4\]\.$/],
+    [{ imageSize: [4, 4, 3] }, /Received: \[4,4,3\]\.$/],
+    [{ imageSize: [2.5, 4] }, /Received: \[2\.5,4\]\.$/],
+    [{ imageSize: [-4, -4] }, /Received: \[-4,-4\]\.$/],
+    [{ batchSize: 0 }, `${fn} batchSize must be a positive integer. Received: 0.`],
+    [{ batchSize: 2.5 }, /Received: 2\.5\.$/],
+    [
+      { interpolation: 'cubic' },
+      /^ArgumentError: imageDatasetFromDirectory: interpolation must be one of bilinear, nearest.*\. Received: 'cubic'\.$/,
+    ],
     [
       { validationSplit: 0, subset: 'training', seed: 1 },
-      /^Error: validationSplit must be between 0 and 1 \(exclusive\), got 0\.$/,
+      `${fn} validationSplit must be between 0 and 1 (exclusive). Received: 0.`,
     ],
-    [{ validationSplit: 1, subset: 'training', seed: 1 }, /got 1\./],
+    [{ validationSplit: 1, subset: 'training', seed: 1 }, /Received: 1\.$/],
     [
       { validationSplit: 0.5, subset: 'testing', seed: 1 },
-      /^Error: subset must be 'training' or 'validation', got 'testing'\.$/,
+      `${fn} subset must be 'training' or 'validation'. Received: 'testing'.`,
     ],
-    [{ subset: 'training' }, /^Error: subset 'training' needs validationSplit \(e\.g\. 0\.2\)\.$/],
+    [{ subset: 'training' }, `${fn} subset 'training' needs validationSplit (e.g. 0.2).`],
+    [{ validationSplit: 0.5 }, `${fn} validationSplit is set, so also pass subset: 'training' or 'validation'.`],
     [
       { validationSplit: 0.5, subset: 'training' },
-      /needs a seed \(the same for both subsets\), so that training and validation files do not overlap\./,
+      /needs a seed \(the same for both subsets\), so that training and validation files do not overlap\.$/,
     ],
   ];
-  for (const [opts, message] of bad) await rejectsWith(opts as ImageDatasetOptions, message);
+  for (const [opts, message] of bad) {
+    const expected =
+      typeof message === 'string' ? new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) : message;
+    await rejectsWith(opts as ImageDatasetOptions, expected);
+  }
 });
 
 test('the smallest valid values are accepted (1x1 images, batches of 1, a split of a whole number of files)', async () => {
@@ -196,4 +206,14 @@ test('symbolic links: followed to folders and files, a loop or a dangling link s
       `Skipped ${loop}: a symbolic link to ${dir}, a folder it is inside of (a loop).`,
     ].sort(),
   );
+});
+
+test('in a notebook the same errors are in Korean, with the option and the value', async () => {
+  await inFakeNotebook(async () => {
+    await rejectsWith(
+      { batchSize: 0 },
+      /^ArgumentError: imageDatasetFromDirectory: batchSize는 양의 정수여야 합니다\. 받은 값: 0\.$/,
+    );
+    await rejectsWith({ validationSplit: 0.3, subset: 'training' }, /같은 seed를 주세요/);
+  });
 });

@@ -3,9 +3,10 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { randomFlip } from '../lib/layers/randomFlip';
 import { compileModel, recompileModel } from '../lib/training/compile';
-import { freeze, lastBlockStart, setFineTuneStrategy, unfreeze } from '../lib/training/finetune';
+import { freeze, lastBlockStart, setFineTuneStrategy, unfreeze, type FineTuneStrategy } from '../lib/training/finetune';
 import { trainableSummary } from '../lib/training/trainableSummary';
-import { buildTransferModel } from '../lib/training/transferModel';
+import { buildTransferModel, type TransferModelOptions } from '../lib/training/transferModel';
+import type { HeadKind } from '../lib/models/heads';
 import { loadModel, saveModel } from '../lib/io/modelIO';
 import { applicationInfo } from '../lib/models/applications';
 import { tempDir } from './helpers/tempDir';
@@ -90,7 +91,31 @@ test('buildTransferModel: augmentation -> preprocessing -> frozen base -> Flatte
   const softmax = buildTransferModel(tinyBase(), { head: 'gap', dense: [], outputs: 3 });
   assert.deepEqual(softmax.outputs[0].shape, [null, 3]);
   assert.equal(trainableSummary(softmax).trainableParams, (3 + 1) * 3);
-  assert.throws(() => buildTransferModel(tinyBase(), { dropout: 1.5 }), /dropout=1.5/);
+  const refused: [TransferModelOptions, RegExp][] = [
+    [{ dropout: 1.5 }, /^ArgumentError: buildTransferModel: dropout must be in \[0, 1\)\. Received: 1\.5\.$/],
+    [{ dropout: 1 }, /Received: 1\.$/],
+    [{ dropout: -0.1 }, /Received: -0\.1\.$/],
+    [{ dropout: NaN }, /Received: NaN\.$/],
+    [
+      { outputs: 0 },
+      /^ArgumentError: buildTransferModel: outputs must be 1 \(binary\) or the number of classes\. Received: 0\.$/,
+    ],
+    [{ outputs: 2.5 }, /Received: 2\.5\.$/],
+    [
+      { head: 'avg' as HeadKind },
+      /^ArgumentError: buildTransferModel: head must be one of 'flatten', .*\. Received: 'avg'\.$/,
+    ],
+  ];
+  for (const [opts, message] of refused) assert.throws(() => buildTransferModel(tinyBase(), opts), message);
+  assert.doesNotThrow(() => buildTransferModel(tinyBase(), { dropout: 0, outputs: 1 }).dispose(), 'the bounds 0 and 1');
+  const free = tf.sequential({
+    layers: [tf.layers.conv2d({ filters: 2, kernelSize: 3, inputShape: [null, null, 3] })],
+  });
+  assert.throws(
+    () => buildTransferModel(free),
+    /^ArgumentError: buildTransferModel: the base '.*' has input shape \[,,3\] with unknown sizes; pass inputShape: \[height, width, 3\]\.$/,
+  );
+  assert.deepEqual(buildTransferModel(free, { inputShape: [8, 8, 3], dense: [] }).inputs[0].shape, [null, 8, 8, 3]);
 });
 
 test('training with a frozen base changes only the head', async () => {
@@ -156,6 +181,10 @@ test('freeze/unfreeze with recompile; clear errors', () => {
   assert.equal(trainableSummary(model).trainableParams, HEAD + 84);
   assert.throws(() => unfreeze(model, { from: 'block9_conv1' }), /no layer named 'block9_conv1'.*block2_conv2/);
   assert.throws(() => setFineTuneStrategy(model, tinyBase(), 'all'), /is not part of model/);
+  assert.throws(
+    () => setFineTuneStrategy(model, base, 'some' as FineTuneStrategy),
+    /^ArgumentError: setFineTuneStrategy: strategy must be 'classifier', 'top' or 'all'\. Received: 'some'\.$/,
+  );
   assert.throws(
     () => recompileModel(tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [1] })] })),
     /never compiled/,

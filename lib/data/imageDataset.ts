@@ -12,99 +12,13 @@ import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { say } from '../core/messages';
 import { MersenneTwister } from '../core/random';
-import { ColorMode, decodeImageFile } from './decode';
-import { DirectoryDataset, DirectoryDatasetConfig, LabelMode } from './directoryDataset';
+import { decodeImageFile } from './decode';
+import { DirectoryDataset } from './directoryDataset';
 import { IMAGE_EXTENSIONS, listClassFolders, listImages } from './files';
-import { RESIZE_METHODS, ResizeMethod, resizeInto } from './resize';
+import { resolveDatasetOptions, type ImageDatasetOptions, type ResolvedDatasetOptions } from './datasetOptions';
+import { ResizeMethod, resizeInto } from './resize';
 
-/** Options of `imageDatasetFromDirectory` (Keras names in camelCase). */
-export interface ImageDatasetOptions {
-  /** Default 'int'. */
-  labelMode?: LabelMode;
-  /** Class folders to use, in this order; default: all sub-folders, sorted. */
-  classNames?: string[];
-  /** Default 'rgb' (3 channels); 'grayscale' gives 1 channel. */
-  colorMode?: ColorMode;
-  /** [height, width], default [256, 256]. */
-  imageSize?: [number, number];
-  /** Default 32. */
-  batchSize?: number;
-  /** Default true: shuffled once with `seed` (as Keras), reshuffled at every new iteration (deterministic given `seed`). */
-  shuffle?: boolean;
-  /** Seed of the shuffles; required with `shuffle` and `validationSplit`. */
-  seed?: number;
-  /** Fraction of files kept for validation (0 < x < 1); needs `subset`. */
-  validationSplit?: number;
-  subset?: 'training' | 'validation';
-  /** Default 'bilinear' (half-pixel centres, no antialias, as Keras). */
-  interpolation?: ResizeMethod;
-  /** Default 'error': an undecodable image stops the iteration with an error naming it; 'skip' leaves it out. */
-  onBadImage?: 'error' | 'skip';
-  /** Do not print "Found N files belonging to C classes." (warnings, such as an empty class folder, still show). */
-  quiet?: boolean;
-}
-
-/** The options with defaults, checked (Keras's rules), as the dataset uses them. */
-type ResolvedDatasetOptions = Omit<DirectoryDatasetConfig, 'classNames' | 'filePaths' | 'labels'> &
-  Pick<ImageDatasetOptions, 'classNames' | 'validationSplit' | 'subset'>;
-
-function checkSplit(
-  split: number | undefined,
-  subset: string | undefined,
-  shuffle: boolean,
-  seed: number | undefined,
-): void {
-  if (split !== undefined && !(split > 0 && split < 1))
-    throw new Error(`validationSplit must be between 0 and 1 ` + `(exclusive), got ${split}.`);
-  if (split !== undefined && !subset)
-    throw new Error(`validationSplit is set: also pass subset: 'training' or 'validation'.`);
-  if (subset && split === undefined) throw new Error(`subset '${subset}' needs validationSplit (e.g. 0.2).`);
-  if (subset && subset !== 'training' && subset !== 'validation')
-    throw new Error(`subset must be 'training' or ` + `'validation', got '${subset}'.`);
-  if (split !== undefined && shuffle && seed === undefined) {
-    throw new Error(
-      'validationSplit with shuffle needs a seed (the same for both subsets), so that training ' +
-        'and validation files do not overlap.',
-    );
-  }
-}
-
-/** Applies the defaults and checks every option once; errors name the option and the value received. */
-function resolveDatasetOptions(opts: ImageDatasetOptions): ResolvedDatasetOptions {
-  const labelMode = opts.labelMode === undefined ? 'int' : opts.labelMode;
-  if (labelMode !== null && !['int', 'binary', 'categorical'].includes(labelMode)) {
-    throw new Error(`labelMode must be 'int', 'binary', 'categorical' or null, got ${JSON.stringify(labelMode)}.`);
-  }
-  const colorMode = opts.colorMode ?? 'rgb';
-  if (colorMode !== 'rgb' && colorMode !== 'grayscale')
-    throw new Error(`colorMode must be 'rgb' or 'grayscale', got '${colorMode}'.`);
-  const imageSize = opts.imageSize ?? [256, 256];
-  if (imageSize.length !== 2 || !imageSize.every((v) => Number.isInteger(v) && v > 0)) {
-    throw new Error(`imageSize must be [height, width] with positive integers, got ${JSON.stringify(imageSize)}.`);
-  }
-  const batchSize = opts.batchSize ?? 32;
-  if (!Number.isInteger(batchSize) || batchSize < 1)
-    throw new Error(`batchSize must be a positive integer, got ${batchSize}.`);
-  const interpolation = opts.interpolation ?? 'bilinear';
-  if (!RESIZE_METHODS.includes(interpolation))
-    throw new Error(`interpolation must be one of ` + `${RESIZE_METHODS.join(', ')}, got '${interpolation}'.`);
-  const shuffle = opts.shuffle ?? true;
-  checkSplit(opts.validationSplit, opts.subset, shuffle, opts.seed);
-  return {
-    labelMode,
-    colorMode,
-    imageSize: [imageSize[0], imageSize[1]],
-    batchSize,
-    interpolation,
-    shuffle,
-    seed: opts.seed ?? Math.floor(Math.random() * 1e6),
-    onBadImage: opts.onBadImage ?? 'error',
-    quiet: opts.quiet ?? false,
-    classNames: opts.classNames,
-    validationSplit: opts.validationSplit,
-    subset: opts.subset,
-  };
-}
+export type { ImageDatasetOptions } from './datasetOptions';
 
 async function checkFolder(dir: string): Promise<void> {
   let stat;

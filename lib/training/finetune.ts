@@ -4,6 +4,7 @@
  * recompile the model for you (training/compile.ts), since TF.js only notices `trainable` at compile time.
  */
 import * as tf from '@tensorflow/tfjs';
+import { ArgumentError } from '../core/argumentError';
 import { setTrainable } from '../layers/frozenBatchNorm';
 import { allLayers, findLayer, leafLayers } from '../layers/walk';
 import { APPLICATIONS } from '../models/applications';
@@ -28,7 +29,10 @@ export function unfreeze(model: tf.LayersModel, opts: { from?: string; recompile
     const found = findLayer(model, opts.from);
     if (!found?.parent) {
       const names = leafLayers(model).map((l) => l.name);
-      throw new Error(`unfreeze: no layer named '${opts.from}' in model '${model.name}'. Layers: ${names.join(', ')}.`);
+      throw new ArgumentError({
+        en: `unfreeze: model '${model.name}' has no layer named '${opts.from}'. Its layers: ${names.join(', ')}.`,
+        ko: `unfreeze: 모델 '${model.name}'에 '${opts.from}'이라는 층이 없습니다. 층 이름: ${names.join(', ')}.`,
+      });
     }
     // Containers on the path must be trainable for their layers' weights to count.
     for (const c of found.path) c.trainable = true;
@@ -100,7 +104,10 @@ export function setFineTuneStrategy(
   opts: FineTuneOptions = {},
 ): TrainableSummary {
   if (!allLayers(model).includes(base as unknown as tf.layers.Layer)) {
-    throw new Error(`setFineTuneStrategy: the base '${base.name}' is not part of model '${model.name}'.`);
+    throw new ArgumentError({
+      en: `setFineTuneStrategy: the base '${base.name}' is not part of model '${model.name}': pass the base the model was built on.`,
+      ko: `setFineTuneStrategy: 베이스 '${base.name}'이(가) 모델 '${model.name}' 안에 없습니다. 모델을 만들 때 쓴 베이스를 주세요.`,
+    });
   }
   for (const l of model.layers) if (l !== (base as unknown as tf.layers.Layer)) setTrainable(l, true);
   model.trainable = true;
@@ -109,14 +116,21 @@ export function setFineTuneStrategy(
   else if (strategy === 'top') {
     const from = opts.from ?? lastBlockStart(base);
     if (!from)
-      throw new Error(
-        `setFineTuneStrategy('top'): the base '${base.name}' is not a known application (none of ` +
+      throw new ArgumentError({
+        en:
+          `setFineTuneStrategy('top'): the base '${base.name}' is not a known application (none of ` +
           `${familyFineTuneLayers().join(', ')}) and has no blockN_ layers; pass { from: '<first layer to train>' }.`,
-      );
+        ko:
+          `setFineTuneStrategy('top'): 베이스 '${base.name}'은(는) 알려진 모델이 아니고(${familyFineTuneLayers().join(', ')} ` +
+          `중 어느 것도 없음) blockN_ 층도 없습니다. { from: '<훈련을 시작할 층>' }을 주세요.`,
+      });
     setTrainable(base, false);
     unfreeze(base, { from });
   } else
-    throw new Error(`setFineTuneStrategy: strategy '${strategy as string}' is not one of 'classifier', 'top', 'all'.`);
+    throw new ArgumentError({
+      en: `setFineTuneStrategy: strategy must be 'classifier', 'top' or 'all'. Received: '${strategy as string}'.`,
+      ko: `setFineTuneStrategy: strategy는 'classifier', 'top', 'all' 중 하나여야 합니다. 받은 값: '${strategy as string}'.`,
+    });
   recompileModel(model, { ...(opts.compile ?? {}), learningRate: opts.learningRate });
   return trainableSummary(model);
 }

@@ -4,6 +4,7 @@
  * training/compile.ts `compileModel`, change what trains with training/finetune.ts.
  */
 import * as tf from '@tensorflow/tfjs';
+import { ArgumentError } from '../core/argumentError';
 import { type PreprocessMode } from '../models/imagenet';
 import { ImageNetPreprocessing } from '../models/imageNetPreprocessing';
 import { call } from '../layers/call';
@@ -46,18 +47,34 @@ function resolveOptions(base: tf.LayersModel, opts: TransferModelOptions) {
   const baseShape = base.inputs[0].shape.slice(1) as (number | null)[];
   const shape = opts.inputShape ?? baseShape;
   if (shape.some((d) => d === null || d === undefined)) {
-    throw new Error(
-      `buildTransferModel: the base '${base.name}' has input shape [${baseShape}] with unknown sizes; pass inputShape: [height, width, 3].`,
-    );
+    throw new ArgumentError({
+      en:
+        `buildTransferModel: the base '${base.name}' has input shape [${baseShape}] with unknown sizes; ` +
+        'pass inputShape: [height, width, 3].',
+      ko:
+        `buildTransferModel: 베이스 '${base.name}'의 입력 크기 [${baseShape}]에 정해지지 않은 값이 있습니다. ` +
+        'inputShape: [높이, 너비, 3]을 주세요.',
+    });
   }
   const outputs = opts.outputs ?? 1;
   if (!Number.isInteger(outputs) || outputs < 1)
-    throw new Error(`buildTransferModel: outputs=${outputs} must be 1 (binary) or the number of classes.`);
+    throw new ArgumentError({
+      en: `buildTransferModel: outputs must be 1 (binary) or the number of classes. Received: ${outputs}.`,
+      ko: `buildTransferModel: outputs는 1(이진 분류) 또는 클래스 수여야 합니다. 받은 값: ${outputs}.`,
+    });
   const dropout = opts.dropout ?? 0;
-  if (dropout < 0 || dropout >= 1) throw new Error(`buildTransferModel: dropout=${dropout} must be in [0, 1).`);
+  if (!(dropout >= 0 && dropout < 1)) {
+    throw new ArgumentError({
+      en: `buildTransferModel: dropout must be in [0, 1). Received: ${dropout}.`,
+      ko: `buildTransferModel: dropout은 0 이상 1 미만이어야 합니다. 받은 값: ${dropout}.`,
+    });
+  }
   const head = opts.head ?? 'flatten';
   if (!HEAD_KINDS.includes(head))
-    throw new Error(`buildTransferModel: head='${head}' is not one of ${HEAD_KINDS.map((k) => `'${k}'`).join(', ')}.`);
+    throw new ArgumentError({
+      en: `buildTransferModel: head must be one of ${HEAD_KINDS.map((k) => `'${k}'`).join(', ')}. Received: '${head}'.`,
+      ko: `buildTransferModel: head는 ${HEAD_KINDS.map((k) => `'${k}'`).join(', ')} 중 하나여야 합니다. 받은 값: '${head}'.`,
+    });
   const dense = opts.dense === undefined ? DEFAULT_HIDDEN : Array.isArray(opts.dense) ? opts.dense : [opts.dense];
   return { shape: shape as number[], outputs, dropout, head, dense };
 }
