@@ -77,8 +77,16 @@ function folderOf(file: string): string {
 const short = (s: string, n = 70) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 const cell = (s: string) => `\`${short(s).replace(/`/g, "'").replace(/\|/g, '\\|')}\``;
 
-/** The Markdown report: scores per folder, then the survivors with their reasons. */
-function render(merged: Report, reasons: Record<string, Reason>, runs: string[]): string {
+/**
+ * The Markdown report: scores per folder, then the survivors with their reasons; `unreviewed` collects the keys of
+ * the survivors without a reason (each with the line it is on), for whoever reviews them next.
+ */
+function render(
+  merged: Report,
+  reasons: Record<string, Reason>,
+  runs: string[],
+  unreviewedKeys: Record<string, string> = {},
+): string {
   const folders = new Map<string, { total: number; detected: number; survived: number; noCoverage: number }>();
   const survivors: string[] = [];
   let unreviewed = 0;
@@ -93,7 +101,10 @@ function render(merged: Report, reasons: Record<string, Reason>, runs: string[])
         if (m.status === 'Survived') f.survived++;
         else f.noCoverage++;
         const reason = reasons[reasonKey(file, m, source)];
-        if (!reason) unreviewed++;
+        if (!reason) {
+          unreviewed++;
+          unreviewedKeys[reasonKey(file, m, source)] = `${file}:${m.location.start.line} ${m.status}`;
+        }
         const why = reason ? `${reason.kind}: ${reason.why}` : 'not reviewed yet';
         const where = `${file}:${m.location.start.line}`;
         survivors.push(
@@ -153,8 +164,15 @@ function main(): void {
   writeFileAtomicSync(mergedPath, JSON.stringify(merged));
   const reasonsFile = path.join(projectRoot(), 'test', 'mutation-reasons.json');
   const reasons = fs.existsSync(reasonsFile) ? JSON.parse(fs.readFileSync(reasonsFile, 'utf8')) : {};
-  writeFileAtomicSync(values.out, render(merged, reasons, merged.runs));
+  const unreviewed: Record<string, string> = {};
+  writeFileAtomicSync(values.out, render(merged, reasons, merged.runs, unreviewed));
+  // The keys to file a reason under (test/mutation-reasons.json), for the survivors that have none yet.
+  const todo = buildPath('mutation', 'unreviewed.json');
+  writeFileAtomicSync(todo, JSON.stringify(unreviewed, null, 2) + '\n');
   console.log(`wrote ${path.relative(projectRoot(), values.out)} (${Object.keys(merged.files).length} files merged)`);
+  console.log(
+    `${Object.keys(unreviewed).length} survivors without a reason: their keys are in ${path.relative(projectRoot(), todo)}`,
+  );
 }
 
 if (require.main === module) runMain('mutation_report', main);
