@@ -19,18 +19,12 @@ import { blockParts, residualBlockSvg } from '../lib/ui/residualDiagram';
 import { quadrantCells, strategyQuadrantSvg } from '../lib/ui/strategyQuadrant';
 import { strategyLabel } from '../lib/ui/trainableView';
 import { vggColumns, vggDiagramSvg } from '../lib/ui/vggDiagram';
+import { boxTexts } from './helpers/diagramBoxes';
 import { inFakeNotebook } from './helpers/fakeNotebook';
 
 before(async () => {
   await tf.setBackend('cpu');
 });
-
-/** The texts of the boxes of one kind (`<g class="box conv">`), each as its lines. */
-function boxTexts(svg: string, kind: string): string[][] {
-  return [...svg.matchAll(new RegExp(`<g class="box ${kind}">([\\s\\S]*?)</g>`, 'g'))].map((m) =>
-    [...m[1].matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((t) => t[1]),
-  );
-}
 
 describe('VGG16 diagram', () => {
   test('one column per block and the classifier, 13 convolutions with the built model’s shapes and parameters', () => {

@@ -15,16 +15,14 @@ import { compileBinaryClassifier } from '../training/compile';
 import { evaluateModel } from '../training/evaluate';
 import { showTable } from '../ui/display';
 import { loadBackbone } from './backbone';
-import { featureBatches, lessonFeatures } from './fastFeatureExtraction';
+import { lessonFeatures } from './fastFeatureExtraction';
 import type { LessonProfile } from './profile';
 import { lessonDatasets } from './profileDatasets';
 
-/** A trained GAP-head model on photos, with its class names, training photos, test accuracy and seconds. */
+/** A trained GAP-head model on photos, with its class names and the seconds it took (features included). */
 export interface GapHeadModel {
   model: tf.LayersModel;
   classNames: string[];
-  trainPhotos: number;
-  testAccuracy: number;
   seconds: number;
 }
 
@@ -53,7 +51,6 @@ export async function trainGapHeadModel(profile: LessonProfile): Promise<GapHead
     batchSize: profile.batchSize,
     verbose: 0,
   });
-  const test = await evaluateModel(onFeatures, featureBatches(feats.test), { disposeBatches: false });
   const image = tf.input({ shape: [...backbone.inputShape], name: 'image' });
   const pre = call(new ImageNetPreprocessing({ mode: backbone.preprocessMode, name: 'preprocess_input' }), image);
   const model = tf.model({
@@ -61,15 +58,9 @@ export async function trainGapHeadModel(profile: LessonProfile): Promise<GapHead
     outputs: applyLayers(call(backbone.convBase, pre), head),
     name: 'gap_model',
   });
-  const trainPhotos = feats.train.features.shape[0];
   for (const split of Object.values(feats)) tf.dispose([split.features, split.labels]);
-  return {
-    model,
-    classNames: feats.train.classNames,
-    trainPhotos,
-    testAccuracy: test.accuracy,
-    seconds: (Date.now() - t0) / 1000,
-  };
+  onFeatures.optimizer.dispose();
+  return { model, classNames: feats.train.classNames, seconds: (Date.now() - t0) / 1000 };
 }
 
 /** Parameters of a model's nested base (its layers that are models) and of everything else (its head). */
@@ -78,28 +69,24 @@ export function baseAndHeadParams(model: tf.LayersModel): { base: number; head: 
   return { base, head: model.countParams() - base };
 }
 
-/** One model of the heads table: its title, the model, the photos its head learned from, its test accuracy. */
-export interface HeadRow {
-  title: string;
-  model: tf.LayersModel;
-  trainPhotos: number;
-  testAccuracy: number;
-}
-
-/** Shows the models side by side: base and head parameters, head / base, training photos, test accuracy. */
-export function showHeadComparison(rows: HeadRow[]): void {
-  showTable(
-    rows.map((r) => {
-      const p = baseAndHeadParams(r.model);
-      return {
-        [say({ en: 'model', ko: '모델' })]: r.title,
-        [say({ en: 'base parameters', ko: '합성곱 기반 파라미터' })]: p.base,
-        [say({ en: 'head parameters', ko: '분류기 파라미터' })]: p.head,
-        [say({ en: 'head / base', ko: '분류기 / 합성곱 기반' })]: `${(p.head / Math.max(1, p.base)).toFixed(2)}배`,
-        [say({ en: 'training photos', ko: '학습 사진' })]: r.trainPhotos,
-        [say({ en: 'test accuracy', ko: '테스트 정확도' })]: Number(r.testAccuracy.toFixed(2)),
-      };
-    }),
-    { caption: say({ en: 'Two heads on the same base', ko: '같은 합성곱 기반 위의 두 분류기' }) },
-  );
+/** Shows the models side by side: base and head parameters, head / base, training photos, test accuracy (measured here). */
+export async function showHeadComparison(
+  profile: LessonProfile,
+  models: { title: string; model: tf.LayersModel }[],
+): Promise<void> {
+  const data = await lessonDatasets(profile);
+  const rows = [];
+  for (const m of models) {
+    const p = baseAndHeadParams(m.model);
+    const test = await evaluateModel(m.model, data.test);
+    rows.push({
+      [say({ en: 'model', ko: '모델' })]: m.title,
+      [say({ en: 'base parameters', ko: '합성곱 기반 파라미터' })]: p.base,
+      [say({ en: 'head parameters', ko: '분류기 파라미터' })]: p.head,
+      [say({ en: 'head / base', ko: '분류기 / 합성곱 기반' })]: `${(p.head / Math.max(1, p.base)).toPrecision(3)}배`,
+      [say({ en: 'training photos', ko: '학습 사진' })]: data.train.filePaths.length,
+      [say({ en: 'test accuracy', ko: '테스트 정확도' })]: test.accuracy.toFixed(2),
+    });
+  }
+  showTable(rows, { caption: say({ en: 'Two heads on the same base', ko: '같은 합성곱 기반 위의 두 분류기' }) });
 }
