@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { layerRows } from '../lib/models/anatomy';
 import { buildVgg } from '../lib/models/vgg';
-import { degradationCurves } from '../lib/lesson/degradationView';
+import { degradationCurves, degradationSentences } from '../lib/lesson/degradationView';
 import { degradationNet, spiralData, trainDegradationNet } from '../lib/lesson/degradation';
 import { baseAndHeadParams } from '../lib/lesson/gapHeadModel';
 import { residualBlock } from '../lib/lesson/residualDemo';
@@ -194,6 +194,13 @@ describe('degradation experiment', () => {
         ['plain-56', false, 56, [60, 40]],
       ],
     );
+    assert.deepEqual(degradationSentences(curves), [
+      '일반 망: 56층의 학습 오차 50.0%는 20층의 27.5%보다 높습니다 (마지막 5 에포크의 평균).',
+    ]);
+    const better = degradationCurves([run('residual-20', 1, [0.3]), run('residual-56', 1, [0.1])]);
+    assert.deepEqual(degradationSentences(better), [
+      '잔차 망: 56층의 학습 오차 10.0%는 20층의 30.0%보다 낮습니다 (마지막 5 에포크의 평균).',
+    ]);
   });
 });
 

@@ -1,7 +1,8 @@
 /**
  * Notebook 03's degradation figures: the training-error curves that `scripts/degradation.ts` recorded in
  * lib/assets/degradation.json (plain and residual nets of 20 and 56 layers, lib/lesson/degradation.ts), one figure
- * for the plain nets and one for the residual nets, and a table of the last epochs' mean errors.
+ * for the plain nets and one for the residual nets, a table of the last epochs' mean errors and the sentences that
+ * compare them (built from the numbers).
  */
 import { readFileSync } from 'node:fs';
 import { assetPath } from '../core/paths';
@@ -46,6 +47,25 @@ export function degradationCurves(runs: DegradationRun[]): DegradationCurve[] {
 /** The mean of the last `k` values. */
 const lastMean = (v: number[], k: number): number => v.slice(-k).reduce((s, x) => s + x, 0) / Math.min(k, v.length);
 
+/**
+ * What the curves say, built from their numbers: per kind of net, the deeper net's last-5-epoch mean training error
+ * against the shallower one's, and whether it is higher or lower.
+ */
+export function degradationSentences(curves: DegradationCurve[]): string[] {
+  return [false, true].flatMap((residual) => {
+    const mine = curves.filter((c) => c.residual === residual).sort((a, b) => a.depth - b.depth);
+    if (mine.length < 2) return [];
+    const [low, high] = [mine[0], mine[mine.length - 1]];
+    const [a, b] = [lastMean(low.errorPercent, 5), lastMean(high.errorPercent, 5)];
+    const kind = residual ? '잔차 망' : '일반 망';
+    const verdict = b > a ? '높습니다' : b < a ? '낮습니다' : '같습니다';
+    return [
+      `${kind}: ${high.depth}층의 학습 오차 ${b.toFixed(1)}%는 ${low.depth}층의 ${a.toFixed(1)}%보다 ${verdict} ` +
+        '(마지막 5 에포크의 평균).',
+    ];
+  });
+}
+
 /** Shows the plain nets' curves, the residual nets' curves, and the last 5 epochs' mean error of each net. */
 export function showDegradation(record: DegradationRecord = readDegradationRecord()): void {
   const curves = degradationCurves(record.runs);
@@ -67,8 +87,9 @@ export function showDegradation(record: DegradationRecord = readDegradationRecor
     curves.map((c) => ({
       망: c.residual ? '잔차 망' : '일반 망',
       '층 수': c.depth,
-      '마지막 5 에포크의 평균 학습 오차 (%)': Number(lastMean(c.errorPercent, 5).toFixed(1)),
+      '마지막 5 에포크의 평균 학습 오차 (%)': lastMean(c.errorPercent, 5).toFixed(1),
     })),
     { caption: `나선 데이터에서 잰 학습 오차 (${record.date}, seed ${record.protocol.seeds.length}개의 평균)` },
   );
+  for (const line of degradationSentences(curves)) console.log(line);
 }
