@@ -5,7 +5,8 @@
  *
  *   npx tsx scripts/degradation.ts [--out <file.json>]
  *
- * About 2 to 8 minutes on 2 CPU cores (wasm backend; TF.js spends most of it per layer call, not on arithmetic).
+ * Slow for its size: TF.js spends the time per layer call, not on arithmetic. The recorded run took 29 minutes on 2
+ * CPU cores shared with other jobs (wasm backend; 2.5 to 14 minutes a net, the 56-layer plain net the longest).
  */
 import * as os from 'node:os';
 import { parseCommandLine, runMain } from './cli';
