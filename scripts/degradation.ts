@@ -5,8 +5,8 @@
  *
  *   npx tsx scripts/degradation.ts [--out <file.json>]
  *
- * Slow for its size: TF.js spends the time per layer call, not on arithmetic. The recorded run took 29 minutes on 2
- * CPU cores shared with other jobs (wasm backend; 2.5 to 14 minutes a net, the 56-layer plain net the longest).
+ * Slow for its size: TF.js spends the time per layer call, not on arithmetic. The recorded run took about 55 minutes
+ * on 2 CPU cores shared with other jobs (wasm backend; 3 to 14 minutes a net and seed, the 56-layer nets the longest).
  */
 import * as os from 'node:os';
 import { parseCommandLine, runMain } from './cli';
