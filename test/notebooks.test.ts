@@ -10,7 +10,7 @@ import { spawnSync } from 'child_process';
 import * as path from 'path';
 import { executeNotebook, formatFailure, listNotebooks, NotebookRun } from '../scripts/lesson';
 import { ExecutedNotebook, StatisticalCheckFailure } from './helpers/notebookOutputs';
-import { checkPlotlyOnce, checkStaticFigures } from './helpers/staticFigures';
+import { checkDiagrams, checkPlotlyOnce, checkStaticFigures } from './helpers/staticFigures';
 import { CHROMIUM_FLAGS } from './helpers/classicNotebook';
 
 const root = path.resolve(__dirname, '..');
@@ -47,6 +47,7 @@ test('notebooks run headless in the mini profile', async (t) => {
           await check(nb);
           // Every notebook: each figure also a static image, plotly.js once in the exported HTML.
           const sizes = checkStaticFigures(nb);
+          checkDiagrams(nb);
           if (r.html) checkPlotlyOnce(r.html, nb.figureCount());
           if (sizes.length) tt.diagnostic(`${name}: static figures of ${sizes.join(', ')} bytes`);
           return;

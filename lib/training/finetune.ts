@@ -45,6 +45,21 @@ export function unfreeze(model: tf.LayersModel, opts: { from?: string; recompile
 /** The lesson's fine-tuning strategies: train only the new head, the head plus the top of the base, or everything. */
 export type FineTuneStrategy = 'classifier' | 'top' | 'all';
 
+/** How much training data there is, and how much its classes resemble those the base learned (ImageNet's). */
+export type DataSize = 'small' | 'large';
+/** How much the new classes resemble the classes the base was trained on. */
+export type Similarity = 'low' | 'high';
+
+/**
+ * The lesson's rule for choosing a strategy: much data and little similarity -> 'all'; little data and much
+ * similarity -> 'classifier'; the two mixed cases -> 'top'. The classifier trains in every strategy.
+ */
+export function recommendedStrategy(size: DataSize, similarity: Similarity): FineTuneStrategy {
+  if (size === 'large' && similarity === 'low') return 'all';
+  if (size === 'small' && similarity === 'high') return 'classifier';
+  return 'top';
+}
+
 /** Options of `setFineTuneStrategy`. */
 export interface FineTuneOptions {
   /** For 'top': the first base layer to train (default `lastBlockStart(base)`: the family's `fineTuneFrom`). */

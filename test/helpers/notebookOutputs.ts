@@ -73,6 +73,17 @@ export class ExecutedNotebook {
       .filter((o) => /class="tlts-plot"/.test(join(o.data?.['text/html'])))
       .map((o) => Object.fromEntries(Object.entries(o.data ?? {}).map(([k, v]) => [k, join(v)])));
   }
+  /** Every output that carries a static diagram (lib/ui/diagram.ts: HTML with a `tlts-diagram` div), all its MIME types. */
+  diagramOutputs(): Record<string, string>[] {
+    return this.cells
+      .flatMap((c) => c.outputs ?? [])
+      .filter((o) => /class="tlts-diagram"/.test(join(o.data?.['text/html'])))
+      .map((o) => Object.fromEntries(Object.entries(o.data ?? {}).map(([k, v]) => [k, join(v)])));
+  }
+  /** The SVG of each static diagram, in order. */
+  diagramSvgs(): string[] {
+    return this.diagramOutputs().map((d) => d['image/svg+xml'] ?? '');
+  }
   /** Number of plotly figures in the outputs. */
   figureCount(): number {
     return this.htmls().reduce((n, h) => n + (h.match(/class="tlts-plot"/g)?.length ?? 0), 0);

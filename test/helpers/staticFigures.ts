@@ -31,6 +31,21 @@ export function checkStaticFigures(nb: ExecutedNotebook): number[] {
   });
 }
 
+/** Asserts the static diagrams of `nb` (lib/ui/diagram.ts): an SVG of a sane size, the same SVG inside the HTML's image. */
+export function checkDiagrams(nb: ExecutedNotebook): number[] {
+  return nb.diagramOutputs().map((data, k) => {
+    const svg = data['image/svg+xml'] ?? '';
+    const bytes = Buffer.byteLength(svg, 'utf8');
+    assert.match(svg, /^<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"[\s\S]*<\/svg>$/, `diagram ${k}: an SVG`);
+    assert.ok(bytes >= SVG_BYTES.min && bytes <= SVG_BYTES.max, `diagram ${k}: SVG of ${bytes} bytes`);
+    const src = /<img class="tlts-diagram-image"[^>]* src="data:image\/svg\+xml;base64,([^"]+)"/.exec(
+      data['text/html'],
+    );
+    assert.equal(Buffer.from(src?.[1] ?? '', 'base64').toString('utf8'), svg, `diagram ${k}: the same SVG in the HTML`);
+    return bytes;
+  });
+}
+
 /** Asserts that the exported HTML page carries plotly.js once (or not at all when it has no figure). */
 export function checkPlotlyOnce(html: string, figures: number): number {
   const copies = readFileSync(html, 'utf8').split(CARRIER).length - 1;

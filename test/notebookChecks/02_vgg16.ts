@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { imagenetClasses } from '../../lib/models/imagenet';
 import { MINI_DATASET_DIR } from '../../lib/lesson/lessonDataset';
 import { markdownText } from '../helpers/notebookGrids';
+import { boxTexts } from '../helpers/diagramBoxes';
 import { ExecutedNotebook, num } from '../helpers/notebookOutputs';
 
 export default (nb: ExecutedNotebook): void => {
@@ -13,6 +14,18 @@ export default (nb: ExecutedNotebook): void => {
   assert.equal(num(share[0]['파라미터']), 14_714_688, 'the 13 conv layers');
   assert.equal(num(share[0]['파라미터']) + num(share[1]['파라미터']), num(share[2]['파라미터']));
   const blocks = nb.table('VGG16 블록별');
+  // The architecture diagram, drawn from the same model: 13 convolutions, each block ending in the table's shape.
+  const [diagram] = nb.diagramSvgs();
+  assert.ok(diagram, 'the VGG16 diagram is shown');
+  assert.equal(boxTexts(diagram, 'conv').length, 13);
+  assert.deepEqual(
+    boxTexts(diagram, 'pool').map((lines) => lines[1].replace(/×/g, 'x')),
+    blocks.filter((r) => r['묶음'].startsWith('block')).map((r) => r['출력 모양']),
+  );
+  assert.ok(
+    diagram.includes(`파라미터 ${share[1]['파라미터']}`),
+    "the classifier column has the dense layers' parameters",
+  );
   const convBlocks = blocks.filter((r) => r['묶음'].startsWith('block'));
   assert.deepEqual(
     convBlocks.map((r) => num(r['합성곱 층'])),

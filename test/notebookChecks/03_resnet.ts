@@ -1,6 +1,7 @@
 /** Output checks of notebooks/03_resnet.ipynb (executed in the mini profile by test/notebooks.test.ts). */
 import assert from 'node:assert/strict';
 import { markdownText } from '../helpers/notebookGrids';
+import { boxTexts } from '../helpers/diagramBoxes';
 import { ExecutedNotebook, num } from '../helpers/notebookOutputs';
 
 /** Parameters of a bottleneck block counted by hand: convolutions with bias, 4 numbers per BatchNorm channel. */
@@ -21,6 +22,29 @@ export default (nb: ExecutedNotebook): void => {
     identity.reduce((s, r) => s + num(r['파라미터']), 0),
     bottleneckParams(256, 64, false),
   );
+  // The plain and residual block drawn from the identity block: the same three units, the shortcut on one side only.
+  const [blocks] = nb.diagramSvgs();
+  assert.ok(blocks, 'the plain vs residual block diagram is shown');
+  const [plain, residual] = blocks.split('<g class="panel residual">');
+  assert.equal(boxTexts(plain, 'unit').length, 3);
+  assert.deepEqual(boxTexts(residual, 'unit'), boxTexts(plain, 'unit'));
+  assert.ok(
+    !plain.includes('class="shortcut"') && residual.includes('class="shortcut"'),
+    'only the residual block adds x',
+  );
+  assert.deepEqual(boxTexts(residual, 'output')[0], ['출력 H(x) = F(x) + x', '56×56×256']);
+  // The degradation experiment: its two figures and its table (plain and residual, 20 and 56 layers).
+  const errors = nb.table('나선 데이터에서 잰 학습 오차');
+  assert.deepEqual(
+    errors.map((r) => `${r['망']} ${r['층 수']}`),
+    ['일반 망 20', '일반 망 56', '잔차 망 20', '잔차 망 56'],
+  );
+  const last = errors.map((r) => num(r['마지막 5 에포크의 평균 학습 오차 (%)']));
+  // The markdown describes the recorded run: the 56-layer plain net at chance (about 67 % for 3 classes), the
+  // others down to a few percent; a new record that says otherwise must come with new words.
+  assert.ok(last[1] > 60 && last[0] < 10 && last[2] < 10 && last[3] < 10, `errors of the recorded run: ${last}`);
+  assert.match(nb.text(), /일반 망: 56층의 학습 오차 [\d.]+%는 20층의 [\d.]+%보다 높습니다/);
+  assert.equal(nb.figureOutputs().filter((f) => f['text/plain']?.includes('학습 오차')).length, 2);
   const projection = nb.table('projection block');
   assert.equal(
     projection.find((r) => r['층'] === 'projection_add')?.['입력 받는 층'],

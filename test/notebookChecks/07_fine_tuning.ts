@@ -3,10 +3,17 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { miniProfile } from '../../lib/lesson/profile';
+import { boxTexts } from '../helpers/diagramBoxes';
 import { ExecutedNotebook, num, statisticalCheck } from '../helpers/notebookOutputs';
 
 export default (nb: ExecutedNotebook): void => {
   const text = nb.text();
+  // The quadrant: four cells naming the strategies of the table below, this lesson's cats and dogs in strategy 3's.
+  const [quadrant] = nb.diagramSvgs();
+  assert.ok(quadrant, 'the fine-tuning quadrant is shown');
+  const cells = boxTexts(quadrant, 'cell (?:all|top|classifier)').map((lines) => lines[0]);
+  assert.deepEqual(cells, ['3. 분류기만 학습', '2. 위쪽 일부만 학습', '2. 위쪽 일부만 학습', '1. 전체 학습']);
+  assert.match(quadrant, /<g class="mark">[\s\S]*이 강의의 고양이·개/);
   const strategies = nb.table('미세 조정 전략별');
   assert.deepEqual(
     strategies.map((r) => r['상태']),

@@ -43,7 +43,7 @@ export default (nb: ExecutedNotebook): void => {
       ['192 × 192', 'conv_pw_13_relu', '6 × 6, 256'],
     ],
   );
-  const [photos, mistakes] = grids(nb);
+  const [photos, heads, mistakes] = grids(nb);
   assert.ok(photos, 'the Grad-CAM grid of the test photos is shown');
   assert.deepEqual(photos.titles, ['사진', 'ImageNet 모델 (MobileNet)', '미세 조정한 고양이/개 모델 (07)']);
   assert.equal(photos.rows.length, 4, 'two cats and two dogs');
@@ -60,6 +60,25 @@ export default (nb: ExecutedNotebook): void => {
     text + nb.htmls().join(''),
     /사진 한 장의 Grad-CAM 계산 시간\(초\): ImageNet 모델 \(MobileNet\) \d+\.\d\d/,
   );
+  // The two heads on the same base: 07's Flatten head (9216 x 256 + 256, then 256 + 1) and the GAP head (256 + 1).
+  const table = nb.table('같은 합성곱 기반 위의 두 분류기');
+  assert.deepEqual(
+    table.map((r) => num(r['분류기 파라미터'])),
+    [9216 * 256 + 256 + 257, 257],
+  );
+  assert.equal(table[0]['합성곱 기반 파라미터'], table[1]['합성곱 기반 파라미터'], 'the same base under both heads');
+  for (const r of table) assert.ok(num(r['테스트 정확도']) >= 0 && num(r['테스트 정확도']) <= 1);
+  // The same four photos explained by both heads; the Flatten column is the grid above's (same model, same photos).
+  assert.ok(heads, 'the grid of the two heads is shown');
+  assert.deepEqual(heads.titles, ['사진', '미세 조정한 고양이/개 모델 (07)', 'GAP 분류기 모델 (00의 CAM 구조)']);
+  assert.deepEqual(
+    heads.rows.map(([photo, flatten]) => [photo.caption, flatten.caption]),
+    photos.rows.map(([photo, , tuned]) => [photo.caption, tuned.caption]),
+  );
+  for (const [, , gap] of heads.rows) {
+    assert.match(gap.image, /^data:image\/png;base64,.{1000,}/);
+    assert.match(gap.caption, /^(cats|dogs) \d+\.\d%$/);
+  }
   // The most confident mistakes: how many, then each photo beside both models' Grad-CAM.
   const wrong = /테스트 사진 100장 중 (\d+)장을 틀렸습니다 \(정확도 ([\d.]+)\)\. 가장 확신하며 틀린 (\d+)장:/.exec(
     text,
