@@ -40,7 +40,7 @@ function preprocessingOf(model: tf.LayersModel): object[] {
     const cls = layer.getClassName();
     if (cls !== 'ImageNetPreprocessing' && cls !== 'Rescaling') return;
     const { mode, scale, offset } = layer.getConfig() as Record<string, unknown>;
-    const where = [...path.map((m) => m.name), layer.name].join('/');
+    const where = [...path.slice(1).map((m) => m.name), layer.name].join('/');
     found.push({ layer: where, class: cls, ...(mode ? { mode } : { scale, offset }) });
   });
   return found;
