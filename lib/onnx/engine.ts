@@ -80,7 +80,7 @@ export interface ModelRunner extends EngineChoice {
 export async function modelRunner(model: tf.LayersModel, requested?: string): Promise<ModelRunner> {
   const tfjs = (choice: EngineChoice): ModelRunner => ({
     ...choice,
-    run: async (x) => tf.tidy(() => model.predict(x) as tf.Tensor),
+    run: async (x) => tf.tidy(() => model.predict(x, { batchSize: x.shape[0] }) as tf.Tensor),
   });
   const choice = chooseEngine(requested);
   if (choice.engine === 'tfjs') return tfjs(choice);
