@@ -2,7 +2,7 @@
  * Classifies images with a saved model from the command line:
  *
  *   npm run predict -- <model-dir> <image...> [--classes cats,dogs] [--size 150 | --size 150x200] [--threshold 0.5]
- *     [--cam <out-dir>] [--top 3]
+ *     [--cam <out-dir>] [--top 3] [--engine auto|tfjs|onnxruntime]
  *
  * Loads the model with lib/io/modelIO.ts, reads and resizes each image with `loadImage` (pixels 0..255, as the
  * lesson's models expect: their preprocessing is inside the model), and prints path, class and probability.
@@ -10,7 +10,8 @@
  * else from the model's `userDefinedMetadata.classNames`, else class indices. With `--cam <out-dir>`, also writes
  * one Grad-CAM overlay PNG per image (lib/explain: the predicted class, on the last feature map, over the photo at
  * its own size) and prints its path as a fourth column. A model of more than 2 classes (e.g. from `npm run train`)
- * also gets a last column with its `--top` (default 3) classes and their probabilities.
+ * also gets a last column with its `--top` (default 3) classes and their probabilities. The forward pass runs on
+ * `--engine` (default `LESSON_ENGINE`, else auto: ONNX Runtime on a CPU backend; Grad-CAM always on TF.js).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -24,6 +25,7 @@ import { gradCam } from '../lib/explain/gradCam';
 import { overlayPng } from '../lib/explain/overlay';
 import { overlayPaths } from '../lib/explain/overlayNames';
 import { loadSavedModel } from '../lib/models/savedModel';
+import { modelRunner, requestedEngine, type EngineName } from '../lib/onnx/engine';
 
 /** Parsed command line of the predict script. */
 export interface PredictArgs {
@@ -36,11 +38,13 @@ export interface PredictArgs {
   cam?: string;
   /** How many classes to list with their probabilities for a model of more than 2 classes (`--top`, default 3). */
   top?: number;
+  /** What runs the model (`--engine`): auto (default, or LESSON_ENGINE), tfjs or onnxruntime (lib/onnx/engine.ts). */
+  engine?: EngineName;
 }
 
 const USAGE =
   'usage: npm run predict -- <model-dir> <image...> [--classes cats,dogs] [--size 150 | --size 150x200] ' +
-  '[--threshold 0.5] [--cam <out-dir>] [--top 3]';
+  '[--threshold 0.5] [--cam <out-dir>] [--top 3] [--engine auto|tfjs|onnxruntime]';
 
 /** Parses `argv` (without node and the script path). */
 export function parsePredictArgs(argv: string[]): PredictArgs {
@@ -52,6 +56,7 @@ export function parsePredictArgs(argv: string[]): PredictArgs {
       threshold: { type: 'string' },
       cam: { type: 'string' },
       top: { type: 'string' },
+      engine: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     USAGE,
@@ -69,7 +74,8 @@ export function parsePredictArgs(argv: string[]): PredictArgs {
   const top = v.top === undefined ? undefined : Number(v.top);
   if (top !== undefined && !(Number.isInteger(top) && top >= 1))
     throw new Error(`--top ${v.top}: give a whole number >= 1.`);
-  return { modelDir: pos[0], images: pos.slice(1), classes, size, threshold, cam: v.cam, top };
+  const engine = v.engine === undefined ? {} : { engine: requestedEngine(v.engine) };
+  return { modelDir: pos[0], images: pos.slice(1), classes, size, threshold, cam: v.cam, top, ...engine };
 }
 
 /** One prediction. */
@@ -143,6 +149,7 @@ export async function predictImages(
     }
   }
   const results: Prediction[] = [];
+  const runner = await modelRunner(model, args.engine);
   const camPaths = args.cam ? overlayPaths(args.images, args.cam) : [];
   for (const [i, file] of args.images.entries()) {
     if (!fs.existsSync(file)) throw new Error(`image ${file} does not exist.`);
@@ -152,7 +159,8 @@ export async function predictImages(
     } catch (err) {
       throw new Error(`cannot read image ${file}: ${(err as Error).message}`, { cause: err });
     }
-    const probs = tf.tidy(() => (model.predict(tf.expandDims(img, 0)) as tf.Tensor).reshape([-1]));
+    const batch = tf.expandDims(img, 0);
+    const probs = await runner.run(batch).finally(() => batch.dispose());
     const p = Array.from(await probs.data());
     tf.dispose(args.cam ? probs : [img, probs]);
     let classIndex: number;

@@ -6,14 +6,15 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { assetPath } from '../lib/core/paths';
 import { imageDatasetFromDirectory, loadImage } from '../lib/data/imageDataset';
-import { mobilenet } from '../lib/models/mobilenet';
-import { SHIPPED_MOBILENET } from '../lib/models/shippedWeights';
 import { chooseEngine, modelRunner, requestedEngine } from '../lib/onnx/engine';
 import { openOnnxSessions, releaseOnnxSession, runOnnx } from '../lib/onnx/modelSession';
 import { evaluateModel } from '../lib/training/evaluate';
 import { extractFeatures, type FeatureBatches } from '../lib/training/features';
 import { buildTransferModel } from '../lib/training/transferModel';
-import { relativeDifference } from './helpers/onnxCompare';
+import { relativeDifference, shippedMobileNet } from './helpers/onnxCompare';
+import { tempDir } from './helpers/tempDir';
+import { saveModel } from '../lib/io/modelIO';
+import { parsePredictArgs, predictImages } from '../scripts/predict';
 
 const root = path.resolve(__dirname, '..');
 
@@ -58,13 +59,7 @@ function tinyBatches(numBatches: number): FeatureBatches {
 }
 
 test('extractFeatures: ONNX Runtime gives the same features as TF.js (real MobileNet α=0.25, real photos)', async () => {
-  const base = await mobilenet({
-    alpha: 0.25,
-    includeTop: false,
-    inputShape: [160, 160, 3],
-    weights: SHIPPED_MOBILENET.weights,
-    quiet: true,
-  });
+  const base = await shippedMobileNet(160);
   const dataset = () =>
     imageDatasetFromDirectory(assetPath('cats_and_dogs_mini', 'validation'), {
       imageSize: [160, 160],
@@ -102,14 +97,8 @@ test("ONNX Runtime's features match the float64 NumPy reference (test/fixtures/m
     photos: { path: string; height: number; width: number; features: number[] }[];
   };
   const { height, width } = reference.photos[0];
-  const base = await mobilenet({
-    alpha: 0.25,
-    includeTop: false,
-    pooling: 'avg',
-    inputShape: [height, width, 3],
-    weights: SHIPPED_MOBILENET.weights,
-    quiet: true,
-  });
+  assert.equal(height, width, 'the fixture photos are square');
+  const base = await shippedMobileNet(height, 'avg');
   for (const photo of reference.photos) {
     const img = await loadImage(path.join(root, photo.path));
     const x = tf.tidy(() => img.expandDims(0).div(127.5).sub(1));
@@ -215,4 +204,21 @@ test('onnxruntime-node missing: auto falls back to TF.js with the reason; asked 
     reason: 'auto: onnxruntime-node is not installed (run `npm ci`; see the README, "ONNX")',
   });
   assert.match(named, /engine 'onnxruntime': onnxruntime-node is not installed.*LESSON_ENGINE=tfjs/);
+});
+
+test('npm run predict --engine: the same classes and probabilities on both engines; an unknown engine is an error', async () => {
+  const base = tinyBase();
+  const model = buildTransferModel(base, { head: 'gap', dense: 4, outputs: 3, inputShape: [6, 6, 3] });
+  const dir = tempDir('onnx-predict-');
+  await saveModel(model, path.join(dir, 'model'));
+  const photos = ['cat.10150.jpg', 'cat.10151.jpg'].map((f) => assetPath('cats_and_dogs_mini', 'test', 'cats', f));
+  const predict = (engine: string) =>
+    predictImages(parsePredictArgs([path.join(dir, 'model'), ...photos, '--engine', engine]), { quiet: true });
+  const [a, b] = [await predict('tfjs'), await predict('onnxruntime')];
+  assert.deepEqual(
+    b.map((p) => p.className),
+    a.map((p) => p.className),
+  );
+  a.forEach((p, i) => assert.ok(Math.abs(p.probability - b[i].probability) <= 1e-5, `${p.path}: probabilities differ`));
+  assert.throws(() => parsePredictArgs(['m', 'a.jpg', '--engine', 'gpu']), /engine 'gpu' does not exist/);
 });

@@ -17,7 +17,14 @@ import { exportOnnx, ONNX_OPSET } from '../lib/onnx/exportOnnx';
 import { toStandardLayers } from '../lib/models/standardLayers';
 import { buildTransferModel } from '../lib/training/transferModel';
 import { main as exportMain, parseExportArgs } from '../scripts/export';
-import { photoBatch, randomizeWeights, relativeDifference, runOnnxFile, tfjsOutput } from './helpers/onnxCompare';
+import {
+  photoBatch,
+  randomizeWeights,
+  relativeDifference,
+  runOnnxFile,
+  shippedMobileNet,
+  tfjsOutput,
+} from './helpers/onnxCompare';
 import { tempDir } from './helpers/tempDir';
 
 const TOLERANCE = 1e-4;
@@ -49,13 +56,7 @@ test('real MobileNet α=0.25 (shipped ImageNet weights) on real photos: with top
   const top = await mobilenet({ alpha: 0.25, weights: SHIPPED_MOBILENET.weightsWithTop, quiet: true });
   await expectSameOutput(top, scaled(photos224));
   const photos = await photoBatch(6, 160);
-  const base = await mobilenet({
-    alpha: 0.25,
-    includeTop: false,
-    inputShape: [160, 160, 3],
-    weights: SHIPPED_MOBILENET.weights,
-    quiet: true,
-  });
+  const base = await shippedMobileNet(160);
   await expectSameOutput(base, scaled(photos));
   const model = buildTransferModel(base, {
     augmentation: defaultAugmentation({ seed: 1 }),

@@ -9,6 +9,8 @@ import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import { loadImage } from '../../lib/data/imageDataset';
 import { assetPath } from '../../lib/core/paths';
+import { mobilenet } from '../../lib/models/mobilenet';
+import { SHIPPED_MOBILENET } from '../../lib/models/shippedWeights';
 
 /** max |a − b| / max(1, max |a|): the difference of two outputs, relative to the reference's scale. */
 export function relativeDifference(reference: ArrayLike<number>, other: ArrayLike<number>): number {
@@ -84,4 +86,17 @@ export async function photoBatch(n: number, size: number): Promise<tf.Tensor4D> 
   const batch = tf.stack(images) as tf.Tensor4D;
   tf.dispose(images);
   return batch;
+}
+
+/** The shipped MobileNet α=0.25 (real ImageNet weights) without top, for square inputs of `size`. */
+export function shippedMobileNet(size: number, pooling?: 'avg'): Promise<tf.LayersModel> {
+  const inputShape: [number, number, number] = [size, size, 3];
+  return mobilenet({
+    alpha: 0.25,
+    includeTop: false,
+    pooling,
+    inputShape,
+    weights: SHIPPED_MOBILENET.weights,
+    quiet: true,
+  });
 }
