@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { assetPath } from '../lib/core/paths';
 import { imageDatasetFromDirectory, loadImage } from '../lib/data/imageDataset';
 import { chooseEngine, modelRunner, requestedEngine } from '../lib/onnx/engine';
+import { exportOnnx } from '../lib/onnx/exportOnnx';
 import { openOnnxSessions, releaseOnnxSession, runOnnx } from '../lib/onnx/modelSession';
 import { evaluateModel } from '../lib/training/evaluate';
 import { extractFeatures, type FeatureBatches } from '../lib/training/features';
@@ -221,4 +222,37 @@ test('npm run predict --engine: the same classes and probabilities on both engin
   );
   a.forEach((p, i) => assert.ok(Math.abs(p.probability - b[i].probability) <= 1e-5, `${p.path}: probabilities differ`));
   assert.throws(() => parsePredictArgs(['m', 'a.jpg', '--engine', 'gpu']), /engine 'gpu' does not exist/);
+});
+
+test('npm run predict on an exported .onnx file: the same answers as the folder; corrupt and foreign files are clear errors', async () => {
+  const base = tinyBase();
+  const model = buildTransferModel(base, { head: 'gap', dense: 4, outputs: 3, inputShape: [6, 6, 3] });
+  model.setUserDefinedMetadata({ classNames: ['a', 'b', 'c'] });
+  const dir = tempDir('onnx-file-');
+  await saveModel(model, path.join(dir, 'model'));
+  const file = await exportOnnx(model, path.join(dir, 'model.onnx'));
+  const photos = ['cat.10150.jpg', 'dog.10150.jpg'].map((f) =>
+    assetPath('cats_and_dogs_mini', 'test', f.startsWith('cat') ? 'cats' : 'dogs', f),
+  );
+  const predict = (m: string, ...more: string[]) =>
+    predictImages(parsePredictArgs([m, ...photos, ...more]), { quiet: true });
+  const [fromFolder, fromFile] = [await predict(path.join(dir, 'model'), '--engine', 'tfjs'), await predict(file)];
+  assert.deepEqual(
+    fromFile.map((p) => p.className),
+    fromFolder.map((p) => p.className),
+  );
+  assert.ok(
+    fromFile.every((p) => ['a', 'b', 'c'].includes(p.className)),
+    'class names from the metadata',
+  );
+  fromFile.forEach((p, i) => assert.ok(Math.abs(p.probability - fromFolder[i].probability) <= 1e-5));
+  const corrupt = path.join(dir, 'corrupt.onnx');
+  fs.writeFileSync(corrupt, fs.readFileSync(file).subarray(0, 200));
+  await assert.rejects(predict(corrupt), /corrupt\.onnx is not an ONNX model .*npm run export/);
+  fs.writeFileSync(path.join(dir, 'text.onnx'), 'not a model at all');
+  await assert.rejects(predict(path.join(dir, 'text.onnx')), /text\.onnx is not an ONNX model/);
+  const dense = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [8] })] });
+  const foreign = await exportOnnx(dense, path.join(dir, 'foreign.onnx'));
+  await assert.rejects(predict(foreign), /foreign\.onnx: its input .* is \[\?,8\].*float32 NHWC pixels/);
+  await assert.rejects(predict(file, '--cam', dir), /--cam needs the model folder/);
 });
