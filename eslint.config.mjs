@@ -11,10 +11,11 @@ const LAYERS = {
   data: ['core'],
   layers: ['core'],
   models: ['core', 'io', 'layers'],
-  training: ['core', 'io', 'data', 'layers', 'models'],
-  explain: ['core', 'io', 'data', 'layers', 'models', 'training'],
-  ui: ['core', 'io', 'data', 'layers', 'models', 'training', 'explain'],
-  lesson: ['core', 'backend', 'io', 'data', 'layers', 'models', 'training', 'explain', 'ui'],
+  onnx: ['core', 'io', 'layers', 'models'],
+  training: ['core', 'io', 'data', 'layers', 'models', 'onnx'],
+  explain: ['core', 'io', 'data', 'layers', 'models', 'onnx', 'training'],
+  ui: ['core', 'io', 'data', 'layers', 'models', 'onnx', 'training', 'explain'],
+  lesson: ['core', 'backend', 'io', 'data', 'layers', 'models', 'onnx', 'training', 'explain', 'ui'],
 };
 
 const layerRules = Object.entries(LAYERS).map(([folder, allowed]) => {

@@ -11,7 +11,8 @@
  * same shapes with the same number of threads right after each workload, and the table shows the ratio. On wasm, the VGG16 forward pass is
  * also timed with Winograd convolutions off (XNNPACK's direct convolution only), alternating with the default.
  * `--profile` adds, per workload, the time per kernel (`lib/backend/kernelProfile.ts`) over further steps;
- * `--shapes` splits that per kernel and input shapes.
+ * `--shapes` splits that per kernel and input shapes. Forward passes are also timed on ONNX Runtime (the model
+ * exported in memory, lib/onnx): through the library's engine and on a bare session, alternating.
  */
 import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
@@ -28,6 +29,8 @@ interface Row {
   torch: string;
   unit: Workload['unit'];
   value: number;
+  /** A forward pass on ONNX Runtime: through the library's engine, and bare. */
+  onnx?: { engine: number; bare: number };
 }
 
 interface Options {
@@ -122,13 +125,26 @@ async function runWorkload(w: Workload, p: Prepared, opts: Options, wasm: boolea
     setWasmWinograd(true);
     console.log(`  ${w.name}: ${fmt(value(on))} (direct conv: ${fmt(value(off))})`);
     return [
-      { name: w.name, torch: w.torch, unit: w.unit, value: value(on) },
+      { name: w.name, torch: w.torch, unit: w.unit, value: value(on), onnx: await onnxTimes(p, reps, value) },
       { name: `${w.name} (direct conv, WASM_WINOGRAD=0)`, torch: w.torch, unit: w.unit, value: value(off) },
     ];
   }
   const [ms] = await timeSettings(reps, p.step, [() => undefined]);
   console.log(`  ${w.name}: ${fmt(value(ms))}`);
-  return [{ name: w.name, torch: w.torch, unit: w.unit, value: value(ms) }];
+  return [{ name: w.name, torch: w.torch, unit: w.unit, value: value(ms), onnx: await onnxTimes(p, reps, value) }];
+}
+
+/** A forward pass on ONNX Runtime, through the engine and bare, alternating; undefined for a training step. */
+async function onnxTimes(p: Prepared, reps: number, value: (ms: number) => number): Promise<Row['onnx']> {
+  if (!p.onnx) return undefined;
+  const onnx = p.onnx;
+  let which: 'engine' | 'bare' = 'engine';
+  const [engine, bare] = await timeSettings(reps, () => onnx[which](), [
+    () => (which = 'engine'),
+    () => (which = 'bare'),
+  ]);
+  console.log(`    ONNX Runtime: ${value(engine).toFixed(2)} (bare session: ${value(bare).toFixed(2)})`);
+  return { engine: value(engine), bare: value(bare) };
 }
 
 async function profileWorkload(w: Workload, p: Prepared, byShape: boolean): Promise<void> {
@@ -145,13 +161,18 @@ async function profileWorkload(w: Workload, p: Prepared, byShape: boolean): Prom
 function printTable(rows: Row[], torch: Record<string, number> | string, header: string, threads: number): void {
   console.log(`\n${header}`);
   if (typeof torch === 'string') console.log(`PyTorch: ${torch}`);
-  console.log(`| workload | unit | tfjs | PyTorch (${threads} threads) | tfjs / PyTorch |`);
-  console.log('|---|---|---|---|---|');
+  console.log(
+    `| workload | unit | tfjs | PyTorch (${threads} threads) | tfjs / PyTorch | ONNX Runtime (engine / bare) |`,
+  );
+  console.log('|---|---|---|---|---|---|');
   for (const r of rows) {
     const t = typeof torch === 'string' ? undefined : torch[r.torch];
     const fmt = (v: number): string => (r.unit === 'images/s' ? v.toFixed(2) : v < 100 ? v.toFixed(1) : v.toFixed(0));
     const ratio = t === undefined ? '' : `${(r.value / t).toFixed(2)}x`;
-    console.log(`| ${r.name} | ${r.unit} | ${fmt(r.value)} | ${t === undefined ? '' : fmt(t)} | ${ratio} |`);
+    const onnx = r.onnx
+      ? `${fmt(r.onnx.engine)} / ${fmt(r.onnx.bare)} (${(r.onnx.engine / r.value).toFixed(2)}x tfjs)`
+      : '';
+    console.log(`| ${r.name} | ${r.unit} | ${fmt(r.value)} | ${t === undefined ? '' : fmt(t)} | ${ratio} | ${onnx} |`);
   }
 }
 

@@ -3,6 +3,10 @@
  * counterparts (same shapes, same layers) are in `bench_torch.py`, under the `torch` keys.
  */
 import * as tf from '@tensorflow/tfjs';
+import { modelRunner, type ModelRunner } from '../lib/onnx/engine';
+import { modelToOnnx } from '../lib/onnx/exportOnnx';
+import { releaseOnnxSession } from '../lib/onnx/modelSession';
+import { loadOnnxRuntime, sessionOptions } from '../lib/onnx/onnxRuntime';
 import { buildMobileNet } from '../lib/models/mobilenet';
 import { vgg16 } from '../lib/models/vgg';
 import { buildTransferModel } from '../lib/training/transferModel';
@@ -19,6 +23,8 @@ const MOBILE_SIZE = 160;
 /** A prepared workload: one step to time (a forward pass or a training step), and its clean-up. */
 export interface Prepared {
   step(): Promise<void>;
+  /** A forward pass's same step on ONNX Runtime: through the library's engine, and bare (a session on the file). */
+  onnx?: { engine(): Promise<void>; bare(): Promise<void> };
   dispose(): void;
 }
 
@@ -44,6 +50,24 @@ function images(batch: number, size: number): { x: tf.Tensor; y: tf.Tensor } {
   };
 }
 
+/** The forward pass on ONNX Runtime: the engine (`modelRunner`) and a bare session on the exported bytes. */
+function onnxForward(model: tf.LayersModel, x: tf.Tensor): NonNullable<Prepared['onnx']> {
+  let runner: ModelRunner | undefined;
+  let bare: import('onnxruntime-node').InferenceSession | undefined;
+  const data = x.dataSync() as Float32Array;
+  return {
+    engine: async () => {
+      runner ??= await modelRunner(model, 'onnxruntime');
+      (await runner.run(x)).dispose();
+    },
+    bare: async () => {
+      const ort = loadOnnxRuntime();
+      bare ??= await ort.InferenceSession.create(modelToOnnx(model), sessionOptions());
+      await bare.run({ [bare.inputNames[0]]: new ort.Tensor('float32', data, x.shape) });
+    },
+  };
+}
+
 function forward(model: tf.LayersModel, x: tf.Tensor): Prepared {
   return {
     step: async () => {
@@ -51,8 +75,10 @@ function forward(model: tf.LayersModel, x: tf.Tensor): Prepared {
       await out.data();
       out.dispose();
     },
+    onnx: onnxForward(model, x),
     dispose: () => {
       x.dispose();
+      void releaseOnnxSession(model);
       model.dispose();
     },
   };

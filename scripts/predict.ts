@@ -1,8 +1,8 @@
 /**
  * Classifies images with a saved model from the command line:
  *
- *   npm run predict -- <model-dir> <image...> [--classes cats,dogs] [--size 150 | --size 150x200] [--threshold 0.5]
- *     [--cam <out-dir>] [--top 3]
+ *   npm run predict -- <model-dir | model.onnx> <image...> [--classes cats,dogs] [--size 150 | --size 150x200] [--threshold 0.5]
+ *     [--cam <out-dir>] [--top 3] [--engine auto|tfjs|onnxruntime]
  *
  * Loads the model with lib/io/modelIO.ts, reads and resizes each image with `loadImage` (pixels 0..255, as the
  * lesson's models expect: their preprocessing is inside the model), and prints path, class and probability.
@@ -10,7 +10,9 @@
  * else from the model's `userDefinedMetadata.classNames`, else class indices. With `--cam <out-dir>`, also writes
  * one Grad-CAM overlay PNG per image (lib/explain: the predicted class, on the last feature map, over the photo at
  * its own size) and prints its path as a fourth column. A model of more than 2 classes (e.g. from `npm run train`)
- * also gets a last column with its `--top` (default 3) classes and their probabilities.
+ * also gets a last column with its `--top` (default 3) classes and their probabilities. The forward pass runs on
+ * `--engine` (default `LESSON_ENGINE`, else auto: ONNX Runtime on a CPU backend; Grad-CAM always on TF.js). A
+ * `.onnx` file (`npm run export`) instead of the folder runs on ONNX Runtime alone, class names from its metadata.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -25,6 +27,9 @@ import { overlayPng } from '../lib/explain/overlay';
 import { overlayPaths } from '../lib/explain/overlayNames';
 import { loadSavedModel } from '../lib/models/savedModel';
 import { binaryClass } from '../lib/training/evaluate';
+import { modelRunner, requestedEngine, type EngineName } from '../lib/onnx/engine';
+import { releaseOnnxSession } from '../lib/onnx/modelSession';
+import { openOnnxFile } from '../lib/onnx/onnxFile';
 
 /** Parsed command line of the predict script. */
 export interface PredictArgs {
@@ -37,11 +42,13 @@ export interface PredictArgs {
   cam?: string;
   /** How many classes to list with their probabilities for a model of more than 2 classes (`--top`, default 3). */
   top?: number;
+  /** What runs the model (`--engine`): auto (default, or LESSON_ENGINE), tfjs or onnxruntime (lib/onnx/engine.ts). */
+  engine?: EngineName;
 }
 
 const USAGE =
-  'usage: npm run predict -- <model-dir> <image...> [--classes cats,dogs] [--size 150 | --size 150x200] ' +
-  '[--threshold 0.5] [--cam <out-dir>] [--top 3]';
+  'usage: npm run predict -- <model-dir | model.onnx> <image...> [--classes cats,dogs] [--size 150 | --size 150x200] ' +
+  '[--threshold 0.5] [--cam <out-dir>] [--top 3] [--engine auto|tfjs|onnxruntime]';
 
 /** Parses `argv` (without node and the script path). */
 export function parsePredictArgs(argv: string[]): PredictArgs {
@@ -53,6 +60,7 @@ export function parsePredictArgs(argv: string[]): PredictArgs {
       threshold: { type: 'string' },
       cam: { type: 'string' },
       top: { type: 'string' },
+      engine: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     USAGE,
@@ -70,7 +78,8 @@ export function parsePredictArgs(argv: string[]): PredictArgs {
   const top = v.top === undefined ? undefined : Number(v.top);
   if (top !== undefined && !(Number.isInteger(top) && top >= 1))
     throw new Error(`--top ${v.top}: give a whole number >= 1.`);
-  return { modelDir: pos[0], images: pos.slice(1), classes, size, threshold, cam: v.cam, top };
+  const engine = v.engine === undefined ? {} : { engine: requestedEngine(v.engine) };
+  return { modelDir: pos[0], images: pos.slice(1), classes, size, threshold, cam: v.cam, top, ...engine };
 }
 
 /** One prediction. */
@@ -123,26 +132,66 @@ export async function predictImages(
   opts: { quiet?: boolean; out?: (line: string) => void } = {},
 ): Promise<Prediction[]> {
   const out = opts.out ?? ((l: string) => console.log(l));
+  const source = await openModel(args);
+  try {
+    return await classify(args, source, out, opts.quiet);
+  } finally {
+    await source.close();
+  }
+}
+
+/** What predicts: a saved TF.js model (on `--engine`) or an ONNX file (ONNX Runtime), with its shape and classes. */
+interface ModelSource {
+  shape: (number | null)[];
+  classes?: string[];
+  run(x: tf.Tensor): Promise<tf.Tensor>;
+  /** The TF.js model (for Grad-CAM); none for an ONNX file. */
+  model?: tf.LayersModel;
+  close(): Promise<void>;
+}
+
+/** Opens `args.modelDir`: a folder written by saveModel / `npm run train`, or a `.onnx` file (`npm run export`). */
+async function openModel(args: PredictArgs): Promise<ModelSource> {
+  if (args.modelDir.toLowerCase().endsWith('.onnx')) {
+    if (args.cam)
+      throw new Error(`--cam needs the model folder (Grad-CAM runs on TF.js), not the ONNX file ${args.modelDir}.`);
+    const f = await openOnnxFile(args.modelDir);
+    return { shape: f.inputShape, classes: f.classNames, run: f.run, close: f.close };
+  }
   if (!fs.existsSync(args.modelDir))
     throw new Error(`model folder ${args.modelDir} does not exist (save one with saveModel(model, dir)).`);
   const jsonPath = fs.statSync(args.modelDir).isDirectory() ? path.join(args.modelDir, 'model.json') : args.modelDir;
   if (!fs.existsSync(jsonPath))
     throw new Error(`${args.modelDir} has no model.json: is it a folder written by saveModel?`);
   const model = await loadSavedModel(args.modelDir);
-  const shape = model.inputs[0].shape;
+  let classes: string[] | undefined;
+  try {
+    const meta = JSON.parse(fs.readFileSync(jsonPath, 'utf8')).userDefinedMetadata;
+    if (Array.isArray(meta?.classNames)) classes = meta.classNames;
+  } catch {
+    /* no metadata */
+  }
+  const runner = await modelRunner(model, args.engine);
+  const close = async () => {
+    await releaseOnnxSession(model);
+    model.dispose();
+  };
+  return { shape: model.inputs[0].shape, classes, run: (x) => runner.run(x), model, close };
+}
+
+/** Classifies `args.images` with `source`; prints one line per image unless `quiet`. */
+async function classify(
+  args: PredictArgs,
+  source: ModelSource,
+  out: (line: string) => void,
+  quiet?: boolean,
+): Promise<Prediction[]> {
+  const shape = source.shape;
   if (shape.length !== 4)
     throw new Error(`the model's input shape is [${shape}]; an image model takes [batch, height, width, channels].`);
   const size = args.size ?? (shape[1] && shape[2] ? ([shape[1], shape[2]] as [number, number]) : undefined);
   if (!size) throw new Error(`the model accepts any image size; pass --size (e.g. --size 150).`);
-  let classes = args.classes;
-  if (!classes) {
-    try {
-      const meta = JSON.parse(fs.readFileSync(jsonPath, 'utf8')).userDefinedMetadata;
-      if (Array.isArray(meta?.classNames)) classes = meta.classNames;
-    } catch {
-      /* no metadata */
-    }
-  }
+  const classes = args.classes ?? source.classes;
   const results: Prediction[] = [];
   const camPaths = args.cam ? overlayPaths(args.images, args.cam) : [];
   for (const [i, file] of args.images.entries()) {
@@ -153,7 +202,8 @@ export async function predictImages(
     } catch (err) {
       throw new Error(`cannot read image ${file}: ${(err as Error).message}`, { cause: err });
     }
-    const probs = tf.tidy(() => (model.predict(tf.expandDims(img, 0)) as tf.Tensor).reshape([-1]));
+    const batch = tf.expandDims(img, 0);
+    const probs = await source.run(batch).finally(() => batch.dispose());
     const p = Array.from(await probs.data());
     tf.dispose(args.cam ? probs : [img, probs]);
     let classIndex: number;
@@ -169,7 +219,8 @@ export async function predictImages(
     if (classes && classes.length !== numClasses)
       throw new Error(`--classes has ${classes.length} names but the model predicts ${numClasses} classes.`);
     const className = classes?.[classIndex] ?? String(classIndex);
-    const camPath = args.cam ? await writeCamOverlay(model, file, img, classIndex, camPaths[i]) : undefined;
+    const camPath =
+      source.model && args.cam ? await writeCamOverlay(source.model, file, img, classIndex, camPaths[i]) : undefined;
     const top = p.length > 2 ? topClasses(p, (i) => classes?.[i] ?? String(i), args.top ?? 3) : undefined;
     results.push({
       path: file,
@@ -180,7 +231,7 @@ export async function predictImages(
       ...(top ? { top } : {}),
     });
     const topText = top ? `\t${top.map((t) => `${t.className} ${t.probability.toFixed(4)}`).join(', ')}` : '';
-    if (!opts.quiet) out(`${file}\t${className}\t${probability.toFixed(4)}${camPath ? `\t${camPath}` : ''}${topText}`);
+    if (!quiet) out(`${file}\t${className}\t${probability.toFixed(4)}${camPath ? `\t${camPath}` : ''}${topText}`);
   }
   return results;
 }

@@ -192,7 +192,10 @@ test('progress goes through one progress line: a bar per batch, then a summary i
   assert.match(out, /^\rtrain \[=*>? *\] +20% 1\/5 \d+\.\ds - 2 images/, 'the first batch draws the line');
   const lines = out.split('\n').filter((l) => l);
   assert.equal(lines.length, 1, 'progress redraws one line (\\r) and ends it once');
-  assert.match(lines[0], /\rtrain: 10 images -> features \[2,2,4\] in \d+\.\d s {8}$/);
+  assert.match(
+    lines[0],
+    /\rtrain: 10 images -> features \[2,2,4\] in \d+\.\d s \((ONNX Runtime|TensorFlow\.js \(cpu\))\) {8}$/,
+  );
   let quiet = '';
   await extractFeatures(convBase(), dataset(2, 2), { quiet: true, sink: { write: (t: string) => void (quiet += t) } });
   assert.equal(quiet, '');

@@ -15,7 +15,9 @@ export const ENV_VARS = {
     'folder of images notebook 09 trains on (default: lib/assets/flowers_mini; relative to the project root)',
   LESSON_QUIET: 'no progress output when set to anything but "", 0 or false',
   TFJS_BACKEND: 'force a backend: gpu, node, wasm or cpu',
-  WASM_THREADS: 'threads of the wasm backend (default: all cores)',
+  WASM_THREADS: 'threads of the wasm backend (default: all cores); ONNX Runtime uses as many',
+  LESSON_ENGINE:
+    'what runs frozen bases in inference: auto (default: ONNX Runtime on a CPU backend when it loads), tfjs or onnxruntime',
   WASM_WINOGRAD: 'wasm Winograd convolutions on (default) or off (0/false/off/no)',
   KERAS_WEIGHTS_DIR: 'weights cache folder (default data/models under the project root)',
   KERAS_HOME:

@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 import type { BackendChoice, BackendInfo } from '../backend/select';
 import { projectRoot } from '../core/paths';
+import { chooseEngine, engineLabel } from '../onnx/engine';
 import type { LessonProfile } from './profile';
 import { escapeHtml, showHtml } from '../ui/display';
 
@@ -28,6 +29,8 @@ export function backendLines(info: BackendInfo): string[] {
   if (info.skipped.length)
     lines.push(`  건너뜀: ${info.skipped.map((s) => `${s.choice} — ${skippedReason(s.why)}`).join('; ')}`);
   for (const note of info.notes) lines.push(`  참고: ${note}`);
+  const engine = chooseEngine();
+  lines.push(`  추론 엔진 (얼린 합성곱 기반의 특성 추출·평가): ${engineLabel(engine)} — ${engine.reason}`);
   return lines;
 }
 

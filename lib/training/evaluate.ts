@@ -4,6 +4,7 @@
  * Nothing here draws: lib/ui/evaluationView.ts shows the results (`showEvaluation`).
  */
 import * as tf from '@tensorflow/tfjs';
+import { modelRunner, type EngineChoice, type EngineName, type ModelRunner } from '../onnx/engine';
 
 /** A batch of images and labels (`ys`: [B], [B, 1] with 0/1 or class ids, or one-hot [B, n]). */
 export interface LabeledBatch {
@@ -34,6 +35,8 @@ export interface EvaluationResult {
   numClasses: number;
   filePaths?: string[];
   classNames?: string[];
+  /** The engine that ran the model, and why. */
+  engine?: EngineChoice;
 }
 
 /** Options of `evaluateModel`. */
@@ -44,6 +47,8 @@ export interface EvaluateOptions {
   disposeBatches?: boolean;
   /** Class names for captions (default: the dataset's `classNames`). */
   classNames?: string[];
+  /** What runs the model: 'auto' (default, or `LESSON_ENGINE`), 'tfjs' or 'onnxruntime' (lib/onnx/engine.ts). */
+  engine?: EngineName;
 }
 
 const EPS = 1e-7; // Keras's backend epsilon, used to clip probabilities in the cross-entropy
@@ -102,8 +107,10 @@ function scoreImage({ p, y, n, oneHot }: BatchOutputs, i: number, index: number,
 }
 
 /** The model's outputs for one batch, read out as numbers (the batch's own tensors are left to the caller). */
-async function batchOutputs(model: tf.LayersModel, { xs, ys }: LabeledBatch): Promise<BatchOutputs> {
-  const probs = tf.tidy(() => (model.predict(xs) as tf.Tensor).reshape([xs.shape[0], -1]));
+async function batchOutputs(runner: ModelRunner, { xs, ys }: LabeledBatch): Promise<BatchOutputs> {
+  const out = await runner.run(xs);
+  const probs = tf.tidy(() => out.reshape([xs.shape[0], -1]));
+  out.dispose();
   const n = probs.shape[1] as number;
   const p = (await probs.data()) as Float32Array;
   probs.dispose();
@@ -132,8 +139,9 @@ export async function evaluateModel(
   };
   let lossSum = 0;
   let numClasses = 0;
+  const runner = await modelRunner(model, opts.engine);
   for await (const batch of batches as AsyncIterable<LabeledBatch>) {
-    const out = await batchOutputs(model, batch);
+    const out = await batchOutputs(runner, batch);
     numClasses = out.n === 1 ? 2 : out.n;
     for (let i = 0; i < batch.xs.shape[0]; i++) {
       const s = scoreImage(out, i, r.labels.length, threshold);
@@ -155,6 +163,7 @@ export async function evaluateModel(
     numClasses,
     filePaths: batches.filePaths?.slice(0, count),
     classNames: opts.classNames ?? batches.classNames,
+    engine: { engine: runner.engine, reason: runner.reason },
   };
 }
 

@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { say } from '../core/messages';
 import { displayPath } from '../core/paths';
 import { ProgressLine, type ProgressSink } from '../core/progress';
+import { engineLabel, modelRunner, type EngineChoice, type EngineName, type ModelRunner } from '../onnx/engine';
 import {
   featureCacheKey,
   readFeatureCache,
@@ -37,6 +38,11 @@ export interface ExtractOptions extends PreprocessFacts {
   label?: string;
   /** Show images per second and the time left in the progress line (`unit`: the word for images; `per`: the batch size). */
   rate?: { unit: string; per?: number };
+  /**
+   * What runs the base: 'tfjs', 'onnxruntime' (the base exported to ONNX in memory, one session reused), or 'auto'
+   * (default, or `LESSON_ENGINE`): ONNX Runtime on a CPU backend when it loads, else TF.js. Same features within 1e-4.
+   */
+  engine?: EngineName;
 }
 
 /** Result of `extractFeatures`. The caller owns (and disposes) both tensors. */
@@ -45,6 +51,8 @@ export interface ExtractResult {
   labels: tf.Tensor;
   fromCache: boolean;
   seconds: number;
+  /** The engine that ran the base, and why (undefined when the features came from the cache). */
+  engine?: EngineChoice;
 }
 
 type LabelArray = Float32Array | Int32Array | Uint8Array;
@@ -60,9 +68,20 @@ function concat(chunks: ArrayLike<number>[], ctor: { new (n: number): LabelArray
   return out;
 }
 
+/** The base's output for one batch (preprocessed first when asked), on the runner's engine. */
+async function runBatch(runner: ModelRunner, xs: tf.Tensor4D, opts: ExtractOptions): Promise<tf.Tensor> {
+  if (!opts.preprocess) return runner.run(xs);
+  const x = tf.tidy(() => opts.preprocess!(xs));
+  try {
+    return await runner.run(x);
+  } finally {
+    x.dispose();
+  }
+}
+
 /** Runs the base over every batch, copying each output out and disposing the batch's tensors as it goes. */
 async function runBase(
-  convBase: tf.LayersModel,
+  runner: ModelRunner,
   batches: FeatureBatches,
   opts: ExtractOptions & { label: string },
   line: ProgressLine,
@@ -72,17 +91,16 @@ async function runBase(
   let last: { featShape: number[]; labelShape: number[]; labelDtype: tf.DataType } | undefined;
   let count = 0;
   let done = 0;
+  const engine = engineLabel(runner);
   for await (const { xs, ys } of batches) {
-    const out = tf.tidy(
-      () => convBase.predict(opts.preprocess ? opts.preprocess(xs) : xs, { batchSize: xs.shape[0] }) as tf.Tensor,
-    );
+    const out = await runBatch(runner, xs, opts);
     featChunks.push((await out.data()) as Float32Array);
     labelChunks.push((await ys.data()) as LabelArray);
     last = { featShape: out.shape.slice(1), labelShape: ys.shape.slice(1), labelDtype: ys.dtype };
     out.dispose();
     count += xs.shape[0];
     if (opts.disposeBatches ?? true) tf.dispose([xs, ys]);
-    line.update(++done, { detail: say({ en: `${count} images`, ko: `이미지 ${count}장` }) });
+    line.update(++done, { detail: say({ en: `${count} images, ${engine}`, ko: `이미지 ${count}장, ${engine}` }) });
   }
   if (!last) throw new Error(`${opts.label}: the dataset produced no batches; check the folder and the batch size.`);
   const { featShape, labelShape, labelDtype } = last;
@@ -151,15 +169,17 @@ export async function extractFeatures(
       );
     }
   }
-  const { features, labels } = await runBase(convBase, batches, { ...opts, label }, line);
+  const runner = await modelRunner(convBase, opts.engine);
+  const { features, labels } = await runBase(runner, batches, { ...opts, label }, line);
   if (opts.cache && key) await writeFeatureCache(opts.cache, key, features, labels);
   const n = features.shape[0];
   const s = line.seconds().toFixed(1);
   line.finish(
     say({
-      en: `${label}: ${n} images -> features [${features.shape.slice(1)}] in ${s} s`,
-      ko: `${label}: 이미지 ${n}장 → 특성 [${features.shape.slice(1)}], ${s}초`,
+      en: `${label}: ${n} images -> features [${features.shape.slice(1)}] in ${s} s (${engineLabel(runner)})`,
+      ko: `${label}: 이미지 ${n}장 → 특성 [${features.shape.slice(1)}], ${s}초 (${engineLabel(runner)})`,
     }),
   );
-  return { features, labels, fromCache: false, seconds: line.seconds() };
+  const engine = { engine: runner.engine, reason: runner.reason };
+  return { features, labels, fromCache: false, seconds: line.seconds(), engine };
 }

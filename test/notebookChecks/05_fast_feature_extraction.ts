@@ -39,4 +39,14 @@ export default (nb: ExecutedNotebook): void => {
   // One live training figure (accuracy and loss) and the confusion matrix; no figure drawn twice.
   assert.equal(nb.figureCount(), 3);
   assert.doesNotMatch(text, /numTensors|텐서 수/);
+  // Issue 22: the same validation features on both engines (ONNX Runtime loads on the test machine's CPU backend).
+  const engines = nb.table('같은 합성곱 기반, 두 추론 엔진');
+  assert.deepEqual(
+    engines.map((r) => [String(r['엔진']).split(' ')[0], num(r['이미지'])]),
+    [
+      ['TensorFlow.js', 100],
+      ['ONNX', 100],
+    ],
+  );
+  for (const r of engines) assert.ok(num(r['TF.js 특성과의 최대 차이']) < 1e-2, `${r['엔진']}: the same features`);
 };

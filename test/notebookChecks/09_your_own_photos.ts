@@ -73,6 +73,14 @@ export default (nb: ExecutedNotebook): void => {
   const saved = JSON.parse(fs.readFileSync(buildPath('models', '09-your-own-photos', 'metrics.json'), 'utf8'));
   assert.deepEqual(saved.classes, CLASSES);
   assert.equal(saved.evaluation.accuracy.toFixed(3), accuracy.toFixed(3));
+  // Issue 22: the model exported to ONNX, run on ONNX Runtime alone, answers as TF.js does.
+  assert.match(text, /build\/models\/09-your-own-photos\/model\.onnx 에 저장했습니다/);
+  const onnxRows = nb.table('ONNX 파일을 ONNX Runtime 으로 실행');
+  assert.equal(onnxRows.length, 5);
+  for (const r of onnxRows) {
+    assert.equal(r['ONNX Runtime 예측'], r['TF.js 예측'], `${r['사진']}: the same class`);
+    assert.ok(num(r['확률의 최대 차이']) < 1e-4, `${r['사진']}: the same probabilities`);
+  }
   // Nothing a learner reads is in English or plumbing.
   assert.doesNotMatch(text + html, /val_loss|val_acc|shipped|Backbone|numTensors/);
 };
