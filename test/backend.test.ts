@@ -64,7 +64,11 @@ test('TFJS_BACKEND values are parsed, and a wrong one is named in the error', ()
   assert.equal(parseBackendEnv('WASM'), 'wasm');
   assert.equal(parseBackendEnv('tensorflow'), 'node');
   assert.equal(parseBackendEnv('tfjs-node-gpu'), 'gpu');
-  assert.throws(() => parseBackendEnv('webgl'), /TFJS_BACKEND=webgl is not a backend: use one of gpu, node, wasm, cpu/);
+  assert.equal(parseBackendEnv('WebGPU'), 'webgpu');
+  assert.throws(
+    () => parseBackendEnv('webgl'),
+    /TFJS_BACKEND=webgl is not a backend: use one of gpu, webgpu, node, wasm, cpu/,
+  );
 });
 
 test('without TFJS_BACKEND the fastest backend that loads runs, and the banner says why the others were skipped', () => {
@@ -73,16 +77,21 @@ test('without TFJS_BACKEND the fastest backend that loads runs, and the banner s
   const r = JSON.parse(/RESULT (.*)/.exec(out)![1]);
   assert.deepEqual(r.y, [2, 3], 'ops run on the chosen backend');
   assert.equal(r.backend, r.info.tfBackend);
-  // The order is gpu, node, wasm, cpu: the skipped ones are exactly those before the choice, and cpu (the slowest)
-  // is never chosen while wasm loads. Without the native packages (offline, their libtensorflow download fails),
-  // wasm must run.
-  const order = ['gpu', 'node', 'wasm', 'cpu'];
+  // The order is gpu, webgpu, node, wasm, cpu: the skipped ones are exactly those before the choice, and cpu (the
+  // slowest) is never chosen while wasm loads. Without the native packages (offline, their libtensorflow download
+  // fails) and without a hardware GPU adapter (lavapipe is software: never automatic), wasm must run.
+  const order = ['gpu', 'webgpu', 'node', 'wasm', 'cpu'];
   const skipped = r.info.skipped.map((s: { choice: string }) => s.choice);
   assert.notEqual(r.info.choice, 'cpu', 'wasm ships with the project and loads: cpu is never the automatic choice');
   assert.deepEqual(skipped, order.slice(0, order.indexOf(r.info.choice)));
   if (!resolves('@tensorflow/tfjs-node') && !resolves('@tensorflow/tfjs-node-gpu')) {
-    assert.equal(r.info.choice, 'wasm');
-    assert.deepEqual(skipped, ['gpu', 'node']);
+    const webgpu = r.info.skipped.find((s: { choice: string }) => s.choice === 'webgpu');
+    if (webgpu) {
+      assert.equal(r.info.choice, 'wasm');
+      assert.deepEqual(skipped, ['gpu', 'webgpu', 'node']);
+      // The reason names what was found: no adapter (and how to get one), or only a software one.
+      assert.match(webgpu.why, /no WebGPU adapter|only a software adapter, .*\(\w[\w ]*, software\)|Dawn/);
+    } else assert.equal(r.info.choice, 'webgpu', 'webgpu is skipped only for wasm, or runs on a hardware GPU');
     assert.equal(r.info.reason, 'the fastest that loaded');
   }
   assert.match(out, /TensorFlow\.js backend: \w+ — /);

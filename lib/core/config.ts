@@ -14,7 +14,9 @@ export const ENV_VARS = {
   LESSON_DATA:
     'folder of images notebook 09 trains on (default: lib/assets/flowers_mini; relative to the project root)',
   LESSON_QUIET: 'no progress output when set to anything but "", 0 or false',
-  TFJS_BACKEND: 'force a backend: gpu, node, wasm or cpu',
+  TFJS_BACKEND: 'force a backend: gpu, webgpu, node, wasm or cpu',
+  XDG_RUNTIME_DIR:
+    "(Linux) read by Dawn's Vulkan loader for the webgpu backend; set to a private temporary folder when unset",
   WASM_THREADS: 'threads of the wasm backend (default: all cores)',
   WASM_WINOGRAD: 'wasm Winograd convolutions on (default) or off (0/false/off/no)',
   KERAS_WEIGHTS_DIR: 'weights cache folder (default data/models under the project root)',
