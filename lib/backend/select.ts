@@ -216,6 +216,12 @@ export async function initBackend(opts: { force?: BackendChoice; quiet?: boolean
   throw new Error(`No TensorFlow.js backend could start:\n${skipped.map((s) => `  ${s.choice}: ${s.why}`).join('\n')}`);
 }
 
+/** One line for a script's log: the backend, its adapter (webgpu) or threads, e.g. "webgpu on Apple M2 (Metal)". */
+export function backendSummary(info: BackendInfo): string {
+  const where = info.adapter ? ` on ${info.adapter}` : info.threads > 1 ? `, ${info.threads} threads` : '';
+  return `${info.choice}${where}`;
+}
+
 /** A short human-readable banner: what runs, why, and what was skipped. */
 export function describeBackend(info: BackendInfo): string {
   const label: Record<BackendChoice, string> = {
