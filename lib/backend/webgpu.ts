@@ -116,7 +116,7 @@ async function createBackend(dawn: Dawn): Promise<{ backend: NodeWebGPUBackend; 
 export async function startWebgpu(opts: { allowSoftware: boolean }): Promise<WebgpuStarted> {
   if (started) return started;
   const probe = probeAdapter(dawnPath());
-  if (!probe.ok) throw new Error(probe.why);
+  if (!probe.facts) throw new Error(probe.why ?? 'Dawn found no WebGPU adapter');
   const summary = summarizeAdapter(probe.facts);
   if (summary.software && !opts.allowSoftware) {
     throw new Error(

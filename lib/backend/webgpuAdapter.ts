@@ -96,8 +96,11 @@ create([]).requestAdapter({ powerPreference: 'high-performance' }).then((a) => {
 }, (e) => { process.stdout.write('\\nADAPTER-ERROR ' + String(e && e.message || e) + '\\n'); process.exit(0); });
 `;
 
-/** The result of a probe: the adapter, or why there is none. */
-export type Probe = { ok: true; facts: AdapterFacts } | { ok: false; why: string };
+/** The result of a probe: the adapter (`facts`), or why there is none (`why`). */
+export interface Probe {
+  facts?: AdapterFacts;
+  why?: string;
+}
 
 /** Asks Dawn for the default adapter in a child process (see the file's comment); `modulePath` is `webgpu`'s. */
 export function probeAdapter(modulePath: string, timeoutMs = 60_000): Probe {
@@ -107,10 +110,10 @@ export function probeAdapter(modulePath: string, timeoutMs = 60_000): Probe {
   const found = /\nADAPTER (.*)\n/.exec(out);
   if (found) {
     const facts = JSON.parse(found[1]) as AdapterFacts | null;
-    return facts ? { ok: true, facts } : { ok: false, why: `no WebGPU adapter on this machine (${say(gpuHowTo())})` };
+    return facts ? { facts } : { why: `no WebGPU adapter on this machine (${say(gpuHowTo())})` };
   }
   const err = /\nADAPTER-ERROR (.*)\n/.exec(out)?.[1];
   const how = r.error ? r.error.message : r.signal ? `killed by ${r.signal}` : `exit code ${r.status}`;
   const detail = err ?? ((r.stderr ?? '').trim().split('\n').pop() || how);
-  return { ok: false, why: `asking Dawn for a WebGPU adapter failed (${detail}); ${say(gpuHowTo())}` };
+  return { why: `asking Dawn for a WebGPU adapter failed (${detail}); ${say(gpuHowTo())}` };
 }

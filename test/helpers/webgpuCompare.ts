@@ -12,7 +12,7 @@ import { probeAdapter } from '../../lib/backend/webgpuAdapter';
 /** Why the WebGPU tests cannot run here, or undefined when an adapter is present. */
 export function webgpuMissing(): string | undefined {
   const probe = probeAdapter(require.resolve('webgpu'));
-  if (probe.ok) return undefined;
+  if (probe.facts) return undefined;
   return (
     `${probe.why}. Without a GPU, install Mesa's lavapipe from Debian bookworm-backports ` +
     '(README, "Backends"; scripts/setup.js --test does it as root)'
