@@ -14,6 +14,8 @@ import { classActivationMap } from '../lib/explain/cam';
 import { gradCam } from '../lib/explain/gradCam';
 import { saveModel } from '../lib/io/modelIO';
 import { defaultAugmentation } from '../lib/layers/augmentation';
+import { flipImages } from '../lib/layers/flip';
+import { rotationMatrix, transformImages, type TransformOptions } from '../lib/layers/transform';
 import { mobilenet } from '../lib/models/mobilenet';
 import { resnet50 } from '../lib/models/resnet';
 import { SHIPPED_MOBILENET } from '../lib/models/shippedWeights';
@@ -22,7 +24,15 @@ import { compileBinaryClassifier, compileModel } from '../lib/training/compile';
 import { setFineTuneStrategy } from '../lib/training/finetune';
 import { buildFeatureClassifier, buildTransferModel } from '../lib/training/transferModel';
 import { tempDir } from './helpers/tempDir';
-import { onBoth, setWeightValues, startBoth, values, weightValues, webgpuMissing } from './helpers/webgpuCompare';
+import {
+  onBoth,
+  relativeError,
+  setWeightValues,
+  startBoth,
+  values,
+  weightValues,
+  webgpuMissing,
+} from './helpers/webgpuCompare';
 
 const root = path.resolve(__dirname, '..');
 const missing = webgpuMissing();
@@ -294,5 +304,29 @@ test(
       assert.ok(Math.abs(Number(b[i][2]) - Number(r[2])) <= 1e-4, `probability of ${r[0]}: ${b[i][2]} vs ${r[2]}`);
       assert.match(b[i][3], /\.png$/, 'a Grad-CAM overlay was written');
     }
+  },
+);
+
+test(
+  'augmentation on webgpu (tfjs Transform kernel, reverse + select) equals the JavaScript resampling on wasm',
+  { skip },
+  async () => {
+    const cases: TransformOptions[] = [
+      { fillMode: 'reflect', interpolation: 'bilinear' },
+      { fillMode: 'constant', interpolation: 'bilinear', fillValue: 7 },
+      { fillMode: 'nearest', interpolation: 'nearest' },
+      { fillMode: 'wrap', interpolation: 'bilinear' },
+    ];
+    const transforms = [...rotationMatrix(0.4, 9, 11), ...rotationMatrix(-1.2, 9, 11)];
+    const { errors, wasm } = await onBoth(async () => {
+      const x = pixels([2, 9, 11, 3], 23) as tf.Tensor4D;
+      const outs = [...cases.map((o) => transformImages(x, transforms, o)), flipImages(x, [true, false], [true, true])];
+      const v = await values(outs);
+      tf.dispose([x, ...outs]);
+      return v;
+    });
+    console.log(`# augmentation on ${adapter}: relative errors ${errors.map((e) => e.toExponential(2)).join(' ')}`);
+    for (const [i, e] of errors.entries()) assert.ok(e <= 1e-5, `case ${i}: ${e}`);
+    assert.ok(relativeError(wasm[0], wasm[1]) > 0.01, 'the fill modes differ (the cases test something)');
   },
 );
