@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { describeBackend, parseBackendEnv } from '../lib/backend/select';
+import { backendLines } from '../lib/lesson/banner';
 import { gpuHowTo, isSoftwareAdapter, probeAdapter, summarizeAdapter } from '../lib/backend/webgpuAdapter';
 
 const root = path.resolve(__dirname, '..');
@@ -251,4 +252,37 @@ test('TFJS_BACKEND=webgpu runs on any adapter, a software one included, and name
   );
   // Node has no synchronous GPU read: dataSync of a computed tensor says so and what to use.
   assert.match(r.syncError, /synchronous read .* Use await tensor\.data\(\)/);
+});
+
+test("the notebooks' banner (Korean) names the WebGPU adapter, why webgpu was skipped, and how to get a GPU", () => {
+  const base = { tfBackend: 'wasm', reason: 'the fastest that loaded', threads: 2, notes: [] };
+  const onWasm = backendLines({
+    ...base,
+    choice: 'wasm',
+    skipped: [
+      {
+        choice: 'webgpu',
+        why: 'only a software adapter, llvmpipe (Vulkan, software): it runs on the CPU, slower than wasm',
+      },
+    ],
+  });
+  assert.match(onWasm[1], /webgpu — 소프트웨어 어댑터뿐 \(llvmpipe \(Vulkan, software\): /);
+  assert.match(onWasm[2], new RegExp(`^ {2}GPU 쓰려면: ${gpuHowTo().ko.replace(/[()]/g, '\\$&')} → `));
+  const onGpu = backendLines({
+    ...base,
+    choice: 'webgpu',
+    tfBackend: 'webgpu',
+    threads: 0,
+    skipped: [],
+    adapter: 'Apple M2 (Metal)',
+  });
+  assert.deepEqual(onGpu, ['백엔드: WebGPU (tfjs-backend-webgpu, Dawn), 어댑터 Apple M2 (Metal)']);
+  const onLavapipe = backendLines({
+    ...base,
+    choice: 'webgpu',
+    tfBackend: 'webgpu',
+    skipped: [],
+    adapter: 'llvmpipe (Vulkan, software)',
+  });
+  assert.match(onLavapipe.join('\n'), /GPU 쓰려면: /, 'a software adapter is no GPU: the how-to line stays');
 });
