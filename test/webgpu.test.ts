@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { moveToBackend } from '../lib/backend/webgpu';
 import { classActivationMap } from '../lib/explain/cam';
 import { gradCam } from '../lib/explain/gradCam';
 import { saveModel } from '../lib/io/modelIO';
@@ -328,5 +329,21 @@ test(
     console.log(`# augmentation on ${adapter}: relative errors ${errors.map((e) => e.toExponential(2)).join(' ')}`);
     for (const [i, e] of errors.entries()) assert.ok(e <= 1e-5, `case ${i}: ${e}`);
     assert.ok(relativeError(wasm[0], wasm[1]) > 0.01, 'the fill modes differ (the cases test something)');
+  },
+);
+
+test(
+  'a webgpu tensor moves to wasm with moveToBackend; tfjs own (synchronous) move says what to do',
+  { skip },
+  async () => {
+    await tf.setBackend('webgpu');
+    const t = tf.tidy(() => tf.matMul(tf.ones([16, 16]), tf.fill([16, 16], 2)));
+    const unread = tf.tidy(() => tf.matMul(tf.ones([16, 16]), tf.fill([16, 16], 3)));
+    const moved = await moveToBackend(t, 'wasm');
+    assert.equal(tf.getBackend(), 'wasm');
+    assert.deepEqual(Array.from(await moved.data()).slice(0, 3), [32, 32, 32]);
+    // An op on wasm with an unread webgpu tensor: tfjs moves it with a synchronous read, which Node cannot do.
+    assert.throws(() => tf.add(unread, 1), /synchronous read .*moveToBackend\(t, name\)/);
+    tf.dispose([t, unread, moved]);
   },
 );
