@@ -10,13 +10,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import {
-  ensureRuntimeDir,
-  probeAdapter,
-  summarizeAdapter,
-  type AdapterFacts,
-  type AdapterSummary,
-} from './webgpuAdapter';
+import { ensureRuntimeDir } from '../core/config';
+import { probeAdapter, summarizeAdapter, type AdapterFacts, type AdapterSummary } from './webgpuAdapter';
 
 /** The part of Dawn's `GPUAdapter` this module uses. */
 interface DawnAdapter {

@@ -8,10 +8,7 @@
  * driver's warnings on stderr, neither of which may reach a notebook that only wants to know whether a GPU is there.
  */
 import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { envValue } from '../core/config';
+import { ensureRuntimeDir } from '../core/config';
 import { say, type Bilingual } from '../core/messages';
 
 /** What `GPUAdapter.info` says (the fields this project reads). */
@@ -73,14 +70,6 @@ export function gpuHowTo(platform: NodeJS.Platform = process.platform): Bilingua
     en: "Linux: the GPU's Vulkan driver (mesa-vulkan-drivers for AMD/Intel, NVIDIA's own driver), then restart the kernel",
     ko: 'Linux: GPU 의 Vulkan 드라이버 (AMD·Intel 은 mesa-vulkan-drivers, NVIDIA 는 NVIDIA 드라이버) 설치 후 커널 재시작',
   };
-}
-
-/**
- * Dawn's Vulkan loader wants XDG_RUNTIME_DIR (it logs an error without it): a private temporary folder when unset.
- */
-export function ensureRuntimeDir(): void {
-  if (process.platform !== 'linux' || envValue('XDG_RUNTIME_DIR') !== undefined) return;
-  process.env.XDG_RUNTIME_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'tlts-xdg-'));
 }
 
 /** The child's script: Dawn's default adapter, as JSON on the last line. */

@@ -3,6 +3,8 @@
  * a bad value. Other modules call these getters; none reads `process.env` itself. The README's "Environment
  * variables" table documents each name (a test checks it).
  */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 /** The variables the library reads. `scripts/` reads a few more (set-up: JUPYTER_PYTHON ...), listed in the README. */
@@ -120,4 +122,13 @@ export function isQuiet(quiet?: boolean): boolean {
 export function envPath(name: EnvName, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const v = envValue(name, env);
   return v === undefined ? undefined : path.resolve(v);
+}
+
+/**
+ * Dawn's Vulkan loader (the webgpu backend) reads XDG_RUNTIME_DIR and logs an error without it: on Linux, sets it to
+ * a private temporary folder when unset, for this process and its children.
+ */
+export function ensureRuntimeDir(): void {
+  if (process.platform !== 'linux' || envValue('XDG_RUNTIME_DIR') !== undefined) return;
+  process.env.XDG_RUNTIME_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'tlts-xdg-'));
 }
