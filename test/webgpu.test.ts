@@ -40,8 +40,13 @@ const missing = webgpuMissing();
 const skip = missing !== undefined && !process.env.CI ? missing : false;
 /** Forward passes: float32 sums in another order (GPU tiles vs XNNPACK), through 16 to 50 layers. */
 const FORWARD_TOL = 1e-4;
-/** Training: the same, carried through a few optimizer steps. */
-const TRAIN_TOL = 1e-3;
+/**
+ * CAM and Grad-CAM: a weighted sum of feature maps with cancellation (and, for Grad-CAM, a backward pass), relative
+ * to the map's largest value; measured 5e-6 to 1.2e-4 on lavapipe over runs (the random head differs run to run).
+ */
+const MAP_TOL = 1e-3;
+/** Training: the same, carried through a few optimizer steps; measured 3e-6 to 9e-4 on lavapipe over runs. */
+const TRAIN_TOL = 5e-3;
 
 test('a WebGPU adapter is present (CI installs lavapipe; elsewhere the tests below say why they skip)', () => {
   if (missing && !process.env.CI) return;
@@ -223,7 +228,7 @@ test(
   },
 );
 
-test(`CAM and Grad-CAM: the maps on webgpu equal wasm within ${FORWARD_TOL}`, { skip }, async () => {
+test(`CAM and Grad-CAM: the maps on webgpu equal wasm within ${MAP_TOL}`, { skip }, async () => {
   let initial: Awaited<ReturnType<typeof weightValues>> | undefined;
   const { errors } = await onBoth(async () => {
     const { model } = await mobilenetModel(64, 3);
@@ -237,8 +242,8 @@ test(`CAM and Grad-CAM: the maps on webgpu equal wasm within ${FORWARD_TOL}`, { 
     return [Float32Array.from(cam.map.flat()), Float32Array.from(grad.map.flat())];
   });
   console.log(`# CAM / Grad-CAM on ${adapter}: relative errors ${errors.map((e) => e.toExponential(2)).join(' / ')}`);
-  assert.ok(errors[0] <= FORWARD_TOL, `CAM: ${errors[0]}`);
-  assert.ok(errors[1] <= FORWARD_TOL, `Grad-CAM: ${errors[1]}`);
+  assert.ok(errors[0] <= MAP_TOL, `CAM: ${errors[0]}`);
+  assert.ok(errors[1] <= MAP_TOL, `Grad-CAM: ${errors[1]}`);
 });
 
 test('no tensor leaks and no growth of GPU memory over epochs on webgpu', { skip }, async () => {
