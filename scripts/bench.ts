@@ -1,7 +1,8 @@
 /**
  * Speed of the lesson's workloads on the active TensorFlow.js backend, next to PyTorch where it is installed.
  *
- *   npm run bench [-- --quick] [-- --profile] [-- --shapes] [-- --only vgg,mobilenet] [-- --backend wasm|cpu|node|gpu] [-- --no-torch]
+ *   npm run bench [-- --quick] [-- --profile] [-- --shapes] [-- --only vgg,mobilenet] [-- --backend wasm|cpu|node|gpu]
+ *     [-- --no-torch] [-- --webgpu]
  *
  * Workloads (`benchWorkloads.ts`): VGG16-notop forward (batch 20, 150x150; images/s); a VGG16 fine-tuning step
  * with block1-4 frozen; the small convnet's training step (Conv 32-64-128-128 + max-pool, Flatten, Dense 512,
@@ -13,13 +14,17 @@
  * `--profile` adds, per workload, the time per kernel (`lib/backend/kernelProfile.ts`) over further steps;
  * `--shapes` splits that per kernel and input shapes. Forward passes are also timed on ONNX Runtime (the model
  * exported in memory, lib/onnx): through the library's engine and on a bare session, alternating.
+ * `--webgpu` also times each workload on the webgpu backend (any adapter, a software one such as lavapipe
+ * included: its name heads the column), right after the main backend.
  */
 import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import { parseCommandLine, runMain } from './cli';
 import { formatKernelProfile, profileKernels } from '../lib/backend/kernelProfile';
-import { initBackend, parseBackendEnv } from '../lib/backend/select';
+import { backendSummary, initBackend, parseBackendEnv } from '../lib/backend/select';
+import { startWebgpu } from '../lib/backend/webgpu';
 import { setWasmWinograd } from '../lib/backend/wasm/kernels/winogradConv';
 import { BATCH, SIZE, WORKLOADS, type Prepared, type Workload } from './benchWorkloads';
 
@@ -31,6 +36,8 @@ interface Row {
   value: number;
   /** A forward pass on ONNX Runtime: through the library's engine, and bare. */
   onnx?: { engine: number; bare: number };
+  /** The same workload on webgpu (`--webgpu`). */
+  webgpu?: number;
 }
 
 interface Options {
@@ -39,6 +46,8 @@ interface Options {
   /** Profile rows per kernel and input shapes. */
   shapes: boolean;
   torch: boolean;
+  /** Also time each workload on webgpu. */
+  webgpu: boolean;
   backend?: string;
   only?: string[];
 }
@@ -71,7 +80,8 @@ async function timeSettings(reps: number, step: () => Promise<void>, settings: (
 }
 
 const USAGE =
-  'usage: npm run bench -- [--quick] [--profile] [--shapes] [--no-torch] [--only <words>] [--backend wasm|cpu|node|gpu]';
+  'usage: npm run bench -- [--quick] [--profile] [--shapes] [--no-torch] [--webgpu] [--only <words>] ' +
+  '[--backend wasm|cpu|node|gpu|webgpu]';
 
 function benchOptions(argv: string[]): Options {
   const { values } = parseCommandLine(
@@ -81,6 +91,7 @@ function benchOptions(argv: string[]): Options {
       profile: { type: 'boolean', default: false },
       shapes: { type: 'boolean', default: false },
       'no-torch': { type: 'boolean', default: false },
+      webgpu: { type: 'boolean', default: false },
       backend: { type: 'string' },
       only: { type: 'string' },
     },
@@ -96,6 +107,7 @@ function benchOptions(argv: string[]): Options {
     profile: !!values.profile || !!values.shapes,
     shapes: !!values.shapes,
     torch: !values['no-torch'],
+    webgpu: !!values.webgpu,
     backend: values.backend,
     only,
   };
@@ -158,22 +170,59 @@ async function profileWorkload(w: Workload, p: Prepared, byShape: boolean): Prom
   console.log(`\nkernel profile: ${w.name} (${steps} steps; ms per step)\n${formatKernelProfile(prof, steps)}\n`);
 }
 
-function printTable(rows: Row[], torch: Record<string, number> | string, header: string, threads: number): void {
-  console.log(`\n${header}`);
-  if (typeof torch === 'string') console.log(`PyTorch: ${torch}`);
-  console.log(
-    `| workload | unit | tfjs | PyTorch (${threads} threads) | tfjs / PyTorch | ONNX Runtime (engine / bare) |`,
-  );
-  console.log('|---|---|---|---|---|---|');
-  for (const r of rows) {
-    const t = typeof torch === 'string' ? undefined : torch[r.torch];
-    const fmt = (v: number): string => (r.unit === 'images/s' ? v.toFixed(2) : v < 100 ? v.toFixed(1) : v.toFixed(0));
-    const ratio = t === undefined ? '' : `${(r.value / t).toFixed(2)}x`;
-    const onnx = r.onnx
-      ? `${fmt(r.onnx.engine)} / ${fmt(r.onnx.bare)} (${(r.onnx.engine / r.value).toFixed(2)}x tfjs)`
-      : '';
-    console.log(`| ${r.name} | ${r.unit} | ${fmt(r.value)} | ${t === undefined ? '' : fmt(t)} | ${ratio} | ${onnx} |`);
+/** Times `w` on the webgpu backend (prepared there), then switches back to `back`; returns its value. */
+async function timeOnWebgpu(w: Workload, opts: Options, back: string): Promise<number> {
+  await tf.setBackend('webgpu');
+  const p = await w.prepare();
+  try {
+    const [ms] = await timeSettings(opts.reps * w.repsFactor, p.step, [() => undefined]);
+    const v = w.unit === 'images/s' ? (w.batch * 1000) / ms : ms;
+    console.log(
+      `  ${w.name} on webgpu: ${w.unit === 'images/s' ? `${v.toFixed(2)} images/s` : `${v.toFixed(0)} ms/step`}`,
+    );
+    return v;
+  } finally {
+    p.dispose();
+    await tf.setBackend(back);
   }
+}
+
+interface TableInfo {
+  header: string;
+  /** tfjs's backend, e.g. "wasm, 2 threads". */
+  backend: string;
+  threads: number;
+  /** The WebGPU adapter of the WebGPU column (`--webgpu`). */
+  adapter?: string;
+}
+
+/** "2.00x": how many times better `a` is than `b` (more images/s, or fewer ms/step). */
+function better(unit: Row['unit'], a: number | undefined, b: number | undefined): string {
+  if (a === undefined || b === undefined) return '';
+  return `${(unit === 'images/s' ? a / b : b / a).toFixed(2)}x`;
+}
+
+function printTable(rows: Row[], torch: Record<string, number> | string, t: TableInfo): void {
+  console.log(`\n${t.header}`);
+  if (typeof torch === 'string') console.log(`PyTorch: ${torch}`);
+  const gpu = t.adapter ? ` WebGPU (${t.adapter}) | WebGPU vs tfjs |` : '';
+  console.log(
+    `| workload | unit | tfjs (${t.backend}) | PyTorch (${t.threads} threads) | tfjs / PyTorch | ` +
+      `ONNX Runtime (engine / bare) |${gpu}`,
+  );
+  console.log(`|---|---|---|---|---|---|${t.adapter ? '---|---|' : ''}`);
+  for (const r of rows) {
+    const v = typeof torch === 'string' ? undefined : torch[r.torch];
+    const fmt = (x: number | undefined): string =>
+      x === undefined ? '' : r.unit === 'images/s' ? x.toFixed(2) : x < 100 ? x.toFixed(1) : x.toFixed(0);
+    const ratio = v === undefined ? '' : `${(r.value / v).toFixed(2)}x`;
+    const onnx = r.onnx
+      ? `${fmt(r.onnx.engine)} / ${fmt(r.onnx.bare)} (${better(r.unit, r.onnx.engine, r.value)} tfjs)`
+      : '';
+    const g = t.adapter ? ` ${fmt(r.webgpu)} | ${better(r.unit, r.webgpu, r.value)} |` : '';
+    console.log(`| ${r.name} | ${r.unit} | ${fmt(r.value)} | ${fmt(v)} | ${ratio} | ${onnx} |${g}`);
+  }
+  if (t.adapter) console.log('(WebGPU vs tfjs: times as fast as the tfjs column, images/s or the inverse of ms/step)');
 }
 
 async function main(): Promise<void> {
@@ -182,6 +231,8 @@ async function main(): Promise<void> {
   console.log(`machine: ${os.cpus()[0]?.model ?? 'unknown cpu'}, ${cores} cores, Node ${process.version}`);
   const info = await initBackend({ force: opts.backend ? parseBackendEnv(opts.backend) : undefined });
   if (info.choice === 'cpu') console.log('(the cpu backend needs minutes per VGG step; use --quick)');
+  const adapter = info.adapter ?? (opts.webgpu ? (await startWebgpu({ allowSoftware: true })).adapter.name : undefined);
+  const withGpu = opts.webgpu && info.choice !== 'webgpu';
   const chosen = WORKLOADS.filter((w) => !opts.only || opts.only.some((o) => w.name.toLowerCase().includes(o)));
   // PyTorch gets the threads tfjs has (WASM_THREADS=1 npm run bench compares one thread each).
   const torchThreads = info.threads > 0 ? info.threads : cores;
@@ -196,6 +247,12 @@ async function main(): Promise<void> {
     } finally {
       p.dispose();
     }
+    if (withGpu)
+      rows[rows.length - (w.direct && info.choice === 'wasm' ? 2 : 1)].webgpu = await timeOnWebgpu(
+        w,
+        opts,
+        info.tfBackend,
+      );
     // PyTorch right after the same workload, so that both see about the same machine load.
     if (torchNote) continue;
     const t = torchRows(opts.reps, torchThreads, [w.torch]);
@@ -203,9 +260,15 @@ async function main(): Promise<void> {
     else Object.assign(torch, t);
   }
   const header =
-    `${info.choice} backend, ${info.threads} thread(s); VGG16 and convnet: batch ${BATCH}, ` +
+    `${backendSummary(info)} backend; VGG16 and convnet: batch ${BATCH}, ` +
     `${SIZE}x${SIZE}; median of ${opts.reps} after a warm-up`;
-  printTable(rows, torchNote ?? torch, header, torchThreads);
+  const backend = backendSummary(info);
+  printTable(rows, torchNote ?? torch, {
+    header,
+    backend,
+    threads: torchThreads,
+    adapter: withGpu ? adapter : undefined,
+  });
 }
 
 runMain('bench', main);

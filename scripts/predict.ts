@@ -18,7 +18,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseCommandLine, runMain, runScript } from './cli';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../lib/backend/select';
+import { backendSummary, initBackend } from '../lib/backend/select';
 import { writeFileAtomic } from '../lib/core/atomicFile';
 import { loadImage } from '../lib/data/imageDataset';
 import { parseImageSize } from '../lib/data/imageSize';
@@ -240,7 +240,8 @@ async function classify(
 export function main(argv: string[]): Promise<number> {
   return runScript('predict', async () => {
     const args = parsePredictArgs(argv);
-    await initBackend({ quiet: true });
+    // Which backend (and GPU adapter) ran, on stderr: stdout stays one line per image.
+    console.error(`backend: ${backendSummary(await initBackend({ quiet: true }))}`);
     await predictImages(args);
   });
 }

@@ -204,6 +204,28 @@ if (process.argv.includes('--test')) {
   );
 }
 
+// 5. (npm test only) a WebGPU adapter for test/webgpu.test.ts: without a GPU, Mesa's lavapipe from Debian
+//    bookworm-backports (bookworm's own Mesa 22.3 is refused by Dawn), installed by scripts/install_lavapipe.sh.
+if (process.argv.includes('--test') && process.platform === 'linux') {
+  const icds = ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d'].flatMap((d) =>
+    fs.existsSync(d) ? fs.readdirSync(d).filter((f) => f.endsWith('.json')) : [],
+  );
+  const lavapipe = run('sh', [
+    '-c',
+    'dpkg --compare-versions "$(dpkg-query -W -f=\'${Version}\' mesa-vulkan-drivers 2>/dev/null)" ge 23',
+  ]);
+  if (lavapipe.status !== 0 && isRootWithApt() && process.env.SETUP_NO_APT !== '1') {
+    log("installing Mesa's lavapipe (software Vulkan) from bookworm-backports for the WebGPU tests");
+    const r = run('bash', [path.join(root, 'scripts', 'install_lavapipe.sh')], { stdio: 'inherit' });
+    if (r.status !== 0) log('lavapipe: not installed (see above); the WebGPU tests will say why they skip');
+  } else if (lavapipe.status !== 0 && icds.length === 0) {
+    log(
+      'Vulkan drivers: none; without a GPU driver the WebGPU tests skip ' +
+        '(as root on Debian bookworm: bash scripts/install_lavapipe.sh)',
+    );
+  }
+}
+
 const state = { python, kernel: KERNEL_NAME, kernelDir, tslab: tslabVersion, chromium };
 fs.mkdirSync(build, { recursive: true });
 fs.writeFileSync(path.join(build, 'setup.json'), JSON.stringify(state, null, 2) + '\n');

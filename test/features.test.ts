@@ -174,8 +174,8 @@ test('seconds is the time of the call; a cache hit reads the same features witho
   tf.dispose([computed.features, computed.labels, cached.features, cached.labels]);
 });
 
-test('cache key fields', () => {
-  const k = featureCacheKey(convBase(), dataset(2, 2));
+test('cache key fields', async () => {
+  const k = await featureCacheKey(convBase(), dataset(2, 2));
   assert.deepEqual(k.inputShape, [null, 6, 6, 3]);
   assert.deepEqual(k.outputShape, [null, 2, 2, 4]);
   assert.equal(k.count, 4);
@@ -206,11 +206,11 @@ test('the cache key changes when an image file is rewritten under the same name'
   const dir = tempDir('feat-stamp-');
   const files = [0, 1, 2, 3].map((i) => path.join(dir, `img${i}.jpg`));
   for (const f of files) fs.writeFileSync(f, 'a');
-  const stamp0 = featureCacheKey(convBase(), dataset(2, 2, files)).filesHash;
-  assert.equal(featureCacheKey(convBase(), dataset(2, 2, files)).filesHash, stamp0, 'same files, same key');
+  const stamp0 = (await featureCacheKey(convBase(), dataset(2, 2, files))).filesHash;
+  assert.equal((await featureCacheKey(convBase(), dataset(2, 2, files))).filesHash, stamp0, 'same files, same key');
   fs.writeFileSync(files[2], 'a different image');
   assert.notEqual(
-    featureCacheKey(convBase(), dataset(2, 2, files)).filesHash,
+    (await featureCacheKey(convBase(), dataset(2, 2, files))).filesHash,
     stamp0,
     'a regenerated image invalidates the cache',
   );

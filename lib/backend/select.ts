@@ -1,10 +1,13 @@
 /**
  * Backend selection for TensorFlow.js in Node.
  *
- * Tries, fastest first: native GPU (`@tensorflow/tfjs-node-gpu`), native CPU (`@tensorflow/tfjs-node`),
- * WebAssembly (`@tensorflow/tfjs-backend-wasm`), and the pure-JS `cpu` backend. The native packages are
- * optional dependencies: where their libtensorflow download failed at `npm install` they are simply absent.
- * `TFJS_BACKEND=gpu|node|wasm|cpu` forces one. The result says what runs and why the faster ones were skipped.
+ * Tries, fastest first: native GPU (`@tensorflow/tfjs-node-gpu`, when it finds CUDA), WebGPU on a hardware adapter
+ * (`webgpu.ts`: Metal, Vulkan or Direct3D 12; a software adapter such as lavapipe is never chosen automatically, it
+ * is slower than wasm), native CPU (`@tensorflow/tfjs-node`), WebAssembly (`@tensorflow/tfjs-backend-wasm`), and
+ * the pure-JS `cpu` backend. The native packages are optional dependencies: where their libtensorflow download
+ * failed at `npm install` they are simply absent. `TFJS_BACKEND=gpu|webgpu|node|wasm|cpu` forces one (webgpu then
+ * takes a software adapter too). The result says what runs (for webgpu, on which adapter) and why the faster ones
+ * were skipped.
  *
  * wasm runs on all cores (`wasm/threads.ts`) with the project's training kernels (`wasm/registry.ts`). Both reach
  * into tfjs internals, so on a tfjs version other than the tested one (`core/internals.ts`) they stay off: a
@@ -17,9 +20,10 @@ import { EnvError, envValue } from '../core/config';
 import { nativeUsesGpu, tfjsCoreVersion, TESTED_TFJS_VERSION, wasmInternalsAvailable } from '../core/internals';
 import { registerWasmKernels } from './wasm/registry';
 import { registerThreadedWasm } from './wasm/threads';
+import { startWebgpu } from './webgpu';
 
 /** The backends this project knows, fastest first. */
-export type BackendChoice = 'gpu' | 'node' | 'wasm' | 'cpu';
+export type BackendChoice = 'gpu' | 'webgpu' | 'node' | 'wasm' | 'cpu';
 
 /** What `initBackend` chose and why. */
 export interface BackendInfo {
@@ -35,11 +39,14 @@ export interface BackendInfo {
   threads: number;
   /** Extra notes (e.g. a GPU package that found no GPU, or stock wasm on an untested tfjs). */
   notes: string[];
+  /** The WebGPU adapter that runs (webgpu only), e.g. "llvmpipe (Vulkan, software)". */
+  adapter?: string;
 }
 
-const ORDER: BackendChoice[] = ['gpu', 'node', 'wasm', 'cpu'];
+const ORDER: BackendChoice[] = ['gpu', 'webgpu', 'node', 'wasm', 'cpu'];
 const PACKAGES: Record<BackendChoice, string> = {
   gpu: '@tensorflow/tfjs-node-gpu',
+  webgpu: '@tensorflow/tfjs-backend-webgpu',
   node: '@tensorflow/tfjs-node',
   wasm: '@tensorflow/tfjs-backend-wasm',
   cpu: '@tensorflow/tfjs-backend-cpu',
@@ -49,6 +56,7 @@ const PACKAGES: Record<BackendChoice, string> = {
 interface Started {
   threads: number;
   notes: string[];
+  adapter?: string;
 }
 
 let current: BackendInfo | undefined;
@@ -59,6 +67,8 @@ function explainLoadError(choice: BackendChoice, err: unknown): string {
     return `${PACKAGES[choice]} is not installed (optional dependency; its libtensorflow download fails offline)`;
   }
   const first = msg.split('\n')[0];
+  // startWebgpu's reasons (no adapter, a software one) and a GPU package without CUDA say it all
+  if (choice === 'webgpu' || /^tfjs-node-gpu loaded/.test(first)) return first;
   return `${PACKAGES[choice]} failed to load: ${first}`;
 }
 
@@ -70,7 +80,7 @@ export function parseBackendEnv(value: string | undefined): BackendChoice | unde
   if (v === 'cuda' || v === 'tfjs-node-gpu') return 'gpu';
   if ((ORDER as string[]).includes(v)) return v as BackendChoice;
   throw new Error(
-    `TFJS_BACKEND=${value} is not a backend: use one of gpu, node, wasm, cpu (or unset it to pick the fastest).`,
+    `TFJS_BACKEND=${value} is not a backend: use one of ${ORDER.join(', ')} (or unset it to pick the fastest).`,
   );
 }
 
@@ -93,14 +103,26 @@ async function setBackendOrThrow(name: string): Promise<void> {
   if (!(await tf.setBackend(name))) throw new Error(`the ${name} backend did not initialise`);
 }
 
-/** The native packages register the 'tensorflow' backend on import, into the tfjs-core they resolve. */
-async function startNative(choice: 'gpu' | 'node'): Promise<Started> {
-  // An optional native package: absent wherever its libtensorflow download failed, so it can only be tried at run time.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports, no-restricted-syntax -- optional package (above)
-  require(PACKAGES[choice]);
-  assertOneTfjsCore(PACKAGES[choice]);
+/** The native package that registered 'tensorflow' in this process, if any (both register under that name). */
+let nativeLoaded: 'gpu' | 'node' | undefined;
+
+/**
+ * The native packages register the 'tensorflow' backend on import, into the tfjs-core they resolve. Chosen
+ * automatically, tfjs-node-gpu without a CUDA GPU is skipped (WebGPU may still find a GPU); its TensorFlow then
+ * serves as the 'node' choice (the same CPU kernels as tfjs-node).
+ */
+async function startNative(choice: 'gpu' | 'node', forced: boolean): Promise<Started> {
+  if (!nativeLoaded) {
+    // An optional native package: absent wherever its libtensorflow download failed, so it can only be tried at run time.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports, no-restricted-syntax -- optional package (above)
+    require(PACKAGES[choice]);
+    assertOneTfjsCore(PACKAGES[choice]);
+    nativeLoaded = choice;
+  }
   await setBackendOrThrow('tensorflow');
-  const noGpu = choice === 'gpu' && nativeUsesGpu(tf.backend()) === false;
+  const noGpu = nativeLoaded === 'gpu' && nativeUsesGpu(tf.backend()) === false;
+  if (choice === 'gpu' && noGpu && !forced)
+    throw new Error('tfjs-node-gpu loaded, but TensorFlow found no usable CUDA GPU');
   return {
     threads: 0,
     notes: noGpu ? ['tfjs-node-gpu loaded, but TensorFlow found no usable CUDA GPU: it runs on the CPU'] : [],
@@ -129,8 +151,16 @@ async function startWasm(): Promise<Started> {
   return { threads: getThreadsCount(), notes };
 }
 
-async function startChoice(choice: BackendChoice): Promise<Started> {
-  if (choice === 'gpu' || choice === 'node') return startNative(choice);
+/** WebGPU through Dawn; a software adapter only when forced. */
+async function startWebgpuChoice(forced: boolean): Promise<Started> {
+  const { adapter } = await startWebgpu({ allowSoftware: forced });
+  await setBackendOrThrow('webgpu');
+  return { threads: 0, notes: [], adapter: adapter.name };
+}
+
+async function startChoice(choice: BackendChoice, forced: boolean): Promise<Started> {
+  if (choice === 'gpu' || choice === 'node') return startNative(choice, forced);
+  if (choice === 'webgpu') return startWebgpuChoice(forced);
   if (choice === 'wasm') return startWasm();
   await setBackendOrThrow('cpu');
   return { threads: 1, notes: [] };
@@ -153,14 +183,22 @@ export async function initBackend(opts: { force?: BackendChoice; quiet?: boolean
   const skipped: BackendInfo['skipped'] = [];
   for (const choice of forced ? [forced] : ORDER) {
     try {
-      const { threads, notes } = await startChoice(choice);
+      const { threads, notes, adapter } = await startChoice(choice, forced !== undefined);
       await tf.ready();
       const reason = forced
         ? `forced by ${opts.force ? 'the caller' : `TFJS_BACKEND=${fromEnv}`}`
         : skipped.length
           ? 'the fastest that loaded'
           : 'the fastest available';
-      current = { choice, tfBackend: tf.getBackend(), reason, skipped, threads, notes };
+      current = {
+        choice,
+        tfBackend: tf.getBackend(),
+        reason,
+        skipped,
+        threads,
+        notes,
+        ...(adapter ? { adapter } : {}),
+      };
       if (!opts.quiet) console.log(describeBackend(current));
       return current;
     } catch (err) {
@@ -178,10 +216,17 @@ export async function initBackend(opts: { force?: BackendChoice; quiet?: boolean
   throw new Error(`No TensorFlow.js backend could start:\n${skipped.map((s) => `  ${s.choice}: ${s.why}`).join('\n')}`);
 }
 
+/** One line for a script's log: the backend, its adapter (webgpu) or threads, e.g. "webgpu on Apple M2 (Metal)". */
+export function backendSummary(info: BackendInfo): string {
+  const where = info.adapter ? ` on ${info.adapter}` : info.threads > 1 ? `, ${info.threads} threads` : '';
+  return `${info.choice}${where}`;
+}
+
 /** A short human-readable banner: what runs, why, and what was skipped. */
 export function describeBackend(info: BackendInfo): string {
   const label: Record<BackendChoice, string> = {
     gpu: 'native TensorFlow with CUDA (tfjs-node-gpu)',
+    webgpu: `WebGPU on ${info.adapter ?? 'an unnamed adapter'} (tfjs-backend-webgpu, Dawn)`,
     node: 'native TensorFlow on the CPU (tfjs-node)',
     wasm: 'WebAssembly (tfjs-backend-wasm, XNNPACK + SIMD)',
     cpu: 'pure JavaScript (tfjs-backend-cpu, slowest)',

@@ -3,6 +3,8 @@
  * a bad value. Other modules call these getters; none reads `process.env` itself. The README's "Environment
  * variables" table documents each name (a test checks it).
  */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 /** The variables the library reads. `scripts/` reads a few more (set-up: JUPYTER_PYTHON ...), listed in the README. */
@@ -14,7 +16,9 @@ export const ENV_VARS = {
   LESSON_DATA:
     'folder of images notebook 09 trains on (default: lib/assets/flowers_mini; relative to the project root)',
   LESSON_QUIET: 'no progress output when set to anything but "", 0 or false',
-  TFJS_BACKEND: 'force a backend: gpu, node, wasm or cpu',
+  TFJS_BACKEND: 'force a backend: gpu, webgpu, node, wasm or cpu',
+  XDG_RUNTIME_DIR:
+    "(Linux) read by Dawn's Vulkan loader for the webgpu backend; set to a private temporary folder when unset",
   WASM_THREADS: 'threads of the wasm backend (default: all cores); ONNX Runtime uses as many',
   LESSON_ENGINE:
     'what runs frozen bases in inference: auto (default: ONNX Runtime on a CPU backend when it loads), tfjs or onnxruntime',
@@ -120,4 +124,13 @@ export function isQuiet(quiet?: boolean): boolean {
 export function envPath(name: EnvName, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const v = envValue(name, env);
   return v === undefined ? undefined : path.resolve(v);
+}
+
+/**
+ * Dawn's Vulkan loader (the webgpu backend) reads XDG_RUNTIME_DIR and logs an error without it: on Linux, sets it to
+ * a private temporary folder when unset, for this process and its children.
+ */
+export function ensureRuntimeDir(): void {
+  if (process.platform !== 'linux' || envValue('XDG_RUNTIME_DIR') !== undefined) return;
+  process.env.XDG_RUNTIME_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'tlts-xdg-'));
 }

@@ -1,10 +1,12 @@
 /**
  * Projective resampling of image batches in JavaScript (TensorFlow's `ImageProjectiveTransformV3` semantics), so
  * rotation, zoom and translation work on every backend (cpu, wasm, tfjs-node: none needs a `tf.image.transform`
- * kernel). No gradient flows through it: augmentation sits before a frozen base (or at the input), where none
+ * kernel); on webgpu, whose tensors Node cannot read synchronously, by tfjs's `Transform` kernel (the same
+ * semantics, on the GPU). No gradient flows through it: augmentation sits before a frozen base (or at the input), where none
  * is needed. Also Keras's rotation, zoom and translation matrices.
  */
 import * as tf from '@tensorflow/tfjs';
+import { backendReadsSync } from '../core/syncReads';
 
 /** How points outside the image are filled (Keras `fill_mode`). */
 export type FillMode = 'reflect' | 'constant' | 'nearest' | 'wrap';
@@ -108,6 +110,18 @@ export function transformImages(
   if (transforms.length !== 8 && transforms.length !== 8 * B) {
     throw new Error(
       `transformImages: expected 8 or ${8 * B} transform values for ${B} images, got ${transforms.length}.`,
+    );
+  }
+  if (!backendReadsSync()) {
+    const all = transforms.length === 8 ? Array.from({ length: B }, () => Array.from(transforms)).flat() : transforms;
+    return tf.tidy(() =>
+      tf.image.transform(
+        tf.cast(images, 'float32'),
+        tf.tensor2d(Array.from(all), [B, 8]),
+        opts.interpolation ?? 'bilinear',
+        fillMode,
+        opts.fillValue ?? 0,
+      ),
     );
   }
   const asFloat = images.dtype === 'float32' ? images : tf.cast(images, 'float32');

@@ -4,6 +4,7 @@
  */
 import * as path from 'node:path';
 import type { BackendChoice, BackendInfo } from '../backend/select';
+import { gpuHowTo } from '../backend/webgpuAdapter';
 import { projectRoot } from '../core/paths';
 import { chooseEngine, engineLabel } from '../onnx/engine';
 import type { LessonProfile } from './profile';
@@ -11,6 +12,7 @@ import { escapeHtml, showHtml } from '../ui/display';
 
 const BACKEND_LABEL: Record<BackendChoice, string> = {
   gpu: 'TensorFlow 네이티브 + CUDA GPU (tfjs-node-gpu)',
+  webgpu: 'WebGPU (tfjs-backend-webgpu, Dawn)',
   node: 'TensorFlow 네이티브, CPU (tfjs-node)',
   wasm: 'WebAssembly (tfjs-backend-wasm, SIMD)',
   cpu: '순수 JavaScript (tfjs-backend-cpu, 가장 느림)',
@@ -19,15 +21,23 @@ const BACKEND_LABEL: Record<BackendChoice, string> = {
 /** Why a faster backend was skipped, in Korean where the reason is a known one (else as tfjs said it). */
 function skippedReason(why: string): string {
   if (/is not installed/.test(why)) return '설치되어 있지 않음 (선택 의존성: 설치 때 libtensorflow 를 내려받아야 함)';
+  const software = /^only a software adapter, (.*?):/.exec(why);
+  if (software) return `소프트웨어 어댑터뿐 (${software[1]}: CPU 에서 돌아 wasm 보다 느림, 자동으로 고르지 않음)`;
+  if (/^no WebGPU adapter/.test(why)) return 'WebGPU 어댑터(GPU) 없음';
+  if (/^tfjs-node-gpu loaded, but/.test(why)) return 'tfjs-node-gpu 는 불러왔지만 CUDA GPU 가 없음';
   return why;
 }
 
 /** The backend lines of the banner. */
 export function backendLines(info: BackendInfo): string[] {
   const threads = info.threads > 1 ? `, 스레드 ${info.threads}개` : '';
-  const lines = [`백엔드: ${BACKEND_LABEL[info.choice]}${threads}`];
+  const adapter = info.adapter ? `, 어댑터 ${info.adapter}` : '';
+  const lines = [`백엔드: ${BACKEND_LABEL[info.choice]}${adapter}${threads}`];
   if (info.skipped.length)
     lines.push(`  건너뜀: ${info.skipped.map((s) => `${s.choice} — ${skippedReason(s.why)}`).join('; ')}`);
+  // No GPU runs: one line on how to get one on this system (WebGPU), and what the notebooks then take.
+  if (info.choice !== 'gpu' && !(info.choice === 'webgpu' && !/software/.test(info.adapter ?? '')))
+    lines.push(`  GPU 쓰려면: ${gpuHowTo().ko} → 노트북은 그대로, 배너에 webgpu 와 GPU 이름이 나옴`);
   for (const note of info.notes) lines.push(`  참고: ${note}`);
   const engine = chooseEngine();
   lines.push(`  추론 엔진 (얼린 합성곱 기반의 특성 추출·평가): ${engineLabel(engine)} — ${engine.reason}`);

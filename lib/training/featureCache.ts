@@ -38,12 +38,13 @@ export interface FeatureCacheKey {
 }
 
 /** A hash of the first and last two weights (names, shapes, first 4 kB of values): other weights, other key. */
-function weightsFingerprint(model: tf.LayersModel): string {
+async function weightsFingerprint(model: tf.LayersModel): Promise<string> {
   const h = crypto.createHash('sha1');
   const ws = model.weights;
   for (const w of ws.slice(0, 2).concat(ws.slice(-2))) {
     const v = w.read();
-    const d = v.dataSync() as Float32Array;
+    // Read asynchronously: on webgpu Node has no synchronous GPU read.
+    const d = (await v.data()) as Float32Array;
     h.update(w.name).update(String(v.shape));
     h.update(Buffer.from(d.buffer, d.byteOffset, Math.min(d.byteLength, 4096)));
   }
@@ -57,11 +58,11 @@ function fileStamp(file: string): [number, number] | null {
 }
 
 /** Computes the cache key of a base + dataset + preprocessing. */
-export function featureCacheKey(
+export async function featureCacheKey(
   convBase: tf.LayersModel,
   data: DatasetFacts,
   opts: PreprocessFacts = {},
-): FeatureCacheKey {
+): Promise<FeatureCacheKey> {
   const files = data.filePaths;
   return {
     version: 1,
@@ -69,7 +70,7 @@ export function featureCacheKey(
     inputShape: (convBase.inputs[0].shape as (number | null)[]).slice(),
     outputShape: (convBase.outputs[0].shape as (number | null)[]).slice(),
     paramCount: convBase.countParams(),
-    weightsFingerprint: weightsFingerprint(convBase),
+    weightsFingerprint: await weightsFingerprint(convBase),
     preprocess: opts.preprocessName ?? (opts.preprocess ? opts.preprocess.name || 'anonymous function' : 'none'),
     count: data.size ?? null,
     // Names, labels, and each file's size and modification time: a regenerated image invalidates the cache.

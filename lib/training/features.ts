@@ -146,7 +146,7 @@ export async function extractFeatures(
     sink: opts.sink,
     rate: opts.rate,
   });
-  const key = opts.cache ? featureCacheKey(convBase, batches, opts) : undefined;
+  const key = opts.cache ? await featureCacheKey(convBase, batches, opts) : undefined;
   if (opts.cache && key) {
     const cached = readFeatureCache(opts.cache, key);
     if (cached.status === 'hit') {

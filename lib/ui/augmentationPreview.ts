@@ -17,12 +17,16 @@ export function augmentBatch(layers: tf.layers.Layer[], images: tf.Tensor4D): tf
 }
 
 /** The largest change the layers make to `images` in inference mode (0 for augmentation layers). */
-export function inferenceChange(layers: tf.layers.Layer[], images: tf.Tensor4D): number {
-  return tf.tidy(() => {
+export async function inferenceChange(layers: tf.layers.Layer[], images: tf.Tensor4D): Promise<number> {
+  const change = tf.tidy(() => {
     let x: tf.Tensor = images;
     for (const l of layers) x = l.apply(x, { training: false }) as tf.Tensor;
-    return tf.max(tf.abs(tf.sub(x, images))).dataSync()[0];
+    return tf.max(tf.abs(tf.sub(x, images)));
   });
+  // Read asynchronously: on webgpu Node has no synchronous GPU read.
+  const [v] = await change.data();
+  change.dispose();
+  return v;
 }
 
 /** Options of `showAugmentationPreview`. */
@@ -55,7 +59,7 @@ export async function showAugmentationPreview(
     ...images.map((image, i) => ({ image, caption: caption(i) })),
   ];
   await showImageGrid(items, { columns: Math.min(items.length, 9), size: opts.size ?? 110 });
-  const change = inferenceChange(layers, copies);
+  const change = await inferenceChange(layers, copies);
   console.log(
     say({
       en: `In inference (training: false) the layers leave the photo as it is: largest change ${change}.`,
