@@ -143,6 +143,15 @@ export const sumRowsFinal = declare('sum_rows_final', {
   ...{ partials: 'ptr', out: 'ptr', segments: 'i32', columns: 'i32', columnsPerChunk: 'i32' },
 });
 
+/**
+ * native/depthwise.c: y [N][OH][OW][C] = the depthwise convolution (multiplier 1) of x by filter [KH][KW][C], + bias
+ * (0: none), then the activation (0 linear, 1 relu, 2 relu6).
+ */
+export const depthwiseConv = declare('dw_conv', {
+  ...{ x: 'ptr', filter: 'ptr', y: 'ptr', bias: 'ptr', activation: 'i32' },
+  ...DEPTHWISE_GEOMETRY,
+});
+
 /** native/depthwise.c: the input gradient dx [N][H][W][C] of a depthwise convolution (multiplier 1). */
 export const depthwiseInputGradient = declare('dw_conv_dx', {
   ...{ dy: 'ptr', filter: 'ptr', dx: 'ptr', unused3: 'unused', unused4: 'unused' },

@@ -6,7 +6,7 @@
  * Two layers of kernels fill that:
  * - the project's own WebAssembly kernels (`native/*.c`, `nativeModule.ts`), on tfjs's memory and on all threads:
  *   3x3 stride-1 convolutions and both their gradients by Winograd F(4x4, 3x3) (`kernels/winogradConv.ts`), 1x1
- *   convolutions, the filter gradient of few-channel convolutions, depthwise convolutions and their gradients,
+ *   convolutions, the filter gradient of few-channel convolutions, depthwise convolutions (forward, fused) and their gradients,
  *   matrix products with any transposes, MaxPoolGrad (wasm's is wrong for windows of values <= 0), sums over
  *   leading axes (bias gradients), element-wise arithmetic and activations, batch norm in inference, pad and tile;
  * - for the cases those do not take, compositions of wasm's XNNPACK ops (`composite.ts`: the convolution gradients
@@ -24,6 +24,7 @@ import { batchMatMulNative } from './kernels/batchMatMul';
 import { batchNormNative } from './kernels/batchNorm';
 import { conv2dBackpropFilter, conv2dBackpropInput } from './kernels/conv2dBackprop';
 import { depthwiseBackpropFilter, depthwiseBackpropInput } from './kernels/depthwiseBackprop';
+import { depthwiseForwardKernels } from './kernels/depthwiseForward';
 import { depthwiseKernels } from './kernels/depthwiseNative';
 import { elementwiseKernels } from './kernels/elementwise';
 import { sharedCast, sharedIdentity } from './kernels/identity';
@@ -65,6 +66,7 @@ export function registerWasmKernels(): string[] {
   put(depthwiseBackpropInput);
   put(depthwiseBackpropFilter);
   put(depthwiseKernels()); // after the composite gradients, which they wrap
+  put(depthwiseForwardKernels());
   put(batchMatMulNative()); // the wrappers capture wasm's own kernel when called, before `put` replaces it
   put(maxPoolGrad);
   put(sumLeadingAxes());
