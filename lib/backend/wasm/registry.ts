@@ -12,9 +12,10 @@
  * - for the cases those do not take, compositions of wasm's XNNPACK ops (`composite.ts`: the convolution gradients
  *   with strides, dilations, depthwise multipliers) and the `cpu` backend's implementation run on copies of the
  *   data (`cpuBridge.ts`: segment sums, einsum, ragged ops).
- * Each wrapper falls back to the kernel registered before it, so the order of `put` calls matters. Identity and
- * same-dtype Cast share the buffer instead of copying; Transform with fillMode 'reflect' is corrected. One file per
- * kernel (or family) in `kernels/`. Still missing on wasm: complex-number kernels (FFT...), strings, Draw.
+ * Each wrapper falls back to the kernel registered before it, so the order of `put` calls matters. Identity,
+ * same-dtype Cast and Slice of a whole tensor share the buffer instead of copying; Transform with fillMode
+ * 'reflect' is corrected. One file per kernel (or family) in `kernels/`. Still missing on wasm: complex-number
+ * kernels (FFT...), strings, Draw.
  */
 import * as tf from '@tensorflow/tfjs';
 import { version_wasm } from '@tensorflow/tfjs-backend-wasm';
@@ -28,6 +29,7 @@ import { depthwiseForwardKernels } from './kernels/depthwiseForward';
 import { depthwiseKernels } from './kernels/depthwiseNative';
 import { elementwiseKernels } from './kernels/elementwise';
 import { sharedCast, sharedIdentity } from './kernels/identity';
+import { sharedWholeSlice } from './kernels/slice';
 import { maxPoolGrad } from './kernels/maxPoolGrad';
 import { padNative, tileNative } from './kernels/pad';
 import { patchFilterGradient } from './kernels/patchFilterGradient';
@@ -72,6 +74,7 @@ export function registerWasmKernels(): string[] {
   put(sumLeadingAxes());
   put(sharedIdentity);
   put(sharedCast());
+  put(sharedWholeSlice());
   put(elementwiseKernels());
   put(batchNormNative());
   put(padNative());
