@@ -6,7 +6,7 @@
  * Two layers of kernels fill that:
  * - the project's own WebAssembly kernels (`native/*.c`, `nativeModule.ts`), on tfjs's memory and on all threads:
  *   3x3 stride-1 convolutions and both their gradients by Winograd F(4x4, 3x3) (`kernels/winogradConv.ts`), 1x1
- *   convolutions, the filter gradient of few-channel convolutions, depthwise convolutions (forward, fused) and their gradients,
+ *   convolutions, few-channel convolutions and their filter gradient, depthwise convolutions (forward, fused) and their gradients,
  *   matrix products with any transposes, MaxPoolGrad (wasm's is wrong for windows of values <= 0), sums over
  *   leading axes (bias gradients), element-wise arithmetic and activations, batch norm in inference, pad and tile;
  * - for the cases those do not take, compositions of wasm's XNNPACK ops (`composite.ts`: the convolution gradients
@@ -30,6 +30,7 @@ import { depthwiseKernels } from './kernels/depthwiseNative';
 import { elementwiseKernels } from './kernels/elementwise';
 import { sharedCast, sharedIdentity } from './kernels/identity';
 import { sharedWholeSlice } from './kernels/slice';
+import { smallConvKernels } from './kernels/smallConv';
 import { maxPoolGrad } from './kernels/maxPoolGrad';
 import { padNative, tileNative } from './kernels/pad';
 import { patchFilterGradient } from './kernels/patchFilterGradient';
@@ -82,6 +83,7 @@ export function registerWasmKernels(): string[] {
   put(transformReflectFix());
   put(winogradKernels()); // after the composite gradients, which they wrap
   put(pointwiseKernels());
+  put(smallConvKernels());
   for (const name of FALLBACK_ONLY) if (!tf.getKernel(name, 'wasm')) put(cpuFallback(name));
   registered = [...new Set(names)];
   return registered;

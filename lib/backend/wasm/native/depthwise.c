@@ -15,20 +15,6 @@ typedef struct {
           ARG_I(first + 6), ARG_I(first + 7), ARG_I(first + 8), ARG_I(first + 9), ARG_I(first + 10),              \
           ARG_I(first + 11), ARG_I(first + 12), ARG_I(first + 13)}
 
-/* The first tap of a window starting at `at` (`d` apart) whose input is at or after 0 (`taps` when none). */
-INLINE int firstTap(int at, int d, int taps) {
-  int t = 0;
-  while (t < taps && at + t * d < 0) t++;
-  return t;
-}
-
-/* One past the last tap of a window starting at `at` (`d` apart) whose input is before `size`, at least `first`. */
-INLINE int endTap(int at, int d, int taps, int size, int first) {
-  int t = taps;
-  while (t > first && at + (t - 1) * d >= size) t--;
-  return t;
-}
-
 /* A scalar output activation (as `activate`; NaN passes through). */
 INLINE float activate1(float v, int act) {
   if (act == 0) return v;
