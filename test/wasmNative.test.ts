@@ -99,7 +99,7 @@ describe('the declared kernel calls (lib/backend/wasm/nativeCalls.ts)', () => {
     }
     const calls = Object.values(native).filter((v) => typeof v === 'function');
     const declared = new Map(calls.map((c) => [c.kernel, c.words]));
-    assert.equal(read.size, 22);
+    assert.equal(read.size, 24);
     assert.deepEqual(declared, read);
   });
 });

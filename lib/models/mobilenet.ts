@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ArgumentError } from '../core/argumentError';
 import { call } from '../layers/call';
 import { frozenBatchNormalization } from '../layers/frozenBatchNorm';
+import { reLU } from '../layers/reLU';
 import {
   ApplicationOptions,
   applyPooling,
@@ -55,7 +56,7 @@ export function mobilenetWeightsFile(alpha: number, rows: number, includeTop: bo
 
 type S = tf.SymbolicTensor;
 const bn = (name: string) => frozenBatchNormalization({ axis: -1, name });
-const relu6 = (name: string) => tf.layers.reLU({ maxValue: 6, name });
+const relu6 = (name: string) => reLU({ maxValue: 6, name });
 
 /** Zero padding of one row at the bottom and one column at the right (before a 'valid' stride-2 convolution). */
 const padBottomRight = (name: string) =>

@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ArgumentError } from '../core/argumentError';
 import { call } from '../layers/call';
 import { frozenBatchNormalization } from '../layers/frozenBatchNorm';
+import { reLU } from '../layers/reLU';
 import {
   ApplicationOptions,
   applyPooling,
@@ -58,7 +59,7 @@ export function makeDivisible(v: number, divisor = 8, minValue = divisor): numbe
 
 type S = tf.SymbolicTensor;
 const bn = (name: string) => frozenBatchNormalization({ axis: -1, epsilon: 1e-3, momentum: 0.999, name });
-const relu6 = (name: string) => tf.layers.reLU({ maxValue: 6, name });
+const relu6 = (name: string) => reLU({ maxValue: 6, name });
 
 /** Keras's `correct_pad` for a kernel of 3: pad so that a 'valid' stride-2 conv matches TF's 'same'. */
 function correctPad(x: S): [[number, number], [number, number]] {

@@ -143,6 +143,26 @@ export const sumRowsFinal = declare('sum_rows_final', {
   ...{ partials: 'ptr', out: 'ptr', segments: 'i32', columns: 'i32', columnsPerChunk: 'i32' },
 });
 
+/**
+ * native/depthwise.c: y [N][OH][OW][C] = the depthwise convolution (multiplier 1) of x by filter [KH][KW][C], + bias
+ * (0: none), then the activation (0 linear, 1 relu, 2 relu6).
+ */
+export const depthwiseConv = declare('dw_conv', {
+  ...{ x: 'ptr', filter: 'ptr', y: 'ptr', bias: 'ptr', activation: 'i32' },
+  ...DEPTHWISE_GEOMETRY,
+});
+
+/**
+ * native/conv_small.c: y [N][OH][OW][K] = the convolution of x [N][H][W][C] (few channels) by filter [KH][KW][C][K]
+ * (K a multiple of 4), + bias (0: none), then the activation (0 linear, 1 relu, 2 relu6).
+ */
+export const smallConv = declare('conv_small', {
+  ...{ x: 'ptr', filter: 'ptr', y: 'ptr', bias: 'ptr', activation: 'i32' },
+  ...{ batchSize: 'i32', inHeight: 'i32', inWidth: 'i32', inChannels: 'i32', outHeight: 'i32', outWidth: 'i32' },
+  ...{ filterHeight: 'i32', filterWidth: 'i32', strideHeight: 'i32', strideWidth: 'i32', padTop: 'i32' },
+  ...{ padLeft: 'i32', outChannels: 'i32' },
+});
+
 /** native/depthwise.c: the input gradient dx [N][H][W][C] of a depthwise convolution (multiplier 1). */
 export const depthwiseInputGradient = declare('dw_conv_dx', {
   ...{ dy: 'ptr', filter: 'ptr', dx: 'ptr', unused3: 'unused', unused4: 'unused' },

@@ -6,15 +6,16 @@
  * Two layers of kernels fill that:
  * - the project's own WebAssembly kernels (`native/*.c`, `nativeModule.ts`), on tfjs's memory and on all threads:
  *   3x3 stride-1 convolutions and both their gradients by Winograd F(4x4, 3x3) (`kernels/winogradConv.ts`), 1x1
- *   convolutions, the filter gradient of few-channel convolutions, depthwise convolutions and their gradients,
+ *   convolutions, few-channel convolutions and their filter gradient, depthwise convolutions (forward, fused) and their gradients,
  *   matrix products with any transposes, MaxPoolGrad (wasm's is wrong for windows of values <= 0), sums over
  *   leading axes (bias gradients), element-wise arithmetic and activations, batch norm in inference, pad and tile;
  * - for the cases those do not take, compositions of wasm's XNNPACK ops (`composite.ts`: the convolution gradients
  *   with strides, dilations, depthwise multipliers) and the `cpu` backend's implementation run on copies of the
  *   data (`cpuBridge.ts`: segment sums, einsum, ragged ops).
- * Each wrapper falls back to the kernel registered before it, so the order of `put` calls matters. Identity and
- * same-dtype Cast share the buffer instead of copying; Transform with fillMode 'reflect' is corrected. One file per
- * kernel (or family) in `kernels/`. Still missing on wasm: complex-number kernels (FFT...), strings, Draw.
+ * Each wrapper falls back to the kernel registered before it, so the order of `put` calls matters. Identity,
+ * same-dtype Cast and Slice of a whole tensor share the buffer instead of copying; Transform with fillMode
+ * 'reflect' is corrected. One file per kernel (or family) in `kernels/`. Still missing on wasm: complex-number
+ * kernels (FFT...), strings, Draw.
  */
 import * as tf from '@tensorflow/tfjs';
 import { version_wasm } from '@tensorflow/tfjs-backend-wasm';
@@ -24,9 +25,12 @@ import { batchMatMulNative } from './kernels/batchMatMul';
 import { batchNormNative } from './kernels/batchNorm';
 import { conv2dBackpropFilter, conv2dBackpropInput } from './kernels/conv2dBackprop';
 import { depthwiseBackpropFilter, depthwiseBackpropInput } from './kernels/depthwiseBackprop';
+import { depthwiseForwardKernels } from './kernels/depthwiseForward';
 import { depthwiseKernels } from './kernels/depthwiseNative';
 import { elementwiseKernels } from './kernels/elementwise';
 import { sharedCast, sharedIdentity } from './kernels/identity';
+import { sharedWholeSlice } from './kernels/slice';
+import { smallConvKernels } from './kernels/smallConv';
 import { maxPoolGrad } from './kernels/maxPoolGrad';
 import { padNative, tileNative } from './kernels/pad';
 import { patchFilterGradient } from './kernels/patchFilterGradient';
@@ -65,11 +69,13 @@ export function registerWasmKernels(): string[] {
   put(depthwiseBackpropInput);
   put(depthwiseBackpropFilter);
   put(depthwiseKernels()); // after the composite gradients, which they wrap
+  put(depthwiseForwardKernels());
   put(batchMatMulNative()); // the wrappers capture wasm's own kernel when called, before `put` replaces it
   put(maxPoolGrad);
   put(sumLeadingAxes());
   put(sharedIdentity);
   put(sharedCast());
+  put(sharedWholeSlice());
   put(elementwiseKernels());
   put(batchNormNative());
   put(padNative());
@@ -77,6 +83,7 @@ export function registerWasmKernels(): string[] {
   put(transformReflectFix());
   put(winogradKernels()); // after the composite gradients, which they wrap
   put(pointwiseKernels());
+  put(smallConvKernels());
   for (const name of FALLBACK_ONLY) if (!tf.getKernel(name, 'wasm')) put(cpuFallback(name));
   registered = [...new Set(names)];
   return registered;

@@ -1,11 +1,19 @@
 /**
- * The gradients of a 2-D convolution on wasm, each one fast XNNPACK convolution: wasm 4.22 has no
- * `Conv2DBackpropFilter`, and its `Conv2DBackpropInput` is several times slower than the forward convolution.
+ * The gradients of a 2-D convolution on wasm, each one fast XNNPACK convolution (of a 1x1 convolution with stride
+ * 1, MobileNet's pointwise layers: one matrix product): wasm 4.22 has no `Conv2DBackpropFilter`, and its
+ * `Conv2DBackpropInput` is several times slower than the forward convolution.
  */
 import * as tf from '@tensorflow/tfjs';
 import { heapOutput, heapView, tensorFromInfo } from '../../../core/internals';
 import { composite } from '../composite';
 import { conv2dInfo, cropHW, dilateByStride, transposedPads } from './convGeometry';
+
+/** Whether a convolution is a plain product of pixels by a 1x1 filter: stride and dilation 1, no padding. */
+function plainPointwise(info: tf.backend_util.Conv2DInfo): boolean {
+  const { filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth, padInfo } = info;
+  const ones = [filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth];
+  return ones.every((v) => v === 1) && !padInfo.top && !padInfo.left && !padInfo.bottom && !padInfo.right;
+}
 
 /**
  * dW as one XNNPACK convolution over the image plane with the batch as channels: x as [Ci, H, W, B] convolved
@@ -16,7 +24,12 @@ export const conv2dBackpropFilter = composite('Conv2DBackpropFilter', (t, attrs)
   const dy = t.dy as tf.Tensor4D;
   const filterShape = attrs.filterShape as [number, number, number, number];
   const info = conv2dInfo('Conv2DBackpropFilter', x.shape, filterShape, attrs, false);
-  const [kh, kw] = filterShape;
+  const [kh, kw, ci, co] = filterShape;
+  if (plainPointwise(info)) {
+    // 1x1: dW [Ci, Co] = xᵀ dy over the pixels, one matrix product (no transposed copies of x and dy).
+    const pixels = tf.util.sizeFromShape(x.shape) / ci;
+    return tf.reshape(tf.matMul(tf.reshape(x, [pixels, ci]), tf.reshape(dy, [pixels, co]), true, false), filterShape);
+  }
   const { padInfo, outHeight, outWidth, strideHeight: sh, strideWidth: sw } = info;
   const bottom = Math.max(0, (outHeight - 1) * sh + kh - x.shape[1] - padInfo.top);
   const right = Math.max(0, (outWidth - 1) * sw + kw - x.shape[2] - padInfo.left);
@@ -59,6 +72,12 @@ export const conv2dBackpropInput = composite('Conv2DBackpropInput', (t, attrs) =
   const filter = t.filter as tf.Tensor4D;
   const inputShape = attrs.inputShape as [number, number, number, number];
   const info = conv2dInfo('Conv2DBackpropInput', inputShape, filter.shape, attrs, false);
+  if (plainPointwise(info)) {
+    // 1x1: dx [P, Ci] = dy [P, Co] Wᵀ, one matrix product.
+    const [, , ci, co] = filter.shape;
+    const pixels = tf.util.sizeFromShape(dy.shape) / co;
+    return tf.reshape(tf.matMul(tf.reshape(dy, [pixels, co]), tf.reshape(filter, [ci, co]), false, true), inputShape);
+  }
   const dilated = dilateByStride(dy, info.strideHeight, info.strideWidth);
   const { pads, crop } = transposedPads(info, dilated);
   const w = flippedSwappedFilter(filter);

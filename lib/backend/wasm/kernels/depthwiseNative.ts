@@ -1,8 +1,8 @@
 /**
  * The gradients of depthwise convolutions with channel multiplier 1 (MobileNet's) on the project's wasm kernels
  * (`native/depthwise.c`), on all threads: DepthwiseConv2dNativeBackpropInput and ...BackpropFilter, which wasm
- * lacks (the project's composites of tf ops, kept for other multipliers, take several passes). The forward
- * convolution stays XNNPACK's (measured as fast as a native one). Other cases go to the kernel registered before.
+ * lacks (the project's composites of tf ops, kept for other multipliers, take several passes); the forward
+ * convolution is `depthwiseForward.ts`. Other cases go to the kernel registered before.
  */
 import * as tf from '@tensorflow/tfjs';
 import { heapAddress, heapOutput } from '../../../core/internals';
@@ -12,7 +12,7 @@ import * as native from '../nativeCalls';
 import { conv2dInfo, windowArgs } from './convGeometry';
 
 /** The geometry arguments of native/depthwise.c from a depthwise conv's info. */
-function geometry(info: tf.backend_util.Conv2DInfo) {
+export function depthwiseGeometry(info: tf.backend_util.Conv2DInfo) {
   return {
     batchSize: info.batchSize,
     inHeight: info.inHeight,
@@ -27,7 +27,7 @@ function geometry(info: tf.backend_util.Conv2DInfo) {
 }
 
 /** Whether the native kernels take this depthwise convolution: float32, NHWC, multiplier 1. */
-function fits(tensors: (tf.TensorInfo | undefined)[], filterShape: number[], attrs: Attrs): boolean {
+export function depthwiseFits(tensors: (tf.TensorInfo | undefined)[], filterShape: number[], attrs: Attrs): boolean {
   const nhwc = attrs.dataFormat === undefined || attrs.dataFormat === 'NHWC';
   return (
     nhwc &&
@@ -39,7 +39,7 @@ function fits(tensors: (tf.TensorInfo | undefined)[], filterShape: number[], att
 
 function inputGradient(inputs: Inputs, attrs: Attrs, b: tf.KernelBackend): tf.TensorInfo | undefined {
   const { dy, filter } = inputs;
-  if (!dy || !filter || !fits([dy, filter], filter.shape, attrs)) return undefined;
+  if (!dy || !filter || !depthwiseFits([dy, filter], filter.shape, attrs)) return undefined;
   const nk = nativeKernels(b);
   if (!nk) return undefined;
   const info = conv2dInfo(
@@ -54,7 +54,7 @@ function inputGradient(inputs: Inputs, attrs: Attrs, b: tf.KernelBackend): tf.Te
     dy: heapAddress(b, dy),
     filter: heapAddress(b, filter),
     dx: heapAddress(b, out),
-    ...geometry(info),
+    ...depthwiseGeometry(info),
   });
   return out;
 }
@@ -62,7 +62,7 @@ function inputGradient(inputs: Inputs, attrs: Attrs, b: tf.KernelBackend): tf.Te
 function filterGradient(inputs: Inputs, attrs: Attrs, b: tf.KernelBackend): tf.TensorInfo | undefined {
   const { x, dy } = inputs;
   const filterShape = attrs.filterShape as number[];
-  if (!x || !dy || !fits([x, dy], filterShape, attrs)) return undefined;
+  if (!x || !dy || !depthwiseFits([x, dy], filterShape, attrs)) return undefined;
   const nk = nativeKernels(b);
   if (!nk) return undefined;
   const info = conv2dInfo('DepthwiseConv2dNativeBackpropFilter', x.shape, filterShape, attrs, true);
@@ -75,7 +75,7 @@ function filterGradient(inputs: Inputs, attrs: Attrs, b: tf.KernelBackend): tf.T
       x: heapAddress(b, x),
       dy: heapAddress(b, dy),
       partials: partialsAt,
-      ...geometry(info),
+      ...depthwiseGeometry(info),
     });
     native.sumPartials(nk, { partials: partialsAt, out: heapAddress(b, out), count: info.batchSize, size: r });
   } finally {

@@ -59,6 +59,20 @@ INLINE v128_t activate(v128_t v, int act) {
   return act == 2 ? wasm_v128_bitselect(V_SPLAT(6.0f), v, wasm_f32x4_gt(v, V_SPLAT(6.0f))) : v;
 }
 
+/** The first tap of a window starting at `at` (`d` apart) whose input is at or after 0 (`taps` when none). */
+INLINE int firstTap(int at, int d, int taps) {
+  int t = 0;
+  while (t < taps && at + t * d < 0) t++;
+  return t;
+}
+
+/** One past the last tap of a window starting at `at` (`d` apart) whose input is before `size`, at least `first`. */
+INLINE int endTap(int at, int d, int taps, int size, int first) {
+  int t = taps;
+  while (t > first && at + (t - 1) * d >= size) t--;
+  return t;
+}
+
 static inline int imin(int a, int b) { return a < b ? a : b; }
 static inline int imax(int a, int b) { return a > b ? a : b; }
 
