@@ -186,3 +186,69 @@ test('confusion matrix rows are the true class, columns the prediction (an asymm
   assert.equal(rows[0].f1, 0, 'no true positives: F1 is 0, not NaN');
   assert.ok(Math.abs(rows[1].f1 - (2 * 0.25 * 1) / 1.25) < 1e-12);
 });
+
+test('evaluateModel refuses one-hot labels of another width, and a dataset with no batches', async () => {
+  const m = tf.sequential({ layers: [tf.layers.dense({ units: 3, inputShape: [1], activation: 'softmax' })] });
+  const wide = [{ xs: tf.zeros([2, 1]), ys: tf.oneHot(tf.tensor1d([0, 3], 'int32'), 4) }];
+  await assert.rejects(
+    evaluateModel(m, wide),
+    /^Error: evaluateModel: labels are one-hot with 4 classes but the model has 3 outputs\.$/,
+  );
+  await assert.rejects(evaluateModel(m, []), /^Error: evaluateModel: the dataset produced no batches\.$/);
+  m.dispose();
+});
+
+test('evaluateModel names only the files it evaluated, and counts a binary model as 2 classes', async () => {
+  const files = ['a.jpg', 'b.jpg', 'c.jpg', 'd.jpg'];
+  const r = await evaluateModel(sigmoidModel(), batches([1, -1], [1, 0], 2, { filePaths: files }));
+  assert.deepEqual(r.filePaths, ['a.jpg', 'b.jpg'], 'a dataset cut short names the images it gave');
+  assert.equal(r.numClasses, 2);
+});
+
+test('confusionMatrix refuses mismatched lengths and any label or prediction outside 0..n-1, naming the item', () => {
+  assert.throws(() => confusionMatrix([0, 1], [0], 2), /^Error: confusionMatrix: 2 labels but 1 predictions\.$/);
+  for (const [labels, preds, item] of [
+    [[0, -1], [0, 0], '1 has label -1 / prediction 0'],
+    [[0, 1], [2, 0], '0 has label 0 / prediction 2'],
+    [[0, 1], [0, -1], '1 has label 1 / prediction -1'],
+    [[0, 0.5], [0, 0], '1 has label 0.5 / prediction 0'],
+    [[2, 0], [0, 0], '0 has label 2 / prediction 0'],
+  ] as [number[], number[], string][]) {
+    assert.throws(
+      () => confusionMatrix(labels, preds, 2),
+      new RegExp(`^Error: confusionMatrix: item ${item}, outside 0\\.\\.1\\.$`),
+    );
+  }
+  assert.deepEqual(
+    confusionMatrix([1, 1], [1, 1], 2),
+    [
+      [0, 0],
+      [0, 2],
+    ],
+    'class n-1 is inside',
+  );
+});
+
+test('mostConfidentMistakes: only wrong answers, the surest first, at most k', () => {
+  const result = {
+    predictions: [1, 0, 1, 1, 0, 1],
+    labels: [0, 0, 0, 1, 1, 0],
+    confidences: [0.6, 0.99, 0.9, 0.8, 0.7, 0.95],
+    classNames: ['cats', 'dogs'],
+  } as Parameters<typeof mostConfidentMistakes>[0];
+  const all = mostConfidentMistakes(result);
+  assert.deepEqual(
+    all.map((m) => m.index),
+    [5, 2, 4, 0],
+  );
+  assert.deepEqual(
+    all.map((m) => m.confidence),
+    [0.95, 0.9, 0.7, 0.6],
+  );
+  assert.deepEqual(
+    mostConfidentMistakes(result, 2).map((m) => m.index),
+    [5, 2],
+  );
+  assert.equal(all[2].trueLabel, 'dogs');
+  assert.equal(all[2].predicted, 'cats');
+});
