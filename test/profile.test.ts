@@ -61,8 +61,8 @@ test('forced profiles: mini runs on the shipped photos and weights, full on the 
     'MobileNet',
   );
   assert.equal(
-    resolveProfile({ LESSON_PROFILE: 'mini', LESSON_PROFILE_REASON: 'npm run lesson 이 정함' }).reason,
-    'npm run lesson 이 정함',
+    resolveProfile({ LESSON_PROFILE: 'mini', LESSON_PROFILE_REASON: 'npm run lesson이 정함' }).reason,
+    'npm run lesson이 정함',
   );
 });
 

@@ -17,18 +17,25 @@ const BACKEND_LABEL: Record<BackendChoice, string> = {
 
 /** Why a faster backend was skipped, in Korean where the reason is a known one (else as tfjs said it). */
 function skippedReason(why: string): string {
-  if (/is not installed/.test(why)) return '설치되어 있지 않음 (선택 의존성: 설치 때 libtensorflow 를 내려받아야 함)';
+  if (/is not installed/.test(why)) return '설치되어 있지 않음 (선택 의존성: 설치할 때 libtensorflow를 내려받아야 함)';
   return why;
 }
 
-/** The backend lines of the banner. */
+/** The backend lines of the banner: the backend, and in one line which faster ones were skipped (details apart). */
 export function backendLines(info: BackendInfo): string[] {
   const threads = info.threads > 1 ? `, 스레드 ${info.threads}개` : '';
   const lines = [`백엔드: ${BACKEND_LABEL[info.choice]}${threads}`];
-  if (info.skipped.length)
-    lines.push(`  건너뜀: ${info.skipped.map((s) => `${s.choice} — ${skippedReason(s.why)}`).join('; ')}`);
+  if (info.skipped.length) {
+    const names = info.skipped.map((s) => s.choice).join(', ');
+    lines.push(`  더 빠른 백엔드(${names})는 쓸 수 없어 건너뛰었습니다. 이 레슨은 지금 백엔드로 충분히 돌아갑니다.`);
+  }
   for (const note of info.notes) lines.push(`  참고: ${note}`);
   return lines;
+}
+
+/** Why each faster backend was skipped: the banner folds these lines (`<details>`), for whoever wants to install one. */
+export function backendDetails(info: BackendInfo): string[] {
+  return info.skipped.map((s) => `건너뛴 백엔드 ${s.choice}: ${skippedReason(s.why)}`);
 }
 
 /** The profile lines of the banner. */
@@ -37,8 +44,8 @@ export function profileLines(p: LessonProfile): string[] {
   const b = p.backbone;
   const weights =
     b.weights === 'imagenet'
-      ? 'Keras 의 ImageNet 가중치 (data/models 에 내려받음)'
-      : 'Keras 의 ImageNet 가중치 (저장소에 포함)';
+      ? 'Keras의 ImageNet 가중치 (data/models에 내려받음)'
+      : 'Keras의 ImageNet 가중치 (저장소에 포함)';
   return [
     `프로필: ${p.name} — ${p.reason}`,
     `  데이터: ${rel}, 이미지 ${p.imageSize.join('×')}, 배치 ${p.batchSize}`,
@@ -48,15 +55,22 @@ export function profileLines(p: LessonProfile): string[] {
 
 /** Shows the banner (a coloured box in a notebook, plain lines elsewhere). */
 export function showLessonBanner(backend: BackendInfo, profile: LessonProfile): void {
-  showBanner([...backendLines(backend), ...profileLines(profile)], profile.name === 'mini' ? 'offline' : 'full');
+  const tone = profile.name === 'mini' ? 'offline' : 'full';
+  showBanner([...backendLines(backend), ...profileLines(profile)], tone, backendDetails(backend));
 }
 
-/** Shows banner lines: orange for what ships with the library ('offline'), green for the lesson's own data. */
-export function showBanner(lines: string[], tone: 'offline' | 'full'): void {
+/**
+ * Shows banner lines: orange for what ships with the library ('offline'), green for the lesson's own data; `details`
+ * (developer detail, such as why a backend was skipped) folded under 자세히 (`<details>`).
+ */
+export function showBanner(lines: string[], tone: 'offline' | 'full', details: string[] = []): void {
   const colour = tone === 'offline' ? '#fff4e5;border-left:6px solid #f0a030' : '#e8f4ea;border-left:6px solid #3a9a50';
   const body = lines.map((l) => escapeHtml(l).replace(/^ {2}/, '&nbsp;&nbsp;')).join('<br/>');
+  const folded = details.length
+    ? `<details style="margin-top:4px"><summary>자세히</summary>${details.map(escapeHtml).join('<br/>')}</details>`
+    : '';
   showHtml(
-    `<div class="tlts-banner" style="background:${colour};padding:8px 12px;margin:4px 0">${body}</div>`,
-    lines.join('\n'),
+    `<div class="tlts-banner" style="background:${colour};padding:8px 12px;margin:4px 0">${body}${folded}</div>`,
+    [...lines, ...details.map((d) => `  ${d}`)].join('\n'),
   );
 }

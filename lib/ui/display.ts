@@ -19,6 +19,16 @@ export function showHtml(html: string, fallback?: string): void {
   else if (fallback !== undefined) console.log(fallback);
 }
 
+/**
+ * Shows Markdown in the notebook (a sentence built from measured numbers reads like the lesson's own text);
+ * outside a notebook prints it as it is.
+ */
+export function showMarkdown(markdown: string): void {
+  const display = notebookDisplay();
+  if (display) display.bundle({ 'text/markdown': markdown, 'text/plain': markdown });
+  else console.log(markdown);
+}
+
 /** Escapes text for HTML. */
 export function escapeHtml(s: string): string {
   return s.replace(

@@ -64,8 +64,8 @@ async function mistakesHtml(run: FolderRun): Promise<string> {
       const png = await overlayPng(photo, cam.map);
       const raw = `data:image/png;base64,${(await toPng(toRgbImage(photo))).toString('base64')}`;
       const caption = say({
-        en: `${m.path}: true ${m.trueLabel}, predicted ${m.predicted} (${(m.confidence * 100).toFixed(0)} %)`,
-        ko: `${m.path}: 실제 ${m.trueLabel}, 예측 ${m.predicted} (${(m.confidence * 100).toFixed(0)} %)`,
+        en: `${m.path}: true ${m.trueLabel}, predicted ${m.predicted} (${(m.confidence * 100).toFixed(0)}%)`,
+        ko: `${m.path}: 실제 ${m.trueLabel}, 예측 ${m.predicted} (${(m.confidence * 100).toFixed(0)}%)`,
       });
       figures.push(
         `<figure><img src="${raw}"><img ` +

@@ -35,7 +35,7 @@ export default (nb: ExecutedNotebook): void => {
   // Issue 9 item 6: fast feature extraction on the real mini set reaches 0.85 on the test photos.
   const test = captionAccuracy(nb);
   assert.ok(test >= 0.85, `test accuracy ${test} >= 0.85`);
-  assert.match(text, /build\/lesson\/mini\/05\.json 에 저장했습니다/);
+  assert.match(text, /build\/lesson\/mini\/05\.json에 저장했습니다/);
   // One live training figure (accuracy and loss) and the confusion matrix; no figure drawn twice.
   assert.equal(nb.figureCount(), 3);
   assert.doesNotMatch(text, /numTensors|텐서 수/);
