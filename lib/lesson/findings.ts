@@ -43,7 +43,7 @@ export function overfittingFinding(s: OverfittingSummary): string {
 export function testAccuracyFinding(accuracy: number, n: number): string {
   const m = accuracyMargin(accuracy, n);
   return (
-    `**이번 실행의 테스트 정확도는 ${num(accuracy)}** 입니다. 테스트 사진이 ${n}장이라 사진 한 장이 ${num(1 / n)}입니다. ` +
+    `**이번 실행의 테스트 정확도는 ${num(accuracy)}입니다.** 테스트 사진이 ${n}장이라 사진 한 장이 ${num(1 / n)}입니다. ` +
     `같은 모델이라도 다른 사진 ${n}장으로 재면 대략 ±${num(m, 2)} 안에서 달라질 수 있습니다 ` +
     `(정확도 ${num(accuracy)}, 사진 ${n}장에서 이항 분포의 95% 구간). ` +
     `분류기의 초깃값과 Dropout도 실행마다 달라지므로, 다시 실행하면 이 숫자는 조금씩 바뀝니다.`
