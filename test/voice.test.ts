@@ -21,7 +21,10 @@ test('voiceProblems finds each mixed term and detached particle, and passes the 
 test("the notebooks' markdown speaks with one voice", () => {
   const dir = path.join(root, 'notebooks');
   for (const f of readdirSync(dir).filter((n) => n.endsWith('.ipynb'))) {
-    const cells = JSON.parse(readFileSync(path.join(dir, f), 'utf8')).cells as { cell_type: string; source: string[] }[];
+    const cells = JSON.parse(readFileSync(path.join(dir, f), 'utf8')).cells as {
+      cell_type: string;
+      source: string[];
+    }[];
     const md = cells
       .filter((c) => c.cell_type === 'markdown')
       .map((c) => c.source.join(''))
@@ -36,7 +39,10 @@ test("lib/'s Korean sentences speak with one voice", () => {
     // Korean string literals only (comments and code are English).
     const src = readFileSync(path.join(root, 'lib', f), 'utf8');
     const korean = [...src.matchAll(/(['`])((?:(?!\1)[^\n\\])*[\uac00-\ud7a3](?:(?!\1)[^\n\\])*)\1/g)].map((m) => m[2]);
-    const sentences = korean.join('\n').replace(/\$\{[^}]*\}/g, 'X').replace(/`/g, '');
+    const sentences = korean
+      .join('\n')
+      .replace(/\$\{[^}]*\}/g, 'X')
+      .replace(/`/g, '');
     assert.deepEqual(voiceProblems(sentences), [], `lib/${f}`);
   }
 });

@@ -70,7 +70,10 @@ export function augmentationFinding(r05: LessonResult, r06: LessonResult, n: num
       ? `데이터 증식으로 과대적합이 ${num(g5 - g6)}만큼 줄었습니다.`
       : `이번 실행에서는 차이가 분명하게 줄지 않았습니다 (${num(g5 - g6)}).`;
   const lossGaps =
-    r05.trainLoss !== undefined && r05.validationLoss !== undefined && r06.trainLoss !== undefined && r06.validationLoss !== undefined
+    r05.trainLoss !== undefined &&
+    r05.validationLoss !== undefined &&
+    r06.trainLoss !== undefined &&
+    r06.validationLoss !== undefined
       ? ` 손실 차이 (검증 - 학습)는 05가 ${lossNum(r05.validationLoss - r05.trainLoss)}, 06이 ${lossNum(r06.validationLoss - r06.trainLoss)}입니다.`
       : '';
   const tests =

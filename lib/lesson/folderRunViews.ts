@@ -18,7 +18,7 @@ export const PHOTOS_RUN_DIR = (): string => buildPath('models', '09-your-own-pho
 
 /** Shows the run's facts (classes, images per split, method, backbone, accuracy, seconds). */
 export function showRunFacts(run: FolderRun): void {
-  showTable(runFactRows(run), { caption: '훈련 결과' });
+  showTable(runFactRows(run), { caption: '학습 결과' });
 }
 
 /** The output layer of the model: 'Dense(5, softmax)'. */

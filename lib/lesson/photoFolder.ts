@@ -32,7 +32,7 @@ export function photoFolderPath(env?: NodeJS.ProcessEnv): { dir: string; fromEnv
 /** How the folder is split, in a phrase. */
 function layoutPhrase(layout: FolderLayout): string {
   if (layout.kind === 'classes')
-    return '클래스 폴더만 있음: 클래스마다 80%는 훈련, 20%는 검증 (Keras의 validation_split)';
+    return '클래스 폴더만 있음: 클래스마다 80%는 학습, 20%는 검증 (Keras의 validation_split)';
   const parts = ['train/', layout.validation && path.basename(layout.validation) + '/', layout.test && 'test/'];
   return `나뉜 폴더: ${parts.filter(Boolean).join(' + ')}`;
 }

@@ -20,7 +20,8 @@ export interface AccuracyRow {
   validationLoss?: number;
 }
 
-type Column = 'label' | 'train' | 'validation' | 'gap' | 'trainLoss' | 'validationLoss' | 'lossGap' | 'test' | 'testLoss';
+type Column =
+  'label' | 'train' | 'validation' | 'gap' | 'trainLoss' | 'validationLoss' | 'lossGap' | 'test' | 'testLoss';
 
 const COLUMNS: Record<Column, Bilingual> = {
   label: { en: 'training', ko: '학습 방법' },

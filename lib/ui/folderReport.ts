@@ -82,7 +82,7 @@ async function mistakesHtml(run: FolderRun): Promise<string> {
 /** A split's name in the reader's language. */
 const splitName = (split: string): string =>
   split === 'train'
-    ? say({ en: 'train', ko: '훈련' })
+    ? say({ en: 'train', ko: '학습' })
     : split === 'test'
       ? say({ en: 'test', ko: '테스트' })
       : say({ en: 'validation', ko: '검증' });
@@ -141,7 +141,7 @@ export async function folderReportHtml(run: FolderRun, title?: string): Promise<
   const h = (en: string, ko: string) => `<h2>${escapeHtml(say({ en, ko }))}</h2>`;
   const heading =
     title ??
-    say({ en: `Training report: ${m.classes.length} classes`, ko: `훈련 보고서: 클래스 ${m.classes.length}개` });
+    say({ en: `Training report: ${m.classes.length} classes`, ko: `학습 보고서: 클래스 ${m.classes.length}개` });
   const split = splitName(m.evaluation.split);
   return [
     `<!DOCTYPE html><html><head><meta charset="utf-8"><title>${escapeHtml(heading)}</title><style>${STYLE}</style></head><body>`,

@@ -39,7 +39,10 @@ export async function showFirstBatch(ds: ImageDataset, opts: { columns?: number;
     );
     const [, h, w, c] = xs.shape;
     const images = tf.tidy(() => tf.unstack(xs).map((t) => t.as3D(h, w, c)));
-    const items = images.map((image, i) => ({ image, caption: `레이블 ${labels[i]} = ${displayClassName(ds.classNames[labels[i]])}` }));
+    const items = images.map((image, i) => ({
+      image,
+      caption: `레이블 ${labels[i]} = ${displayClassName(ds.classNames[labels[i]])}`,
+    }));
     await showImageGrid(items, { columns: opts.columns ?? 10, size: opts.size ?? 96 });
     tf.dispose([xs, ys, ...images]);
     return;

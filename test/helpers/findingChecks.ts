@@ -16,7 +16,10 @@ export interface EpochLog {
 }
 
 const V = '([\\d.]+(?:e[-+]\\d+)?)';
-const LINE = new RegExp(`에포크 (\\d+)/\\d+ · ${V}초 · 손실 ${V} · 정확도 ${V} · 검증 손실 ${V} · 검증 정확도 ${V}`, 'g');
+const LINE = new RegExp(
+  `에포크 (\\d+)/\\d+ · ${V}초 · 손실 ${V} · 정확도 ${V} · 검증 손실 ${V} · 검증 정확도 ${V}`,
+  'g',
+);
 
 /** Every epoch line in the printed text, one per epoch (the last printing of each), in epoch order. */
 export function epochLogs(text: string): EpochLog[] {
@@ -56,7 +59,10 @@ export function checkOverfittingSentence(md: string, row: Record<string, string>
 
 /** The test-accuracy sentence gives the evaluated accuracy, one photo's share and the 95 % interval for it. */
 export function checkTestSentence(md: string, accuracy: number, n: number): void {
-  const m = /테스트 정확도는 (\d+\.\d+)입니다\.\*\* 테스트 사진이 (\d+)장이라 사진 한 장이 ([\d.]+)입니다\..*±([\d.]+)/.exec(md);
+  const m =
+    /테스트 정확도는 (\d+\.\d+)입니다\.\*\* 테스트 사진이 (\d+)장이라 사진 한 장이 ([\d.]+)입니다\..*±([\d.]+)/.exec(
+      md,
+    );
   assert.ok(m, `the test sentence: ${md}`);
   assert.ok(Math.abs(num(m[1]) - accuracy) < 1e-3, `sentence ${m[1]} vs evaluation ${accuracy}`);
   assert.equal(num(m[2]), n);

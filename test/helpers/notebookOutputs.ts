@@ -89,7 +89,9 @@ export class ExecutedNotebook {
   /** Everything a learner reads: markdown cells, printed text, markdown outputs and HTML without its scripts. */
   learnerText(): string {
     const md = this.cells.filter((c) => c.cell_type === 'markdown').map((c) => join(c.source));
-    const html = this.htmls().map((h) => strip(h.replace(/<script[\s\S]*?<\/script>/g, '').replace(/<style[\s\S]*?<\/style>/g, '')));
+    const html = this.htmls().map((h) =>
+      strip(h.replace(/<script[\s\S]*?<\/script>/g, '').replace(/<style[\s\S]*?<\/style>/g, '')),
+    );
     return [...md, this.text(), ...this.markdowns(), ...html].join('\n');
   }
   /** Number of plotly figures in the outputs. */

@@ -9,12 +9,14 @@ export const TERMS: { chosen: string; not: RegExp }[] = [
   { chosen: '특성 맵', not: /특징\s*맵/ },
   { chosen: '특성 추출', not: /특징\s*추출/ },
   { chosen: '레이블', not: /라벨/ },
+  { chosen: '학습', not: /훈련/ },
+  { chosen: '증식', not: /증강/ },
   // 'epoch' as a word of the prose (code spans and blocks are taken out first: `epochs` stays English).
   { chosen: '에포크', not: /(?<![A-Za-z0-9_.'"$/-])epoch(?![A-Za-z0-9_'"(])/ },
 ];
 
 /** A particle written apart from the code or name before it ("`x` 은", "Keras 의"). */
-const DETACHED_PARTICLE = /(?:`|[A-Za-z0-9)]) (?:은|는|을|를|의|에|에서|으로|와|과)(?=[\s.,)])/;
+const DETACHED_PARTICLE = /(?:`|[A-Za-z0-9)/]) (?:은|는|을|를|의|에|에서|으로|와|과)(?=[\s.,)])/;
 
 /** What breaks the lesson's voice in `text`: each offending phrase with a few characters around it. */
 export function voiceProblems(text: string): string[] {
@@ -34,7 +36,6 @@ export function voiceProblems(text: string): string[] {
 /** Literal backticks inside rendered HTML tables (Markdown does not render there). */
 export function backticksInTables(htmls: string[]): string[] {
   const out: string[] = [];
-  for (const h of htmls)
-    for (const m of h.matchAll(/<t[dh][^>]*>([^<]*`[^<]*)<\/t[dh]>/g)) out.push(m[1]);
+  for (const h of htmls) for (const m of h.matchAll(/<t[dh][^>]*>([^<]*`[^<]*)<\/t[dh]>/g)) out.push(m[1]);
   return out;
 }

@@ -39,11 +39,18 @@ export default (nb: ExecutedNotebook): void => {
   const rows = nb.table('미세 조정 전과 후, 그리고 대조군');
   assert.deepEqual(
     rows.map((r) => r['단계']),
-    ['1단계: 분류기만 학습', `대조군: 분류기만 ${epochs.fineTune} 에포크 더`, `2단계: conv_dw_12부터 미세 조정 ${epochs.fineTune} 에포크`],
+    [
+      '1단계: 분류기만 학습',
+      `대조군: 분류기만 ${epochs.fineTune} 에포크 더`,
+      `2단계: conv_dw_12부터 미세 조정 ${epochs.fineTune} 에포크`,
+    ],
   );
   const [before, control, after] = rows.map((r) => num(r['테스트 정확도']));
   const md = nb.markdown('대조군');
-  const m = /1단계 뒤 ([\d.]+) → 분류기만 \d+ 에포크 더 \(대조군\) ([\d.]+), 위쪽 층을 풀고 \d+ 에포크 \(미세 조정\) ([\d.]+)/.exec(md);
+  const m =
+    /1단계 뒤 ([\d.]+) → 분류기만 \d+ 에포크 더 \(대조군\) ([\d.]+), 위쪽 층을 풀고 \d+ 에포크 \(미세 조정\) ([\d.]+)/.exec(
+      md,
+    );
   assert.ok(m, `the three numbers in the sentence: ${md}`);
   assert.deepEqual(m.slice(1).map(num), [before, control, after]);
   // The control trained 4 epochs and was evaluated (its epoch lines), then stage 2 began from stage 1's weights.

@@ -22,8 +22,8 @@ export default (nb: ExecutedNotebook): void => {
   const grid = html.match(/<div class="tlts-grid"[\s\S]*?<\/div><\/figure><\/div>/)?.[0] ?? '';
   assert.equal(grid.match(/<figure/g)?.length, 25, '5 photos per class');
   // The run: Keras's 80/20 split per class, the default method, and the accuracy the evaluation table shows.
-  const facts = Object.fromEntries(nb.table('훈련 결과').map((r) => [r['항목'], r['값']]));
-  assert.equal(facts['이미지'], '훈련 160, 검증 40');
+  const facts = Object.fromEntries(nb.table('학습 결과').map((r) => [r['항목'], r['값']]));
+  assert.equal(facts['이미지'], '학습 160, 검증 40');
   assert.equal(facts['방법'], 'extract');
   assert.equal(facts['백본'], 'MobileNet α=0.25 (함께 배포된 ImageNet 가중치)');
   const accuracy = num(facts['정확도 (검증)']);
