@@ -72,7 +72,7 @@ test('auto: full when the lesson dataset or its zip is in data/, mini otherwise,
     for (const [what, name, reason] of [
       ['dataset', 'full', /data\/cats_and_dogs_small/],
       ['zip', 'full', /zip/],
-      ['nothing', 'mini', /data\/ 에 없어/],
+      ['nothing', 'mini', /data\/에 없어/],
     ] as const) {
       process.env.LESSON_ROOT = rootWith(what);
       const p = resolveProfile({});

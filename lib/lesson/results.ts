@@ -64,5 +64,7 @@ export function loadLessonResult(profile: LessonProfile, notebook: string): Less
     );
   }
   const { label, train, validation, epochs, trainLoss, validationLoss, test, testCount } = r;
-  return { label, train, validation, epochs, trainLoss, validationLoss, test, testCount };
+  const optional = { epochs, trainLoss, validationLoss, test, testCount };
+  const measured = Object.fromEntries(Object.entries(optional).filter(([, v]) => typeof v === 'number'));
+  return { label, train, validation, ...measured };
 }
