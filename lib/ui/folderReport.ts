@@ -3,6 +3,7 @@
  * the run's facts, learning curves (inline SVG), the N x N confusion matrix, precision / recall / F1 / support per
  * class, the most confident mistakes with their Grad-CAM overlays, warnings, and the files that were skipped and why.
  */
+import { displayClassName } from '../core/displayNames';
 import { say } from '../core/messages';
 import { loadImage } from '../data/imageDataset';
 import { gradCam } from '../explain/gradCam';
@@ -65,7 +66,7 @@ async function mistakesHtml(run: FolderRun): Promise<string> {
       const raw = `data:image/png;base64,${(await toPng(toRgbImage(photo))).toString('base64')}`;
       const caption = say({
         en: `${m.path}: true ${m.trueLabel}, predicted ${m.predicted} (${(m.confidence * 100).toFixed(0)}%)`,
-        ko: `${m.path}: 실제 ${m.trueLabel}, 예측 ${m.predicted} (${(m.confidence * 100).toFixed(0)}%)`,
+        ko: `${m.path}: 실제 ${displayClassName(m.trueLabel)}, 예측 ${displayClassName(m.predicted)} (${(m.confidence * 100).toFixed(0)}%)`,
       });
       figures.push(
         `<figure><img src="${raw}"><img ` +
