@@ -5,6 +5,7 @@
  * the three numbers side by side.
  */
 import * as tf from '@tensorflow/tfjs';
+import { say } from '../core/messages';
 import { evaluateModel, type EvaluationResult } from '../training/evaluate';
 import { setFineTuneStrategy } from '../training/finetune';
 import { showAccuracyTable } from '../ui/accuracyTable';
@@ -39,6 +40,12 @@ export async function classifierOnlyControl(
   opts: ControlOptions,
 ): Promise<ControlResult> {
   const saved = model.getWeights().map((w) => w.clone());
+  console.log(
+    say({
+      en: `Control: the classifier alone for ${opts.epochs} epochs (learning rate ${opts.learningRate}), then back to these weights`,
+      ko: `대조군: 분류기만 ${opts.epochs} 에포크 학습합니다 (학습률 ${opts.learningRate}). 끝나면 가중치를 지금으로 되돌립니다.`,
+    }),
+  );
   try {
     setFineTuneStrategy(model, convBase, 'classifier', { learningRate: opts.learningRate });
     const progress = liveProgress();
