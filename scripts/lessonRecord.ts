@@ -59,7 +59,11 @@ export interface NotebookOutputs {
 export function readOutputs(ipynb: string): NotebookOutputs {
   const cells = (JSON.parse(readFileSync(ipynb, 'utf8')) as { cells: { outputs?: Output[] }[] }).cells;
   const outputs = cells.flatMap((c) => c.outputs ?? []);
-  const text = outputs.map((o) => joined(o.text) + joined(o.data?.['text/markdown'])).join('\n');
+  // Printed text, markdown outputs, and the text of HTML outputs (without their scripts and styles).
+  const htmlText = (o: Output) => plain(joined(o.data?.['text/html']).replace(/<(script|style)[\s\S]*?<\/\1>/g, ''));
+  const text = outputs
+    .map((o) => [joined(o.text), joined(o.data?.['text/markdown']), htmlText(o)].join('\n'))
+    .join('\n');
   const tables: NotebookOutputs['tables'] = [];
   for (const html of outputs.map((o) => joined(o.data?.['text/html']))) {
     for (const m of html.matchAll(/<table class="tlts-table">([\s\S]*?)<\/table>/g)) {

@@ -13,6 +13,7 @@ import {
   fineTuneFinding,
   overfittingFinding,
   testAccuracyFinding,
+  topicParticle,
 } from '../lib/lesson/findings';
 import { classifierOnlyControl } from '../lib/lesson/fineTuneControl';
 import type { LessonDatasets } from '../lib/lesson/profileDatasets';
@@ -77,7 +78,7 @@ test('the sentences are built from the numbers, and their verdicts follow them',
   };
   const aug = augmentationFinding(r05, r06, 100);
   assert.match(aug, /05가 0\.120, 06이 -0\.010입니다\. 데이터 증식으로 과대적합이 0\.130만큼 줄었습니다/);
-  assert.match(aug, /차이 0\.030\(사진 3장\)는 ±0\.0[56] 구간보다 작아서/);
+  assert.match(aug, /차이 0\.030\(사진 3장\)은 ±0\.0[56] 구간보다 작아서/);
   assert.match(augmentationFinding(r05, { ...r06, train: 1, validation: 0.89 }, 100), /분명하게 줄지 않았습니다/);
   assert.match(augmentationFinding(r05, { ...r06, test: 0.7 }, 100), /구간보다 큽니다/);
   assert.equal(
@@ -90,6 +91,10 @@ test('the sentences are built from the numbers, and their verdicts follow them',
     /1단계 뒤 0\.850 → 분류기만 4 에포크 더 \(대조군\) 0\.880, 위쪽 층을 풀고 4 에포크 \(미세 조정\) 0\.900/,
   );
   assert.match(ft, /대조군보다 0\.020 높습니다/);
+  const same = fineTuneFinding({ before: 0.87, control: 0.89, tuned: 0.89, epochs: 4, n: 100 });
+  assert.match(same, /미세 조정과 대조군의 테스트 정확도가 같습니다: 1단계 뒤와의 차이 0\.020은/);
+  assert.doesNotMatch(same, /대조군보다/);
+  assert.deepEqual(['0.020', '0.012', '0.101', '0.034'].map(topicParticle), ['은', '는', '은', '는']);
 });
 
 test('the compact epoch summary shows the first epoch, every few and the last', () => {

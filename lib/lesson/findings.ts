@@ -17,6 +17,11 @@ export function lossNum(v: number): string {
   return v !== 0 && Math.abs(v) < 1e-4 ? v.toExponential(1) : v.toFixed(4);
 }
 
+/** The topic particle after a number as it is read aloud (0.020 → 영 → '은', 0.012 → 이 → '는'). */
+export function topicParticle(number: string): '은' | '는' {
+  return '2459'.includes(number.slice(-1)) ? '는' : '은';
+}
+
 /** Half the width of the 95 % interval of an accuracy `p` measured on `n` photos (normal approximation, >= 1/n). */
 export function accuracyMargin(p: number, n: number): number {
   return Math.max(1 / n, 1.96 * Math.sqrt((p * (1 - p)) / n));
@@ -57,8 +62,8 @@ function testDifference(a: number, b: number, n: number): string {
   const photos = Math.round(d * n);
   if (photos === 0) return '두 테스트 정확도가 같습니다.';
   return d < m
-    ? `두 테스트 정확도의 차이 ${num(d)}(사진 ${photos}장)는 ±${num(m, 2)} 구간보다 작아서, 이 작은 셋으로는 어느 쪽이 더 정확한지 가릴 수 없습니다.`
-    : `두 테스트 정확도의 차이 ${num(d)}(사진 ${photos}장)는 ±${num(m, 2)} 구간보다 큽니다.`;
+    ? `두 테스트 정확도의 차이 ${num(d)}(사진 ${photos}장)은 ±${num(m, 2)} 구간보다 작아서, 이 작은 셋으로는 어느 쪽이 더 정확한지 가릴 수 없습니다.`
+    : `두 테스트 정확도의 차이 ${num(d)}(사진 ${photos}장)은 ±${num(m, 2)} 구간보다 큽니다.`;
 }
 
 /** 06: 05's and 06's gaps (accuracy and loss) and test accuracies, and what they show in this run. */
@@ -109,11 +114,20 @@ export interface FineTuneNumbers {
 /** 07: what fine-tuning added over the control, and whether this test set can tell. */
 export function fineTuneFinding(r: FineTuneNumbers): string {
   const effect = r.tuned - r.control;
-  const sign = effect > 0 ? '높습니다' : effect < 0 ? '낮습니다' : '같습니다';
-  return (
+  const numbers =
     `**이번 실행의 값**: 1단계 뒤 ${num(r.before)} → 분류기만 ${r.epochs} 에포크 더 (대조군) ${num(r.control)}, ` +
-    `위쪽 층을 풀고 ${r.epochs} 에포크 (미세 조정) ${num(r.tuned)}. ` +
-    `미세 조정이 대조군보다 ${num(Math.abs(effect))} ${sign}. 1단계 뒤와 비교한 ${num(r.tuned - r.before)} 가운데 ` +
-    `층을 푼 덕분이라고 말할 수 있는 것은 대조군과의 차이뿐입니다. ${testDifference(r.tuned, r.control, r.n)}`
+    `위쪽 층을 풀고 ${r.epochs} 에포크 (미세 조정) ${num(r.tuned)}. `;
+  const fromBefore = num(Math.abs(r.tuned - r.before));
+  if (Math.round(Math.abs(effect) * r.n) === 0)
+    return (
+      numbers +
+      `미세 조정과 대조군의 테스트 정확도가 같습니다: 1단계 뒤와의 차이 ${fromBefore}${topicParticle(fromBefore)} 층을 풀지 않고 ` +
+      '분류기만 더 학습해도 생긴 만큼이라, 층을 푼 효과는 이 실행에서 보이지 않습니다.'
+    );
+  return (
+    numbers +
+    `미세 조정이 대조군보다 ${num(Math.abs(effect))} ${effect > 0 ? '높습니다' : '낮습니다'}. ` +
+    `1단계 뒤와의 차이 ${fromBefore} 가운데 층을 푼 덕분이라고 말할 수 있는 것은 대조군과의 차이뿐입니다. ` +
+    testDifference(r.tuned, r.control, r.n)
   );
 }

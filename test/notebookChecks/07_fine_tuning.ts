@@ -48,7 +48,7 @@ export default (nb: ExecutedNotebook): void => {
   const [before, control, after] = rows.map((r) => num(r['테스트 정확도']));
   const md = nb.markdown('대조군');
   const m =
-    /1단계 뒤 ([\d.]+) → 분류기만 \d+ 에포크 더 \(대조군\) ([\d.]+), 위쪽 층을 풀고 \d+ 에포크 \(미세 조정\) ([\d.]+)/.exec(
+    /1단계 뒤 (\d+\.\d+) → 분류기만 \d+ 에포크 더 \(대조군\) (\d+\.\d+), 위쪽 층을 풀고 \d+ 에포크 \(미세 조정\) (\d+\.\d+)/.exec(
       md,
     );
   assert.ok(m, `the three numbers in the sentence: ${md}`);
