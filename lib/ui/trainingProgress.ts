@@ -108,12 +108,12 @@ export class LiveProgress implements TrainingReporter {
     this.quiet = isQuiet(opts.quiet);
   }
 
-  onTrainBegin(plan: TrainingPlan): void {
+  onTrainBegin(plan?: TrainingPlan): void {
     this.area = undefined;
     this.epochLines = [];
     if (this.opts.summary) {
       const label = say({ en: 'Training', ko: '학습' });
-      this.line = new ProgressLine({ label, total: plan.epochs, quiet: this.quiet, sink: this.opts.sink });
+      this.line = new ProgressLine({ label, total: plan?.epochs, quiet: this.quiet, sink: this.opts.sink });
     }
     if (this.quiet || !this.opts.figure) return;
     // plotly.js goes into an output of its own (unless this cell already showed it): the area below is redrawn
