@@ -12,6 +12,8 @@ import * as path from 'node:path';
 import { parseCommandLine, runMain } from './cli';
 import { resolveProfile } from '../lib/lesson/profile';
 import { profileLines } from '../lib/lesson/banner';
+import { readOutputs, recordNotebook, recordPath } from './lessonRecord';
+import { notebookSummary } from './lessonSummaries';
 
 const root = path.resolve(__dirname, '..');
 
@@ -160,6 +162,8 @@ async function main(): Promise<number> {
     const untrusted = existsSync(r.ipynb) ? trustNotebook(r.ipynb) : null;
     if (untrusted) console.log(`  warning: ${untrusted}`);
     if (!r.ok) console.log(formatFailure(r));
+    // The README's table is generated from these records (npm run lesson:table).
+    else recordNotebook(profile.name, r, notebookSummary(r.name, readOutputs(r.ipynb)));
   }
   console.log('\nExecuted notebooks:');
   for (const r of results)
@@ -169,6 +173,9 @@ async function main(): Promise<number> {
   const total = results.reduce((s, r) => s + r.seconds, 0);
   console.log(
     `Total ${total.toFixed(1)} s. Open the .html files in a browser, or the .ipynb files in JupyterLab (npm start).`,
+  );
+  console.log(
+    `Recorded in ${path.relative(process.cwd(), recordPath(profile.name))}; npm run lesson:table writes README's table.`,
   );
   return results.some((r) => !r.ok) ? 1 : 0;
 }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { describeBackend, parseBackendEnv } from '../lib/backend/select';
-import { backendLines } from '../lib/lesson/banner';
+import { backendDetails, backendLines } from '../lib/lesson/banner';
 import { gpuHowTo, isSoftwareAdapter, probeAdapter, summarizeAdapter } from '../lib/backend/webgpuAdapter';
 
 const root = path.resolve(__dirname, '..');
@@ -266,8 +266,21 @@ test("the notebooks' banner (Korean) names the WebGPU adapter, why webgpu was sk
       },
     ],
   });
-  assert.match(onWasm[1], /webgpu — 소프트웨어 어댑터뿐 \(llvmpipe \(Vulkan, software\): /);
-  assert.match(onWasm[2], new RegExp(`^ {2}GPU 쓰려면: ${gpuHowTo().ko.replace(/[()]/g, '\\$&')} → `));
+  assert.match(onWasm[1], /^ {2}더 빠른 백엔드\(webgpu\)는 쓸 수 없어 건너뛰었습니다/);
+  assert.match(
+    backendDetails({
+      ...base,
+      choice: 'wasm',
+      skipped: [
+        {
+          choice: 'webgpu',
+          why: 'only a software adapter, llvmpipe (Vulkan, software): it runs on the CPU, slower than wasm',
+        },
+      ],
+    })[0],
+    /^건너뛴 백엔드 webgpu: 소프트웨어 어댑터뿐 \(llvmpipe \(Vulkan, software\): /,
+  );
+  assert.match(onWasm[2], new RegExp(`^ {2}GPU를 쓰려면: ${gpuHowTo().ko.replace(/[()]/g, '\\$&')} → `));
   const onGpu = backendLines({
     ...base,
     choice: 'webgpu',
@@ -276,7 +289,8 @@ test("the notebooks' banner (Korean) names the WebGPU adapter, why webgpu was sk
     skipped: [],
     adapter: 'Apple M2 (Metal)',
   });
-  assert.deepEqual(onGpu, ['백엔드: WebGPU (tfjs-backend-webgpu, Dawn), 어댑터 Apple M2 (Metal)']);
+  assert.equal(onGpu[0], '백엔드: WebGPU (tfjs-backend-webgpu, Dawn), 어댑터 Apple M2 (Metal)');
+  assert.ok(!onGpu.some((l) => /GPU를 쓰려면/.test(l)), 'on a GPU, no how-to line');
   const onLavapipe = backendLines({
     ...base,
     choice: 'webgpu',
@@ -284,5 +298,5 @@ test("the notebooks' banner (Korean) names the WebGPU adapter, why webgpu was sk
     skipped: [],
     adapter: 'llvmpipe (Vulkan, software)',
   });
-  assert.match(onLavapipe.join('\n'), /GPU 쓰려면: /, 'a software adapter is no GPU: the how-to line stays');
+  assert.match(onLavapipe.join('\n'), /GPU를 쓰려면: /, 'a software adapter is no GPU: the how-to line stays');
 });

@@ -56,10 +56,10 @@ test('a line chart: Korean title and axis titles, one line per series, markers, 
     loss: [1, 0.6, 0.4],
     val_loss: [1.1, 0.7, 0.5],
   };
-  const f = learningCurveFigures(history, { title: '특징 추출', boundary: { after: 2, label: '미세 조정 시작' } });
+  const f = learningCurveFigures(history, { title: '특성 추출', boundary: { after: 2, label: '미세 조정 시작' } });
   const svg = figureSvg(f.accuracy);
   const { texts, count } = parse(svg);
-  for (const t of ['특징 추출: 학습·검증 정확도', '에포크', '정확도', '학습', '검증', '미세 조정 시작'])
+  for (const t of ['특성 추출: 학습·검증 정확도', '에포크', '정확도', '학습', '검증', '미세 조정 시작'])
     assert.ok(texts.includes(t), t);
   assert.equal(count('series'), 2, 'two lines');
   assert.equal(svg.match(/<circle /g)?.length, 6, 'a marker per epoch and series');
@@ -100,7 +100,7 @@ test('a bar chart: one bar per label and group (grouped, stacked, log axis), val
       barChart(
         ['Flatten', 'GlobalAveragePooling2D'],
         [
-          { name: '특징 추출기', values: [1_500_000, 1_500_000] },
+          { name: '특성 추출기', values: [1_500_000, 1_500_000] },
           { name: '분류기', values: [10_617_345, 131_585] },
         ],
         { title: '모델의 파라미터 수', text: true, stacked: true },

@@ -12,6 +12,7 @@ import { executeNotebook, formatFailure, listNotebooks, NotebookRun } from '../s
 import { ExecutedNotebook, StatisticalCheckFailure } from './helpers/notebookOutputs';
 import { checkDiagrams, checkPlotlyOnce, checkStaticFigures } from './helpers/staticFigures';
 import { CHROMIUM_FLAGS } from './helpers/classicNotebook';
+import { backticksInTables, voiceProblems } from './helpers/voice';
 
 const root = path.resolve(__dirname, '..');
 const outDir = path.join(root, 'build', 'notebooks');
@@ -45,6 +46,9 @@ test('notebooks run headless in the mini profile', async (t) => {
         try {
           const nb = new ExecutedNotebook(r.ipynb);
           await check(nb);
+          // Every notebook: one voice (issue 19 item 5) in all the learner reads, no literal backticks in tables.
+          assert.deepEqual(voiceProblems(nb.learnerText()), [], `${name}: one term each, particles attached`);
+          assert.deepEqual(backticksInTables(nb.htmls()), [], `${name}: no literal backticks in rendered tables`);
           // Every notebook: each figure also a static image, plotly.js once in the exported HTML.
           const sizes = checkStaticFigures(nb);
           checkDiagrams(nb);

@@ -124,3 +124,18 @@ test('titles sit at the left, clear of the modebar; learning curves tick whole e
   const xaxis = (curves.loss.layout as { xaxis: Record<string, unknown> }).xaxis;
   assert.deepEqual([xaxis.tickmode, xaxis.tick0, xaxis.dtick], ['linear', 3, 3]);
 });
+
+test("in a notebook a figure asks for plotly's Korean locale and registers it in the page first", async () => {
+  const [shown] = await inFakeNotebook(() => showFigure(fig));
+  const spec = JSON.parse(/var f=(\{.*?\});var done/.exec(shown.html ?? '')![1]) as { config: { locale?: string } };
+  assert.equal(spec.config.locale, 'ko');
+  const register = /P\.register\((\{.*?\})\);T\.ko=true;/.exec(shown.html ?? '');
+  assert.ok(register, 'the locale module is registered before newPlot');
+  const locale = JSON.parse(register[1]) as { moduleType: string; name: string; dictionary: Record<string, string> };
+  assert.deepEqual([locale.moduleType, locale.name], ['locale', 'ko']);
+  for (const tooltip of ['Zoom', 'Pan', 'Reset axes', 'Download plot as a png', 'Toggle Spike Lines'])
+    assert.match(locale.dictionary[tooltip] ?? '', /[가-힣]/, `${tooltip} in Korean`);
+  assert.ok(shown.html!.indexOf('P.register(') < shown.html!.indexOf('P.newPlot('));
+  // Outside a notebook (report.html, English) no locale is asked for.
+  assert.doesNotMatch(figureHtml(fig), /"locale":"ko"/);
+});

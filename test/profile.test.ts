@@ -61,8 +61,8 @@ test('forced profiles: mini runs on the shipped photos and weights, full on the 
     'MobileNet',
   );
   assert.equal(
-    resolveProfile({ LESSON_PROFILE: 'mini', LESSON_PROFILE_REASON: 'npm run lesson 이 정함' }).reason,
-    'npm run lesson 이 정함',
+    resolveProfile({ LESSON_PROFILE: 'mini', LESSON_PROFILE_REASON: 'npm run lesson이 정함' }).reason,
+    'npm run lesson이 정함',
   );
 });
 
@@ -72,7 +72,7 @@ test('auto: full when the lesson dataset or its zip is in data/, mini otherwise,
     for (const [what, name, reason] of [
       ['dataset', 'full', /data\/cats_and_dogs_small/],
       ['zip', 'full', /zip/],
-      ['nothing', 'mini', /data\/ 에 없어/],
+      ['nothing', 'mini', /data\/에 없어/],
     ] as const) {
       process.env.LESSON_ROOT = rootWith(what);
       const p = resolveProfile({});

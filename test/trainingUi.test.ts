@@ -98,7 +98,7 @@ test(
     );
     assert.match(
       waiting.html ?? '',
-      /학습 곡선은 첫 epoch가 끝나면 여기에 그려집니다/,
+      /학습 곡선은 첫 에포크가 끝나면 여기에 그려집니다/,
       'the area is shown at once, above the epoch lines',
     );
     assert.equal(area.length, 3, 'one redraw per epoch');
@@ -229,7 +229,7 @@ test('in a notebook, the evaluation and trainable views speak Korean', async () 
     await showEvaluation(result, { mistakes: 0 });
     showTrainableSummary(model);
   });
-  assert.equal(caption, '실제 dogs, 예측 cats (73.1%)');
+  assert.equal(caption, '실제 개, 예측 고양이 (73.1%)');
   const [figure, table, trainable] = sent.map((m) => m.html ?? '');
   assert.match(figure, /class="tlts-plot"/);
   assert.match(table, /정확도 60\.0%, 손실 .*<th>클래스<\/th><th>정밀도<\/th><th>재현율<\/th>/);

@@ -59,16 +59,16 @@ export function gpuHowTo(platform: NodeJS.Platform = process.platform): Bilingua
   if (platform === 'darwin')
     return {
       en: 'macOS: nothing to install, WebGPU runs on the Mac GPU through Metal',
-      ko: 'macOS: 설치할 것 없음 — WebGPU 가 Metal 로 Mac 의 GPU 에서 돎',
+      ko: 'macOS: 설치할 것 없음 — WebGPU가 Metal로 Mac의 GPU에서 돌아감',
     };
   if (platform === 'win32')
     return {
       en: 'Windows: a GPU driver with Direct3D 12 (any current NVIDIA, AMD or Intel driver)',
-      ko: 'Windows: Direct3D 12 를 지원하는 GPU 드라이버 (요즘의 NVIDIA·AMD·Intel 드라이버)',
+      ko: 'Windows: Direct3D 12를 지원하는 GPU 드라이버 (요즘의 NVIDIA·AMD·Intel 드라이버)',
     };
   return {
     en: "Linux: the GPU's Vulkan driver (mesa-vulkan-drivers for AMD/Intel, NVIDIA's own driver), then restart the kernel",
-    ko: 'Linux: GPU 의 Vulkan 드라이버 (AMD·Intel 은 mesa-vulkan-drivers, NVIDIA 는 NVIDIA 드라이버) 설치 후 커널 재시작',
+    ko: 'Linux: GPU의 Vulkan 드라이버(AMD·Intel은 mesa-vulkan-drivers, NVIDIA는 NVIDIA 드라이버) 설치 후 커널 재시작',
   };
 }
 

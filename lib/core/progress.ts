@@ -6,6 +6,7 @@
  * It prints numbers and a caller-given label and detail only, so callers choose the words (and their language).
  */
 import { isQuiet } from './config';
+import { say } from './messages';
 
 /** Where progress goes (default: stderr in a terminal, stdout otherwise). */
 export interface ProgressSink {
@@ -32,10 +33,11 @@ export interface ProgressOptions {
   rate?: { unit: string; per?: number };
 }
 
-/** Seconds as a short duration (42s, 3m05s). */
+/** Seconds as a short duration (42s, 3m05s; in a notebook 42초, 3분 05초). */
 export function formatDuration(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
-  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  const [m, r] = [Math.floor(s / 60), String(s % 60).padStart(2, '0')];
+  return say({ en: s < 60 ? `${s}s` : `${m}m${r}s`, ko: s < 60 ? `${s}초` : `${m}분 ${r}초` });
 }
 
 /** Bytes as a short string (1.5 MB). */
@@ -89,7 +91,8 @@ export class ProgressLine {
     const pct = total ? ` ${String(Math.floor(Math.min(1, done / total) * 100)).padStart(3)}%` : '';
     const bar = total ? ` ${progressBar(done / total)}` : '';
     const rate = this.rateText(done, total);
-    return `${this.opts.label}${bar}${pct} ${counts} ${this.seconds().toFixed(1)}s${rate}${detail ? ` - ${detail}` : ''}`;
+    const secs = `${this.seconds().toFixed(1)}${say({ en: 's', ko: '초' })}`;
+    return `${this.opts.label}${bar}${pct} ${counts} ${secs}${rate}${detail ? ` - ${detail}` : ''}`;
   }
 
   /** ' - 250 images/s, ETA 14s' (with the `rate` option and some progress), else ''. */
@@ -97,7 +100,8 @@ export class ProgressLine {
     const secs = this.seconds();
     if (!this.opts.rate || done <= 0 || secs <= 0) return '';
     const perSecond = (done * (this.opts.rate.per ?? 1)) / secs;
-    const eta = total && done < total ? `, ETA ${formatDuration(((total - done) * secs) / done)}` : '';
+    const left = total && done < total ? formatDuration(((total - done) * secs) / done) : undefined;
+    const eta = left ? say({ en: `, ETA ${left}`, ko: `, 남은 시간 ${left}` }) : '';
     return ` - ${perSecond < 10 ? perSecond.toFixed(1) : Math.round(perSecond)} ${this.opts.rate.unit}/s${eta}`;
   }
 

@@ -132,7 +132,7 @@ async function merge(root: string, dest: string, marker: Marker, old: Marker, qu
   const ko =
     `${path.basename(marker.zip)}이(가) 바뀌어 ${dest}에 다시 풀었습니다: 이전 파일 ${replaced}개 교체, ${gone.length}개 삭제` +
     (replacedTheirs.length
-      ? `, 같은 이름의 다른 파일 ${replacedTheirs.length}개는 <이름>.orig 로 보관 (${some(replacedTheirs)})`
+      ? `, 같은 이름의 다른 파일 ${replacedTheirs.length}개는 <이름>.orig로 보관 (${some(replacedTheirs)})`
       : '') +
     '.' +
     `${kept.length ? ` 직접 넣은 파일 ${kept.length}개는 그대로 둡니다: ${some(kept)}.` : ''}`;

@@ -3,6 +3,7 @@
  * or the mini set shipped with the library, with the command that fetches the lesson's) and how many photos each
  * split and class folder holds.
  */
+import { displayClassName, displaySplitName } from '../core/displayNames';
 import * as path from 'node:path';
 import { displayPath } from '../core/paths';
 import { listImages } from '../data/files';
@@ -44,6 +45,12 @@ export async function photoCounts(
 
 /** Shows `photoCounts` of the profile's dataset as a table (split x class). */
 export async function showPhotoCounts(profile: LessonProfile): Promise<void> {
-  const rows = (await photoCounts(profile.dataDir)).map((r) => ({ 분할: r.split, ...r.counts, 합계: r.total }));
+  // Korean names, each with its folder: the table is about what is on disk.
+  const named = (name: string, korean: string) => `${korean} (${name}/)`;
+  const rows = (await photoCounts(profile.dataDir)).map((r) => ({
+    분할: named(r.split, displaySplitName(r.split)),
+    ...Object.fromEntries(Object.entries(r.counts).map(([cls, n]) => [named(cls, displayClassName(cls)), n])),
+    합계: r.total,
+  }));
   showTable(rows, { caption: '폴더별 사진 수' });
 }

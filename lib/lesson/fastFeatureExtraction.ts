@@ -4,6 +4,7 @@
  * second run loads them. Each split keeps its file paths and class names, so the test features can be evaluated
  * like a dataset (`evaluateModel(classifier, featureBatches(feats.test))`) and its mistakes shown as photos.
  */
+import { displaySplitName } from '../core/displayNames';
 import type * as tf from '@tensorflow/tfjs';
 import { say } from '../core/messages';
 import { dataPath } from '../core/paths';
@@ -42,7 +43,7 @@ export async function lessonFeatures(
       preprocess: backbone.preprocess,
       preprocessName: backbone.preprocessMode,
       cache: featureCacheDir(profile, backbone, split),
-      label: split,
+      label: displaySplitName(split),
     });
     out[split] = { ...r, filePaths: ds.filePaths, classNames: ds.classNames };
   }
@@ -60,7 +61,7 @@ export function showFeatureTable(feats: LessonFeatures): void {
   const source = (f: FeatureSplit) =>
     f.fromCache ? say({ en: 'cache (.npy)', ko: '캐시 (.npy)' }) : say({ en: 'computed', ko: '계산함' });
   const rows = SPLITS.map((split) => ({
-    [say({ en: 'split', ko: '데이터' })]: split,
+    [say({ en: 'split', ko: '데이터' })]: displaySplitName(split),
     [say({ en: 'images', ko: '이미지 수' })]: feats[split].features.shape[0],
     [say({ en: 'features per image', ko: '이미지당 특성 맵' })]: feats[split].features.shape.slice(1).join(' × '),
     [say({ en: 'source', ko: '출처' })]: source(feats[split]),

@@ -24,7 +24,7 @@ export async function saveFineTunedModel(model: tf.LayersModel, classNames: stri
   console.log(
     say({
       en: `Saved the model in ${displayPath(dir)}`,
-      ko: `모델을 ${displayPath(dir)} 에 저장했습니다 (model.json, weights.bin).`,
+      ko: `모델을 ${displayPath(dir)}에 저장했습니다 (model.json, weights.bin).`,
     }),
   );
   return dir;
@@ -44,7 +44,7 @@ export async function loadFineTunedModel(
     throw new Error(
       say({
         en: `${displayPath(dir)} has no saved model: run notebook 07_fine_tuning first.`,
-        ko: `${displayPath(dir)} 에 저장된 모델이 없습니다: 07_fine_tuning 노트북을 먼저 끝까지 실행하세요.`,
+        ko: `${displayPath(dir)}에 저장된 모델이 없습니다: 07_fine_tuning 노트북을 먼저 끝까지 실행하세요.`,
       }),
     );
   }
@@ -54,7 +54,7 @@ export async function loadFineTunedModel(
     throw new Error(
       say({
         en: `${displayPath(dir)} takes ${h}x${w} images, profile ${profile.name} ${profile.imageSize.join('x')}: run 07 again.`,
-        ko: `${displayPath(dir)} 의 모델은 ${h}×${w} 이미지를 받는데 ${profile.name} 프로필은 ${profile.imageSize.join('×')} 입니다: 07 노트북을 다시 실행하세요.`,
+        ko: `${displayPath(dir)}의 모델은 ${h}×${w} 이미지를 받는데 ${profile.name} 프로필은 ${profile.imageSize.join('×')}입니다: 07 노트북을 다시 실행하세요.`,
       }),
     );
   }

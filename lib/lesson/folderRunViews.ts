@@ -18,7 +18,7 @@ export const PHOTOS_RUN_DIR = (): string => buildPath('models', '09-your-own-pho
 
 /** Shows the run's facts (classes, images per split, method, backbone, accuracy, seconds). */
 export function showRunFacts(run: FolderRun): void {
-  showTable(runFactRows(run), { caption: '훈련 결과' });
+  showTable(runFactRows(run), { caption: '학습 결과' });
 }
 
 /** The output layer of the model: 'Dense(5, softmax)'. */
@@ -37,18 +37,18 @@ export function headComparisonRows(run: FolderRun): Record<string, string>[] {
     ['출력층', 'Dense(1, sigmoid)', outputLayer(run.model)],
     [
       '출력이 뜻하는 것',
-      'dogs 일 확률 p 하나 (cats 는 1 − p)',
+      'dogs일 확률 p 하나 (cats는 1 − p)',
       binary ? `${classes[1]} 일 확률 p 하나` : `클래스마다 확률 하나, ${n}개의 합 = 1`,
     ],
     ['손실', 'binaryCrossentropy', String(run.model.loss)],
     [
-      '라벨',
+      '레이블',
       '0 (cats) 또는 1 (dogs)',
       binary
         ? `0 (${classes[0]}) 또는 1 (${classes[1]})`
         : `one-hot: [${oneHot.join(', ')}] = ${classes[oneHot.indexOf(1)]}`,
     ],
-    ['예측한 클래스', 'p > 0.5 이면 dogs', binary ? `p > 0.5 이면 ${classes[1]}` : '확률이 가장 큰 클래스 (argmax)'],
+    ['예측한 클래스', 'p > 0.5이면 dogs', binary ? `p > 0.5이면 ${classes[1]}` : '확률이 가장 큰 클래스 (argmax)'],
     ['아무렇게나 찍을 때의 정확도', '1/2 = 0.5', `1/${n} = ${(1 / n).toFixed(2)}`],
   ];
   return rows.map(([what, lesson, here]) => ({
@@ -108,6 +108,6 @@ export async function showRunMistakes(run: FolderRun, k = 4): Promise<void> {
 export async function savePhotosRun(run: FolderRun): Promise<void> {
   const out = await saveFolderRun(run, PHOTOS_RUN_DIR(), { overwrite: true });
   const rel = displayPath(out);
-  console.log(`${rel} 에 저장했습니다: ${RUN_FILES.join(', ')}`);
+  console.log(`${rel}에 저장했습니다: ${RUN_FILES.join(', ')}`);
   console.log(`보고서: ${rel}/report.html · 새 사진 분류: npm run predict -- ${rel} <사진 파일...>`);
 }

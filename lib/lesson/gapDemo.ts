@@ -61,23 +61,23 @@ export function showHeadParams(base: tf.LayersModel, heads: Partial<Record<HeadK
   const kinds = (Object.keys(HEAD_NAME) as HeadKind[]).filter((k) => heads[k]);
   const rows = kinds.map((kind) => ({
     분류기: HEAD_NAME[kind],
-    '특징 맵': shapeText(shape),
+    '특성 맵': shapeText(shape),
     'Dense 입력 수': headInputSize(shape, kind),
     '분류기 파라미터 (손 계산)': headParamCount(shape, kind),
     '분류기 파라미터 (countParams)': (heads[kind]?.countParams() ?? 0) - baseParams,
     '전체 파라미터': heads[kind]?.countParams() ?? 0,
   }));
-  showTable(rows, { caption: 'Flatten vs GAP: 같은 특징 추출기 위의 분류기 파라미터' });
+  showTable(rows, { caption: 'Flatten vs GAP: 같은 특성 추출기 위의 분류기 파라미터' });
   const head = rows.map((r) => r['분류기 파라미터 (countParams)']);
   showFigure(
     barChart(
       rows.map((r) => r.분류기),
       [
-        { name: '특징 추출기', values: rows.map(() => baseParams) },
+        { name: '특성 추출기', values: rows.map(() => baseParams) },
         { name: '분류기', values: head },
       ],
       {
-        title: '모델의 파라미터 수: 특징 추출기 + 분류기',
+        title: '모델의 파라미터 수: 특성 추출기 + 분류기',
         xTitle: '분류기 종류',
         yTitle: '파라미터 수',
         text: true,
@@ -106,7 +106,7 @@ export function showChannelSweep(channels: number[], size = 7): void {
       'GAP 분류기 파라미터': r.gap,
       'Flatten / GAP': `${(r.flatten / r.gap).toFixed(1)}배`,
     })),
-    { caption: `${size}x${size} 특징 맵의 채널 수별 분류기 파라미터 (Dense 256 → Dense 1)` },
+    { caption: `${size}x${size} 특성 맵의 채널 수별 분류기 파라미터 (Dense 256 → Dense 1)` },
   );
   showFigure(
     barChart(
@@ -116,8 +116,8 @@ export function showChannelSweep(channels: number[], size = 7): void {
         { name: 'GAP', values: sweep.map((r) => r.gap) },
       ],
       {
-        title: `채널 수별 분류기 파라미터 (${size}x${size} 특징 맵)`,
-        xTitle: '특징 맵의 채널 수',
+        title: `채널 수별 분류기 파라미터 (${size}x${size} 특성 맵)`,
+        xTitle: '특성 맵의 채널 수',
         yTitle: '파라미터 수 (로그 눈금)',
         logY: true,
       },

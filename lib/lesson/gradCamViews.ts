@@ -3,6 +3,7 @@
  * classifier (VGG16 on `block5_conv3`, as in Chollet's book; MobileNet α=0.25 on its last feature map) and the
  * cats/dogs model fine-tuned in 07 — each overlay captioned with the class the model chose and its probability.
  */
+import { displayClassName } from '../core/displayNames';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { say } from '../core/messages';
@@ -55,7 +56,7 @@ export function classifierSubject(model: tf.LayersModel, classNames: string[], t
     title: title ?? say({ en: 'fine-tuned cats/dogs model (07)', ko: '미세 조정한 고양이/개 모델 (07)' }),
     model,
     inputSize: [h, w],
-    className: (i) => classNames[i] ?? String(i),
+    className: (i) => (classNames[i] === undefined ? String(i) : displayClassName(classNames[i])),
   };
 }
 

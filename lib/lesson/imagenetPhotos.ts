@@ -12,7 +12,7 @@ import type { ClassMap } from '../explain/forward';
 import { overlayPng, toPng, toRgbImage } from '../explain/overlay';
 import { layerWeight } from '../explain/scores';
 import { decodePredictions, imagenetClasses, type DecodedPrediction } from '../models/imagenet';
-import { showTable } from '../ui/display';
+import { showMarkdown, showTable } from '../ui/display';
 import { photoCaption, showPredictions } from '../ui/photoViews';
 import type { BackboneFacts, ImageNetClassifier } from './backbone';
 
@@ -117,12 +117,34 @@ export function topClassMatches(items: PhotoPrediction[]): number {
   return items.filter((it) => petKind(it.predictions[0].classId) === KIND_OF_FOLDER[it.label]).length;
 }
 
-/** Shows each photo beside its top classes (marked 고양이 / 개 품종) and how many top-1 classes fit the photo. */
+/** How many of each photo's top classes are its own animal (a cat class for cats/, a dog breed for dogs/). */
+export function ownAnimalCounts(items: PhotoPrediction[]): number[] {
+  return items.map((it) => it.predictions.filter((p) => petKind(p.classId) === KIND_OF_FOLDER[it.label]).length);
+}
+
+/**
+ * The sentence about what the predictions show, built from them: how many photos have their own animal first, and
+ * how many have it somewhere in the top classes (and how many of those classes on average).
+ */
+export function predictionsFinding(items: PhotoPrediction[]): string {
+  const top = items[0]?.predictions.length ?? 0;
+  const counts = ownAnimalCounts(items);
+  const inTop = counts.filter((c) => c > 0).length;
+  const mean = counts.reduce((a, b) => a + b, 0) / Math.max(1, items.length);
+  return (
+    `**이번 실행의 값**: 사진 ${items.length}장 가운데 1위 클래스가 사진 속 동물인 사진은 ${topClassMatches(items)}장, ` +
+    `상위 ${top}개 안에 사진 속 동물의 클래스가 하나라도 있는 사진은 ${inTop}장입니다. ` +
+    `상위 ${top}개 가운데 사진 속 동물의 클래스는 사진마다 평균 ${mean.toFixed(1)}개입니다.`
+  );
+}
+
+/** Shows each photo beside its top classes (marked 고양이 / 개 품종) and what they show (`predictionsFinding`). */
 export async function showPhotoPredictions(items: PhotoPrediction[]): Promise<void> {
   await showPredictions(items, { kindOf: (p) => KIND_KO[petKind(p.classId)] });
   console.log(
     `1위 클래스가 사진 속 동물과 맞는 사진 (고양이 → 고양이 클래스, 개 → 개 품종): ${topClassMatches(items)} / ${items.length}`,
   );
+  showMarkdown(predictionsFinding(items));
 }
 
 /** Shows, per photo, that the class score is the map's mean plus the classifier's bias (what GAP makes possible). */

@@ -43,7 +43,7 @@ export async function showOptionTable(apps: string[], variants: BackboneOptions[
       model.dispose();
     }
   }
-  showTable(rows, { caption: 'includeTop / inputShape / pooling 에 따른 출력 모양과 파라미터 (weights: null)' });
+  showTable(rows, { caption: 'includeTop / inputShape / pooling에 따른 출력 모양과 파라미터 (weights: null)' });
 }
 
 /** Calls the builder of `app` with each set of wrong options and shows the error each one gets. */

@@ -11,7 +11,7 @@ import { listImages } from '../data/files';
 import { detectFolderLayout, type FolderLayout } from '../data/folderLayout';
 import { showTable } from '../ui/display';
 import { showPhotos } from '../ui/photoViews';
-import { backendLines, showBanner } from './banner';
+import { backendDetails, backendLines, showBanner } from './banner';
 
 /** The folder notebook 09 trains on, and its layout. */
 export interface PhotoFolder {
@@ -32,7 +32,7 @@ export function photoFolderPath(env?: NodeJS.ProcessEnv): { dir: string; fromEnv
 /** How the folder is split, in a phrase. */
 function layoutPhrase(layout: FolderLayout): string {
   if (layout.kind === 'classes')
-    return '클래스 폴더만 있음: 클래스마다 80%는 훈련, 20%는 검증 (Keras 의 validation_split)';
+    return '클래스 폴더만 있음: 클래스마다 80%는 학습, 20%는 검증 (Keras의 validation_split)';
   const parts = ['train/', layout.validation && path.basename(layout.validation) + '/', layout.test && 'test/'];
   return `나뉜 폴더: ${parts.filter(Boolean).join(' + ')}`;
 }
@@ -48,14 +48,14 @@ export async function startPhotosLesson(
   const { dir, fromEnv } = photoFolderPath(env);
   const layout = await detectFolderLayout(dir);
   const source = fromEnv
-    ? 'LESSON_DATA 가 가리키는 폴더'
-    : 'LESSON_DATA 가 없어서, 라이브러리에 함께 들어 있는 꽃 사진 (5종류 × 40장, 출처는 폴더의 PROVENANCE.md)';
+    ? 'LESSON_DATA가 가리키는 폴더'
+    : 'LESSON_DATA가 없어서, 라이브러리에 함께 들어 있는 꽃 사진 (5종류 × 40장, 출처는 폴더의 PROVENANCE.md)';
   const lines = [
     ...backendLines(backend),
     `사진 폴더: ${displayPath(dir)} — ${source}`,
     `  구조: ${layoutPhrase(layout)}; 클래스 ${layout.classes.length}개`,
   ];
-  showBanner(lines, fromEnv ? 'full' : 'offline');
+  showBanner(lines, fromEnv ? 'full' : 'offline', backendDetails(backend));
   return { backend, folder: { dir, fromEnv, layout } };
 }
 

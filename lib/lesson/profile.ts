@@ -97,12 +97,12 @@ export function miniProfile(reason: string): LessonProfile {
 export function resolveProfile(env?: NodeJS.ProcessEnv): LessonProfile {
   const wanted = envChoice('LESSON_PROFILE', ['full', 'mini', 'auto'] as const, 'auto', env);
   const given = envValue('LESSON_PROFILE_REASON', env);
-  if (wanted === 'full') return fullProfile(given ?? 'LESSON_PROFILE=full 로 지정했습니다', env);
-  if (wanted === 'mini') return miniProfile(given ?? 'LESSON_PROFILE=mini 로 지정했습니다');
+  if (wanted === 'full') return fullProfile(given ?? 'LESSON_PROFILE=full로 지정했습니다', env);
+  if (wanted === 'mini') return miniProfile(given ?? 'LESSON_PROFILE=mini로 지정했습니다');
   if (isLessonDataset(LESSON_DATASET.dir))
-    return fullProfile(given ?? '강의 데이터가 data/cats_and_dogs_small 에 있습니다', env);
+    return fullProfile(given ?? '강의 데이터가 data/cats_and_dogs_small에 있습니다', env);
   if (existsSync(LESSON_DATASET.zip) && statSync(LESSON_DATASET.zip).size > 0)
     // an empty zip is a failed download, not the data
-    return fullProfile(given ?? '강의 데이터의 zip 파일이 data/ 에 있습니다 (01 노트북이 풉니다)', env);
-  return miniProfile(given ?? '강의 데이터가 data/ 에 없어, 함께 배포되는 실제 사진 400장으로 실행합니다');
+    return fullProfile(given ?? '강의 데이터의 zip 파일이 data/에 있습니다 (01 노트북이 풉니다)', env);
+  return miniProfile(given ?? '강의 데이터가 data/에 없어, 함께 배포되는 실제 사진 400장으로 실행합니다');
 }

@@ -12,12 +12,20 @@ import type { LessonProfile } from './profile';
 export interface LessonResult {
   /** What was trained, as the tables show it ('05 빠른 특성 추출'). */
   label: string;
-  /** Training accuracy of the last epoch. */
+  /** Training accuracy: the mean over the last `epochs` epochs (the last epoch's alone in older files). */
   train: number;
-  /** Validation accuracy of the last epoch. */
+  /** Validation accuracy, averaged the same way. */
   validation: number;
+  /** How many final epochs `train`, `validation` and the losses average (`overfittingSummary`). */
+  epochs?: number;
+  /** Training loss, averaged the same way. */
+  trainLoss?: number;
+  /** Validation loss, averaged the same way. */
+  validationLoss?: number;
   /** Accuracy on the test set. */
   test?: number;
+  /** How many test photos `test` was measured on. */
+  testCount?: number;
 }
 
 /** The file of notebook `notebook`'s result in `profile` (`build/lesson/mini/05.json`). */
@@ -31,7 +39,7 @@ export function saveLessonResult(profile: LessonProfile, notebook: string, resul
     writeFileAtomicSync(lessonResultPath(profile, notebook), `${JSON.stringify(result, null, 2)}\n`),
   );
   console.log(
-    say({ en: `Saved for the next notebooks: ${file}`, ko: `다음 노트북이 비교할 수 있도록 ${file} 에 저장했습니다.` }),
+    say({ en: `Saved for the next notebooks: ${file}`, ko: `다음 노트북이 비교할 수 있도록 저장했습니다: ${file}` }),
   );
 }
 
@@ -42,7 +50,7 @@ export function loadLessonResult(profile: LessonProfile, notebook: string): Less
     throw new Error(
       say({
         en: `${file} is missing: run notebook ${notebook} first (profile ${profile.name}).`,
-        ko: `${file} 이(가) 없습니다: ${notebook} 노트북을 ${profile.name} 프로필로 먼저 실행하세요.`,
+        ko: `결과 파일이 없습니다 (${file}): ${notebook} 노트북을 ${profile.name} 프로필로 먼저 실행하세요.`,
       }),
     );
   }
@@ -51,9 +59,12 @@ export function loadLessonResult(profile: LessonProfile, notebook: string): Less
     throw new Error(
       say({
         en: `${file} does not hold a lesson result: run notebook ${notebook} again.`,
-        ko: `${file} 의 내용이 결과 형식이 아닙니다: ${notebook} 노트북을 다시 실행하세요.`,
+        ko: `결과 파일의 형식이 아닙니다 (${file}): ${notebook} 노트북을 다시 실행하세요.`,
       }),
     );
   }
-  return { label: r.label, train: r.train, validation: r.validation, test: r.test };
+  const { label, train, validation, epochs, trainLoss, validationLoss, test, testCount } = r;
+  const optional = { epochs, trainLoss, validationLoss, test, testCount };
+  const measured = Object.fromEntries(Object.entries(optional).filter(([, v]) => typeof v === 'number'));
+  return { label, train, validation, ...measured };
 }

@@ -85,7 +85,7 @@ function checkKnownKeys(name: string, opts: object, extra: readonly string[]): v
     const names = unknown.map((k) => `'${k}'`).join(', ');
     throw new ArgumentError({
       en: `${name}: got an unexpected option ${names}. Its options are ${known.join(', ')}.`,
-      ko: `${name}: 받지 않는 옵션 ${names} 이(가) 있습니다. 받는 옵션: ${known.join(', ')}.`,
+      ko: `${name}: 받지 않는 옵션이 있습니다: ${names}. 받는 옵션: ${known.join(', ')}.`,
     });
   }
 }
@@ -101,9 +101,9 @@ function checkWeights(name: string, weights: unknown): void {
         `Received: weights=${JSON.stringify(weights)}` +
         (where ? ` (no file at ${where})` : ''),
       ko:
-        `${name}: \`weights\` 는 null (무작위 초기화), 'imagenet' (ImageNet 으로 학습한 가중치), ` +
+        `${name}: \`weights\`는 null (무작위 초기화), 'imagenet' (ImageNet으로 학습한 가중치), ` +
         `또는 가중치 파일의 경로여야 합니다. 받은 값: weights=${JSON.stringify(weights)}` +
-        (where ? ` (${where} 에 파일이 없습니다)` : ''),
+        (where ? ` (${where}에 파일이 없습니다)` : ''),
     });
   }
 }
@@ -112,13 +112,13 @@ function checkPooling(name: string, pooling: unknown, includeTop: boolean): void
   if (pooling !== undefined && pooling !== 'avg' && pooling !== 'max') {
     throw new ArgumentError({
       en: `${name}: pooling must be 'avg', 'max' or undefined. Received: pooling=${JSON.stringify(pooling)}`,
-      ko: `${name}: pooling 은 'avg', 'max' 또는 undefined 여야 합니다. 받은 값: pooling=${JSON.stringify(pooling)}`,
+      ko: `${name}: pooling은 'avg', 'max' 또는 undefined 여야 합니다. 받은 값: pooling=${JSON.stringify(pooling)}`,
     });
   }
   if (pooling !== undefined && includeTop) {
     throw new ArgumentError({
       en: `${name}: pooling='${pooling}' only applies without the top (includeTop: false); the top has its own pooling.`,
-      ko: `${name}: pooling='${pooling}' 은 분류기를 뺄 때(includeTop: false)만 씁니다. 분류기에는 자기 풀링이 있습니다.`,
+      ko: `${name}: pooling='${pooling}'은 분류기를 뺄 때(includeTop: false)만 씁니다. 분류기에는 자기 풀링이 있습니다.`,
     });
   }
 }
@@ -137,7 +137,7 @@ export function resolveCommonOptions(
   if (!Number.isInteger(classes) || classes < 1) {
     throw new ArgumentError({
       en: `${name}: classes must be a positive integer. Received: classes=${classes}`,
-      ko: `${name}: classes 는 양의 정수여야 합니다. 받은 값: classes=${classes}`,
+      ko: `${name}: classes는 양의 정수여야 합니다. 받은 값: classes=${classes}`,
     });
   }
   if (weights === 'imagenet' && includeTop && classes !== 1000) {
@@ -146,7 +146,7 @@ export function resolveCommonOptions(
         `${name}: if using \`weights='imagenet'\` with \`includeTop=true\`, \`classes\` should be 1000. ` +
         `Received: classes=${classes}`,
       ko:
-        `${name}: \`weights='imagenet'\` 에 \`includeTop=true\` 이면 \`classes\` 는 1000 이어야 합니다 ` +
+        `${name}: \`weights='imagenet'\`에 \`includeTop=true\`이면 \`classes\`는 1000이어야 합니다 ` +
         `(ImageNet 분류기). 받은 값: classes=${classes}`,
     });
   }
@@ -164,7 +164,7 @@ export function resolveCommonOptions(
         `${name}: only null and 'softmax' activations are allowed for \`classifierActivation\` ` +
         `when using pretrained weights with includeTop=true. Received: ${received}`,
       ko:
-        `${name}: 학습된 가중치에 includeTop=true 이면 \`classifierActivation\` 은 null 또는 'softmax' 만 ` +
+        `${name}: 학습된 가중치에 includeTop=true이면 \`classifierActivation\`은 null 또는 'softmax'만 ` +
         `쓸 수 있습니다. 받은 값: ${received}`,
     });
   }
@@ -198,7 +198,7 @@ export function obtainInputShape(
     const received = `inputShape=${JSON.stringify(inputShape)}`;
     throw new ArgumentError({
       en: `${name}: inputShape must be [height, width, channels] of positive integers. Received: ${received}`,
-      ko: `${name}: inputShape 은 양의 정수 [높이, 너비, 채널] 이어야 합니다. 받은 값: ${received}`,
+      ko: `${name}: inputShape은 양의 정수 [높이, 너비, 채널]이어야 합니다. 받은 값: ${received}`,
     });
   }
   if (weights === 'imagenet' && requireFlatten && !tf.util.arraysEqual(inputShape, defaultShape)) {
@@ -207,7 +207,7 @@ export function obtainInputShape(
       en:
         `${name}: when setting includeTop=true and loading 'imagenet' weights, inputShape should be [${want}]. ` +
         `Received: inputShape=[${got}]`,
-      ko: `${name}: includeTop=true 로 'imagenet' 가중치를 불러오면 inputShape 은 [${want}] 이어야 합니다. 받은 값: inputShape=[${got}]`,
+      ko: `${name}: includeTop=true로 'imagenet' 가중치를 불러오면 inputShape은 [${want}]이어야 합니다. 받은 값: inputShape=[${got}]`,
     });
   }
   if (weights === 'imagenet' && inputShape[2] !== 3) {

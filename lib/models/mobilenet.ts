@@ -133,7 +133,7 @@ export function resolveMobileNetOptions(opts: MobileNetOptions = {}): ResolvedMo
   if (!(alpha > 0)) {
     throw new ArgumentError({
       en: `mobilenet: alpha must be positive. Received: alpha=${alpha}`,
-      ko: `mobilenet: alpha 는 양수여야 합니다. 받은 값: alpha=${alpha}`,
+      ko: `mobilenet: alpha는 양수여야 합니다. 받은 값: alpha=${alpha}`,
     });
   }
   if (o.weights === 'imagenet') {
@@ -142,7 +142,7 @@ export function resolveMobileNetOptions(opts: MobileNetOptions = {}): ResolvedMo
         en:
           'mobilenet: if imagenet weights are being loaded, depthMultiplier must be 1. ' +
           `Received: depthMultiplier=${depthMultiplier}`,
-        ko: `mobilenet: imagenet 가중치를 불러오면 depthMultiplier 는 1 이어야 합니다. 받은 값: depthMultiplier=${depthMultiplier}`,
+        ko: `mobilenet: imagenet 가중치를 불러오면 depthMultiplier는 1이어야 합니다. 받은 값: depthMultiplier=${depthMultiplier}`,
       });
     }
     if (!IMAGENET_ALPHAS.includes(alpha)) {
@@ -150,7 +150,7 @@ export function resolveMobileNetOptions(opts: MobileNetOptions = {}): ResolvedMo
         en:
           'mobilenet: if imagenet weights are being loaded, alpha can be one of 0.25, 0.50, 0.75 or 1.0 only. ' +
           `Received: alpha=${alpha}`,
-        ko: `mobilenet: imagenet 가중치를 불러오면 alpha 는 0.25, 0.50, 0.75, 1.0 중 하나여야 합니다. 받은 값: alpha=${alpha}`,
+        ko: `mobilenet: imagenet 가중치를 불러오면 alpha는 0.25, 0.50, 0.75, 1.0 중 하나여야 합니다. 받은 값: alpha=${alpha}`,
       });
     }
   }

@@ -138,7 +138,7 @@ export function resolveMobileNetV2Options(opts: MobileNetV2Options = {}): Resolv
   if (!(alpha > 0)) {
     throw new ArgumentError({
       en: `mobilenetv2: alpha must be positive. Received: alpha=${alpha}`,
-      ko: `mobilenetv2: alpha 는 양수여야 합니다. 받은 값: alpha=${alpha}`,
+      ko: `mobilenetv2: alpha는 양수여야 합니다. 받은 값: alpha=${alpha}`,
     });
   }
   if (o.weights === 'imagenet' && !IMAGENET_ALPHAS.includes(alpha)) {
@@ -147,7 +147,7 @@ export function resolveMobileNetV2Options(opts: MobileNetV2Options = {}): Resolv
         'mobilenetv2: if imagenet weights are being loaded, alpha must be one of 0.35, 0.50, 0.75, 1.0, 1.3 or 1.4 only. ' +
         `Received: alpha=${alpha}`,
       ko:
-        'mobilenetv2: imagenet 가중치를 불러오면 alpha 는 0.35, 0.50, 0.75, 1.0, 1.3, 1.4 중 하나여야 합니다. ' +
+        'mobilenetv2: imagenet 가중치를 불러오면 alpha는 0.35, 0.50, 0.75, 1.0, 1.3, 1.4 중 하나여야 합니다. ' +
         `받은 값: alpha=${alpha}`,
     });
   }

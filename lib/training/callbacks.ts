@@ -44,7 +44,7 @@ class Monitor {
           en:
             `${this.owner}: '${this.name}' is not in the training logs (available: ${available}); pass ` +
             `validationData or monitor another value.`,
-          ko: `${this.owner}: 학습 로그에 '${this.name}'이(가) 없습니다 (있는 값: ${available}). validationData를 넘기거나 다른 값을 monitor로 지정하세요.`,
+          ko: `${this.owner}: 학습 로그에 없는 값입니다: '${this.name}' (있는 값: ${available}). validationData를 넘기거나 다른 값을 monitor로 지정하세요.`,
         }),
       );
     }
@@ -133,7 +133,7 @@ export class EarlyStopping extends tf.Callback {
       console.log(
         say({
           en: `Epoch ${this.stoppedEpoch + 1}: early stopping (${name} has not improved for ${this.patience} epoch(s))`,
-          ko: `에포크 ${this.stoppedEpoch + 1}: 조기 종료 (${name}이(가) ${this.patience} 에포크 동안 나아지지 않았습니다)`,
+          ko: `에포크 ${this.stoppedEpoch + 1}: 조기 종료 (${this.patience} 에포크 동안 나아지지 않은 값: ${name})`,
         }),
       );
     }
@@ -219,7 +219,7 @@ export class ModelCheckpoint extends tf.Callback {
         console.log(
           say({
             en: `Epoch ${epoch + 1}: ${this.monitor.name} improved from ${before.toFixed(4)} to ${v.toFixed(4)}, saving model to ${target}`,
-            ko: `에포크 ${epoch + 1}: ${this.monitor.name}이(가) ${before.toFixed(4)}에서 ${v.toFixed(4)}(으)로 나아져 모델을 ${target}에 저장합니다`,
+            ko: `에포크 ${epoch + 1}: ${this.monitor.name} ${before.toFixed(4)} → ${v.toFixed(4)}, 나아졌으므로 모델을 저장합니다: ${target}`,
           }),
         );
       }

@@ -66,7 +66,7 @@ export async function loadFolderBackbone(
           en:
             `Backbone: ${name} with the ImageNet weights shipped in lib/assets ` +
             '(the offline default; --backbone and --weights imagenet choose another).',
-          ko: `백본: ${name}, lib/assets에 함께 배포되는 ImageNet 가중치 (오프라인 기본값; 다른 백본은 옵션 backbone, weights: 'imagenet' 으로 고릅니다).`,
+          ko: `백본: ${name}, lib/assets에 함께 배포되는 ImageNet 가중치 (오프라인 기본값; 다른 백본은 옵션 backbone, weights: 'imagenet'으로 고릅니다).`,
         })
       : say({ en: `Backbone: ${name} with weights ${weights}.`, ko: `백본: ${name}, 가중치 ${weights}.` });
   return { base, info, alpha, weights, note };

@@ -107,7 +107,7 @@ async function headOnFeatures(ctx: MethodContext, epochs: number): Promise<Metho
   };
   const tr = await extractFeatures(ctx.backbone.base, ctx.data.train, {
     ...common,
-    label: say({ en: 'features (train)', ko: '특성 (훈련)' }),
+    label: say({ en: 'features (train)', ko: '특성 (학습)' }),
   });
   const va = await extractFeatures(ctx.backbone.base, ctx.data.validation, {
     ...common,
@@ -120,7 +120,7 @@ async function headOnFeatures(ctx: MethodContext, epochs: number): Promise<Metho
     const classes = ctx.data.classes.length;
     const head = vectorHead(pooled[0].shape[1] as number, classes);
     compileFor(head, classes, HEAD_LEARNING_RATE);
-    const label = say({ en: 'train head', ko: '분류기 훈련' });
+    const label = say({ en: 'train head', ko: '분류기 학습' });
     const h = await head.fit(pooled[0], tr.labels, {
       epochs,
       batchSize: ctx.batchSize,
@@ -176,7 +176,7 @@ export async function runMethod(method: Method, ctx: MethodContext): Promise<Met
   const model = imageModel(ctx, true);
   compileFor(model, classes, HEAD_LEARNING_RATE);
   if (method === 'augment') {
-    const history = await fitOnImages(ctx, model, say({ en: 'train (augmented)', ko: '훈련 (증강)' }));
+    const history = await fitOnImages(ctx, model, say({ en: 'train (augmented)', ko: '학습 (증식)' }));
     return { model: inferenceModel(ctx, model), history };
   }
   const first = await headOnFeatures(ctx, ctx.headEpochs);

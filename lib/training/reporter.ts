@@ -52,6 +52,8 @@ export interface TrainingReporter {
 export class ReportingCallback extends tf.Callback {
   /** Each epoch's logs as numbers, collected as training goes (cleared when a new `fit` begins). */
   readonly history: Record<string, number[]> = {};
+  /** Each epoch's wall time in seconds, in the same order (cleared with `history`). */
+  readonly epochSeconds: number[] = [];
   private epochStart = Date.now();
   private epoch = 0;
 
@@ -68,6 +70,7 @@ export class ReportingCallback extends tf.Callback {
 
   override async onTrainBegin(): Promise<void> {
     for (const k of Object.keys(this.history)) delete this.history[k];
+    this.epochSeconds.length = 0;
     await this.reporter.onTrainBegin?.(this.plan());
   }
 
@@ -87,6 +90,7 @@ export class ReportingCallback extends tf.Callback {
     const nums = await logNumbers(logs);
     for (const [k, v] of Object.entries(nums)) (this.history[k] ??= []).push(v);
     const seconds = (Date.now() - this.epochStart) / 1000;
+    this.epochSeconds.push(seconds);
     await this.reporter.onEpochEnd?.({ ...this.plan(), epoch, seconds, logs: nums, history: this.history });
   }
 

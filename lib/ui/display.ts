@@ -19,6 +19,16 @@ export function showHtml(html: string, fallback?: string): void {
   else if (fallback !== undefined) console.log(fallback);
 }
 
+/**
+ * Shows Markdown in the notebook (a sentence built from measured numbers reads like the lesson's own text);
+ * outside a notebook prints it as it is.
+ */
+export function showMarkdown(markdown: string): void {
+  const display = notebookDisplay();
+  if (display) display.bundle({ 'text/markdown': markdown, 'text/plain': markdown });
+  else console.log(markdown);
+}
+
 /** Escapes text for HTML. */
 export function escapeHtml(s: string): string {
   return s.replace(
@@ -44,13 +54,18 @@ function formatCell(v: unknown): string {
 const TABLE_STYLE =
   '<style>table.tlts-table.tlts-table td{text-align:left}table.tlts-table.tlts-table th{text-align:center}</style>';
 
+/** A table cell's text as HTML: code written in backticks (Markdown does not render in HTML tables) as `<code>`. */
+function cellHtml(text: string): string {
+  return escapeHtml(text).replace(/`([^`]+)`/g, '<code>$1</code>');
+}
+
 /** An HTML table from rows of objects (columns default to the keys of all rows, in order of appearance). */
 export function tableHtml(
   rows: Record<string, unknown>[],
   opts: { caption?: string; columns?: string[] } = {},
 ): string {
   const columns = opts.columns ?? [...new Set(rows.flatMap((r) => Object.keys(r)))];
-  const head = columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('');
+  const head = columns.map((c) => `<th>${cellHtml(c)}</th>`).join('');
   const body = rows
     .map(
       (r) =>
@@ -58,7 +73,7 @@ export function tableHtml(
           .map((c) => {
             const v = r[c];
             const align = typeof v === 'number' ? ' style="text-align:right"' : '';
-            return `<td${align}>${escapeHtml(formatCell(v))}</td>`;
+            return `<td${align}>${cellHtml(formatCell(v))}</td>`;
           })
           .join('')}</tr>`,
     )

@@ -3,6 +3,7 @@
  * per-class precision / recall below it, and the images the model got wrong most confidently as a grid.
  * `showEvaluation(result)` does all of it; the parts are there on their own too.
  */
+import { displayClassName } from '../core/displayNames';
 import { say, type Bilingual } from '../core/messages';
 import { inNotebook } from '../core/runtime';
 import {
@@ -37,18 +38,20 @@ export function showConfusionMatrix(result: EvaluationResult, opts: { title?: st
   const cm = confusionMatrix(result.labels, result.predictions, result.numClasses);
   showFigure(confusionMatrixFigure(cm, result.classNames, opts));
   const rows = perClassMetrics(cm, result.classNames).map((r) =>
-    Object.fromEntries(Object.entries(r).map(([k, v]) => [say(METRIC_COLUMNS[k]), v])),
+    Object.fromEntries(
+      Object.entries(r).map(([k, v]) => [say(METRIC_COLUMNS[k]), k === 'class' ? displayClassName(String(v)) : v]),
+    ),
   );
   showTable(rows, { caption: evaluationCaption(result) });
   return cm;
 }
 
-/** A mistake's caption: "true dogs, predicted cats (73.1%)" ("실제 dogs, 예측 cats (73.1%)" in a notebook). */
+/** A mistake's caption: "true dogs, predicted cats (73.1%)" ("실제 개, 예측 고양이 (73.1%)" in a notebook). */
 export function mistakeCaption(m: Mistake): string {
   const pct = (100 * m.confidence).toFixed(1);
   return say({
     en: `true ${m.trueLabel}, predicted ${m.predicted} (${pct}%)`,
-    ko: `실제 ${m.trueLabel}, 예측 ${m.predicted} (${pct}%)`,
+    ko: `실제 ${displayClassName(m.trueLabel)}, 예측 ${displayClassName(m.predicted)} (${pct}%)`,
   });
 }
 

@@ -3,6 +3,7 @@
  * accuracy and loss per epoch) and the confusion matrix. Builders are pure (they return plotly figures from
  * numbers that lib/training/ computes); the `show*` functions draw them with lib/ui/plot.ts.
  */
+import { displayClassName } from '../core/displayNames';
 import { historyRecord, type HistoryLike } from '../training/logs';
 import { escapeHtml } from './display';
 import { svgSideBySide } from './figureSvg';
@@ -103,7 +104,7 @@ export function learningCurvesBundle(history: HistoryLike, opts: CurveOptions = 
 
 /** Confusion matrix as a heatmap figure (rows: true class, columns: predicted). */
 export function confusionMatrixFigure(cm: number[][], classNames?: string[], opts: { title?: string } = {}): Figure {
-  const names = cm.map((_, k) => classNames?.[k] ?? String(k));
+  const names = cm.map((_, k) => (classNames?.[k] === undefined ? String(k) : displayClassName(classNames[k])));
   return heatmap(cm, names, names, {
     title: opts.title ?? '혼동 행렬',
     xTitle: '예측한 클래스',

@@ -3,6 +3,7 @@
  * the run's facts, learning curves (inline SVG), the N x N confusion matrix, precision / recall / F1 / support per
  * class, the most confident mistakes with their Grad-CAM overlays, warnings, and the files that were skipped and why.
  */
+import { displayClassName } from '../core/displayNames';
 import { say } from '../core/messages';
 import { loadImage } from '../data/imageDataset';
 import { gradCam } from '../explain/gradCam';
@@ -64,8 +65,8 @@ async function mistakesHtml(run: FolderRun): Promise<string> {
       const png = await overlayPng(photo, cam.map);
       const raw = `data:image/png;base64,${(await toPng(toRgbImage(photo))).toString('base64')}`;
       const caption = say({
-        en: `${m.path}: true ${m.trueLabel}, predicted ${m.predicted} (${(m.confidence * 100).toFixed(0)} %)`,
-        ko: `${m.path}: 실제 ${m.trueLabel}, 예측 ${m.predicted} (${(m.confidence * 100).toFixed(0)} %)`,
+        en: `${m.path}: true ${m.trueLabel}, predicted ${m.predicted} (${(m.confidence * 100).toFixed(0)}%)`,
+        ko: `${m.path}: 실제 ${displayClassName(m.trueLabel)}, 예측 ${displayClassName(m.predicted)} (${(m.confidence * 100).toFixed(0)}%)`,
       });
       figures.push(
         `<figure><img src="${raw}"><img ` +
@@ -82,7 +83,7 @@ async function mistakesHtml(run: FolderRun): Promise<string> {
 /** A split's name in the reader's language. */
 const splitName = (split: string): string =>
   split === 'train'
-    ? say({ en: 'train', ko: '훈련' })
+    ? say({ en: 'train', ko: '학습' })
     : split === 'test'
       ? say({ en: 'test', ko: '테스트' })
       : say({ en: 'validation', ko: '검증' });
@@ -141,7 +142,7 @@ export async function folderReportHtml(run: FolderRun, title?: string): Promise<
   const h = (en: string, ko: string) => `<h2>${escapeHtml(say({ en, ko }))}</h2>`;
   const heading =
     title ??
-    say({ en: `Training report: ${m.classes.length} classes`, ko: `훈련 보고서: 클래스 ${m.classes.length}개` });
+    say({ en: `Training report: ${m.classes.length} classes`, ko: `학습 보고서: 클래스 ${m.classes.length}개` });
   const split = splitName(m.evaluation.split);
   return [
     `<!DOCTYPE html><html><head><meta charset="utf-8"><title>${escapeHtml(heading)}</title><style>${STYLE}</style></head><body>`,

@@ -94,7 +94,7 @@ export function showApplications(): void {
     전처리: app.preprocess,
     'Keras 가중치 파일 (분류기 포함)': app.weightsFile().fileName,
   }));
-  showTable(rows, { caption: 'lib/models 가 만드는 모델 (keras.applications 와 같은 이름, 같은 가중치 파일)' });
+  showTable(rows, { caption: 'lib/models가 만드는 모델 (keras.applications와 같은 이름, 같은 가중치 파일)' });
 }
 
 /** Shows what weight loading did for each model (`lastLoadReport`): the file and how much of it was set. */

@@ -3,6 +3,7 @@
  * batch of a dataset (its tensors' shapes and value ranges, and its images with their labels), each photo beside
  * a table of its ImageNet top classes, and each photo beside its class activation map.
  */
+import { displayClassName } from '../core/displayNames';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { ImageDataset } from '../data/directoryDataset';
@@ -32,13 +33,16 @@ export async function showFirstBatch(ds: ImageDataset, opts: { columns?: number;
     showTable(
       [
         { 텐서: 'xs (이미지)', 모양: shapeOf(xs), 자료형: xs.dtype, 최솟값: xMin, 최댓값: xMax },
-        { 텐서: 'ys (라벨)', 모양: shapeOf(ys), 자료형: ys.dtype, 최솟값: yMin, 최댓값: yMax },
+        { 텐서: 'ys (레이블)', 모양: shapeOf(ys), 자료형: ys.dtype, 최솟값: yMin, 최댓값: yMax },
       ],
       { caption: `첫 번째 배치 (배치 크기 ${ds.batchSize})` },
     );
     const [, h, w, c] = xs.shape;
     const images = tf.tidy(() => tf.unstack(xs).map((t) => t.as3D(h, w, c)));
-    const items = images.map((image, i) => ({ image, caption: `라벨 ${labels[i]} = ${ds.classNames[labels[i]]}` }));
+    const items = images.map((image, i) => ({
+      image,
+      caption: `레이블 ${labels[i]} = ${displayClassName(ds.classNames[labels[i]])}`,
+    }));
     await showImageGrid(items, { columns: opts.columns ?? 10, size: opts.size ?? 96 });
     tf.dispose([xs, ys, ...images]);
     return;

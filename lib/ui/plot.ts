@@ -7,7 +7,7 @@
  * figures.
  */
 import { randomBytes } from 'node:crypto';
-import { inNotebook, notebookDisplay } from '../core/runtime';
+import { inNotebook, messageLanguage, notebookDisplay } from '../core/runtime';
 import { showHtml } from './display';
 import { figureSvg } from './figureSvg';
 import { figureMarkup, plotlyLibraryHtml, takePlotlyForThisCell, type StaticImage } from './plotlyEmbed';
@@ -72,7 +72,9 @@ export function figureHtml(fig: Figure, opts: FigureOptions = {}, image = figure
   const embed = include === 'auto' ? takePlotlyForThisCell() : include;
   const id = `tlts-plot-${pageKey}-${Date.now().toString(36)}-${counter++}`;
   const height = opts.height ?? 360;
-  const spec = { data: fig.data, layout: { ...baseLayout(height), ...fig.layout }, config: PLOT_CONFIG };
+  // In a notebook the toolbar speaks Korean (plotlyEmbed registers the locale).
+  const config = messageLanguage() === 'ko' ? { ...PLOT_CONFIG, locale: 'ko' } : PLOT_CONFIG;
+  const spec = { data: fig.data, layout: { ...baseLayout(height), ...fig.layout }, config };
   return `${embed ? plotlyLibraryHtml() : ''}${figureMarkup(id, spec, height, image)}`;
 }
 

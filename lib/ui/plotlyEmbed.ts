@@ -10,6 +10,7 @@
  *   keep) under a short Korean note saying how to get the interactive figure where scripts do not run (an untrusted
  *   notebook, GitHub, a preview); its script replaces both with the plotly figure.
  */
+import { PLOTLY_KO_LOCALE } from './plotlyLocale';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { cellExecution } from '../core/runtime';
@@ -142,6 +143,8 @@ export function figureMarkup(id: string, spec: FigureSpec, height: number, image
     `var f=${scriptJson(spec)};var done=false;` +
     `if(note)note.textContent=T.error||${scriptJson(PLOT_NOTES.waiting)};` +
     'T.ready(function(P){done=true;if(still&&still.parentNode)still.parentNode.removeChild(still);' +
+    // A figure in Korean registers plotly's Korean locale in the page first (once).
+    `if(f.config.locale==="ko"&&!T.ko){P.register(${scriptJson(PLOTLY_KO_LOCALE)});T.ko=true;}` +
     `el.style.height="${height}px";P.newPlot(el,f.data,f.layout,f.config);});` +
     `setTimeout(function(){if(!done&&note)note.textContent=T.error||${scriptJson(PLOT_NOTES.missing)};},${WAIT_SECONDS * 1000});`;
   return (

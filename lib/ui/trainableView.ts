@@ -77,7 +77,7 @@ export function showTrainableComparison(
   const ko = messageLanguage() === 'ko';
   showTable(
     rows.map(({ label, summary: s }) => {
-      const share = `${((100 * s.trainableParams) / Math.max(1, s.totalParams)).toFixed(1)} %`;
+      const share = `${((100 * s.trainableParams) / Math.max(1, s.totalParams)).toFixed(1)}%`;
       return ko
         ? {
             상태: label,

@@ -41,6 +41,11 @@ export interface LiveProgressOptions {
   continuesLabel?: string;
   /** Where the lines go (default: core/progress.ts's choice, stdout in a notebook). */
   sink?: ProgressSink;
+  /**
+   * One line redrawn in place through the whole training, then a compact summary (Keras's `verbose=2` lines for the
+   * first epoch, every few epochs and the last) instead of a line per epoch: for a figure that shows every epoch.
+   */
+  summary?: boolean;
 }
 
 /** Number of epochs in a history (the longest metric). */
@@ -82,18 +87,34 @@ export function epochLine(
   return [epochLabel(epoch, epochs), time, ...parts].join(ko ? ' · ' : ' - ');
 }
 
+/** The 0-based epochs a summary of `epochs` epochs shows: all up to 8, else the first, every k-th and the last. */
+export function summaryEpochs(epochs: number): number[] {
+  if (epochs <= 8) return [...Array(epochs).keys()];
+  const step = Math.ceil(epochs / 6);
+  const picked = new Set([0, epochs - 1]);
+  for (let e = step - 1; e < epochs; e += step) picked.add(e);
+  return [...picked].sort((a, b) => a - b);
+}
+
 /** The reporter behind `liveProgress`: a progress line per epoch, optionally a redrawn learning-curve figure. */
 export class LiveProgress implements TrainingReporter {
   readonly quiet: boolean;
   private line?: ProgressLine;
   private area?: NotebookDisplay;
+  /** With `summary`: each epoch's line, kept for the summary printed when training ends. */
+  private epochLines: string[] = [];
 
   constructor(private readonly opts: LiveProgressOptions = {}) {
     this.quiet = isQuiet(opts.quiet);
   }
 
-  onTrainBegin(): void {
+  onTrainBegin(plan?: TrainingPlan): void {
     this.area = undefined;
+    this.epochLines = [];
+    if (this.opts.summary) {
+      const label = say({ en: 'Training', ko: '학습' });
+      this.line = new ProgressLine({ label, total: plan?.epochs, quiet: this.quiet, sink: this.opts.sink });
+    }
     if (this.quiet || !this.opts.figure) return;
     // plotly.js goes into an output of its own (unless this cell already showed it): the area below is redrawn
     // without it every epoch.
@@ -102,12 +123,13 @@ export class LiveProgress implements TrainingReporter {
     // Shown at once, so the figure sits above the epoch lines (the first epoch's end replaces it).
     const waiting = say({
       en: 'The learning curves appear here after the first epoch.',
-      ko: '학습 곡선은 첫 epoch가 끝나면 여기에 그려집니다.',
+      ko: '학습 곡선은 첫 에포크가 끝나면 여기에 그려집니다.',
     });
     this.area?.html(`<div class="tlts-curves-waiting" style="color:#666;font-size:13px">${escapeHtml(waiting)}</div>`);
   }
 
   onEpochBegin(epoch: number, plan: TrainingPlan): void {
+    if (this.opts.summary) return;
     this.line = new ProgressLine({
       label: epochLabel(epoch, plan.epochs),
       total: plan.steps,
@@ -117,12 +139,17 @@ export class LiveProgress implements TrainingReporter {
   }
 
   onBatchEnd(report: BatchReport): void {
+    if (this.opts.summary) return;
     const loss = report.logs.loss;
     this.line?.update(report.batch + 1, { detail: loss === undefined ? undefined : metricText('loss', loss) });
   }
 
   onEpochEnd(report: EpochReport): void {
-    this.line?.finish(epochLine(report.epoch, report.epochs, report.seconds, report.logs));
+    const text = epochLine(report.epoch, report.epochs, report.seconds, report.logs);
+    if (this.opts.summary) {
+      this.epochLines.push(text);
+      this.line?.update(report.epoch + 1, { detail: text, force: true });
+    } else this.line?.finish(text);
     if (!this.area) return;
     const before = this.opts.continues;
     const history = before ? joinHistories(before, report.history) : report.history;
@@ -130,6 +157,17 @@ export class LiveProgress implements TrainingReporter {
       ? { after: historyLength(before), label: this.opts.continuesLabel ?? say({ en: 'continued', ko: '이어서 학습' }) }
       : undefined;
     this.area.bundle(learningCurvesBundle(history, { title: this.opts.title, boundary }));
+  }
+
+  onTrainEnd(): void {
+    if (!this.opts.summary) return;
+    const n = this.epochLines.length;
+    const shown = summaryEpochs(n);
+    const note = say({
+      en: `(${shown.length} of ${n} epochs; every epoch is in the figure)`,
+      ko: `(에포크 ${n}개 가운데 ${shown.length}개; 모든 에포크는 그림에 있습니다)`,
+    });
+    this.line?.finish([...shown.map((e) => this.epochLines[e]), ...(shown.length < n ? [note] : [])].join('\n'));
   }
 }
 

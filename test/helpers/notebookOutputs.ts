@@ -84,6 +84,27 @@ export class ExecutedNotebook {
   diagramSvgs(): string[] {
     return this.diagramOutputs().map((d) => d['image/svg+xml'] ?? '');
   }
+  /** All text/markdown outputs (sentences a lib/ helper built from the run's numbers), in order. */
+  markdowns(): string[] {
+    return this.cells
+      .flatMap((c) => c.outputs ?? [])
+      .map((o) => join(o.data?.['text/markdown']))
+      .filter((m) => m.length > 0);
+  }
+  /** The first markdown output that contains `part`; throws with what was shown otherwise. */
+  markdown(part: string): string {
+    const m = this.markdowns().find((x) => x.includes(part));
+    if (!m) throw new Error(`${this.path}: no markdown output with "${part}" (shown: ${this.markdowns().join(' | ')})`);
+    return m;
+  }
+  /** Everything a learner reads: markdown cells, printed text, markdown outputs and HTML without its scripts. */
+  learnerText(): string {
+    const md = this.cells.filter((c) => c.cell_type === 'markdown').map((c) => join(c.source));
+    const html = this.htmls().map((h) =>
+      strip(h.replace(/<script[\s\S]*?<\/script>/g, '').replace(/<style[\s\S]*?<\/style>/g, '')),
+    );
+    return [...md, this.text(), ...this.markdowns(), ...html].join('\n');
+  }
   /** Number of plotly figures in the outputs. */
   figureCount(): number {
     return this.htmls().reduce((n, h) => n + (h.match(/class="tlts-plot"/g)?.length ?? 0), 0);

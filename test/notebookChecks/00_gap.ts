@@ -17,7 +17,7 @@ export default (nb: ExecutedNotebook): void => {
 
   // The worked example: GAP is the mean of each channel, Flatten keeps all 12 values.
   const example = Object.fromEntries(nb.table('작은 예제').map((r) => [r['텐서'], r]));
-  const fmap: number[][][][] = JSON.parse(example['특징 맵']['값']);
+  const fmap: number[][][][] = JSON.parse(example['특성 맵']['값']);
   const means = [0, 1, 2].map((k) => fmap[0].flat().reduce((s, px) => s + px[k], 0) / 4);
   assert.deepEqual(JSON.parse(example.GAP['값']), [means]);
   assert.deepEqual(means, [2.5, 25, 250]);
@@ -31,7 +31,7 @@ export default (nb: ExecutedNotebook): void => {
     ['Flatten', 'GlobalAveragePooling2D'],
   );
   for (const r of heads) {
-    assert.equal(r['특징 맵'], '9x9x512');
+    assert.equal(r['특성 맵'], '9x9x512');
     const head = tf.sequential({
       layers: [
         r['분류기'] === 'Flatten'

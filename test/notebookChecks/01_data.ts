@@ -30,18 +30,21 @@ export default (nb: ExecutedNotebook): void => {
 
   // Photos per split and class, as on disk.
   const rows = nb.table('폴더별 사진 수');
+  // Korean names with the folder beside them: '학습 (train/)', '고양이 (cats/)'.
   assert.deepEqual(
     rows.map((r) => r['분할']),
-    ['train', 'validation', 'test'],
+    ['학습 (train/)', '검증 (validation/)', '테스트 (test/)'],
   );
+  const classColumns = { cats: '고양이 (cats/)', dogs: '개 (dogs/)' };
   for (const r of rows) {
-    for (const cls of ['cats', 'dogs']) {
-      const onDisk = readdirSync(path.join(MINI_DATASET_DIR, r['분할'], cls)).filter(
+    const split = /\((\w+)\/\)/.exec(r['분할'])![1];
+    for (const [cls, column] of Object.entries(classColumns)) {
+      const onDisk = readdirSync(path.join(MINI_DATASET_DIR, split, cls)).filter(
         (f) => IMAGE.test(f) && !f.startsWith('.'),
       ).length;
-      assert.equal(num(r[cls]), onDisk, `${r['분할']}/${cls}: table says ${r[cls]}, disk has ${onDisk}`);
+      assert.equal(num(r[column]), onDisk, `${split}/${cls}: table says ${r[column]}, disk has ${onDisk}`);
     }
-    assert.equal(num(r['합계']), num(r.cats) + num(r.dogs));
+    assert.equal(num(r['합계']), num(r[classColumns.cats]) + num(r[classColumns.dogs]));
   }
   assert.deepEqual(
     rows.map((r) => num(r['합계'])),
@@ -65,9 +68,9 @@ export default (nb: ExecutedNotebook): void => {
       num(batch['xs (이미지)']['최댓값']) <= 255 &&
       num(batch['xs (이미지)']['최댓값']) > 1,
   );
-  assert.equal(batch['ys (라벨)']['모양'], '[20, 1]');
-  assert.deepEqual([num(batch['ys (라벨)']['최솟값']), num(batch['ys (라벨)']['최댓값'])], [0, 1]);
-  const labelled = grids.find((g) => g.every((f) => /^라벨 [01] = (cats|dogs)$/.test(f.caption)));
+  assert.equal(batch['ys (레이블)']['모양'], '[20, 1]');
+  assert.deepEqual([num(batch['ys (레이블)']['최솟값']), num(batch['ys (레이블)']['최댓값'])], [0, 1]);
+  const labelled = grids.find((g) => g.every((f) => /^레이블 [01] = (고양이|개)$/.test(f.caption)));
   assert.ok(labelled && labelled.length === 20, "the batch's twenty images with their labels");
-  for (const f of labelled) assert.ok(f.caption === '라벨 0 = cats' || f.caption === '라벨 1 = dogs');
+  for (const f of labelled) assert.ok(f.caption === '레이블 0 = 고양이' || f.caption === '레이블 1 = 개');
 };

@@ -62,7 +62,7 @@ export default (nb: ExecutedNotebook): void => {
   const wnid = new Map(imagenetClasses().map(([id, name]) => [name, id]));
   const cards = nb.tables().filter((t) => t.caption.includes('상위 5개 클래스'));
   assert.equal(cards.length, 8, 'four photos of each class');
-  let matches = 0;
+  let [matches, inTop, ownTotal] = [0, 0, 0];
   for (const { caption, rows } of cards) {
     const file = caption.split(':')[0];
     assert.ok(existsSync(path.join(MINI_DATASET_DIR, 'test', file)), `${file} is a test photo of the mini set`);
@@ -82,8 +82,17 @@ export default (nb: ExecutedNotebook): void => {
       `scores are sorted: ${scores}`,
     );
     assert.ok(scores.reduce((a, b) => a + b, 0) <= 1 + 1e-3, 'the top five sum to at most 1');
-    if (rows[0]['종류'] === (file.startsWith('cats/') ? '고양이' : '개 품종')) matches++;
+    const own = file.startsWith('cats/') ? '고양이' : '개 품종';
+    if (rows[0]['종류'] === own) matches++;
+    const ownInTop = rows.filter((r) => r['종류'] === own).length;
+    if (ownInTop > 0) inTop++;
+    ownTotal += ownInTop;
   }
+  // Issue 19 item 2: the sentence about the top five is counted from the same tables.
+  const finding = nb.markdown('이번 실행의 값');
+  assert.match(finding, new RegExp(`1위 클래스가 사진 속 동물인 사진은 ${matches}장`));
+  assert.match(finding, new RegExp(`상위 5개 안에 사진 속 동물의 클래스가 하나라도 있는 사진은 ${inTop}장`));
+  assert.match(finding, new RegExp(`사진마다 평균 ${(ownTotal / 8).toFixed(1).replace('.', '\\.')}개`));
   assert.match(
     nb.text(),
     new RegExp(`1위 클래스가 사진 속 동물과 맞는 사진 \\(.*\\): ${matches} / 8`),

@@ -59,7 +59,7 @@ export default (nb: ExecutedNotebook): void => {
   );
 
   const text = nb.text();
-  assert.match(text, /F\(x\) = 0 으로 만든 뒤: max \|H\(x\) - x\| = 0\n/, 'with F(x) = 0 the block is the identity');
+  assert.match(text, /F\(x\) = 0으로 만든 뒤: max \|H\(x\) - x\| = 0\n/, 'with F(x) = 0 the block is the identity');
   const before = /처음 가중치: +max \|H\(x\) - x\| = ([\d.]+)/.exec(text);
   assert.ok(before && Number(before[1]) > 0.01, `with its own weights the block is not the identity (${before?.[1]})`);
 

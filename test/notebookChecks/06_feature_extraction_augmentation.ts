@@ -2,6 +2,10 @@
 import assert from 'node:assert/strict';
 import { ExecutedNotebook, num } from '../helpers/notebookOutputs';
 import { captionAccuracy } from './05_fast_feature_extraction';
+import { readFileSync } from 'node:fs';
+import { buildPath } from '../../lib/core/paths';
+import { miniProfile } from '../../lib/lesson/profile';
+import { checkEpochTimeSentence, checkLastEpochMeans, epochLogs } from '../helpers/findingChecks';
 
 export default (nb: ExecutedNotebook): void => {
   const text = nb.text();
@@ -28,6 +32,23 @@ export default (nb: ExecutedNotebook): void => {
     'the table shows the evaluated accuracy',
   );
   assert.ok(captionAccuracy(nb) >= 0.8, `test accuracy ${captionAccuracy(nb)} >= 0.8`);
+  // Issue 19 item 2: 06's row is the mean of its last 5 epoch lines; 05's row is what 05 saved.
+  const epochs = epochLogs(text);
+  assert.equal(epochs.length, miniProfile('').epochs.augmentation);
+  checkLastEpochMeans(row06, epochs.slice(-5));
+  const saved05 = JSON.parse(readFileSync(buildPath('lesson', 'mini', '05.json'), 'utf8'));
+  assert.equal(row05['학습 정확도'], saved05.train.toFixed(3));
+  assert.equal(row05['검증 정확도'], saved05.validation.toFixed(3));
+  checkEpochTimeSentence(nb.markdown('에포크 하나에'), epochs);
+  // The comparison sentence repeats the table's gaps and test accuracies, and its verdicts follow them.
+  const md = nb.markdown('05가');
+  const g = /05가 (-?[\d.]+), 06이 (-?[\d.]+)입니다\./.exec(md);
+  assert.ok(g, `the gaps in the sentence: ${md}`);
+  assert.deepEqual(g.slice(1), [row05['차이 (학습 - 검증)'], row06['차이 (학습 - 검증)']]);
+  assert.equal(/과대적합이 [\d.]+만큼 줄었습니다/.test(md), gap(row06) < gap(row05) - 0.02, md);
+  const t = /테스트 정확도는 05가 ([\d.]+), 06이 ([\d.]+)입니다/.exec(md);
+  assert.ok(t, `the test accuracies in the sentence: ${md}`);
+  assert.deepEqual(t.slice(1), [row05['테스트 정확도'], row06['테스트 정확도']]);
   // The live training figure (accuracy and loss) and the confusion matrix, nothing drawn twice.
   assert.equal(nb.figureCount(), 3);
 };

@@ -50,11 +50,11 @@ export default (nb: ExecutedNotebook): void => {
   const imagenetNames = new Set(imagenetClasses().map(([, name]) => name));
   for (const [photo, imagenet, tuned] of photos.rows) {
     assert.match(photo.caption, /^(cat|dog)\.\d+\.jpg$/);
-    // Overlays for both models, each captioned with the class the model chose: real ImageNet names, cats/dogs.
+    // Overlays for both models, each captioned with the class the model chose: real ImageNet names, 고양이/개.
     for (const overlay of [imagenet, tuned]) assert.match(overlay.image, /^data:image\/png;base64,.{1000,}/);
     const m = /^(\S+) (\d+\.\d)%$/.exec(imagenet.caption);
     assert.ok(m && imagenetNames.has(m[1]), `an ImageNet class name: ${imagenet.caption}`);
-    assert.match(tuned.caption, /^(cats|dogs) \d+\.\d%$/);
+    assert.match(tuned.caption, /^(고양이|개) \d+\.\d%$/);
   }
   assert.match(
     text + nb.htmls().join(''),
@@ -89,9 +89,9 @@ export default (nb: ExecutedNotebook): void => {
   assert.ok(mistakes && mistakes.caption === '가장 확신하며 틀린 사진', 'the mistakes are shown with their Grad-CAM');
   assert.equal(mistakes.rows.length, num(wrong[3]));
   for (const [photo, , tuned] of mistakes.rows) {
-    const m = /^실제 (cats|dogs), 예측 (cats|dogs) \((\d+\.\d)%\)$/.exec(photo.caption);
+    const m = /^실제 (고양이|개), 예측 (고양이|개) \((\d+\.\d)%\)$/.exec(photo.caption);
     assert.ok(m && m[1] !== m[2], `a mistake: ${photo.caption}`);
-    const explained = /^(cats|dogs) (\d+\.\d)%$/.exec(tuned.caption);
+    const explained = /^(고양이|개) (\d+\.\d)%$/.exec(tuned.caption);
     assert.ok(explained && explained[1] === m[2], `Grad-CAM explains the predicted class: ${tuned.caption}`);
     assert.ok(Math.abs(num(explained[2]) - num(m[3])) <= 0.15, 'with the probability the evaluation gave');
   }

@@ -1,4 +1,5 @@
 /** Output checks of notebooks/09_your_own_photos.ipynb (executed in the mini profile, without LESSON_DATA, by test/notebooks.test.ts). */
+import { KOREAN_CLASS_NAMES } from '../../lib/core/displayNames';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { buildPath } from '../../lib/core/paths';
@@ -11,7 +12,7 @@ const CLASSES = ['daisy', 'dandelion', 'rose', 'sunflower', 'tulip'];
 export default (nb: ExecutedNotebook): void => {
   const text = nb.text();
   const html = nb.htmls().join('\n');
-  assert.match(html, /사진 폴더: lib\/assets\/flowers_mini — LESSON_DATA 가 없어서/);
+  assert.match(html, /사진 폴더: lib\/assets\/flowers_mini — LESSON_DATA가 없어서/);
   // The shipped flowers: 5 classes x 40 photos, counted on disk, and 5 photos of each class shown.
   const counts = nb.table('클래스별 사진 수');
   assert.deepEqual(
@@ -21,8 +22,8 @@ export default (nb: ExecutedNotebook): void => {
   const grid = html.match(/<div class="tlts-grid"[\s\S]*?<\/div><\/figure><\/div>/)?.[0] ?? '';
   assert.equal(grid.match(/<figure/g)?.length, 25, '5 photos per class');
   // The run: Keras's 80/20 split per class, the default method, and the accuracy the evaluation table shows.
-  const facts = Object.fromEntries(nb.table('훈련 결과').map((r) => [r['항목'], r['값']]));
-  assert.equal(facts['이미지'], '훈련 160, 검증 40');
+  const facts = Object.fromEntries(nb.table('학습 결과').map((r) => [r['항목'], r['값']]));
+  assert.equal(facts['이미지'], '학습 160, 검증 40');
   assert.equal(facts['방법'], 'extract');
   assert.equal(facts['백본'], 'MobileNet α=0.25 (함께 배포된 ImageNet 가중치)');
   const accuracy = num(facts['정확도 (검증)']);
@@ -36,7 +37,7 @@ export default (nb: ExecutedNotebook): void => {
   );
   assert.equal(head['출력층'], 'Dense(5, softmax)');
   assert.equal(head['손실'], 'categoricalCrossentropy');
-  assert.equal(head['라벨'], 'one-hot: [0, 0, 1, 0, 0] = rose');
+  assert.equal(head['레이블'], 'one-hot: [0, 0, 1, 0, 0] = rose');
   assert.equal(head['아무렇게나 찍을 때의 정확도'], '1/5 = 0.20');
   // One photo per class: probabilities that sum to 1, and the prediction is the largest.
   const probs = nb.table('검증 사진 한 장씩: 클래스별 확률');
@@ -61,14 +62,16 @@ export default (nb: ExecutedNotebook): void => {
   assert.equal(mistakes.rows.length, num(wrong[3]));
   assert.deepEqual(mistakes.titles, ['사진', '내 사진 모델 (09)']);
   for (const [photo, cam] of mistakes.rows) {
-    const m = /^실제 (\w+), 예측 (\w+) \((\d+\.\d)%\)$/.exec(photo.caption);
-    assert.ok(m && m[1] !== m[2] && CLASSES.includes(m[1]), `a mistake: ${photo.caption}`);
+    const m = /^실제 (\S+), 예측 (\S+) \((\d+\.\d)%\)$/.exec(photo.caption);
+    // Korean display names of the class folders (데이지 for daisy/).
+    const shown = CLASSES.map((c) => KOREAN_CLASS_NAMES[c] ?? c);
+    assert.ok(m && m[1] !== m[2] && shown.includes(m[1]), `a mistake: ${photo.caption}`);
     assert.ok(cam.caption.startsWith(`${m[2]} `), `Grad-CAM explains the predicted class: ${cam.caption}`);
   }
   // Saved as `npm run train` saves: the same accuracy in metrics.json.
   assert.match(
     text,
-    /build\/models\/09-your-own-photos 에 저장했습니다: model\.json, weights\.bin, metrics\.json, report\.html/,
+    /build\/models\/09-your-own-photos에 저장했습니다: model\.json, weights\.bin, metrics\.json, report\.html/,
   );
   const saved = JSON.parse(fs.readFileSync(buildPath('models', '09-your-own-photos', 'metrics.json'), 'utf8'));
   assert.deepEqual(saved.classes, CLASSES);
