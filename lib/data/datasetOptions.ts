@@ -73,7 +73,7 @@ function checkSplit(
         'that training and validation files do not overlap.',
       ko:
         'imageDatasetFromDirectory: 섞으면서(shuffle) validationSplit로 나누려면 두 subset에 같은 seed를 주세요. ' +
-        '그래야 훈련 파일과 검증 파일이 겹치지 않습니다.',
+        '그래야 학습 파일과 검증 파일이 겹치지 않습니다.',
     });
   }
 }

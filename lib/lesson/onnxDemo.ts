@@ -32,7 +32,7 @@ export async function showEngineComparison(backbone: Backbone, dataset: () => Pr
   const engines: EngineChoice[] = [{ engine: 'tfjs', reason: '' }];
   const auto = chooseEngine('auto');
   if (auto.engine === 'onnxruntime') engines.push(auto);
-  else console.log(`ONNX Runtime 을 쓰지 않습니다: ${auto.reason}`);
+  else console.log(`ONNX Runtime을 쓰지 않습니다: ${auto.reason}`);
   const results = [];
   for (const e of engines) {
     const r = await extractFeatures(backbone.convBase, await dataset(), {
@@ -80,7 +80,7 @@ export async function exportRunToOnnx(run: FolderRun, count = 5): Promise<void> 
   const file = await exportOnnx(run.model, path.join(PHOTOS_RUN_DIR(), 'model.onnx'), {
     classNames: run.metrics.classes,
   });
-  console.log(`${displayPath(file)} 에 저장했습니다 (ONNX, 전처리 포함, 클래스 이름은 메타데이터에).`);
+  console.log(`${displayPath(file)}에 저장했습니다 (ONNX, 전처리 포함, 클래스 이름은 메타데이터에).`);
   const [, h, w] = run.model.inputs[0].shape as number[];
   const files = (run.evaluation.filePaths ?? []).slice(0, count);
   const images = await Promise.all(files.map((f) => loadImage(f, { imageSize: [h, w] })));
@@ -99,7 +99,7 @@ export async function exportRunToOnnx(run: FolderRun, count = 5): Promise<void> 
       'ONNX Runtime 예측': name(b, i),
       '확률의 최대 차이': maxDifference(a.slice(i * n, (i + 1) * n), b.slice(i * n, (i + 1) * n)).toExponential(1),
     })),
-    { caption: 'ONNX 파일을 ONNX Runtime 으로 실행' },
+    { caption: 'ONNX 파일을 ONNX Runtime으로 실행' },
   );
   tf.dispose([...images, x, ours]);
 }

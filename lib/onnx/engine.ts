@@ -33,7 +33,7 @@ export function requestedEngine(requested?: string): EngineName {
   const from = requested === undefined ? `LESSON_ENGINE=${name}` : `engine '${requested}'`;
   throw new ArgumentError({
     en: `${from} does not exist: use one of ${ENGINES.join(', ')}.`,
-    ko: `${from} 는 없는 엔진입니다: ${ENGINES.join(', ')} 중 하나를 쓰세요.`,
+    ko: `${from}는 없는 엔진입니다: ${ENGINES.join(', ')} 중 하나를 쓰세요.`,
   });
 }
 

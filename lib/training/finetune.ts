@@ -137,7 +137,7 @@ export function setFineTuneStrategy(
           `${familyFineTuneLayers().join(', ')}) and has no blockN_ layers; pass { from: '<first layer to train>' }.`,
         ko:
           `setFineTuneStrategy('top'): 베이스 '${base.name}'은(는) 알려진 모델이 아니고(${familyFineTuneLayers().join(', ')} ` +
-          `중 어느 것도 없음) blockN_ 층도 없습니다. { from: '<훈련을 시작할 층>' }을 주세요.`,
+          `중 어느 것도 없음) blockN_ 층도 없습니다. { from: '<학습을 시작할 층>' }을 주세요.`,
       });
     setTrainable(base, false);
     unfreeze(base, { from });
