@@ -7,7 +7,9 @@ import test, { before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { imageDatasetFromDirectory, type ImageDatasetOptions } from '../lib/data/imageDataset';
+import sharp from 'sharp';
+import * as tf from '@tensorflow/tfjs';
+import { imageDatasetFromDirectory, loadImage, type ImageDatasetOptions } from '../lib/data/imageDataset';
 import { listClassFolders, listImages } from '../lib/data/files';
 import { writeBmp } from './helpers/bmpFile';
 import { tempDir } from './helpers/tempDir';
@@ -158,6 +160,7 @@ test("files are in Python's code-point order; folders by full path, each folder'
     'sub/A.jpg',
     'Sub2/k.jpg',
     'sub/deep/0.bmp',
+    'sub-x/m.jpg',
   ])
     image(path.join(dir, 'cls', f));
   const rel = (await listImages(path.join(dir, 'cls'))).map((p) => path.relative(dir, p).split(path.sep).join('/'));
@@ -170,6 +173,7 @@ test("files are in Python's code-point order; folders by full path, each folder'
     'cls/Sub2/k.jpg',
     'cls/sub/A.jpg',
     'cls/sub/z.jpg',
+    'cls/sub-x/m.jpg', // Keras sorts os.walk's folders by path: 'sub-x' < 'sub/deep' ('-' < '/'), not depth first
     'cls/sub/deep/0.bmp',
   ]);
   for (const c of ['beta', 'Alpha', 'alpha', '.hidden', '_under'])
@@ -216,4 +220,82 @@ test('in a notebook the same errors are in Korean, with the option and the value
     );
     await rejectsWith({ validationSplit: 0.3, subset: 'training' }, /같은 seed를 주세요/);
   });
+});
+
+test('a link to a sibling folder whose name starts like the folder holding it is followed, not taken for a loop', async () => {
+  const dir = path.join(root, 'prefix');
+  image(path.join(dir, 'dog', 'q.bmp'));
+  image(path.join(dir, 'dogs', 'd.bmp'));
+  fs.symlinkSync(path.join(dir, 'dog'), path.join(dir, 'dogs', 'alias'));
+  const { lines, value } = await captured('warn', () => listImages(path.join(dir, 'dogs')));
+  assert.deepEqual(
+    value.map((p) => path.relative(dir, p).split(path.sep).join('/')),
+    ['dogs/d.bmp', 'dogs/alias/q.bmp'],
+  );
+  assert.deepEqual(lines, [], "'dogs' is not inside 'dog'");
+});
+
+test('without a seed, each dataset draws its own shuffle (Keras picks a random seed)', async () => {
+  const many = path.join(root, 'many');
+  for (let i = 0; i < 12; i++) image(path.join(many, i % 2 ? 'odd' : 'even', `${i}.bmp`));
+  const orders = new Set<string>();
+  for (let k = 0; k < 4; k++)
+    orders.add((await imageDatasetFromDirectory(many, { quiet: true, imageSize: [1, 1] })).filePaths.join());
+  assert.ok(orders.size > 1, 'four seedless datasets, one order: the seed is not random');
+});
+
+test('the Korean message of every bad option names the option and the value received', async () => {
+  const bad: [ImageDatasetOptions, string][] = [
+    [{ labelMode: 'sparse' as never }, 'labelMode'],
+    [{ colorMode: 'rgba' as never }, 'colorMode'],
+    [{ imageSize: [0, 4] }, 'imageSize'],
+    [{ batchSize: 0 }, 'batchSize'],
+    [{ interpolation: 'cubic' as never }, 'interpolation'],
+    [{ validationSplit: 2, subset: 'training', seed: 1 }, 'validationSplit'],
+    [{ validationSplit: 0.5, subset: 'testing' as never, seed: 1 }, 'subset'],
+    [{ subset: 'training' }, 'validationSplit'],
+    [{ validationSplit: 0.5 }, 'subset'],
+  ];
+  await inFakeNotebook(async () => {
+    for (const [opts, option] of bad) {
+      const err = (await imageDatasetFromDirectory(two, { quiet: true, ...opts }).catch((e: Error) => e)) as Error;
+      assert.match(err.message, /^imageDatasetFromDirectory: [^\n]*[\uac00-\ud7a3]/, JSON.stringify(opts));
+      assert.ok(err.message.includes(option), `${err.message} names ${option}`);
+      assert.match(err.message, /받은 값: |주세요\.$/, err.message);
+    }
+  });
+});
+
+test('an empty class folder: the warning says which label it takes and what to do', async () => {
+  const dir = path.join(root, 'holes');
+  image(path.join(dir, 'a', '1.bmp'));
+  fs.mkdirSync(path.join(dir, 'b'));
+  image(path.join(dir, 'c', '1.bmp'));
+  const { lines } = await captured('warn', () => imageDatasetFromDirectory(dir, { quiet: true, shuffle: false }));
+  assert.deepEqual(lines, [
+    `Class folder ${path.join(dir, 'b')} has no images (.bmp, .gif, .jpeg, .jpg, .png): class 'b' still takes label 1, ` +
+      'so the labels of the classes after it are shifted by one. Add its images, remove the folder, or choose the ' +
+      'classes with classNames.',
+  ]);
+  const ko = await inFakeNotebook(async () => {
+    const warned = await captured('warn', () => imageDatasetFromDirectory(dir, { quiet: true, shuffle: false }));
+    assert.match(
+      warned.lines[0],
+      /^클래스 폴더 .*b에 이미지\(\.bmp, \.gif, .*\)가 없습니다\. 클래스 'b'도 레이블 1을 차지하므로 그 뒤 클래스들의 레이블이 하나씩 밀립니다\./,
+    );
+  });
+  assert.ok(Array.isArray(ko));
+});
+
+test('loadImage turns a photo as its EXIF orientation says only when asked (autoOrient)', async () => {
+  const file = path.join(root, 'rotated.jpg');
+  await sharp({ create: { width: 6, height: 2, channels: 3, background: { r: 200, g: 10, b: 10 } } })
+    .jpeg()
+    .withMetadata({ orientation: 6 })
+    .toFile(file);
+  const asStored = await loadImage(file);
+  const turned = await loadImage(file, { autoOrient: true });
+  assert.deepEqual(asStored.shape, [2, 6, 3], 'TensorFlow ignores the orientation');
+  assert.deepEqual(turned.shape, [6, 2, 3], 'orientation 6: a quarter turn');
+  tf.dispose([asStored, turned]);
 });

@@ -159,3 +159,30 @@ test('findUnreadableImages names each file that does not decode, with the short 
   stop.abort(new Error('stopped by the user'));
   await assert.rejects(findUnreadableImages(files, { signal: stop.signal }), /stopped by the user/);
 });
+
+test('layout errors list every folder at fault, and keep the cause of a missing folder', async () => {
+  const missing = path.join(root, 'nothing-here');
+  const err = (await detectFolderLayout(missing).catch((e: Error) => e)) as Error & { cause?: NodeJS.ErrnoException };
+  assert.equal(err.cause?.code, 'ENOENT');
+  const two = folder('twoEmpty', ['a/1.bmp', 'b/', 'c/1.bmp', 'd/x.txt']);
+  await assert.rejects(
+    detectFolderLayout(two),
+    new RegExp(
+      `^Error: Class folder\\(s\\) ${two}/b, ${two}/d hold no images \\(\\.bmp, \\.gif, \\.jpeg, \\.jpg, \\.png\\): ` +
+        'add images or remove the folder\\.$',
+    ),
+  );
+  const many = folder('manyMismatch', [
+    'train/a/1.bmp',
+    'train/b/1.bmp',
+    'train/c/1.bmp',
+    'val/a/1.bmp',
+    'val/d/1.bmp',
+    'val/e/1.bmp',
+  ]);
+  await assert.rejects(detectFolderLayout(many), /\(a, b, c\); missing: b, c; not in training: d, e\.$/);
+  assert.throws(
+    () => parseImageSize('0'),
+    /^Error: --size 0: each side must be from 1 to 8192 pixels \(the model's own input size is used when --size is left out\)\.$/,
+  );
+});
