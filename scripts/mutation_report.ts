@@ -74,6 +74,14 @@ function folderOf(file: string): string {
   return parts[1] === 'backend' ? file : parts.slice(0, 2).join('/');
 }
 
+/** The TypeScript files of `folder` (under the project root) that mutation testing covers: all but declarations. */
+function sourceFiles(folder: string): string[] {
+  const dir = path.join(projectRoot(), folder);
+  return (fs.readdirSync(dir, { recursive: true }) as string[]).filter(
+    (f) => f.endsWith('.ts') && !f.endsWith('.d.ts'),
+  );
+}
+
 const short = (s: string, n = 70) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 const cell = (s: string) => `\`${short(s).replace(/`/g, "'").replace(/\|/g, '\\|')}\``;
 
@@ -115,7 +123,9 @@ function render(
   }
   const rows = [...folders].map(([folder, f]) => {
     const score = f.total ? ((100 * f.detected) / f.total).toFixed(1) : '—';
-    return `| ${folder} | ${f.total} | ${f.detected} | ${f.survived} | ${f.noCoverage} | ${score} % |`;
+    const run = Object.keys(merged.files).filter((file) => folderOf(file) === folder).length;
+    const files = folder.endsWith('.ts') ? '1 of 1' : `${run} of ${sourceFiles(folder).length}`;
+    return `| ${folder} | ${files} | ${f.total} | ${f.detected} | ${f.survived} | ${f.noCoverage} | ${score} % |`;
   });
   return [
     '# Mutation testing: the last runs',
@@ -126,8 +136,8 @@ function render(
     '',
     `Runs merged: ${runs.join(', ')}`,
     '',
-    '| folder | mutants | detected | survived | no test reaches | score |',
-    '|---|---|---|---|---|---|',
+    '| folder | files run | mutants | detected | survived | no test reaches | score |',
+    '|---|---|---|---|---|---|---|',
     ...rows,
     '',
     `## Survivors (${survivors.length}; ${unreviewed} not reviewed yet)`,

@@ -122,6 +122,7 @@ test('one-hot labels over several batches: each image is read from its own row',
   const r = await evaluateModel(m, batchesOf2);
   assert.deepEqual(r.labels, labels);
   assert.equal(r.predictions.length, 7);
+  assert.equal(r.numClasses, 4);
   m.dispose();
 });
 
