@@ -94,6 +94,9 @@ test('the sentences are built from the numbers, and their verdicts follow them',
   const same = fineTuneFinding({ before: 0.87, control: 0.89, tuned: 0.89, epochs: 4, n: 100 });
   assert.match(same, /미세 조정과 대조군의 테스트 정확도가 같습니다: 1단계 뒤와의 차이 0\.020은/);
   assert.doesNotMatch(same, /대조군보다/);
+  const flat = fineTuneFinding({ before: 0.89, control: 0.89, tuned: 0.89, epochs: 4, n: 100 });
+  assert.match(flat, /세 값이 모두 같습니다/);
+  assert.doesNotMatch(flat, /차이 0\.000/, 'no difference of 0.000 to explain');
   assert.deepEqual(['0.020', '0.012', '0.101', '0.034'].map(topicParticle), ['은', '는', '은', '는']);
 });
 

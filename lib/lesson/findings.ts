@@ -118,6 +118,12 @@ export function fineTuneFinding(r: FineTuneNumbers): string {
     `**이번 실행의 값**: 1단계 뒤 ${num(r.before)} → 분류기만 ${r.epochs} 에포크 더 (대조군) ${num(r.control)}, ` +
     `위쪽 층을 풀고 ${r.epochs} 에포크 (미세 조정) ${num(r.tuned)}. `;
   const fromBefore = num(Math.abs(r.tuned - r.before));
+  if (Math.round(Math.abs(effect) * r.n) === 0 && Math.round(Math.abs(r.tuned - r.before) * r.n) === 0)
+    return (
+      numbers +
+      '세 값이 모두 같습니다: 분류기만 더 학습해도, 위쪽 층을 풀어도 이 테스트 세트의 정확도는 움직이지 않았습니다. ' +
+      '층을 푼 효과는 이 실행에서 보이지 않습니다.'
+    );
   if (Math.round(Math.abs(effect) * r.n) === 0)
     return (
       numbers +
