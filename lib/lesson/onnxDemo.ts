@@ -41,7 +41,7 @@ export async function showEngineComparison(backbone: Backbone, dataset: () => Pr
       label: engineLabel(e),
       quiet: true,
     });
-    results.push({ label: engineLabel(e), ...r, data: r.features.dataSync() });
+    results.push({ label: engineLabel(e), ...r, data: await r.features.data() });
     tf.dispose([r.features, r.labels]);
   }
   await releaseOnnxSession(backbone.convBase);
@@ -61,10 +61,11 @@ export async function showEngineComparison(backbone: Backbone, dataset: () => Pr
 /** The output of an ONNX file on one batch, with onnxruntime-node alone (no TF.js in the path). */
 async function runOnnxFile(file: string, x: tf.Tensor): Promise<Float32Array> {
   const ort = loadOnnxRuntime();
+  const pixels = (await x.data()) as Float32Array;
   const session = await ort.InferenceSession.create(file, sessionOptions());
   try {
     const out = await session.run({
-      [session.inputNames[0]]: new ort.Tensor('float32', x.dataSync() as Float32Array, x.shape),
+      [session.inputNames[0]]: new ort.Tensor('float32', pixels, x.shape),
     });
     return out[session.outputNames[0]].data as Float32Array;
   } finally {
@@ -86,7 +87,7 @@ export async function exportRunToOnnx(run: FolderRun, count = 5): Promise<void> 
   const images = await Promise.all(files.map((f) => loadImage(f, { imageSize: [h, w] })));
   const x = tf.stack(images);
   const ours = tf.tidy(() => run.model.predict(x) as tf.Tensor);
-  const [a, b] = [ours.dataSync(), await runOnnxFile(file, x)];
+  const [a, b] = [await ours.data(), await runOnnxFile(file, x)];
   const n = a.length / files.length;
   const name = (p: ArrayLike<number>, i: number) => {
     const row = Array.from(p).slice(i * n, (i + 1) * n);

@@ -52,13 +52,16 @@ export function zeroResidualBranch(block: tf.LayersModel): void {
   tf.tidy(() => bn.setWeights([tf.zerosLike(gamma), tf.zerosLike(beta), ...moving]));
 }
 
-/** max |H(x) - x| of an identity block on `x` (0 when the block passes its input through). */
-export function maxChange(block: tf.LayersModel, x: tf.Tensor): number {
-  return tf.tidy(() => {
+/** max |H(x) - x| of an identity block on `x` (0 when the block passes its input through); read asynchronously. */
+export async function maxChange(block: tf.LayersModel, x: tf.Tensor): Promise<number> {
+  const change = tf.tidy(() => {
     const y = block.predict(x);
     if (Array.isArray(y)) throw new Error(`model '${block.name}' has several outputs.`);
-    return tf.max(tf.abs(tf.sub(y, x))).dataSync()[0];
+    return tf.max(tf.abs(tf.sub(y, x)));
   });
+  const [value] = await change.data();
+  change.dispose();
+  return value;
 }
 
 /** A plain or residual stack of `depth` Dense(32, sigmoid) layers on 32 inputs, seeded, with one linear output. */
@@ -75,25 +78,32 @@ function denseStack(depth: number, residual: boolean, seed: number): tf.LayersMo
 }
 
 /** The norm of d(sum of outputs)/d(input) on a fixed batch, for plain and residual stacks of each depth. */
-export function inputGradientNorms(depths: number[], seed = 100): { depth: number; plain: number; residual: number }[] {
+export async function inputGradientNorms(
+  depths: number[],
+  seed = 100,
+): Promise<{ depth: number; plain: number; residual: number }[]> {
   const probe = tf.randomNormal([8, 32], 0, 1, 'float32', 3);
-  const norm = (depth: number, residual: boolean): number => {
+  const norm = async (depth: number, residual: boolean): Promise<number> => {
     const net = denseStack(depth, residual, seed);
-    const value = tf.tidy(() => {
-      const g = tf.grad((x: tf.Tensor) => tf.sum(net.apply(x) as tf.Tensor))(probe);
-      return g.norm().dataSync()[0];
-    });
+    const n = tf.tidy(() =>
+      tf
+        .grad((x: tf.Tensor) => tf.sum(net.apply(x) as tf.Tensor))(probe)
+        .norm(),
+    );
+    const [value] = await n.data();
+    n.dispose();
     net.dispose();
     return value;
   };
-  const rows = depths.map((depth) => ({ depth, plain: norm(depth, false), residual: norm(depth, true) }));
+  const rows = [];
+  for (const depth of depths) rows.push({ depth, plain: await norm(depth, false), residual: await norm(depth, true) });
   probe.dispose();
   return rows;
 }
 
 /** Shows `inputGradientNorms` as a table. */
-export function showGradientNorms(depths: number[]): void {
-  const rows = inputGradientNorms(depths).map((r) => ({
+export async function showGradientNorms(depths: number[]): Promise<void> {
+  const rows = (await inputGradientNorms(depths)).map((r) => ({
     '층 수': r.depth,
     '일반 망: |dy/dx|': r.plain.toExponential(2),
     '잔차 망: |dy/dx|': r.residual.toExponential(2),

@@ -75,13 +75,17 @@ export function showLayers(model: tf.LayersModel, opts: { caption: string; only?
 /** What a layer's `apply` returns: one tensor, or several. */
 type Applied = tf.Tensor | tf.SymbolicTensor | (tf.Tensor | tf.SymbolicTensor)[];
 
-/** Shows small tensors by name: shape (with the batch dimension) and values. Symbolic tensors show their shape. */
-export function showTensors(tensors: Record<string, Applied>, opts: { caption: string }): void {
-  const rows = Object.entries(tensors).map(([name, t]) => {
+/**
+ * Shows small tensors by name: shape (with the batch dimension) and values, read asynchronously (a GPU backend has no
+ * synchronous read in Node). Symbolic tensors show their shape.
+ */
+export async function showTensors(tensors: Record<string, Applied>, opts: { caption: string }): Promise<void> {
+  const rows = [];
+  for (const [name, t] of Object.entries(tensors)) {
     const one = Array.isArray(t) ? t[0] : t;
-    const values = one instanceof tf.Tensor ? JSON.stringify(one.arraySync()) : '(기호 텐서: 값 없음)';
-    return { 텐서: name, 모양: `[${one.shape.map((d) => d ?? '?').join(', ')}]`, 값: values.replace(/,/g, ', ') };
-  });
+    const values = one instanceof tf.Tensor ? JSON.stringify(await one.array()) : '(기호 텐서: 값 없음)';
+    rows.push({ 텐서: name, 모양: `[${one.shape.map((d) => d ?? '?').join(', ')}]`, 값: values.replace(/,/g, ', ') });
+  }
   showTable(rows, opts);
 }
 
