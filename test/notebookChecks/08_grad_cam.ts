@@ -77,7 +77,7 @@ export default (nb: ExecutedNotebook): void => {
   );
   for (const [, , gap] of heads.rows) {
     assert.match(gap.image, /^data:image\/png;base64,.{1000,}/);
-    assert.match(gap.caption, /^(cats|dogs) \d+\.\d%$/);
+    assert.match(gap.caption, /^(고양이|개) \d+\.\d%$/);
   }
   // The most confident mistakes: how many, then each photo beside both models' Grad-CAM.
   const wrong = /테스트 사진 100장 중 (\d+)장을 틀렸습니다 \(정확도 ([\d.]+)\)\. 가장 확신하며 틀린 (\d+)장:/.exec(

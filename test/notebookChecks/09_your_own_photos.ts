@@ -77,7 +77,7 @@ export default (nb: ExecutedNotebook): void => {
   assert.deepEqual(saved.classes, CLASSES);
   assert.equal(saved.evaluation.accuracy.toFixed(3), accuracy.toFixed(3));
   // Issue 22: the model exported to ONNX, run on ONNX Runtime alone, answers as TF.js does.
-  assert.match(text, /build\/models\/09-your-own-photos\/model\.onnx 에 저장했습니다/);
+  assert.match(text, /build\/models\/09-your-own-photos\/model\.onnx에 저장했습니다/);
   const onnxRows = nb.table('ONNX 파일을 ONNX Runtime 으로 실행');
   assert.equal(onnxRows.length, 5);
   for (const r of onnxRows) {
