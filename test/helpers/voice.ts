@@ -16,7 +16,7 @@ export const TERMS: { chosen: string; not: RegExp }[] = [
 ];
 
 /** A particle written apart from the code or name before it ("`x` 은", "Keras 의"). */
-const DETACHED_PARTICLE = /(?:`|[A-Za-z0-9)/]) (?:은|는|을|를|의|에|에서|으로|와|과)(?=[\s.,)])/;
+const DETACHED_PARTICLE = /(?:`|[A-Za-z0-9)/]) (?:은|는|을|를|의|에|에서|으로|로|와|과)(?=[\s.,)])/;
 
 /** What breaks the lesson's voice in `text`: each offending phrase with a few characters around it. */
 export function voiceProblems(text: string): string[] {
