@@ -78,7 +78,7 @@ export default (nb: ExecutedNotebook): void => {
   assert.equal(saved.evaluation.accuracy.toFixed(3), accuracy.toFixed(3));
   // Issue 22: the model exported to ONNX, run on ONNX Runtime alone, answers as TF.js does.
   assert.match(text, /build\/models\/09-your-own-photos\/model\.onnx에 저장했습니다/);
-  const onnxRows = nb.table('ONNX 파일을 ONNX Runtime 으로 실행');
+  const onnxRows = nb.table('ONNX 파일을 ONNX Runtime으로 실행');
   assert.equal(onnxRows.length, 5);
   for (const r of onnxRows) {
     assert.equal(r['ONNX Runtime 예측'], r['TF.js 예측'], `${r['사진']}: the same class`);
